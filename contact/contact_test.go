@@ -1,0 +1,180 @@
+package contact
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name, raw, country string
+		want               Contact
+		err                error
+	}{
+		{name: "international CN", raw: "+8613612345678",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "international with explicit country", raw: "+8613612345678", country: "chinaPR",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "national defaults to chinaPR", raw: "13612345678",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "national in given country", raw: "(415) 555-2671", country: "usa",
+			want: Contact{Kind: Phone, Value: "+14155552671", Region: "US", CallingCode: 1}},
+		{name: "separators folded", raw: "+86 136-1234.5678",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "full-width digits and plus", raw: "＋８６１３６１２３４５６７８",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "ideographic space", raw: "136\u30001234\u30005678",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "00 prefix", raw: "008613612345678",
+			want: Contact{Kind: Phone, Value: "+8613612345678", Region: "CN", CallingCode: 86}},
+		{name: "UK mobile", raw: "+44 7400 123456", country: "UK",
+			want: Contact{Kind: Phone, Value: "+447400123456", Region: "GB", CallingCode: 44}},
+		{name: "NANP territory by dialing code", raw: "+1 876 210 1234", country: "jamaica",
+			want: Contact{Kind: Phone, Value: "+18762101234", Region: "JM", CallingCode: 1}},
+		{name: "Dominican Republic second area code matches by region", raw: "+1 829 234 5678", country: "dominica",
+			want: Contact{Kind: Phone, Value: "+18292345678", Region: "DO", CallingCode: 1}},
+		{name: "international without country taken as is", raw: "+447400123456",
+			want: Contact{Kind: Phone, Value: "+447400123456", Region: "GB", CallingCode: 44}},
+		{name: "email lower-cased", raw: "Alice.Smith@Example.COM",
+			want: Contact{Kind: Email, Value: "alice.smith@example.com"}},
+		{name: "email IDNA domain", raw: "user@bücher.example",
+			want: Contact{Kind: Email, Value: "user@xn--bcher-kva.example"}},
+		{name: "email ignores country unless unknown", raw: "a@example.com", country: "usa",
+			want: Contact{Kind: Email, Value: "a@example.com"}},
+
+		{name: "empty", raw: "", err: ErrInvalid},
+		{name: "too long", raw: strings.Repeat("1", 256), err: ErrInvalid},
+		{name: "letters", raw: "+86136abc5678", err: ErrInvalid},
+		{name: "plus in the middle", raw: "86+13612345678", err: ErrInvalid},
+		{name: "too short", raw: "+8612", err: ErrInvalid},
+		{name: "fixed line is not mobile", raw: "+861012345678", err: ErrInvalid},
+		{name: "invalid CN number", raw: "+8610000000000000", err: ErrInvalid},
+		{name: "only separators", raw: " - ", err: ErrInvalid},
+		{name: "arabic-indic digits", raw: "١٣٦١٢٣٤٥٦٧٨", err: ErrInvalid},
+		{name: "invalid UTF-8", raw: "\xff\xfe", err: ErrInvalid},
+		{name: "NUL", raw: "+86136\x0012345678", err: ErrInvalid},
+		{name: "email without domain", raw: "alice@", err: ErrInvalid},
+		{name: "email without local", raw: "@example.com", err: ErrInvalid},
+		{name: "email with space", raw: "al ice@example.com", err: ErrInvalid},
+		{name: "email too long", raw: strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 63) + ".com", err: ErrInvalid},
+		{name: "script in contact", raw: "<script>alert(1)</script>@x.com", err: ErrInvalid},
+		{name: "SQL in contact", raw: "' OR 1=1 --", err: ErrInvalid},
+
+		{name: "unknown country", raw: "+8613612345678", country: "China", err: ErrUnknownCountry},
+		{name: "country is case-sensitive", raw: "13612345678", country: "CHINAPR", err: ErrUnknownCountry},
+		{name: "unknown country with email", raw: "a@example.com", country: "narnia", err: ErrUnknownCountry},
+		{name: "overlong country", raw: "13612345678", country: strings.Repeat("x", 256), err: ErrUnknownCountry},
+		{name: "mismatch", raw: "+8613612345678", country: "usa", err: ErrCountryMismatch},
+		{name: "NANP mismatch between territories", raw: "+18762101234", country: "bahamas", err: ErrCountryMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.raw, tt.country)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("Parse(%q, %q) error = %v, want %v", tt.raw, tt.country, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q, %q) error = %v", tt.raw, tt.country, err)
+			}
+			if got != tt.want {
+				t.Fatalf("Parse(%q, %q) = %#v, want %#v", tt.raw, tt.country, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMasked(t *testing.T) {
+	tests := []struct {
+		raw, want string
+	}{
+		{"+8613612345678", "+86136****5678"},
+		{"+14155552671", "+141****2671"},
+		{"+447400123456", "+4474****3456"},
+		{"alice@example.com", "a***@example.com"},
+		{"Ω@example.com", "ω***@example.com"},
+	}
+	for _, tt := range tests {
+		c, err := Parse(tt.raw, "")
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.raw, err)
+		}
+		if got := c.Masked(); got != tt.want {
+			t.Errorf("Masked(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+		if got := c.String(); got != tt.want {
+			t.Errorf("String(%q) = %q, want the masked %q", tt.raw, got, tt.want)
+		}
+		if strings.Contains(c.Masked(), c.Value) {
+			t.Errorf("Masked(%q) reveals the whole value", tt.raw)
+		}
+	}
+}
+
+// TestCountryTable checks every row against phonenumbers: the region exists,
+// and its calling code is the one the dialing code starts with.
+func TestCountryTable(t *testing.T) {
+	list := Countries()
+	if len(list) != 169 {
+		t.Fatalf("table has %d countries, want 169", len(list))
+	}
+	seen := map[string]bool{}
+	for _, c := range list {
+		if seen[c.Name] {
+			t.Errorf("duplicate country %q", c.Name)
+		}
+		seen[c.Name] = true
+		cc := phonenumbers.GetCountryCodeForRegion(c.Region)
+		if cc == 0 {
+			t.Errorf("%s: region %q unknown to phonenumbers", c.Name, c.Region)
+			continue
+		}
+		if !strings.HasPrefix(c.DialingCode, "+"+strconv.Itoa(cc)) {
+			t.Errorf("%s: dialing code %s does not start with +%d of region %s", c.Name, c.DialingCode, cc, c.Region)
+		}
+		if got, ok := LookupCountry(c.Name); !ok || got != c {
+			t.Errorf("LookupCountry(%q) = %#v, %v", c.Name, got, ok)
+		}
+	}
+	if _, ok := LookupCountry(DefaultCountry); !ok {
+		t.Errorf("default country %q is not in the table", DefaultCountry)
+	}
+}
+
+// TestCountryTableMatchesShared keeps the embedded copy in step with the
+// shared data file when it is present beside the repository.
+func TestCountryTableMatchesShared(t *testing.T) {
+	shared, err := os.ReadFile("../../shared/data/huawei-countries.tsv")
+	if err != nil {
+		t.Skip("shared data not beside the repository:", err)
+	}
+	if string(shared) != countriesTSV {
+		t.Fatal("contact/countries.tsv differs from shared/data/huawei-countries.tsv; copy it again")
+	}
+}
+
+func TestParseCountriesRejectsBadTable(t *testing.T) {
+	for _, tsv := range []string{
+		"",
+		"name\tcode\tregion\nchinaPR\t+86\tCN\n",
+		"country\tdialing_code\tregion\nchinaPR\t86\tCN\n",
+		"country\tdialing_code\tregion\nchinaPR\t+86\n",
+	} {
+		if _, err := parseCountries(tsv); err == nil {
+			t.Errorf("parseCountries(%q) accepted a bad table", tsv)
+		}
+	}
+}
+
+func TestKindString(t *testing.T) {
+	if Phone.String() != "phone" || Email.String() != "email" || Kind(0).String() != "unknown" {
+		t.Fatal("Kind.String")
+	}
+}
