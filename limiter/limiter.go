@@ -1,0 +1,71 @@
+// Package limiter defines vcode's rate limits and provides the in-memory
+// implementation.
+//
+// A Limiter enforces an exact rolling window: never more than limit events
+// in ANY interval of length window, not merely per fixed clock-aligned
+// bucket. A fixed window lets a client spend its quota at the end of one
+// bucket and again at the start of the next, twice the limit within a
+// moment; for verification codes that doubles an attacker's guesses.
+//
+// The cost of exactness is memory: the limiter remembers the times of up to
+// limit recent events per key, which for vcode's small limits (5, 10) is a
+// few dozen bytes.
+//
+// Implementations: Memory here; redislimiter for several instances sharing
+// Redis. Both pass the conformance suite in limitertest.
+package limiter
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Decision is the answer to one Allow call.
+type Decision struct {
+	// Allowed reports whether the event was accepted and recorded.
+	Allowed bool
+	// Remaining is how many more events the window takes right after this
+	// call.
+	Remaining int
+	// RetryAfter is, when the event was refused, how long until the oldest
+	// event in the window leaves it and a new one would be accepted.
+	RetryAfter time.Duration
+	// At is the time recorded for an accepted event, by the limiter's
+	// clock; pass it to Release to take the event back.
+	At time.Time
+}
+
+// ErrInvalidRule is returned for a limit below one or a non-positive window.
+var ErrInvalidRule = errors.New("limiter: invalid limit or window")
+
+// Limiter counts events per key in a rolling window.
+//
+// Keys are opaque bytes. One key must always be used with the same limit
+// and window; distinct rules use distinct keys. All methods are safe for
+// concurrent use, across processes too where the implementation is shared.
+//
+// Errors mean the limiter could not answer (network, server, cancelled
+// context); a refusal is never an error but a Decision with Allowed false.
+// The verifier treats every error as a failure of the request: it fails
+// closed, never open.
+type Limiter interface {
+	// Allow records an event for key at the limiter's current time t if
+	// fewer than limit events were recorded in (t-window, t], atomically.
+	// Otherwise it records nothing and reports when to retry.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (Decision, error)
+
+	// Release takes back one event recorded for key at the time at (a
+	// Decision's At), as if it had never been allowed: for an action that
+	// was allowed but then failed on the service's side. Releasing an
+	// event that is not there (already out of the window, or never
+	// recorded) is not an error.
+	Release(ctx context.Context, key string, at time.Time) error
+}
+
+func checkRule(limit int, window time.Duration) error {
+	if limit < 1 || window <= 0 {
+		return ErrInvalidRule
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+package limiter_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/limiter/limitertest"
+)
+
+func TestMemoryConformance(t *testing.T) {
+	limitertest.Run(t, func(t *testing.T, now func() time.Time) limiter.Limiter {
+		return limiter.NewMemory(limiter.WithClock(now))
+	})
+}
+
+// TestMemoryClockStepBack: a wall clock that steps back must not let more
+// events in.
+func TestMemoryClockStepBack(t *testing.T) {
+	clk := limitertest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := limiter.NewMemory(limiter.WithClock(clk.Now))
+	ctx := t.Context()
+	if d, _ := l.Allow(ctx, "k", 2, time.Minute); !d.Allowed {
+		t.Fatal("first event refused")
+	}
+	clk.Advance(-time.Hour) // the wall clock steps back
+	if d, _ := l.Allow(ctx, "k", 2, time.Minute); !d.Allowed {
+		t.Fatal("second event refused")
+	}
+	if d, _ := l.Allow(ctx, "k", 2, time.Minute); d.Allowed {
+		t.Fatal("a clock step back widened the window")
+	}
+}

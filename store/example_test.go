@@ -1,0 +1,29 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"time"
+
+	"github.com/vcodekit/vcode/store"
+)
+
+func ExampleMemory() {
+	ctx := context.Background()
+	s := store.NewMemory()
+	right := sha256.Sum256([]byte("digest of the issued code"))
+	wrong := sha256.Sum256([]byte("digest of a guess"))
+
+	_ = s.Save(ctx, "key", right[:], time.Minute, 3)
+	r, _ := s.Consume(ctx, "key", wrong[:])
+	fmt.Println(r)
+	r, _ = s.Consume(ctx, "key", right[:])
+	fmt.Println(r)
+	r, _ = s.Consume(ctx, "key", right[:])
+	fmt.Println(r)
+	// Output:
+	// mismatch
+	// match
+	// not found
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"crypto/subtle"
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"github.com/patrickmn/go-cache"
+)
+
+// Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
+//
+// Validity is judged by the clock given with WithClock (time.Now by default);
+// go-cache's janitor reclaims expired records in real time. Atomicity comes
+// from a fixed set of mutexes striped by key, so unrelated keys rarely wait
+// for each other.
+type Memory struct {
+	cache *cache.Cache
+	seed  maphash.Seed
+	locks [lockStripes]sync.Mutex
+	now   func() time.Time
+}
+
+var _ CodeStore = (*Memory)(nil)
+
+const lockStripes = 256
+
+type memoryRecord struct {
+	digest   []byte
+	expires  int64 // unix nanoseconds by the store's clock
+	attempts int32
+	max      int32
+}
+
+// MemoryOption configures a Memory store.
+type MemoryOption func(*Memory)
+
+// WithClock sets the clock that decides expiry; tests pass a fake one.
+func WithClock(now func() time.Time) MemoryOption {
+	return func(m *Memory) { m.now = now }
+}
+
+// NewMemory returns an empty in-memory store.
+func NewMemory(opts ...MemoryOption) *Memory {
+	m := &Memory{
+		cache: cache.New(cache.NoExpiration, time.Minute),
+		seed:  maphash.MakeSeed(),
+		now:   time.Now,
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+func (m *Memory) lock(key string) *sync.Mutex {
+	return &m.locks[maphash.String(m.seed, key)%lockStripes]
+}
+
+// Save implements CodeStore.
+func (m *Memory) Save(_ context.Context, key string, digest []byte, ttl time.Duration, maxAttempts int) error {
+	if err := checkRecord(digest, ttl, maxAttempts); err != nil {
+		return err
+	}
+	rec := &memoryRecord{
+		digest:  append([]byte(nil), digest...),
+		expires: m.now().Add(ttl).UnixNano(),
+		max:     int32(min(maxAttempts, 1<<30)),
+	}
+	mu := m.lock(key)
+	mu.Lock()
+	m.cache.Set(key, rec, ttl)
+	mu.Unlock()
+	return nil
+}
+
+// dummyDigest is compared against when no record exists, so that a miss
+// costs the same comparison as a hit.
+var dummyDigest = make([]byte, 32)
+
+// Consume implements CodeStore.
+func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, error) {
+	now := m.now().UnixNano()
+	mu := m.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	v, ok := m.cache.Get(key)
+	rec, _ := v.(*memoryRecord)
+	if !ok || rec == nil || now >= rec.expires {
+		subtle.ConstantTimeCompare(dummyDigest, digest)
+		return NotFound, nil
+	}
+	if subtle.ConstantTimeCompare(rec.digest, digest) == 1 {
+		m.cache.Delete(key)
+		return Match, nil
+	}
+	rec.attempts++
+	if rec.attempts >= rec.max {
+		m.cache.Delete(key)
+		return Exhausted, nil
+	}
+	return Mismatch, nil
+}
+
+// Delete implements CodeStore.
+func (m *Memory) Delete(_ context.Context, key string) error {
+	mu := m.lock(key)
+	mu.Lock()
+	m.cache.Delete(key)
+	mu.Unlock()
+	return nil
+}
+
+// Len returns the number of records held, expired ones not yet reclaimed
+// included.
+func (m *Memory) Len() int { return m.cache.ItemCount() }

@@ -1,0 +1,93 @@
+// Package store defines where vcode keeps issued codes, and provides the
+// in-memory implementation.
+//
+// A store keeps digests, never codes: the verifier hands it an opaque key and
+// an HMAC digest, and later asks it to check a candidate digest. Policy (how
+// long a code lives, how many wrong guesses kill it, whose code it is) stays
+// in the verifier; the store's one job is to make check-and-consume atomic,
+// so that a code is used at most once and the attempt cap holds under any
+// concurrency.
+//
+// Implementations: Memory here, for one process; redisstore for several
+// instances sharing Redis. Both pass the conformance suite in storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Result is the outcome of CodeStore.Consume.
+type Result uint8
+
+// The outcomes of Consume.
+const (
+	// NotFound: no live record under the key: never saved, expired,
+	// already consumed, deleted, or killed by too many wrong guesses.
+	NotFound Result = iota
+	// Match: the digest matched and the record was removed; no later
+	// Consume of the key can match it again.
+	Match
+	// Mismatch: the digest did not match; the record's attempt count went
+	// up by one and the record stays live.
+	Mismatch
+	// Exhausted: the digest did not match and that was the last attempt the
+	// record allowed; the record was removed.
+	Exhausted
+)
+
+// String returns the outcome's name.
+func (r Result) String() string {
+	switch r {
+	case NotFound:
+		return "not found"
+	case Match:
+		return "match"
+	case Mismatch:
+		return "mismatch"
+	case Exhausted:
+		return "exhausted"
+	}
+	return "invalid"
+}
+
+// ErrInvalidRecord is returned by Save for a non-positive TTL or attempt cap,
+// or an empty digest.
+var ErrInvalidRecord = errors.New("store: invalid record")
+
+// CodeStore keeps the digest of the code pending for each key.
+//
+// Keys and digests are opaque bytes (keys may hold any byte); implementations
+// must not interpret them. All methods are safe for concurrent use, across
+// processes too where the implementation is shared.
+//
+// Errors mean the store could not answer (network, server, cancelled
+// context); "not found" is never an error but the NotFound result. The
+// verifier treats every error as a failure of the request: it fails closed.
+type CodeStore interface {
+	// Save records digest under key, replacing any record already there and
+	// resetting its attempt count. The record expires ttl after now, as the
+	// store's clock tells, and dies after maxAttempts mismatches. The value
+	// and its expiry are set in one atomic step.
+	Save(ctx context.Context, key string, digest []byte, ttl time.Duration, maxAttempts int) error
+
+	// Consume compares digest with the live record under key, in constant
+	// time, and atomically: removes the record on a match (Match), or
+	// counts a failed attempt (Mismatch), removing the record when that was
+	// its last one (Exhausted). With no live record it returns NotFound and
+	// changes nothing. Under any number of concurrent calls at most one
+	// returns Match, and at most maxAttempts return Mismatch or Exhausted.
+	Consume(ctx context.Context, key string, digest []byte) (Result, error)
+
+	// Delete removes the record under key. Deleting a missing key is not an
+	// error.
+	Delete(ctx context.Context, key string) error
+}
+
+func checkRecord(digest []byte, ttl time.Duration, maxAttempts int) error {
+	if len(digest) == 0 || ttl <= 0 || maxAttempts < 1 {
+		return ErrInvalidRecord
+	}
+	return nil
+}
