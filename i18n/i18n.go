@@ -95,20 +95,20 @@ type Key string
 
 // The error messages, one per row of the API's error table.
 const (
-	BadRequest       Key = "bad_request"
-	InvalidContact   Key = "invalid_contact"
-	InvalidCountry   Key = "invalid_country"
-	InvalidCode      Key = "invalid_code"
-	WrongCode        Key = "wrong_code"
-	TooManyAttempts  Key = "too_many_attempts"
-	TooFrequent      Key = "too_frequent"
-	NotAllowed       Key = "not_allowed"
-	Unauthorized     Key = "unauthorized"
-	Forbidden        Key = "forbidden"
-	Internal         Key = "internal"
-	smsText          Key = "sms_text"
-	emailSubject     Key = "email_subject"
-	emailBody        Key = "email_body"
+	BadRequest      Key = "bad_request"
+	InvalidContact  Key = "invalid_contact"
+	InvalidCountry  Key = "invalid_country"
+	InvalidCode     Key = "invalid_code"
+	WrongCode       Key = "wrong_code"
+	TooManyAttempts Key = "too_many_attempts"
+	TooFrequent     Key = "too_frequent"
+	NotAllowed      Key = "not_allowed"
+	Unauthorized    Key = "unauthorized"
+	Forbidden       Key = "forbidden"
+	Internal        Key = "internal"
+	smsText         Key = "sms_text"
+	emailSubject    Key = "email_subject"
+	emailBody       Key = "email_body"
 )
 
 // Keys returns every error-message key, for tests and for hosts that want to

@@ -85,7 +85,7 @@ func (m *Memory) Allow(_ context.Context, key string, limit int, window time.Dur
 		return Decision{RetryAfter: time.Duration(oldest + int64(window) - t)}, nil
 	}
 	if ev == nil {
-		ev = &events{times: make([]int64, 0, limit)}
+		ev = &events{times: make([]int64, 0, min(limit, 16))}
 	}
 	// Keep only what can matter: the newest limit-1 live events plus this
 	// one.

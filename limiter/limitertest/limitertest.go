@@ -50,6 +50,7 @@ func Run(t *testing.T, factory Factory) {
 		{"KeysAreIndependent", testIndependentKeys},
 		{"Release", testRelease},
 		{"RejectsInvalidRules", testInvalid},
+		{"HugeLimit", testHugeLimit},
 		{"RandomisedAgainstModel", testRandomised},
 		{"Concurrent", testConcurrent},
 	}
@@ -174,6 +175,14 @@ func testInvalid(t *testing.T, l limiter.Limiter, _ *Clock) {
 		if _, err := l.Allow(ctx, "k", c.limit, c.window); err == nil {
 			t.Errorf("Allow(limit %d, window %v) accepted", c.limit, c.window)
 		}
+	}
+}
+
+// testHugeLimit: a limit set high to switch a rule off in effect must cost
+// memory for the events seen, not for the limit.
+func testHugeLimit(t *testing.T, l limiter.Limiter, _ *Clock) {
+	for i := range 3 {
+		expectAllowed(t, l, "k", 1<<40, time.Hour, 1<<40-i-1)
 	}
 }
 

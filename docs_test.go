@@ -1,0 +1,125 @@
+package vcode_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEveryExportedNameDocumented walks the module's packages (nested
+// modules and testdata aside): every exported declaration has a doc comment,
+// every package a package comment and a runnable Example with output.
+func TestEveryExportedNameDocumented(t *testing.T) {
+	dirs := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && path != "." {
+				return filepath.SkipDir // a nested module
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".go") {
+			dirs[filepath.Dir(path)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range dirs {
+		checkPackage(t, dir)
+	}
+}
+
+func checkPackage(t *testing.T, dir string) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasPkgDoc, hasExample, isMain := false, false, false
+	for name, pkg := range pkgs {
+		isMain = isMain || name == "main"
+		for path, f := range pkg.Files {
+			if f.Doc != nil && !strings.HasSuffix(path, "_test.go") {
+				hasPkgDoc = true
+			}
+			if strings.HasSuffix(path, "_test.go") {
+				for _, d := range f.Decls {
+					if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, "Example") && hasOutput(f, fd) {
+						hasExample = true
+					}
+				}
+				continue
+			}
+			checkFile(t, fset, f)
+		}
+	}
+	if !hasPkgDoc {
+		t.Errorf("%s: no package comment", dir)
+	}
+	if !hasExample && !isMain {
+		t.Errorf("%s: no runnable Example (an Example function with an Output comment)", dir)
+	}
+}
+
+func hasOutput(f *ast.File, fd *ast.FuncDecl) bool {
+	for _, cg := range f.Comments {
+		if cg.Pos() > fd.Body.Lbrace && cg.End() <= fd.Body.Rbrace && strings.Contains(cg.Text(), "Output:") {
+			return true
+		}
+	}
+	return false
+}
+
+func checkFile(t *testing.T, fset *token.FileSet, f *ast.File) {
+	missing := func(pos token.Pos, name string) {
+		t.Errorf("%s: exported %s has no doc comment", fset.Position(pos), name)
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Name.IsExported() && d.Doc == nil && (d.Recv == nil || receiverExported(d.Recv)) {
+				missing(d.Pos(), d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					if s.Name.IsExported() && s.Doc == nil && d.Doc == nil {
+						missing(s.Pos(), s.Name.Name)
+					}
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						if n.IsExported() && s.Doc == nil && d.Doc == nil && s.Comment == nil {
+							missing(n.Pos(), n.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func receiverExported(fl *ast.FieldList) bool {
+	e := fl.List[0].Type
+	if s, ok := e.(*ast.StarExpr); ok {
+		e = s.X
+	}
+	if ix, ok := e.(*ast.IndexExpr); ok {
+		e = ix.X
+	}
+	id, ok := e.(*ast.Ident)
+	return ok && id.IsExported()
+}

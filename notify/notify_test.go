@@ -1,0 +1,79 @@
+package notify_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// TestWriterOneObjectPerLine: concurrent messages come out as whole JSON
+// lines with the documented fields.
+func TestWriterOneObjectPerLine(t *testing.T) {
+	var buf bytes.Buffer
+	w := notify.NewWriter(&buf)
+	exp := time.Date(2026, 11, 25, 10, 1, 0, 0, time.FixedZone("CST", 8*3600))
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := w.Notify(context.Background(), verifier.Message{
+				Channel: verifier.Email, To: fmt.Sprintf("u%d@example.com", i), Code: "0123",
+				Language: i18n.ZhCN, ExpiresAt: exp, Subject: "s", Text: "line one\nline two",
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	sc := bufio.NewScanner(&buf)
+	lines := 0
+	for sc.Scan() {
+		lines++
+		var got map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &got); err != nil {
+			t.Fatalf("line %d is not one JSON object: %v: %q", lines, err, sc.Text())
+		}
+		for k, want := range map[string]any{
+			"channel": "email", "code": "0123", "language": "zh-CN",
+			"expires_at": "2026-11-25T02:01:00Z", "text": "line one\nline two",
+		} {
+			if got[k] != want {
+				t.Errorf("%s = %v, want %v", k, got[k], want)
+			}
+		}
+	}
+	if lines != 50 {
+		t.Fatalf("%d lines, want 50", lines)
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	var r notify.Recorder
+	if _, ok := r.LastCode("x"); ok {
+		t.Fatal("empty recorder has a code")
+	}
+	ctx := context.Background()
+	r.Notify(ctx, verifier.Message{To: "a", Code: "1111"})
+	r.Notify(ctx, verifier.Message{To: "b", Code: "2222"})
+	r.Notify(ctx, verifier.Message{To: "a", Code: "3333"})
+	if c, _ := r.LastCode("a"); c != "3333" {
+		t.Fatalf("LastCode(a) = %q", c)
+	}
+	if r.Len() != 3 || len(r.Messages()) != 3 || r.Messages()[1].Code != "2222" {
+		t.Fatalf("Messages = %+v", r.Messages())
+	}
+	if err := notify.Discard.Notify(ctx, verifier.Message{}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,57 @@
+package notify
+
+import (
+	"context"
+	"sync"
+
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// Recorder keeps every message it is given, for tests. The zero value is
+// ready to use and safe for concurrent use.
+type Recorder struct {
+	mu   sync.Mutex
+	msgs []verifier.Message
+}
+
+var _ verifier.Notifier = (*Recorder)(nil)
+
+// Notify implements verifier.Notifier.
+func (r *Recorder) Notify(_ context.Context, m verifier.Message) error {
+	r.mu.Lock()
+	r.msgs = append(r.msgs, m)
+	r.mu.Unlock()
+	return nil
+}
+
+// Messages returns a copy of the messages received, oldest first.
+func (r *Recorder) Messages() []verifier.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]verifier.Message(nil), r.msgs...)
+}
+
+// Last returns the newest message sent to the normalised destination to.
+func (r *Recorder) Last(to string) (verifier.Message, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.msgs) - 1; i >= 0; i-- {
+		if r.msgs[i].To == to {
+			return r.msgs[i], true
+		}
+	}
+	return verifier.Message{}, false
+}
+
+// LastCode returns the newest code sent to the normalised destination to.
+func (r *Recorder) LastCode(to string) (string, bool) {
+	m, ok := r.Last(to)
+	return m.Code, ok
+}
+
+// Len returns the number of messages received.
+func (r *Recorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.msgs)
+}

@@ -1,0 +1,71 @@
+package verifier_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// benchVerifier has limits high enough that the benchmarks measure the
+// pipeline, not the refusal path.
+func benchVerifier(b *testing.B, n verifier.Notifier) *verifier.Verifier {
+	v, err := verifier.New(n,
+		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
+		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+func contacts(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("+86136%08d", i)
+	}
+	return out
+}
+
+func BenchmarkSend(b *testing.B) {
+	v := benchVerifier(b, notify.Discard)
+	cs := contacts(10000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := v.Send(ctx, verifier.Request{Contact: cs[i%len(cs)], Subject: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	rec := &notify.Recorder{}
+	v := benchVerifier(b, rec)
+	cs := contacts(10000)
+	ctx := context.Background()
+	codes := make([]string, len(cs))
+	for i, c := range cs {
+		sent, err := v.Send(ctx, verifier.Request{Contact: c, Subject: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		codes[i], _ = rec.LastCode(sent.Contact.Value)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		// Wrong guesses (the cap is out of reach), so the codes stay
+		// pending and every iteration does the full check.
+		c := i % len(cs)
+		if _, err := v.Verify(ctx, verifier.Request{Contact: cs[c], Subject: "bench"}, wrong(codes[c])); err == nil {
+			b.Fatal("wrong code verified")
+		}
+		i++
+	}
+}

@@ -1,0 +1,106 @@
+package verifier
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"io"
+	"math"
+	"sync"
+)
+
+var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10}
+
+// newCode draws a code of n decimal digits from r, uniformly: a 64-bit draw
+// at or above the largest multiple of 10^n is thrown away (rejection
+// sampling), so that no residue is likelier than another.
+func newCode(r io.Reader, n int) (string, error) {
+	space := pow10[n]
+	bound := math.MaxUint64 / space * space
+	var buf [8]byte
+	for {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return "", err
+		}
+		x := binary.LittleEndian.Uint64(buf[:])
+		if x >= bound {
+			continue
+		}
+		x %= space
+		out := make([]byte, n)
+		for i := n - 1; i >= 0; i-- {
+			out[i] = byte('0' + x%10)
+			x /= 10
+		}
+		return string(out), nil
+	}
+}
+
+// normaliseCode returns code as n ASCII digits, folding full-width digits
+// (which Chinese input methods produce), or false if it is anything else.
+func normaliseCode(code string, n int) (string, bool) {
+	if len(code) == n {
+		for i := 0; i < n; i++ {
+			if code[i] < '0' || code[i] > '9' {
+				return "", false
+			}
+		}
+		return code, true
+	}
+	if len(code) != 3*n { // each full-width digit is 3 bytes of UTF-8
+		return "", false
+	}
+	out := make([]byte, 0, n)
+	for _, r := range code {
+		if r < '０' || r > '９' {
+			return "", false
+		}
+		out = append(out, byte('0'+r-'０'))
+	}
+	if len(out) != n {
+		return "", false
+	}
+	return string(out), true
+}
+
+// Domain-separation bytes: a store key, a code digest and a limit key are
+// HMACs of different messages even when their inputs coincide.
+const (
+	domainKey   = 'k'
+	domainCode  = 'c'
+	domainLimit = 'l'
+)
+
+// keyedHash is an HMAC-SHA256 under one secret. hmac.New is not cheap (it
+// hashes the padded key twice), so keyed states are pooled and Reset, which
+// restores the keyed state without rehashing the key.
+type keyedHash struct {
+	pool sync.Pool
+}
+
+func newKeyedHash(secret []byte) *keyedHash {
+	key := append([]byte(nil), secret...)
+	k := &keyedHash{}
+	k.pool.New = func() any { return hmac.New(sha256.New, key) }
+	return k
+}
+
+// sum appends HMAC(domain || binding || extra) to dst.
+func (k *keyedHash) sum(dst []byte, domain byte, binding []byte, extra string) []byte {
+	h := k.pool.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte{domain})
+	h.Write(binding)
+	io.WriteString(h, extra)
+	dst = h.Sum(dst)
+	k.pool.Put(h)
+	return dst
+}
+
+// appendField appends s with its length, so that ("ab", "c") and ("a", "bc")
+// bind differently.
+func appendField(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}

@@ -1,0 +1,75 @@
+package verifier
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vcodekit/vcode/contact"
+)
+
+// Errors returned by Send and Verify, checkable with errors.Is. Rate limits
+// come as a *RateLimitError and backend failures as a *BackendError, which
+// match ErrTooManyAttempts / ErrTooFrequent and ErrBackend respectively.
+var (
+	// ErrInvalidContact: the contact is empty, too long, or neither a valid
+	// mobile number nor a valid email address.
+	ErrInvalidContact = contact.ErrInvalid
+	// ErrUnknownCountry: the country is not one of Huawei's values.
+	ErrUnknownCountry = contact.ErrUnknownCountry
+	// ErrCountryMismatch: the number does not belong to the given country.
+	ErrCountryMismatch = contact.ErrCountryMismatch
+	// ErrInvalidCode: the code is missing or not of the configured format.
+	ErrInvalidCode = errors.New("verifier: code missing or malformed")
+	// ErrWrongCode: the code is wrong, expired, already used, killed by too
+	// many wrong guesses, or was never sent. One error for all, so that a
+	// caller cannot learn which.
+	ErrWrongCode = errors.New("verifier: wrong or expired code")
+	// ErrTooManyAttempts: too many verification attempts for the contact.
+	ErrTooManyAttempts = errors.New("verifier: too many verification attempts")
+	// ErrTooFrequent: codes for the contact were requested too often.
+	ErrTooFrequent = errors.New("verifier: codes requested too often")
+	// ErrNotAllowed: codes may not be sent to this destination (channel
+	// disabled, region not on the allow-list).
+	ErrNotAllowed = errors.New("verifier: destination not allowed")
+	// ErrBackend: the store, limiter or notifier failed. The request failed
+	// closed: nothing was verified, and no code was left valid undelivered.
+	ErrBackend = errors.New("verifier: backend failure")
+)
+
+// RateLimitError is returned when a limit refuses a request.
+type RateLimitError struct {
+	// Reason is ErrTooManyAttempts or ErrTooFrequent.
+	Reason error
+	// RetryAfter is how long until the limit lets the request through.
+	RetryAfter time.Duration
+}
+
+// Error implements error.
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v: retry after %v", e.Reason, e.RetryAfter)
+}
+
+// Unwrap returns Reason, so errors.Is(err, ErrTooFrequent) works.
+func (e *RateLimitError) Unwrap() error { return e.Reason }
+
+// BackendError is returned when a store, limiter or notifier fails.
+type BackendError struct {
+	// Op names the failed step: "store", "limiter" or "notify".
+	Op string
+	// Err is the backend's own error.
+	Err error
+}
+
+// Error implements error.
+func (e *BackendError) Error() string {
+	return fmt.Sprintf("verifier: %s: %v", e.Op, e.Err)
+}
+
+// Unwrap returns the backend's error.
+func (e *BackendError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrBackend.
+func (e *BackendError) Is(target error) bool { return target == ErrBackend }
+
+func backendErr(op string, err error) error { return &BackendError{Op: op, Err: err} }

@@ -1,0 +1,301 @@
+package verifier_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// spyStore records what the verifier hands the store.
+type spyStore struct {
+	store.CodeStore
+	mu       sync.Mutex
+	saved    [][]byte // keys and digests
+	consumed []string
+}
+
+func (s *spyStore) Save(ctx context.Context, k string, d []byte, ttl time.Duration, max int) error {
+	s.mu.Lock()
+	s.saved = append(s.saved, []byte(k), append([]byte(nil), d...))
+	s.mu.Unlock()
+	return s.CodeStore.Save(ctx, k, d, ttl, max)
+}
+
+func (s *spyStore) Consume(ctx context.Context, k string, d []byte) (store.Result, error) {
+	s.mu.Lock()
+	s.consumed = append(s.consumed, k)
+	s.mu.Unlock()
+	return s.CodeStore.Consume(ctx, k, d)
+}
+
+// TestStoreHoldsDigestsOnly: nothing the store receives contains the code or
+// the contact, in any common encoding, and the digest is keyed: the same
+// code under another secret gives another digest, and it is not a plain hash.
+func TestStoreHoldsDigestsOnly(t *testing.T) {
+	digestUnder := func(secret string) (code string, saved [][]byte) {
+		spy := &spyStore{CodeStore: store.NewMemory()}
+		rec := &notify.Recorder{}
+		v, err := verifier.New(rec, verifier.WithStore(spy), verifier.WithSecrets([]byte(secret)),
+			verifier.WithRandomForTest(bytes.NewReader(make([]byte, 64))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Send(context.Background(), req(phone)); err != nil {
+			t.Fatal(err)
+		}
+		code, _ = rec.LastCode(phone)
+		return code, spy.saved
+	}
+	code1, saved1 := digestUnder("first secret, 32 bytes long.....")
+	code2, saved2 := digestUnder("second secret, 32 bytes long....")
+	if code1 != code2 {
+		t.Fatalf("fixed randomness gave codes %q and %q", code1, code2)
+	}
+	if len(saved1) != 2 {
+		t.Fatalf("store got %d values, want a key and a digest", len(saved1))
+	}
+	plain := sha256.Sum256([]byte(code1))
+	for _, b := range saved1 {
+		for _, secret := range []string{code1, phone, "8613612345678", "13612345678", "alice"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("store value %x contains %q", b, secret)
+			}
+		}
+		if bytes.Equal(b, plain[:]) {
+			t.Error("digest is an unkeyed SHA-256 of the code")
+		}
+	}
+	if bytes.Equal(saved1[1], saved2[1]) || bytes.Equal(saved1[0], saved2[0]) {
+		t.Error("key or digest does not depend on the secret")
+	}
+	if len(saved1[1]) != sha256.Size {
+		t.Errorf("digest is %d bytes, want an HMAC-SHA256", len(saved1[1]))
+	}
+}
+
+// TestOneErrorForAllFailures: wrong, expired, used, exhausted and never-sent
+// codes give the very same error value, so neither its text nor its
+// identity tells them apart.
+func TestOneErrorForAllFailures(t *testing.T) {
+	f := newFixture(t, verifier.WithVerifyLimit(100, time.Minute), verifier.WithMaxGuesses(1))
+	ctx := context.Background()
+	var errs []error
+	collect := func(r verifier.Request, code string) {
+		_, err := f.v.Verify(ctx, r, code)
+		errs = append(errs, err)
+	}
+	collect(req("+8613900000001"), "123456") // never sent
+
+	code := f.send(t, req(phone))
+	collect(req(phone), wrong(code)) // wrong, and the cap of 1 kills it
+	collect(req(phone), code)        // exhausted
+
+	f.clk.Advance(time.Hour)
+	code = f.send(t, req(phone))
+	if _, err := f.v.Verify(ctx, req(phone), code); err != nil {
+		t.Fatal(err)
+	}
+	collect(req(phone), code) // used
+
+	code = f.send(t, req("+8613900000002"))
+	f.clk.Advance(2 * time.Minute)
+	collect(req("+8613900000002"), code) // expired
+
+	for i, err := range errs {
+		if err != verifier.ErrWrongCode {
+			t.Errorf("case %d: error %v is not exactly ErrWrongCode", i, err)
+		}
+	}
+}
+
+// TestSameWorkWhetherOrNotSent: a verify touches the store the same way for
+// a pending code and for none, so status, body and store traffic cannot
+// tell them apart. (Timing is covered by the store's constant-time
+// comparison and, end to end, by the HTTP enumeration test.)
+func TestSameWorkWhetherOrNotSent(t *testing.T) {
+	for _, secrets := range [][][]byte{
+		{[]byte("only secret, 32 bytes long......")},
+		{[]byte("new secret, 32 bytes long.......!"), []byte("old secret, 32 bytes long.......")},
+	} {
+		spy := &spyStore{CodeStore: store.NewMemory()}
+		rec := &notify.Recorder{}
+		v, err := verifier.New(rec, verifier.WithStore(spy), verifier.WithSecrets(secrets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := v.Send(ctx, req(phone)); err != nil {
+			t.Fatal(err)
+		}
+		code, _ := rec.LastCode(phone)
+		_, errPending := v.Verify(ctx, req(phone), wrong(code))
+		pending := len(spy.consumed)
+		_, errNone := v.Verify(ctx, req("+8613900000009"), wrong(code))
+		none := len(spy.consumed) - pending
+		if pending != len(secrets) || none != len(secrets) {
+			t.Fatalf("%d secrets: %d store calls for a pending code, %d for none", len(secrets), pending, none)
+		}
+		if errPending != errNone {
+			t.Fatalf("errors differ: %v / %v", errPending, errNone)
+		}
+	}
+}
+
+func TestCodeBoundToSubjectAndPurpose(t *testing.T) {
+	f := newFixture(t, verifier.WithVerifyLimit(100, time.Minute))
+	code := f.send(t, verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"})
+	for _, r := range []verifier.Request{
+		{Contact: phone, Subject: "mallory", Purpose: "login"},
+		{Contact: phone, Subject: "", Purpose: "login"},
+		{Contact: phone, Subject: "alice", Purpose: "change-phone"},
+		{Contact: phone, Subject: "alicelogin"}, // field boundaries are bound too
+		{Contact: "+8613612345679", Subject: "alice", Purpose: "login"},
+	} {
+		if err := f.verify(r, code); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatalf("%+v verified another's code: %v", r, err)
+		}
+	}
+	// Those attempts did not use up or consume alice's code.
+	if err := f.verify(verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"}, code); err != nil {
+		t.Fatalf("owner: %v", err)
+	}
+}
+
+func TestConcurrentVerifySingleUse(t *testing.T) {
+	const n = 200
+	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute))
+	code := f.send(t, req(phone))
+	var ok, wrongs atomic.Int32
+	var wg sync.WaitGroup
+	startGate := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-startGate
+			switch err := f.verify(req(phone), code); {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, verifier.ErrWrongCode):
+				wrongs.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	close(startGate)
+	wg.Wait()
+	if ok.Load() != 1 || wrongs.Load() != n-1 {
+		t.Fatalf("%d concurrent verifies of the right code: %d succeeded, %d wrong", n, ok.Load(), wrongs.Load())
+	}
+}
+
+// TestConcurrentGuessesCapped: with a high per-contact limit, concurrent
+// wrong guesses still kill the code after the per-code cap, so the right code
+// typed later fails.
+func TestConcurrentGuessesCapped(t *testing.T) {
+	const n = 200
+	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute))
+	code := f.send(t, req(phone))
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			guess := []byte(code)
+			guess[5] = '0' + byte(i%9+1+int(code[5]-'0'))%10 // never the right code
+			if err := f.verify(req(phone), string(guess)); !errors.Is(err, verifier.ErrWrongCode) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := f.verify(req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("right code after %d concurrent wrong guesses: %v", n, err)
+	}
+}
+
+// TestConcurrentVerifyLimit: the per-contact attempt limit holds under
+// concurrency: of many simultaneous attempts exactly the limit get through.
+func TestConcurrentVerifyLimit(t *testing.T) {
+	f := newFixture(t)
+	code := f.send(t, req(phone))
+	var limited, through atomic.Int32
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := f.verify(req(phone), wrong(code))
+			if errors.Is(err, verifier.ErrTooManyAttempts) {
+				limited.Add(1)
+			} else {
+				through.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if through.Load() != verifier.DefaultVerifyLimit {
+		t.Fatalf("%d attempts got through the limit of %d", through.Load(), verifier.DefaultVerifyLimit)
+	}
+}
+
+func TestSecretRotation(t *testing.T) {
+	oldS := []byte("old secret, 32 bytes long.......")
+	newS := []byte("new secret, 32 bytes long.......")
+	mem, lim := store.NewMemory(), limiter.NewMemory()
+	ctx := context.Background()
+	build := func(secrets ...[]byte) (*verifier.Verifier, *notify.Recorder) {
+		rec := &notify.Recorder{}
+		v, err := verifier.New(rec, verifier.WithStore(mem), verifier.WithLimiter(lim),
+			verifier.WithSecrets(secrets...), verifier.WithVerifyLimit(100, time.Minute), verifier.WithSendCooldown(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, rec
+	}
+	before, beforeRec := build(oldS)
+	during, duringRec := build(newS, oldS)
+	after, _ := build(newS)
+
+	// A code issued before the rotation verifies during it.
+	if _, err := before.Send(ctx, req(phone)); err != nil {
+		t.Fatal(err)
+	}
+	code, _ := beforeRec.LastCode(phone)
+	if _, err := after.Verify(ctx, req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("old-secret code verified without the old secret: %v", err)
+	}
+	if _, err := during.Verify(ctx, req(phone), code); err != nil {
+		t.Fatalf("old-secret code during rotation: %v", err)
+	}
+
+	// A resend during the rotation kills the code issued under the old
+	// secret, and its own code verifies after the old secret is gone.
+	if _, err := before.Send(ctx, req(phone)); err != nil {
+		t.Fatal(err)
+	}
+	oldCode, _ := beforeRec.LastCode(phone)
+	if _, err := during.Send(ctx, req(phone)); err != nil {
+		t.Fatal(err)
+	}
+	newCode, _ := duringRec.LastCode(phone)
+	if oldCode != newCode {
+		if _, err := during.Verify(ctx, req(phone), oldCode); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatalf("replaced old-secret code: %v", err)
+		}
+	}
+	if _, err := after.Verify(ctx, req(phone), newCode); err != nil {
+		t.Fatalf("new-secret code after rotation: %v", err)
+	}
+}

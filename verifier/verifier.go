@@ -1,0 +1,302 @@
+package verifier
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"time"
+
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/store"
+)
+
+// Verifier sends and verifies codes. It is safe for concurrent use.
+type Verifier struct {
+	cfg      config
+	hashes   []*keyedHash // one per secret; the first issues
+	notifier Notifier
+}
+
+// Request is one send or verify request.
+type Request struct {
+	// Contact is the raw destination as the user typed it: a mobile number
+	// with country code, a national number, or an email address.
+	Contact string
+	// Country is the optional Huawei country value (see package contact).
+	Country string
+	// Subject identifies who asks, such as the authenticated user or client
+	// behind the access token. A code is bound to it: a code sent for one
+	// subject never verifies for another.
+	Subject string
+	// Purpose optionally separates codes for different actions ("login",
+	// "change-phone"): a code verifies only for the purpose it was sent for.
+	Purpose string
+	// Language is the language of the delivered text.
+	Language i18n.Language
+	// RequestID is passed on to the notifier, for tracing.
+	RequestID string
+}
+
+// Sent describes a code that was sent.
+type Sent struct {
+	// Contact is the parsed destination. It is set whenever the contact
+	// parsed, even when Send failed later, so that callers can log the
+	// masked form.
+	Contact contact.Contact
+	// ExpiresAt is when the code dies.
+	ExpiresAt time.Time
+}
+
+// New returns a Verifier that delivers codes through n.
+func New(n Notifier, opts ...Option) (*Verifier, error) {
+	cfg := config{
+		codeLength:   DefaultCodeLength,
+		validity:     DefaultValidity,
+		maxGuesses:   DefaultMaxGuesses,
+		verifyLimit:  Rule{DefaultVerifyLimit, DefaultVerifyWindow},
+		sendCooldown: DefaultSendCooldown,
+		sendLimit:    Rule{DefaultSendLimit, DefaultSendWindow},
+		channels:     map[Channel]bool{SMS: true, Email: true},
+		now:          time.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if !cfg.storeSet {
+		cfg.store = store.NewMemory(store.WithClock(cfg.now))
+	}
+	if !cfg.limiterSet {
+		cfg.limiter = limiter.NewMemory(limiter.WithClock(cfg.now))
+	}
+	if n == nil {
+		cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
+	}
+	if cfg.secrets == nil {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		cfg.secrets = [][]byte{secret}
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.rand == nil {
+		cfg.rand = rand.Reader
+	}
+	v := &Verifier{cfg: cfg, notifier: n}
+	for _, s := range cfg.secrets {
+		v.hashes = append(v.hashes, newKeyedHash(s))
+	}
+	return v, nil
+}
+
+// CodeLength returns the configured number of digits.
+func (v *Verifier) CodeLength() int { return v.cfg.codeLength }
+
+// Validity returns how long a code stays valid.
+func (v *Verifier) Validity() time.Duration { return v.cfg.validity }
+
+// Send issues a new code for r's contact and delivers it. A new code
+// replaces any pending one for the same contact, subject and purpose.
+//
+// Errors: ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch;
+// ErrNotAllowed; a *RateLimitError matching ErrTooFrequent; a *BackendError
+// when the store, the limiter or the notifier fails. When delivery fails the
+// new code is removed again and the send does not count against the
+// contact's limits: the failure was ours, not the user's.
+func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
+	c, err := contact.Parse(r.Contact, r.Country)
+	if err != nil {
+		return Sent{}, err
+	}
+	sent := Sent{Contact: c}
+	ch := channelOf(c)
+	if !v.cfg.channels[ch] || (ch == SMS && v.cfg.regions != nil && !v.cfg.regions[c.Region]) {
+		return sent, ErrNotAllowed
+	}
+
+	var rules [2]namedRule
+	active := append(rules[:0], namedRule{"send", v.cfg.sendLimit})
+	if v.cfg.sendCooldown > 0 {
+		active = append(active, namedRule{"cool", Rule{1, v.cfg.sendCooldown}})
+	}
+	holds, err := v.take(ctx, c, active, ErrTooFrequent)
+	if err != nil {
+		return sent, err
+	}
+
+	code, err := newCode(v.cfg.rand, v.cfg.codeLength)
+	if err != nil {
+		v.release(ctx, holds)
+		return sent, backendErr("random", err)
+	}
+	binding := v.binding(r, c)
+	key := v.storeKey(0, binding)
+	if err := v.cfg.store.Save(ctx, key, v.digest(0, binding, code), v.cfg.validity, v.cfg.maxGuesses); err != nil {
+		v.release(ctx, holds)
+		return sent, backendErr("store", err)
+	}
+	// A code issued under an older secret must not outlive its
+	// replacement.
+	for i := 1; i < len(v.hashes); i++ {
+		if err := v.cfg.store.Delete(ctx, v.storeKey(i, binding)); err != nil {
+			v.undo(ctx, key, holds)
+			return sent, backendErr("store", err)
+		}
+	}
+
+	now := v.cfg.now()
+	sent.ExpiresAt = now.Add(v.cfg.validity)
+	msg := Message{
+		Channel:   ch,
+		To:        c.Value,
+		Region:    c.Region,
+		Code:      code,
+		Validity:  v.cfg.validity,
+		ExpiresAt: sent.ExpiresAt,
+		Language:  r.Language,
+		RequestID: r.RequestID,
+	}
+	if ch == Email {
+		msg.Subject = r.Language.EmailSubject()
+		msg.Text = r.Language.EmailBody(code, v.cfg.validity)
+	} else {
+		msg.Text = r.Language.SMS(code, v.cfg.validity)
+	}
+	if err := v.notifier.Notify(ctx, msg); err != nil {
+		if uerr := v.undo(ctx, key, holds); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+		return sent, backendErr("notify", err)
+	}
+	return sent, nil
+}
+
+// Verify checks code for r's contact, subject and purpose, and consumes it
+// on success: a code verifies once.
+//
+// Errors: ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch;
+// ErrInvalidCode for a code not of the configured format; a *RateLimitError
+// matching ErrTooManyAttempts; ErrWrongCode for a wrong, expired, used,
+// exhausted or never-sent code alike; a *BackendError when the store or the
+// limiter fails. Verify does the same work whether or not a code is pending.
+func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
+	c, err := contact.Parse(r.Contact, r.Country)
+	if err != nil {
+		return contact.Contact{}, err
+	}
+	code, ok := normaliseCode(code, v.cfg.codeLength)
+	if !ok {
+		return c, ErrInvalidCode
+	}
+	if _, err := v.take(ctx, c, []namedRule{{"verify", v.cfg.verifyLimit}}, ErrTooManyAttempts); err != nil {
+		return c, err
+	}
+	binding := v.binding(r, c)
+	matched := false
+	// Every secret's key is tried, matched or not, so the work does not
+	// depend on which secret issued the code or whether one exists.
+	for i := range v.hashes {
+		res, err := v.cfg.store.Consume(ctx, v.storeKey(i, binding), v.digest(i, binding, code))
+		if err != nil {
+			return c, backendErr("store", err)
+		}
+		matched = matched || res == store.Match
+	}
+	if !matched {
+		return c, ErrWrongCode
+	}
+	return c, nil
+}
+
+func channelOf(c contact.Contact) Channel {
+	if c.Kind == contact.Email {
+		return Email
+	}
+	return SMS
+}
+
+// binding is what a code is bound to: purpose, subject and contact.
+func (v *Verifier) binding(r Request, c contact.Contact) []byte {
+	b := make([]byte, 0, 8+len(r.Purpose)+len(r.Subject)+len(c.Value))
+	b = appendField(b, r.Purpose)
+	b = appendField(b, r.Subject)
+	return appendField(b, c.Value)
+}
+
+// storeKey is a 128-bit HMAC of the binding under secret i: enough to make
+// collisions between contacts negligible, and no phone number or address
+// in the store.
+func (v *Verifier) storeKey(i int, binding []byte) string {
+	var buf [32]byte
+	return string(v.hashes[i].sum(buf[:0], domainKey, binding, "")[:16])
+}
+
+func (v *Verifier) digest(i int, binding []byte, code string) []byte {
+	return v.hashes[i].sum(make([]byte, 0, 32), domainCode, binding, code)
+}
+
+type namedRule struct {
+	name string
+	Rule
+}
+
+type hold struct {
+	key string
+	at  time.Time
+}
+
+// take asks the limiter for each rule in turn. On a refusal or an error it
+// gives back what it took, so a refused request leaves no trace.
+func (v *Verifier) take(ctx context.Context, c contact.Contact, rules []namedRule, reason error) ([]hold, error) {
+	holds := make([]hold, 0, len(rules))
+	for _, rule := range rules {
+		var buf [64]byte
+		name := append(buf[:0], rule.name...)
+		name = append(name, ':')
+		field := appendField(nil, c.Value)
+		key := string(v.hashes[0].sum(name, domainLimit, field, rule.name)[:len(name)+16])
+		d, err := v.cfg.limiter.Allow(ctx, key, rule.Limit, rule.Window)
+		if err != nil {
+			v.release(ctx, holds)
+			return nil, backendErr("limiter", err)
+		}
+		if !d.Allowed {
+			v.release(ctx, holds)
+			return nil, &RateLimitError{Reason: reason, RetryAfter: d.RetryAfter}
+		}
+		holds = append(holds, hold{key, d.At})
+	}
+	return holds, nil
+}
+
+// cleanupContext survives the request's cancellation: a client that went
+// away must not leave a code valid or a limit held.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), defaultCleanupBudget)
+}
+
+func (v *Verifier) release(ctx context.Context, holds []hold) error {
+	if len(holds) == 0 {
+		return nil
+	}
+	ctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	var errs []error
+	for _, h := range holds {
+		if err := v.cfg.limiter.Release(ctx, h.key, h.at); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// undo removes a code that must not stay valid and gives back the limits
+// its send took.
+func (v *Verifier) undo(ctx context.Context, key string, holds []hold) error {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	err := v.cfg.store.Delete(cctx, key)
+	return errors.Join(err, v.release(ctx, holds))
+}

@@ -1,0 +1,469 @@
+package verifier_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store"
+	"github.com/vcodekit/vcode/store/storetest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+const phone = "+8613612345678"
+
+var start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	v   *verifier.Verifier
+	rec *notify.Recorder
+	clk *storetest.Clock
+}
+
+// newFixture builds a verifier on memory backends with a fake clock and a
+// recorder; opts come after the fixture's own, so they win.
+func newFixture(t *testing.T, opts ...verifier.Option) fixture {
+	t.Helper()
+	clk := storetest.NewClock(start)
+	rec := &notify.Recorder{}
+	v, err := verifier.New(rec, append([]verifier.Option{verifier.WithClock(clk.Now)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{v, rec, clk}
+}
+
+func req(contact string) verifier.Request {
+	return verifier.Request{Contact: contact, Subject: "alice"}
+}
+
+func (f fixture) send(t *testing.T, r verifier.Request) string {
+	t.Helper()
+	sent, err := f.v.Send(context.Background(), r)
+	if err != nil {
+		t.Fatalf("Send(%s): %v", r.Contact, err)
+	}
+	code, ok := f.rec.LastCode(sent.Contact.Value)
+	if !ok {
+		t.Fatalf("no code delivered to %s", sent.Contact)
+	}
+	return code
+}
+
+func (f fixture) verify(r verifier.Request, code string) error {
+	_, err := f.v.Verify(context.Background(), r, code)
+	return err
+}
+
+func wrong(code string) string {
+	b := []byte(code)
+	b[0] = '0' + (b[0]-'0'+1)%10
+	return string(b)
+}
+
+func TestSendThenVerify(t *testing.T) {
+	f := newFixture(t)
+	code := f.send(t, req(phone))
+	if len(code) != 6 {
+		t.Fatalf("code %q is not 6 digits", code)
+	}
+	if err := f.verify(req("136 1234 5678"), code); err != nil {
+		t.Fatalf("Verify with the right code (national format): %v", err)
+	}
+	if err := f.verify(req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("second Verify = %v, want ErrWrongCode (single use)", err)
+	}
+}
+
+func TestMessage(t *testing.T) {
+	f := newFixture(t, verifier.WithValidity(5*time.Minute))
+	r := req("Alice@Example.com")
+	r.Language, r.RequestID = i18n.EnUS, "req-1"
+	code := f.send(t, r)
+	m, _ := f.rec.Last("alice@example.com")
+	want := verifier.Message{
+		Channel: verifier.Email, To: "alice@example.com", Code: code,
+		Validity: 5 * time.Minute, ExpiresAt: start.Add(5 * time.Minute), Language: i18n.EnUS,
+		Subject: "Your verification code", Text: i18n.EnUS.EmailBody(code, 5*time.Minute), RequestID: "req-1",
+	}
+	if !m.ExpiresAt.Equal(want.ExpiresAt) {
+		t.Fatalf("expires at %v, want %v", m.ExpiresAt, want.ExpiresAt)
+	}
+	m.ExpiresAt = want.ExpiresAt
+	if m != want {
+		t.Fatalf("message = %+v\nwant %+v", m, want)
+	}
+
+	f.send(t, req(phone))
+	m, _ = f.rec.Last(phone)
+	if m.Channel != verifier.SMS || m.Region != "CN" || m.Subject != "" ||
+		m.Text != i18n.ZhCN.SMS(m.Code, 5*time.Minute) {
+		t.Fatalf("SMS message = %+v", m)
+	}
+}
+
+func TestVerifyErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		contact string
+		country string
+		code    func(sent string) string
+		before  func(f fixture)
+		want    error
+	}{
+		{"wrong code", phone, "", wrong, nil, verifier.ErrWrongCode},
+		{"expired", phone, "", same, func(f fixture) { f.clk.Advance(time.Minute) }, verifier.ErrWrongCode},
+		{"just before expiry", phone, "", same, func(f fixture) { f.clk.Advance(time.Minute - time.Nanosecond) }, nil},
+		{"never sent", "+8613912345678", "", same, nil, verifier.ErrWrongCode},
+		{"too short", phone, "", func(string) string { return "12345" }, nil, verifier.ErrInvalidCode},
+		{"letters", phone, "", func(string) string { return "12345a" }, nil, verifier.ErrInvalidCode},
+		{"empty", phone, "", func(string) string { return "" }, nil, verifier.ErrInvalidCode},
+		{"arabic-indic digits", phone, "", func(string) string { return "١٢٣٤٥٦" }, nil, verifier.ErrInvalidCode},
+		{"full-width digits fold", phone, "", toFullWidth, nil, nil},
+		{"invalid contact", "not a number", "", same, nil, verifier.ErrInvalidContact},
+		{"unknown country", phone, "atlantis", same, nil, verifier.ErrUnknownCountry},
+		{"country mismatch", phone, "usa", same, nil, verifier.ErrCountryMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			sent := f.send(t, req(phone))
+			if tt.before != nil {
+				tt.before(f)
+			}
+			r := req(tt.contact)
+			r.Country = tt.country
+			err := f.verify(r, tt.code(sent))
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("Verify = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func same(s string) string { return s }
+
+func toFullWidth(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r - '0' + '０')
+	}
+	return b.String()
+}
+
+func TestSendErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []verifier.Option
+		contact string
+		country string
+		want    error
+	}{
+		{"invalid contact", nil, "12", "", verifier.ErrInvalidContact},
+		{"unknown country", nil, phone, "chinapr", verifier.ErrUnknownCountry},
+		{"mismatch", nil, phone, "UK", verifier.ErrCountryMismatch},
+		{"email channel off", []verifier.Option{verifier.WithChannels(verifier.SMS)}, "a@example.com", "", verifier.ErrNotAllowed},
+		{"sms channel off", []verifier.Option{verifier.WithChannels(verifier.Email)}, phone, "", verifier.ErrNotAllowed},
+		{"region not allowed", []verifier.Option{verifier.WithAllowedRegions("HK", "MO")}, phone, "", verifier.ErrNotAllowed},
+		{"region allowed", []verifier.Option{verifier.WithAllowedRegions("CN")}, phone, "", nil},
+		{"regions do not restrict email", []verifier.Option{verifier.WithAllowedRegions("HK")}, "a@example.com", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.opts...)
+			r := req(tt.contact)
+			r.Country = tt.country
+			_, err := f.v.Send(context.Background(), r)
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("Send = %v, want %v", err, tt.want)
+			}
+			if tt.want != nil && f.rec.Len() != 0 {
+				t.Fatal("a refused send delivered a message")
+			}
+		})
+	}
+}
+
+func retryAfter(t *testing.T, err error, reason error) time.Duration {
+	t.Helper()
+	var rl *verifier.RateLimitError
+	if !errors.As(err, &rl) || !errors.Is(err, reason) {
+		t.Fatalf("error = %v, want a RateLimitError for %v", err, reason)
+	}
+	return rl.RetryAfter
+}
+
+func TestSendCooldownAndQuota(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.send(t, req(phone))
+	f.clk.Advance(20 * time.Second)
+	_, err := f.v.Send(ctx, req(phone))
+	if got := retryAfter(t, err, verifier.ErrTooFrequent); got != 40*time.Second {
+		t.Fatalf("cooldown retry after %v, want 40s", got)
+	}
+	// Another contact is not affected.
+	f.send(t, req("+8613912345678"))
+
+	// Ten sends an hour, one a minute.
+	for i := 1; i < 10; i++ {
+		f.clk.Advance(time.Minute)
+		f.send(t, req(phone))
+	}
+	f.clk.Advance(time.Minute)
+	_, err = f.v.Send(ctx, req(phone))
+	// The first send was at 0; it leaves the hour window at 60 min; now is
+	// 20 s + 9 min + 1 min after it.
+	if got := retryAfter(t, err, verifier.ErrTooFrequent); got != 60*time.Minute-10*time.Minute-20*time.Second {
+		t.Fatalf("hourly retry after %v", got)
+	}
+	// A refused hourly send did not take the cooldown.
+	f.clk.Advance(60*time.Minute - 10*time.Minute - 20*time.Second)
+	f.send(t, req(phone))
+}
+
+func TestVerifyRateLimit(t *testing.T) {
+	f := newFixture(t)
+	code := f.send(t, req(phone))
+	for i := range 4 {
+		f.clk.Advance(time.Second)
+		if err := f.verify(req(phone), wrong(code)); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	f.clk.Advance(time.Second)
+	if err := f.verify(req(phone), code); err != nil {
+		t.Fatalf("fifth attempt with the right code: %v", err)
+	}
+	f.clk.Advance(time.Second)
+	err := f.verify(req(phone), code)
+	if got := retryAfter(t, err, verifier.ErrTooManyAttempts); got != 55*time.Second {
+		t.Fatalf("retry after %v, want 55s", got)
+	}
+	// Rolling: one attempt frees up each second after the first left.
+	f.clk.Advance(55 * time.Second)
+	if err := f.verify(req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("after the window: %v, want ErrWrongCode (the code was used)", err)
+	}
+	if err := f.verify(req(phone), code); !errors.Is(err, verifier.ErrTooManyAttempts) {
+		t.Fatalf("immediately again: %v, want ErrTooManyAttempts", err)
+	}
+}
+
+func TestMaxGuessesKillCode(t *testing.T) {
+	f := newFixture(t, verifier.WithVerifyLimit(100, time.Minute), verifier.WithMaxGuesses(3))
+	code := f.send(t, req(phone))
+	for range 3 {
+		if err := f.verify(req(phone), wrong(code)); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatal(err)
+		}
+	}
+	if err := f.verify(req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("right code after the guess cap: %v, want ErrWrongCode", err)
+	}
+}
+
+func TestResendReplacesCode(t *testing.T) {
+	f := newFixture(t, verifier.WithSendCooldown(0))
+	first := f.send(t, req(phone))
+	second := f.send(t, req(phone))
+	if first != second {
+		if err := f.verify(req(phone), first); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatalf("replaced code: %v, want ErrWrongCode", err)
+		}
+	}
+	if err := f.verify(req(phone), second); err != nil {
+		t.Fatalf("new code: %v", err)
+	}
+}
+
+func TestCodeLength(t *testing.T) {
+	for _, n := range []int{4, 8, 10} {
+		f := newFixture(t, verifier.WithCodeLength(n))
+		code := f.send(t, req(phone))
+		if len(code) != n || strings.Trim(code, "0123456789") != "" {
+			t.Fatalf("length %d: code %q", n, code)
+		}
+		if err := f.verify(req(phone), code); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOptionsValidated(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  verifier.Option
+	}{
+		{"code too short", verifier.WithCodeLength(3)},
+		{"code too long", verifier.WithCodeLength(11)},
+		{"validity zero", verifier.WithValidity(0)},
+		{"validity over 10 min", verifier.WithValidity(11 * time.Minute)},
+		{"short secret", verifier.WithSecrets([]byte("short"))},
+		{"no secret", verifier.WithSecrets()},
+		{"guesses zero", verifier.WithMaxGuesses(0)},
+		{"verify limit zero", verifier.WithVerifyLimit(0, time.Minute)},
+		{"send window zero", verifier.WithSendLimit(10, 0)},
+		{"negative cooldown", verifier.WithSendCooldown(-time.Second)},
+		{"unknown channel", verifier.WithChannels("fax")},
+		{"nil store", verifier.WithStore(nil)},
+		{"nil limiter", verifier.WithLimiter(nil)},
+	}
+	for _, tt := range tests {
+		if _, err := verifier.New(notify.Discard, tt.opt); err == nil {
+			t.Errorf("%s: New accepted it", tt.name)
+		}
+	}
+	if _, err := verifier.New(nil); err == nil {
+		t.Error("New accepted a nil notifier")
+	}
+	if v, err := verifier.New(notify.Discard, verifier.WithLongValidity(time.Hour)); err != nil || v.Validity() != time.Hour {
+		t.Errorf("WithLongValidity(1h): %v", err)
+	}
+}
+
+// failing backends -------------------------------------------------------
+
+var errDown = errors.New("backend down")
+
+type brokenStore struct {
+	store.CodeStore
+	save, consume, del error
+}
+
+func (b brokenStore) Save(ctx context.Context, k string, d []byte, ttl time.Duration, max int) error {
+	if b.save != nil {
+		return b.save
+	}
+	return b.CodeStore.Save(ctx, k, d, ttl, max)
+}
+
+func (b brokenStore) Consume(ctx context.Context, k string, d []byte) (store.Result, error) {
+	if b.consume != nil {
+		return store.Match, b.consume // a broken store that even claims a match
+	}
+	return b.CodeStore.Consume(ctx, k, d)
+}
+
+func (b brokenStore) Delete(ctx context.Context, k string) error {
+	if b.del != nil {
+		return b.del
+	}
+	return b.CodeStore.Delete(ctx, k)
+}
+
+type brokenLimiter struct{}
+
+func (brokenLimiter) Allow(context.Context, string, int, time.Duration) (limiter.Decision, error) {
+	return limiter.Decision{Allowed: true}, errDown
+}
+func (brokenLimiter) Release(context.Context, string, time.Time) error { return errDown }
+
+func TestFailClosed(t *testing.T) {
+	mem := store.NewMemory()
+	tests := []struct {
+		name       string
+		opt        verifier.Option
+		sendFails  bool
+		verifyFail bool
+	}{
+		{"store save", verifier.WithStore(brokenStore{CodeStore: mem, save: errDown}), true, false},
+		{"store consume", verifier.WithStore(brokenStore{CodeStore: mem, consume: errDown}), false, true},
+		{"limiter", verifier.WithLimiter(brokenLimiter{}), true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.opt)
+			_, err := f.v.Send(context.Background(), req(phone))
+			if tt.sendFails != (err != nil) {
+				t.Fatalf("Send = %v", err)
+			}
+			if err != nil {
+				var be *verifier.BackendError
+				if !errors.Is(err, verifier.ErrBackend) || !errors.As(err, &be) || !errors.Is(err, errDown) {
+					t.Fatalf("Send error %v is not a backend error wrapping the cause", err)
+				}
+				if f.rec.Len() != 0 {
+					t.Fatal("a failed send delivered a code")
+				}
+			}
+			if err := f.verify(req(phone), "123456"); tt.verifyFail && !errors.Is(err, verifier.ErrBackend) {
+				t.Fatalf("Verify = %v, want ErrBackend", err)
+			}
+		})
+	}
+}
+
+func TestDeliveryFailureLeavesNoCode(t *testing.T) {
+	clk := storetest.NewClock(start)
+	var delivered []string
+	fail := true
+	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+		delivered = append(delivered, m.Code)
+		if fail {
+			return errDown
+		}
+		return nil
+	})
+	v, err := verifier.New(n, verifier.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err = v.Send(ctx, req(phone))
+	if !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, errDown) {
+		t.Fatalf("Send = %v, want a backend error", err)
+	}
+	// The undelivered code is dead.
+	if _, err := v.Verify(ctx, req(phone), delivered[0]); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("undelivered code: %v, want ErrWrongCode", err)
+	}
+	// And the user is not held to the cooldown for our failure.
+	fail = false
+	if _, err := v.Send(ctx, req(phone)); err != nil {
+		t.Fatalf("resend right after a failed delivery: %v", err)
+	}
+	if _, err := v.Verify(ctx, req(phone), delivered[1]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A client that hangs up while its code is being delivered must not leave
+// the code valid: clean-up runs on a context that survives cancellation.
+func TestDeliveryFailureAfterCancel(t *testing.T) {
+	var code string
+	ctxSeen := store.NewMemory()
+	checking := ctxCheckingStore{ctxSeen}
+	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+		code = m.Code
+		return context.Canceled
+	})
+	v, err := verifier.New(n, verifier.WithStore(checking))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) {
+		t.Fatalf("Send = %v", err)
+	}
+	if _, err := v.Verify(context.Background(), req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("code of a cancelled send: %v, want ErrWrongCode", err)
+	}
+}
+
+// ctxCheckingStore fails Delete on a cancelled context, as a network store
+// would.
+type ctxCheckingStore struct{ store.CodeStore }
+
+func (s ctxCheckingStore) Delete(ctx context.Context, k string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.CodeStore.Delete(ctx, k)
+}
