@@ -15,7 +15,7 @@ import (
 func benchVerifier(b *testing.B, n verifier.Notifier) *verifier.Verifier {
 	v, err := verifier.New(n,
 		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
-		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30))
+		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30), noSubjectLimits)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -28,11 +28,29 @@ const (
 	defaultCleanupBudget = 2 * time.Second
 )
 
-// Rule is a rolling-window limit: at most Limit events in any Window.
+// Rule is a rolling-window limit: at most Limit events in any Window. The
+// zero Rule switches a limit off.
 type Rule struct {
 	Limit  int
 	Window time.Duration
 }
+
+func (r Rule) off() bool { return r == Rule{} }
+
+// ClientLimits are the quotas of one client, across all the contacts it
+// asks for: Send for codes sent, Verify for verification attempts.
+type ClientLimits struct {
+	Send, Verify Rule
+}
+
+// Default per-client quotas. A subject is typically one signed-in user
+// changing their contact details; an IP address may hide many users behind
+// NAT, so its quotas are larger. Hosts whose callers are servers acting for
+// many users should raise them.
+var (
+	DefaultSubjectLimits = ClientLimits{Send: Rule{20, time.Hour}, Verify: Rule{100, time.Hour}}
+	DefaultIPLimits      = ClientLimits{Send: Rule{60, time.Hour}, Verify: Rule{300, time.Hour}}
+)
 
 type config struct {
 	store        store.CodeStore
@@ -47,6 +65,8 @@ type config struct {
 	verifyLimit  Rule
 	sendCooldown time.Duration
 	sendLimit    Rule
+	subject      ClientLimits
+	ip           ClientLimits
 	channels     map[Channel]bool
 	regions      map[string]bool
 	now          func() time.Time
@@ -138,6 +158,18 @@ func WithSendLimit(limit int, window time.Duration) Option {
 	return func(c *config) { c.sendLimit = Rule{limit, window} }
 }
 
+// WithSubjectLimits sets the quotas per subject (Request.Subject), across
+// all contacts. A zero Rule switches one off.
+func WithSubjectLimits(l ClientLimits) Option {
+	return func(c *config) { c.subject = l }
+}
+
+// WithIPLimits sets the quotas per client IP (Request.ClientIP), across all
+// contacts. A zero Rule switches one off.
+func WithIPLimits(l ClientLimits) Option {
+	return func(c *config) { c.ip = l }
+}
+
 // WithChannels sets the channels codes may be sent on (default both); a
 // contact of another kind gets ErrNotAllowed.
 func WithChannels(channels ...Channel) Option {
@@ -178,8 +210,12 @@ func (c *config) check() error {
 	if c.maxGuesses < 1 {
 		c.errs = append(c.errs, fmt.Errorf("verifier: max guesses %d below 1", c.maxGuesses))
 	}
-	for name, r := range map[string]Rule{"verify limit": c.verifyLimit, "send limit": c.sendLimit} {
-		if r.Limit < 1 || r.Window <= 0 {
+	for name, r := range map[string]Rule{
+		"verify limit": c.verifyLimit, "send limit": c.sendLimit,
+		"subject send limit": c.subject.Send, "subject verify limit": c.subject.Verify,
+		"IP send limit": c.ip.Send, "IP verify limit": c.ip.Verify,
+	} {
+		if (r.Limit < 1 || r.Window <= 0) && !(r.off() && name != "verify limit" && name != "send limit") {
 			c.errs = append(c.errs, fmt.Errorf("verifier: %s %d per %v is not a limit", name, r.Limit, r.Window))
 		}
 	}

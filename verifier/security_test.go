@@ -173,7 +173,7 @@ func TestCodeBoundToSubjectAndPurpose(t *testing.T) {
 
 func TestConcurrentVerifySingleUse(t *testing.T) {
 	const n = 200
-	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute))
+	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute), noSubjectLimits)
 	code := f.send(t, req(phone))
 	var ok, wrongs atomic.Int32
 	var wg sync.WaitGroup
@@ -205,7 +205,7 @@ func TestConcurrentVerifySingleUse(t *testing.T) {
 // typed later fails.
 func TestConcurrentGuessesCapped(t *testing.T) {
 	const n = 200
-	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute))
+	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute), noSubjectLimits)
 	code := f.send(t, req(phone))
 	var wg sync.WaitGroup
 	for i := range n {

@@ -35,6 +35,10 @@ type Request struct {
 	Purpose string
 	// Language is the language of the delivered text.
 	Language i18n.Language
+	// ClientIP is the client's address as the caller determined it, for the
+	// per-IP quotas; empty switches them off for this request. httpmw sets
+	// it from RemoteAddr (or trusted proxies), IPv6 grouped by /64.
+	ClientIP string
 	// RequestID is passed on to the notifier, for tracing.
 	RequestID string
 }
@@ -58,6 +62,8 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		verifyLimit:  Rule{DefaultVerifyLimit, DefaultVerifyWindow},
 		sendCooldown: DefaultSendCooldown,
 		sendLimit:    Rule{DefaultSendLimit, DefaultSendWindow},
+		subject:      DefaultSubjectLimits,
+		ip:           DefaultIPLimits,
 		channels:     map[Channel]bool{SMS: true, Email: true},
 		now:          time.Now,
 	}
@@ -116,12 +122,13 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 		return sent, ErrNotAllowed
 	}
 
-	var rules [2]namedRule
-	active := append(rules[:0], namedRule{"send", v.cfg.sendLimit})
+	var buf [5]namedRule
+	rules := v.clientRules(buf[:0], r, true)
+	rules = append(rules, namedRule{"send", c.Value, v.cfg.sendLimit})
 	if v.cfg.sendCooldown > 0 {
-		active = append(active, namedRule{"cool", Rule{1, v.cfg.sendCooldown}})
+		rules = append(rules, namedRule{"cool", c.Value, Rule{1, v.cfg.sendCooldown}})
 	}
-	holds, err := v.take(ctx, c, active, ErrTooFrequent)
+	holds, err := v.take(ctx, rules, ErrTooFrequent)
 	if err != nil {
 		return sent, err
 	}
@@ -190,7 +197,9 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 	if !ok {
 		return c, ErrInvalidCode
 	}
-	if _, err := v.take(ctx, c, []namedRule{{"verify", v.cfg.verifyLimit}}, ErrTooManyAttempts); err != nil {
+	var buf [3]namedRule
+	rules := append(v.clientRules(buf[:0], r, false), namedRule{"verify", c.Value, v.cfg.verifyLimit})
+	if _, err := v.take(ctx, rules, ErrTooManyAttempts); err != nil {
 		return c, err
 	}
 	binding := v.binding(r, c)
@@ -237,9 +246,26 @@ func (v *Verifier) digest(i int, binding []byte, code string) []byte {
 	return v.hashes[i].sum(make([]byte, 0, 32), domainCode, binding, code)
 }
 
+// namedRule is a Rule applied to one value (a contact, a subject, an IP).
 type namedRule struct {
-	name string
+	name, value string
 	Rule
+}
+
+// clientRules appends the per-subject and per-IP rules that apply to r.
+func (v *Verifier) clientRules(dst []namedRule, r Request, send bool) []namedRule {
+	subject, ip := v.cfg.subject.Verify, v.cfg.ip.Verify
+	name := "vsub"
+	if send {
+		subject, ip, name = v.cfg.subject.Send, v.cfg.ip.Send, "ssub"
+	}
+	if !subject.off() {
+		dst = append(dst, namedRule{name, r.Subject, subject})
+	}
+	if !ip.off() && r.ClientIP != "" {
+		dst = append(dst, namedRule{name[:1] + "ip", r.ClientIP, ip})
+	}
+	return dst
 }
 
 type hold struct {
@@ -249,13 +275,17 @@ type hold struct {
 
 // take asks the limiter for each rule in turn. On a refusal or an error it
 // gives back what it took, so a refused request leaves no trace.
-func (v *Verifier) take(ctx context.Context, c contact.Contact, rules []namedRule, reason error) ([]hold, error) {
+//
+// A limit key is the rule's name, readable for operators, and a 128-bit
+// HMAC of name and value under the first secret: no contact, subject or IP
+// in the limiter's keys.
+func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error) ([]hold, error) {
 	holds := make([]hold, 0, len(rules))
 	for _, rule := range rules {
 		var buf [64]byte
 		name := append(buf[:0], rule.name...)
 		name = append(name, ':')
-		field := appendField(nil, c.Value)
+		field := appendField(nil, rule.value)
 		key := string(v.hashes[0].sum(name, domainLimit, field, rule.name)[:len(name)+16])
 		d, err := v.cfg.limiter.Allow(ctx, key, rule.Limit, rule.Window)
 		if err != nil {

@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ func newFixture(t *testing.T, opts ...verifier.Option) fixture {
 	}
 	return fixture{v, rec, clk}
 }
+
+// noSubjectLimits lets one subject send and verify without a quota.
+var noSubjectLimits = verifier.WithSubjectLimits(verifier.ClientLimits{})
 
 func req(contact string) verifier.Request {
 	return verifier.Request{Contact: contact, Subject: "alice"}
@@ -313,6 +317,8 @@ func TestOptionsValidated(t *testing.T) {
 		{"unknown channel", verifier.WithChannels("fax")},
 		{"nil store", verifier.WithStore(nil)},
 		{"nil limiter", verifier.WithLimiter(nil)},
+		{"contact send limit off", verifier.WithSendLimit(0, 0)},
+		{"half a client rule", verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 5}})},
 	}
 	for _, tt := range tests {
 		if _, err := verifier.New(notify.Discard, tt.opt); err == nil {
@@ -466,4 +472,61 @@ func (s ctxCheckingStore) Delete(ctx context.Context, k string) error {
 		return err
 	}
 	return s.CodeStore.Delete(ctx, k)
+}
+
+func TestClientLimits(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t,
+		verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}, Verify: verifier.Rule{Limit: 3, Window: time.Hour}}),
+		verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 3, Window: time.Hour}}))
+	send := func(contact, subject, ip string) error {
+		_, err := f.v.Send(ctx, verifier.Request{Contact: contact, Subject: subject, ClientIP: ip})
+		return err
+	}
+	// The subject quota spans contacts.
+	for i, c := range []string{"+8613600000001", "+8613600000002"} {
+		if err := send(c, "alice", "192.0.2.1"); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	err := send("+8613600000003", "alice", "192.0.2.1")
+	if got := retryAfter(t, err, verifier.ErrTooFrequent); got != time.Hour {
+		t.Fatalf("subject quota retry after %v", got)
+	}
+	// The IP quota spans subjects: one more from bob fills it.
+	if err := send("+8613600000004", "bob", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	retryAfter(t, send("+8613600000005", "carol", "192.0.2.1"), verifier.ErrTooFrequent)
+	// Another IP, and no IP at all, are not held by it.
+	if err := send("+8613600000005", "carol", "192.0.2.2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := send("+8613600000006", "dave", ""); err != nil {
+		t.Fatal(err)
+	}
+	// A refused send took nothing from the contact's own limits: the
+	// contact refused above for alice's quota can still get a code.
+	if err := send("+8613600000003", "erin", "192.0.2.9"); err != nil {
+		t.Fatalf("contact held by another client's refusal: %v", err)
+	}
+	// Verification attempts per subject.
+	for range 3 {
+		if _, err := f.v.Verify(ctx, verifier.Request{Contact: "+8613600000009", Subject: "mallory"}, "000000"); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatal(err)
+		}
+	}
+	_, err = f.v.Verify(ctx, verifier.Request{Contact: "+8613600000010", Subject: "mallory"}, "000000")
+	retryAfter(t, err, verifier.ErrTooManyAttempts)
+}
+
+func TestClientLimitsOff(t *testing.T) {
+	f := newFixture(t, verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}),
+		verifier.WithSendCooldown(0), verifier.WithSendLimit(1000, time.Hour))
+	for i := range 100 {
+		r := verifier.Request{Contact: fmt.Sprintf("+86136%08d", i), Subject: "s", ClientIP: "192.0.2.1"}
+		if _, err := f.v.Send(context.Background(), r); err != nil {
+			t.Fatalf("send %d with client limits off: %v", i, err)
+		}
+	}
 }
