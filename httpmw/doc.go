@@ -1,0 +1,48 @@
+// Package httpmw serves vcode's two endpoints over HTTP, wire-compatible
+// with Huawei Cloud Meeting's published API:
+//
+//	POST /v1/usg/dcs/member/verification-code         send a code
+//	POST /v1/usg/dcs/member/verification-code/verify  verify a code
+//
+// Both take a JSON body {"contact": "...", "country": "...",
+// "verificationCode": "..."} (the code on verify only) and the headers
+// X-Access-Token (mandatory, checked by an Authenticator), X-Request-Id
+// (echoed, or generated) and Accept-Language (zh-CN by default, or en-US).
+// Success is 200 with an empty body; an error is
+//
+//	{"error_code": "USG.201060005", "error_msg": "...", "request_id": "..."}
+//
+// with the status and code of ErrorTable and the message in the negotiated
+// language. Rate-limited requests get 429 and Retry-After in whole seconds,
+// rounded up (or 400, with WithPublishedStatusesOnly).
+//
+// # Order of checks
+//
+// Method (405), then the access token (401/403), then the body: content
+// type, size and JSON (400 USG.201060001), contact (002), country (003),
+// code format (004); then rate limits and the code itself. A client without
+// a valid token learns nothing about bodies or contacts.
+//
+// # Mounting
+//
+// A Handler serves the two exact paths and answers 404 elsewhere; mount it
+// on its own or behind a prefix with http.StripPrefix. Middleware serves the
+// two paths in front of an existing handler and passes everything else on:
+//
+//	h, err := httpmw.New(v, auth)
+//	...
+//	http.ListenAndServe(addr, h.Middleware(appMux))
+//
+// # Client IP
+//
+// The per-IP quotas count RemoteAddr. X-Forwarded-For is believed only from
+// the proxies given to WithTrustedProxies, read from the nearest hop back.
+// IPv6 clients are counted per /64.
+//
+// # Panics and logging
+//
+// A panic in a request is recovered and answered with 500 USG.201060500;
+// the server keeps serving. With WithLogger, each request logs one line with
+// its id, route, status, error code, latency and masked contact; the access
+// token and the code are never logged.
+package httpmw

@@ -1,0 +1,70 @@
+package httpmw
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// Error codes of the API, as in the published table. ErrorTable says which
+// situation gets which.
+const (
+	CodeBadRequest      = "USG.201060001"
+	CodeInvalidContact  = "USG.201060002"
+	CodeInvalidCountry  = "USG.201060003"
+	CodeInvalidCode     = "USG.201060004"
+	CodeWrongCode       = "USG.201060005"
+	CodeTooManyAttempts = "USG.201060006"
+	CodeTooFrequent     = "USG.201060007"
+	CodeNotAllowed      = "USG.201060008"
+	CodeUnauthorized    = "USG.000000004"
+	CodeForbidden       = "USG.000000005"
+	CodeInternal        = "USG.201060500"
+)
+
+// ErrorSpec is one row of the error table.
+type ErrorSpec struct {
+	// Err is the error this row answers, matched with errors.Is.
+	Err error
+	// Status is the HTTP status.
+	Status int
+	// Code is the error_code.
+	Code string
+	// Message is the catalog key of error_msg.
+	Message i18n.Key
+}
+
+// errBadRequest marks a body that could not be read: malformed JSON,
+// trailing data, too large, invalid UTF-8, or the wrong content type.
+var errBadRequest = errors.New("httpmw: unreadable request body")
+
+// ErrorTable is the API's error table, the one place that maps an error to
+// its status, code and message. Rows are tried in order; an error matching
+// none is an internal error (500, CodeInternal).
+var ErrorTable = []ErrorSpec{
+	{errBadRequest, http.StatusBadRequest, CodeBadRequest, i18n.BadRequest},
+	{verifier.ErrInvalidContact, http.StatusBadRequest, CodeInvalidContact, i18n.InvalidContact},
+	{verifier.ErrUnknownCountry, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
+	{verifier.ErrCountryMismatch, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
+	{verifier.ErrInvalidCode, http.StatusBadRequest, CodeInvalidCode, i18n.InvalidCode},
+	{verifier.ErrWrongCode, http.StatusBadRequest, CodeWrongCode, i18n.WrongCode},
+	{verifier.ErrTooManyAttempts, http.StatusTooManyRequests, CodeTooManyAttempts, i18n.TooManyAttempts},
+	{verifier.ErrTooFrequent, http.StatusTooManyRequests, CodeTooFrequent, i18n.TooFrequent},
+	{verifier.ErrNotAllowed, http.StatusForbidden, CodeNotAllowed, i18n.NotAllowed},
+	{ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized, i18n.Unauthorized},
+	{ErrForbidden, http.StatusForbidden, CodeForbidden, i18n.Forbidden},
+}
+
+var internalSpec = ErrorSpec{nil, http.StatusInternalServerError, CodeInternal, i18n.Internal}
+
+// specFor returns the row for err.
+func specFor(err error) ErrorSpec {
+	for _, s := range ErrorTable {
+		if errors.Is(err, s.Err) {
+			return s
+		}
+	}
+	return internalSpec
+}

@@ -1,0 +1,292 @@
+package httpmw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// The two routes, as in the published API.
+const (
+	SendPath   = "/v1/usg/dcs/member/verification-code"
+	VerifyPath = "/v1/usg/dcs/member/verification-code/verify"
+)
+
+// DefaultMaxBodyBytes is the default request body limit.
+const DefaultMaxBodyBytes = 4 << 10
+
+// Handler serves the send and verify endpoints. Create it with New.
+type Handler struct {
+	v             *verifier.Verifier
+	auth          Authenticator
+	log           *slog.Logger
+	maxBody       int64
+	publishedOnly bool
+	trusted       []netip.Prefix
+}
+
+// Option configures a Handler.
+type Option func(*Handler) error
+
+// WithLogger sets the logger for the one line per request (default: none).
+// Lines carry the request id, route, status, error code, latency and the
+// masked contact; never the token or the code.
+func WithLogger(l *slog.Logger) Option {
+	return func(h *Handler) error {
+		if l == nil {
+			return errors.New("httpmw: nil logger")
+		}
+		h.log = l
+		return nil
+	}
+}
+
+// WithMaxBodyBytes sets the request body limit (default 4 KiB); a larger
+// body gets 400 USG.201060001.
+func WithMaxBodyBytes(n int64) Option {
+	return func(h *Handler) error {
+		if n < 64 {
+			return fmt.Errorf("httpmw: body limit %d below 64 bytes", n)
+		}
+		h.maxBody = n
+		return nil
+	}
+}
+
+// WithPublishedStatusesOnly makes the rate-limit errors answer 400 instead
+// of 429 (Retry-After is still sent), for clients that know only the
+// statuses of the published table: 200, 400, 401, 403 and 500.
+func WithPublishedStatusesOnly() Option {
+	return func(h *Handler) error {
+		h.publishedOnly = true
+		return nil
+	}
+}
+
+// WithTrustedProxies sets the proxies whose X-Forwarded-For is believed,
+// as CIDR prefixes ("10.0.0.0/8"). By default none: the client IP for the
+// per-IP quotas is RemoteAddr, since any client can write the header.
+func WithTrustedProxies(cidrs ...string) Option {
+	return func(h *Handler) error {
+		for _, c := range cidrs {
+			p, err := netip.ParsePrefix(c)
+			if err != nil {
+				return fmt.Errorf("httpmw: trusted proxy: %w", err)
+			}
+			h.trusted = append(h.trusted, p.Masked())
+		}
+		return nil
+	}
+}
+
+// New returns a Handler serving v's send and verify endpoints, checking
+// each request's X-Access-Token with auth.
+func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, error) {
+	if v == nil || auth == nil {
+		return nil, errors.New("httpmw: nil verifier or authenticator")
+	}
+	h := &Handler{
+		v:       v,
+		auth:    auth,
+		log:     slog.New(slog.DiscardHandler),
+		maxBody: DefaultMaxBodyBytes,
+	}
+	for _, o := range opts {
+		if err := o(h); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// ServeHTTP serves the two routes: POST only (other methods get 405 with
+// Allow), and 404 for every other path. To serve under a prefix, strip it:
+//
+//	mux.Handle("/api/", http.StripPrefix("/api", h))
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.Middleware(http.NotFoundHandler()).ServeHTTP(w, r)
+}
+
+// Middleware returns a handler that serves the two routes and passes every
+// other request to next, so vcode can sit in front of a host's own mux.
+func (h *Handler) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var verify bool
+		switch r.URL.Path {
+		case SendPath:
+		case VerifyPath:
+			verify = true
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.serve(w, r, verify)
+	})
+}
+
+// call is the state of one request.
+type call struct {
+	id      string
+	lang    i18n.Language
+	verify  bool
+	contact contact.Contact
+	err     error
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
+	start := time.Now()
+	c := &call{id: requestID(r.Header.Get("X-Request-Id")), verify: verify}
+	hdr := w.Header()
+	hdr.Set("X-Request-Id", c.id)
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("Pragma", "no-cache")
+	if r.Method != http.MethodPost {
+		hdr.Set("Allow", http.MethodPost)
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		h.logCall(r.Context(), c, http.StatusMethodNotAllowed, "", start)
+		return
+	}
+	c.lang = i18n.Negotiate(r.Header.Get("Accept-Language"))
+	hdr.Set("Content-Language", c.lang.String())
+
+	status, code := http.StatusOK, ""
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			c.err = fmt.Errorf("httpmw: panic: %v\n%s", p, debug.Stack())
+			status, code = h.writeError(w, c, c.err)
+		}
+		h.logCall(r.Context(), c, status, code, start)
+	}()
+
+	c.err = h.handle(r, c)
+	if c.err != nil {
+		status, code = h.writeError(w, c, c.err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// handle authenticates, decodes and runs the request.
+func (h *Handler) handle(r *http.Request, c *call) error {
+	token := r.Header.Get("X-Access-Token")
+	if token == "" {
+		return ErrUnauthenticated
+	}
+	subject, err := h.auth.Authenticate(r, token)
+	if err != nil {
+		if errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrForbidden) {
+			return err
+		}
+		return fmt.Errorf("httpmw: authenticator: %w", err)
+	}
+	body, err := readBody(r, h.maxBody)
+	if err != nil {
+		return err
+	}
+	req := verifier.Request{
+		Contact:   body.contact,
+		Country:   body.country,
+		Subject:   subject,
+		Language:  c.lang,
+		ClientIP:  clientIP(r, h.trusted),
+		RequestID: c.id,
+	}
+	ctx := r.Context()
+	if !c.verify {
+		sent, err := h.v.Send(ctx, req)
+		c.contact = sent.Contact
+		return err
+	}
+	if body.badCode {
+		// The contact's errors come first in the table, whatever the code.
+		if _, err := contact.Parse(body.contact, body.country); err != nil {
+			return err
+		}
+		return verifier.ErrInvalidCode
+	}
+	c.contact, err = h.v.Verify(ctx, req, body.code)
+	return err
+}
+
+// errorBody is the JSON error of the published API.
+type errorBody struct {
+	Code    string `json:"error_code"`
+	Message string `json:"error_msg"`
+	ID      string `json:"request_id"`
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, string) {
+	spec := specFor(err)
+	status := spec.Status
+	var rl *verifier.RateLimitError
+	if errors.As(err, &rl) {
+		w.Header().Set("Retry-After", strconv.FormatInt(retrySeconds(rl.RetryAfter), 10))
+		if h.publishedOnly {
+			status = http.StatusBadRequest
+		}
+	}
+	body := appendErrorJSON(make([]byte, 0, 256), errorBody{spec.Code, c.lang.Message(spec.Message), c.id})
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json;charset=UTF-8")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+	return status, spec.Code
+}
+
+// retrySeconds rounds up to whole seconds, at least one: a client told
+// "0" would come straight back.
+func retrySeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+func (h *Handler) logCall(ctx context.Context, c *call, status int, code string, start time.Time) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	route := "send"
+	if c.verify {
+		route = "verify"
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", c.id),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Duration("latency", time.Since(start)),
+	}
+	if code != "" {
+		attrs = append(attrs, slog.String("error_code", code))
+	}
+	if c.contact.Kind != 0 {
+		attrs = append(attrs, slog.String("contact", c.contact.Masked()))
+	}
+	if status >= 500 && c.err != nil {
+		// A backend's message may quote the destination (an SMTP reply
+		// naming the mailbox): mask it.
+		msg := c.err.Error()
+		if c.contact.Value != "" {
+			msg = strings.ReplaceAll(msg, c.contact.Value, c.contact.Masked())
+		}
+		attrs = append(attrs, slog.String("error", msg))
+	}
+	h.log.LogAttrs(ctx, level, "vcode request", attrs...)
+}
