@@ -1,6 +1,8 @@
 package httpmw_test
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -346,6 +348,37 @@ func TestNewValidates(t *testing.T) {
 	} {
 		if fn() == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestLogsNeverShowSecrets: through sends, verifies, failures and a panic,
+// the log holds one line per request with the masked contact, and never the
+// token, the code or the whole contact.
+func TestLogsNeverShowSecrets(t *testing.T) {
+	e := newEnv(t, []verifier.Option{verifier.WithVerifyLimit(100, time.Minute)})
+	code := e.send(t)
+	e.do(call{path: httpmw.VerifyPath, body: verifyBody("000000")})
+	e.do(call{path: httpmw.VerifyPath, body: verifyBody(code)})
+	e.do(call{path: httpmw.SendPath, body: `{"contact":"Alice@Example.com"}`})
+	e.notify = func(context.Context, verifier.Message) error {
+		return errors.New("smtp: 550 mailbox bob@example.com unavailable")
+	}
+	e.do(call{path: httpmw.SendPath, body: `{"contact":"bob@example.com"}`})
+	e.do(call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"X-Access-Token": "panic"}})
+
+	logs := e.logBuf.String()
+	if n := strings.Count(logs, "\n"); n != 6 {
+		t.Fatalf("%d log lines for 6 requests:\n%s", n, logs)
+	}
+	for _, secret := range []string{token, "panic\"", code, phone, "13612345678", "alice@example.com", "bob@example.com"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log contains %q:\n%s", secret, logs)
+		}
+	}
+	for _, want := range []string{"+86136****5678", "a***@example.com", "b***@example.com", `"route":"verify"`, `"error_code":"USG.201060005"`, `"status":500`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
 	}
 }

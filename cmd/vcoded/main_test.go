@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type server struct {
+	url            string
+	stdout, stderr *syncBuffer
+	stop           func() error
+}
+
+func start(t *testing.T, args []string, env map[string]string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	addrs := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	getenv := func(k string) string { return env[k] }
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), getenv, s.stdout, s.stderr, func(a net.Addr) { addrs <- a })
+	}()
+	select {
+	case a := <-addrs:
+		s.url = "http://" + a.String()
+	case err := <-done:
+		cancel()
+		t.Fatalf("server did not start: %v\n%s", err, s.stderr)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("server did not start in 10 s")
+	}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error {
+		once.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+func post(t *testing.T, url, token, body string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Access-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// lastCode reads the code for to from the server's standard output, where
+// the writer notifier prints one JSON object per line.
+func lastCode(t *testing.T, stdout, to string) string {
+	t.Helper()
+	code := ""
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		var m struct{ To, Code, Channel, Language, Expires_at string }
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("stdout line is not JSON: %q", sc.Text())
+		}
+		if m.To == to {
+			code = m.Code
+		}
+	}
+	if code == "" {
+		t.Fatalf("no code for %s in stdout:\n%s", to, stdout)
+	}
+	return code
+}
+
+// TestEndToEnd starts vcoded's server on a free port and drives it over
+// real HTTP, as the README's quick start does.
+func TestEndToEnd(t *testing.T) {
+	s := start(t, []string{"-tokens", "demo-token, second-token"}, nil)
+	sendURL := s.url + "/v1/usg/dcs/member/verification-code"
+	verifyURL := sendURL + "/verify"
+
+	resp, body := post(t, sendURL, "demo-token", `{"contact":"+8613612345678","country":"chinaPR"}`)
+	if resp.StatusCode != 200 || body != "" || resp.Header.Get("X-Request-Id") == "" {
+		t.Fatalf("send: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	code := lastCode(t, s.stdout.String(), "+8613612345678")
+
+	// Another token is another subject: the code is not theirs.
+	resp, body = post(t, verifyURL, "second-token", `{"contact":"+8613612345678","country":"chinaPR","verificationCode":"`+code+`"}`)
+	if resp.StatusCode != 400 || !strings.Contains(body, "USG.201060005") {
+		t.Fatalf("verify by another subject: %d %s", resp.StatusCode, body)
+	}
+	resp, body = post(t, verifyURL, "demo-token", `{"contact":"+8613612345678","country":"chinaPR","verificationCode":"`+code+`"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("verify: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = post(t, verifyURL, "wrong-token", `{}`)
+	if resp.StatusCode != 401 {
+		t.Fatalf("bad token: %d", resp.StatusCode)
+	}
+
+	logs := s.stderr.String()
+	if strings.Contains(logs, code) || strings.Contains(logs, "demo-token") || strings.Contains(logs, "13612345678") {
+		t.Fatalf("logs leak a code, token or contact:\n%s", logs)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("graceful shutdown: %v", err)
+	}
+	if !strings.Contains(s.stderr.String(), "shutting down") {
+		t.Fatal("no shutdown line")
+	}
+}
+
+func TestGeneratedToken(t *testing.T) {
+	s := start(t, nil, nil)
+	m := regexp.MustCompile(`generated access token: ([0-9a-f]{32})`).FindStringSubmatch(s.stderr.String())
+	if m == nil {
+		t.Fatalf("no generated token printed:\n%s", s.stderr)
+	}
+	resp, body := post(t, s.url+"/v1/usg/dcs/member/verification-code", m[1], `{"contact":"user@example.com"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("send with the generated token: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	s := start(t, nil, map[string]string{"VCODE_TOKENS": "env-token"})
+	resp, _ := post(t, s.url+"/v1/usg/dcs/member/verification-code", "env-token", `{"contact":"user@example.com"}`)
+	if resp.StatusCode != 200 || strings.Contains(s.stderr.String(), "generated") {
+		t.Fatalf("VCODE_TOKENS not used: %d", resp.StatusCode)
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-addr", "not an address"}} {
+		err := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard, nil)
+		if err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
+
+// TestTimeoutsSet guards the slow-client defences documented in the package
+// comment: a server without them lets a client that trickles its headers hold
+// a connection forever.
+func TestTimeoutsSet(t *testing.T) {
+	srv := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	for name, d := range map[string]time.Duration{
+		"read header": srv.ReadHeaderTimeout, "read": srv.ReadTimeout, "write": srv.WriteTimeout, "idle": srv.IdleTimeout,
+	} {
+		if d <= 0 || d > time.Minute {
+			t.Errorf("%s timeout %v, want set and at most a minute", name, d)
+		}
+	}
+	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 1<<20 {
+		t.Errorf("MaxHeaderBytes %d", srv.MaxHeaderBytes)
+	}
+}
