@@ -1,0 +1,85 @@
+package httpmw_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// benchHandler has limits high enough that the benchmarks measure the
+// pipeline rather than the refusal path.
+func benchHandler(b *testing.B, n verifier.Notifier) *httpmw.Handler {
+	v, err := verifier.New(n,
+		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
+		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30),
+		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	auth, _ := httpmw.NewStaticTokens(map[string]string{token: "bench"})
+	h, err := httpmw.New(v, auth)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
+}
+
+func benchRequest(path, body string) *http.Request {
+	r := httptest.NewRequest("POST", path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Access-Token", token)
+	return r
+}
+
+func BenchmarkSendHandler(b *testing.B) {
+	h := benchHandler(b, notify.Discard)
+	bodies := make([]string, 10000)
+	for i := range bodies {
+		bodies[i] = fmt.Sprintf(`{"contact":"+86136%08d","country":"chinaPR"}`, i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, benchRequest(httpmw.SendPath, bodies[i%len(bodies)]))
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+		i++
+	}
+}
+
+// BenchmarkVerifyHandler verifies wrong codes against 10,000 pending ones,
+// so every request takes the full path (parse, limit, two HMACs, store).
+func BenchmarkVerifyHandler(b *testing.B) {
+	rec := &notify.Recorder{}
+	h := benchHandler(b, rec)
+	const n = 10000
+	bodies := make([]string, n)
+	for i := range bodies {
+		c := fmt.Sprintf("+86136%08d", i)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, benchRequest(httpmw.SendPath, `{"contact":"`+c+`"}`))
+		code, _ := rec.LastCode(c)
+		bad := []byte(code)
+		bad[0] = '0' + (bad[0]-'0'+1)%10
+		bodies[i] = `{"contact":"` + c + `","country":"chinaPR","verificationCode":"` + string(bad) + `"}`
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, benchRequest(httpmw.VerifyPath, bodies[i%n]))
+		if w.Code != 400 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+		i++
+	}
+}
