@@ -1,0 +1,167 @@
+// Package redisstore is a store.CodeStore on Redis, for several vcode
+// instances sharing their pending codes: a code sent through one instance
+// verifies through any other, once.
+//
+// It takes any redis.UniversalClient (single node, Sentinel failover, or
+// Cluster) and a key prefix. Each operation is one Lua script in one round
+// trip (EVALSHA, falling back to EVAL when the server lacks the script), so
+// check-and-consume is atomic across all instances, and a record's value and
+// expiry are set in one step. A record is a hash under
+//
+//	<prefix>{<hex of the verifier's key>}
+//
+// whose fields are the digest, the attempt count, the attempt cap and the
+// expiry time: no code, phone number or address. The braces are a Redis
+// Cluster hash tag. No operation uses KEYS or SCAN.
+//
+// Redis's clock (the TIME command, inside the script) decides expiry, so
+// every instance agrees on when a code dies whatever their own clocks say;
+// the key also carries a PEXPIRE so that Redis reclaims it. WithClock
+// replaces Redis's clock, for tests only.
+//
+// Digests are compared with Lua's string equality. Lua interns its strings,
+// so the comparison is of references, not a byte loop that stops at the
+// first difference; and a digest is an HMAC under a secret that never
+// reaches Redis, so a client cannot steer its bytes anyway.
+package redisstore
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vcodekit/vcode/store"
+)
+
+// DefaultTimeout bounds each operation unless WithTimeout says otherwise.
+const DefaultTimeout = time.Second
+
+// Store is a store.CodeStore on Redis. Create it with New.
+type Store struct {
+	client  redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+	now     func() time.Time
+}
+
+var _ store.CodeStore = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithTimeout bounds each operation (default one second). A hung Redis then
+// fails the request closed instead of holding it. The client must honour
+// context deadlines (go-redis: ContextTimeoutEnabled), or its ReadTimeout is
+// what bounds a hung server.
+func WithTimeout(d time.Duration) Option {
+	return func(s *Store) { s.timeout = d }
+}
+
+// WithClock makes the store judge expiry by now instead of Redis's TIME.
+// It exists for tests that drive time; in production every instance must
+// share Redis's clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// New returns a Store on client whose keys start with prefix (for example
+// "vcode:code:"). It makes no network call.
+func New(client redis.UniversalClient, prefix string, opts ...Option) *Store {
+	s := &Store{client: client, prefix: prefix, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+func (s *Store) redisKey(key string) string {
+	b := make([]byte, 0, len(s.prefix)+2+2*len(key))
+	b = append(b, s.prefix...)
+	b = append(b, '{')
+	b = hex.AppendEncode(b, []byte(key))
+	return string(append(b, '}'))
+}
+
+// nowArg is the clock argument of the scripts: 0 means Redis's TIME.
+func (s *Store) nowArg() int64 {
+	if s.now == nil {
+		return 0
+	}
+	return s.now().UnixMilli()
+}
+
+var errNoClient = errors.New("redisstore: nil client")
+
+// bound applies the operation timeout.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+func (s *Store) run(ctx context.Context, script *redis.Script, key string, args ...any) (any, error) {
+	if s.client == nil {
+		return nil, errNoClient
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	v, err := script.Run(ctx, s.client, []string{s.redisKey(key)}, args...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
+	}
+	return v, nil
+}
+
+// Save implements store.CodeStore.
+func (s *Store) Save(ctx context.Context, key string, digest []byte, ttl time.Duration, maxAttempts int) error {
+	if len(digest) == 0 || ttl <= 0 || maxAttempts < 1 {
+		return store.ErrInvalidRecord
+	}
+	ms := max(ttl.Milliseconds(), 1)
+	_, err := s.run(ctx, saveScript, key, digest, ms, maxAttempts, s.nowArg())
+	return err
+}
+
+// Consume implements store.CodeStore.
+func (s *Store) Consume(ctx context.Context, key string, digest []byte) (store.Result, error) {
+	v, err := s.run(ctx, consumeScript, key, digest, s.nowArg())
+	if err != nil {
+		return store.NotFound, err
+	}
+	n, ok := v.(int64)
+	if !ok || n < int64(store.NotFound) || n > int64(store.Exhausted) {
+		return store.NotFound, fmt.Errorf("redisstore: unexpected reply %v", v)
+	}
+	return store.Result(n), nil
+}
+
+// Delete implements store.CodeStore.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if s.client == nil {
+		return errNoClient
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if err := s.client.Del(ctx, s.redisKey(key)).Err(); err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether Redis answers, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.client == nil {
+		return errNoClient
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	return nil
+}
