@@ -19,7 +19,8 @@ end
 var saveScript = redis.NewScript(luaNow + `
 local ttl = tonumber(ARGV[2])
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'd', ARGV[1], 'a', 0, 'm', ARGV[3], 'e', now + ttl)
+-- string.format: Lua's own number-to-string keeps only 14 digits.
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 'a', 0, 'm', ARGV[3], 'e', string.format('%d', now + ttl))
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `)

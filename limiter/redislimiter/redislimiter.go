@@ -1,0 +1,140 @@
+// Package redislimiter is a limiter.Limiter on Redis, so that rate limits
+// hold across every vcode instance sharing it: five attempts means five in
+// total, not five per instance.
+//
+// It takes any redis.UniversalClient (single node, Sentinel failover, or
+// Cluster) and a key prefix. Each key is a sorted set of event times under
+//
+//	<prefix>{<hex of the verifier's key>}
+//
+// holding at most limit members, so memory per key is bounded by its limit.
+// Allow is one Lua script in one round trip: drop the events that left the
+// window, count, and record, atomically. The key expires one window after
+// its newest event.
+//
+// # Whose clock
+//
+// Redis's (the TIME command, inside the script). If each instance passed its
+// own time, an instance whose clock runs behind would record events "in the
+// past", where an instance with a correct clock already counts them as out
+// of the window: skew between app servers would widen the window by the
+// skew. With one clock, Redis's, there is no skew to exploit. WithClock
+// replaces it, for tests only.
+package redislimiter
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vcodekit/vcode/limiter"
+)
+
+// DefaultTimeout bounds each operation unless WithTimeout says otherwise.
+const DefaultTimeout = time.Second
+
+// Limiter is a limiter.Limiter on Redis. Create it with New.
+type Limiter struct {
+	client  redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+	now     func() time.Time
+}
+
+var _ limiter.Limiter = (*Limiter)(nil)
+
+// Option configures a Limiter.
+type Option func(*Limiter)
+
+// WithTimeout bounds each operation (default one second). The client must
+// honour context deadlines (go-redis: ContextTimeoutEnabled), or its
+// ReadTimeout is what bounds a hung server.
+func WithTimeout(d time.Duration) Option {
+	return func(l *Limiter) { l.timeout = d }
+}
+
+// WithClock replaces Redis's clock with now, for tests that drive time.
+func WithClock(now func() time.Time) Option {
+	return func(l *Limiter) { l.now = now }
+}
+
+// New returns a Limiter on client whose keys start with prefix (for example
+// "vcode:limit:"). It makes no network call.
+func New(client redis.UniversalClient, prefix string, opts ...Option) *Limiter {
+	l := &Limiter{client: client, prefix: prefix, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
+}
+
+var errNoClient = errors.New("redislimiter: nil client")
+
+func (l *Limiter) run(ctx context.Context, script *redis.Script, key string, args ...any) ([]int64, error) {
+	if l.client == nil {
+		return nil, errNoClient
+	}
+	if l.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.timeout)
+		defer cancel()
+	}
+	now := int64(0)
+	if l.now != nil {
+		now = l.now().UnixMicro()
+	}
+	b := make([]byte, 0, len(l.prefix)+2+2*len(key))
+	b = append(b, l.prefix...)
+	b = append(b, '{')
+	b = hex.AppendEncode(b, []byte(key))
+	b = append(b, '}')
+	v, err := script.Run(ctx, l.client, []string{string(b)}, append(args, now)...).Int64Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redislimiter: %w", err)
+	}
+	return v, nil
+}
+
+// Allow implements limiter.Limiter.
+func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (limiter.Decision, error) {
+	if limit < 1 || window <= 0 {
+		return limiter.Decision{}, limiter.ErrInvalidRule
+	}
+	v, err := l.run(ctx, allowScript, key, limit, window.Microseconds())
+	if err != nil {
+		return limiter.Decision{}, err
+	}
+	if len(v) != 3 {
+		return limiter.Decision{}, fmt.Errorf("redislimiter: unexpected reply %v", v)
+	}
+	if v[0] == 0 {
+		return limiter.Decision{RetryAfter: time.Duration(v[1]) * time.Microsecond}, nil
+	}
+	return limiter.Decision{Allowed: true, Remaining: int(v[1]), At: time.UnixMicro(v[2])}, nil
+}
+
+// Release implements limiter.Limiter.
+func (l *Limiter) Release(ctx context.Context, key string, at time.Time) error {
+	_, err := l.run(ctx, releaseScript, key, at.UnixMicro())
+	return err
+}
+
+// Ping reports whether Redis answers, for readiness checks.
+func (l *Limiter) Ping(ctx context.Context) error {
+	if l.client == nil {
+		return errNoClient
+	}
+	if l.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.timeout)
+		defer cancel()
+	}
+	if err := l.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redislimiter: %w", err)
+	}
+	return nil
+}
