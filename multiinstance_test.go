@@ -1,0 +1,260 @@
+package vcode_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/internal/redistest"
+	"github.com/vcodekit/vcode/limiter/redislimiter"
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store/redisstore"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+var sharedSecret = []byte("shared secret for every instance")
+
+// instance is one vcode server on the shared Redis.
+type instance struct {
+	srv *httptest.Server
+	rec *notify.Recorder
+}
+
+func newInstance(t *testing.T, client redis.UniversalClient, prefix string, vopts ...verifier.Option) *instance {
+	t.Helper()
+	rec := &notify.Recorder{}
+	opts := append([]verifier.Option{
+		verifier.WithSecrets(sharedSecret),
+		verifier.WithStore(redisstore.New(client, prefix+"code:", redisstore.WithTimeout(500*time.Millisecond))),
+		verifier.WithLimiter(redislimiter.New(client, prefix+"limit:", redislimiter.WithTimeout(500*time.Millisecond))),
+	}, vopts...)
+	v, err := verifier.New(rec, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, _ := httpmw.NewStaticTokens(map[string]string{"token": "app"})
+	h, err := httpmw.New(v, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &instance{srv, rec}
+}
+
+func (in *instance) post(t *testing.T, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", in.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Access-Token", "token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	var e struct {
+		Code string `json:"error_code"`
+	}
+	json.NewDecoder(resp.Body).Decode(&e)
+	return resp.StatusCode, e.Code
+}
+
+const contactBody = `{"contact":"+8613612345678"`
+
+func verifyJSON(code string) string { return contactBody + `,"verificationCode":"` + code + `"}` }
+
+// TestTwoInstancesShareRedis: a code sent through one instance verifies
+// through the other, once; the per-contact verify limit is shared (5 across
+// both, not 10); single use holds across both under concurrency.
+func TestTwoInstancesShareRedis(t *testing.T) {
+	client := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	a, b := newInstance(t, client, prefix), newInstance(t, client, prefix)
+
+	if st, code := a.post(t, httpmw.SendPath, contactBody+`}`); st != 200 {
+		t.Fatalf("send through A: %d %s", st, code)
+	}
+	code, _ := a.rec.LastCode("+8613612345678")
+	if st, ec := b.post(t, httpmw.VerifyPath, verifyJSON(code)); st != 200 {
+		t.Fatalf("verify through B: %d %s", st, ec)
+	}
+	if st, ec := a.post(t, httpmw.VerifyPath, verifyJSON(code)); st != 400 || ec != httpmw.CodeWrongCode {
+		t.Fatalf("verify again through A: %d %s, want the code used", st, ec)
+	}
+
+	// Two attempts were made above; three more, alternating, fill the
+	// shared limit of five.
+	for _, in := range []*instance{b, a, b} {
+		if st, ec := in.post(t, httpmw.VerifyPath, verifyJSON("000000")); st != 400 || ec != httpmw.CodeWrongCode {
+			t.Fatalf("attempt within the limit: %d %s", st, ec)
+		}
+	}
+	for _, in := range []*instance{a, b} {
+		if st, ec := in.post(t, httpmw.VerifyPath, verifyJSON("000000")); st != 429 || ec != httpmw.CodeTooManyAttempts {
+			t.Fatalf("sixth attempt: %d %s, want the shared limit", st, ec)
+		}
+	}
+	// The send cooldown is shared too.
+	if st, ec := b.post(t, httpmw.SendPath, contactBody+`}`); st != 429 || ec != httpmw.CodeTooFrequent {
+		t.Fatalf("resend through B within the cooldown: %d %s", st, ec)
+	}
+}
+
+func TestTwoInstancesSingleUseUnderConcurrency(t *testing.T) {
+	client := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	lift := []verifier.Option{
+		verifier.WithVerifyLimit(1000, time.Minute),
+		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}),
+	}
+	a, b := newInstance(t, client, prefix, lift...), newInstance(t, client, prefix, lift...)
+	if st, _ := a.post(t, httpmw.SendPath, contactBody+`}`); st != 200 {
+		t.Fatal("send failed")
+	}
+	code, _ := a.rec.LastCode("+8613612345678")
+	var ok, wrong atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := a
+			if i%2 == 1 {
+				in = b
+			}
+			switch st, ec := in.post(t, httpmw.VerifyPath, verifyJSON(code)); {
+			case st == 200:
+				ok.Add(1)
+			case ec == httpmw.CodeWrongCode:
+				wrong.Add(1)
+			default:
+				t.Errorf("status %d %s", st, ec)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 || wrong.Load() != 99 {
+		t.Fatalf("100 concurrent verifies across two instances: %d succeeded, %d wrong", ok.Load(), wrong.Load())
+	}
+}
+
+// TestRedisDownFailsClosed: with Redis unreachable or hung, send and verify
+// answer 500 USG.201060500 and never succeed; when it is back, service
+// resumes with the same clients, no restart.
+func TestRedisDownFailsClosed(t *testing.T) {
+	proxy := redistest.NewProxy(t, redistest.Addr(t))
+	client := redistest.NewClient(t, proxy.Addr())
+	in := newInstance(t, client, redistest.Prefix(t), verifier.WithSendCooldown(0))
+	if st, _ := in.post(t, httpmw.SendPath, contactBody+`}`); st != 200 {
+		t.Fatal("send failed")
+	}
+	code, _ := in.rec.LastCode("+8613612345678")
+
+	for name, breakIt := range map[string]func(){"down": proxy.Cut, "hung": proxy.Hang} {
+		breakIt()
+		start := time.Now()
+		for _, c := range []struct{ path, body string }{
+			{httpmw.SendPath, contactBody + `}`},
+			{httpmw.VerifyPath, verifyJSON(code)},
+		} {
+			if st, ec := in.post(t, c.path, c.body); st != 500 || ec != httpmw.CodeInternal {
+				t.Fatalf("%s: %s = %d %s, want 500 %s", name, c.path, st, ec, httpmw.CodeInternal)
+			}
+		}
+		if elapsed := time.Since(start); elapsed > 10*time.Second {
+			t.Fatalf("%s: two requests took %v with 500 ms backend timeouts", name, elapsed)
+		}
+		proxy.Restore()
+	}
+	// Back: the code sent before the outage still verifies, once.
+	if st, ec := in.post(t, httpmw.VerifyPath, verifyJSON(code)); st != 200 {
+		t.Fatalf("after recovery: %d %s", st, ec)
+	}
+}
+
+// roundTrips counts the commands a client sends to Redis, each one a round
+// trip (the stores use no pipelines).
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		switch cmd.Name() {
+		case "hello", "client", "ping", "info": // connection set-up and the test's own probes
+		default:
+			r.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		r.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// TestRoundTrips pins how many round trips a send and a verify cost with
+// the Redis backends, once the scripts are cached: one per limit checked and
+// one for the store.
+func TestRoundTrips(t *testing.T) {
+	client := redistest.Client(t)
+	counter := &roundTrips{}
+	client.AddHook(counter)
+	in := newInstance(t, client, redistest.Prefix(t))
+	in.post(t, httpmw.SendPath, `{"contact":"+8613600000000"}`) // loads the scripts
+	in.post(t, httpmw.VerifyPath, `{"contact":"+8613600000000","verificationCode":"000000"}`)
+
+	measure := func(path, body string) int64 {
+		before, calls := counter.n.Load(), evalCalls(t, client)
+		if st, ec := in.post(t, path, body); st != 200 && st != 400 {
+			t.Fatalf("%s: %d %s", path, st, ec)
+		}
+		n := counter.n.Load() - before
+		// On a real server, Redis's own count of script calls agrees.
+		if redistest.Real() {
+			if got := evalCalls(t, client) - calls; got != n {
+				t.Fatalf("%s: INFO commandstats counts %d script calls, the client %d commands", path, got, n)
+			}
+		}
+		return n
+	}
+	// httptest's client comes from 127.0.0.1, so the per-IP rules apply.
+	send := measure(httpmw.SendPath, contactBody+`}`)
+	verify := measure(httpmw.VerifyPath, verifyJSON("000000"))
+	t.Logf("round trips: send %d (subject, IP, hourly, cooldown limits + save), verify %d (subject, IP, contact limits + consume)", send, verify)
+	if send != 5 || verify != 4 {
+		t.Fatalf("send took %d round trips, verify %d; want 5 and 4", send, verify)
+	}
+}
+
+// evalCalls reads the number of EVALSHA and EVAL calls from INFO
+// commandstats (0 on miniredis, which has no such section).
+func evalCalls(t *testing.T, client *redis.Client) int64 {
+	t.Helper()
+	info, err := client.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, line := range strings.Split(info, "\n") {
+		for _, name := range []string{"cmdstat_evalsha:calls=", "cmdstat_eval:calls="} {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), name); ok {
+				n, _ := strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
+				total += n
+			}
+		}
+	}
+	return total
+}
