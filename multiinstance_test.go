@@ -217,7 +217,10 @@ func TestRoundTrips(t *testing.T) {
 	in.post(t, httpmw.VerifyPath, `{"contact":"+8613600000000","verificationCode":"000000"}`)
 
 	measure := func(path, body string) int64 {
-		before, calls := counter.n.Load(), evalCalls(t, client)
+		before, calls := counter.n.Load(), int64(0)
+		if redistest.Real() {
+			calls = evalCalls(t, client)
+		}
 		if st, ec := in.post(t, path, body); st != 200 && st != 400 {
 			t.Fatalf("%s: %d %s", path, st, ec)
 		}
@@ -240,7 +243,7 @@ func TestRoundTrips(t *testing.T) {
 }
 
 // evalCalls reads the number of EVALSHA and EVAL calls from INFO
-// commandstats (0 on miniredis, which has no such section).
+// commandstats, which miniredis lacks.
 func evalCalls(t *testing.T, client *redis.Client) int64 {
 	t.Helper()
 	info, err := client.Info(context.Background(), "commandstats").Result()

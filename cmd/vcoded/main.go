@@ -8,9 +8,17 @@
 //
 // Flags, each with an environment variable that sets its default:
 //
-//	-addr    VCODE_ADDR    listen address (127.0.0.1:8080)
-//	-tokens  VCODE_TOKENS  comma-separated access tokens; with none, a
-//	                       random one is generated and printed at start
+//	-addr    VCODE_ADDR       listen address (127.0.0.1:8080)
+//	-tokens  VCODE_TOKENS     comma-separated access tokens; with none, a
+//	                          random one is generated and printed at start
+//	-redis   VCODE_REDIS_URL  redis:// or rediss:// URL: keep codes and
+//	                          limits in Redis, shared by every instance
+//
+// The HMAC secrets come from the environment only (a flag would show in
+// the process list): VCODE_SECRET, comma-separated, the first issuing and
+// all verifying, each at least 16 bytes. With -redis, vcoded refuses to
+// start without it: a per-process secret would make each instance reject
+// the others' codes.
 //
 // Logs (one line per request, tokens and codes never included) go to
 // standard error. SIGINT or SIGTERM shuts the server down gracefully.
@@ -36,8 +44,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store/redisstore"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -69,6 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "VCODE_ADDR", "127.0.0.1:8080"), "listen `address` (env VCODE_ADDR)")
 	tokenList := fs.String("tokens", getenv("VCODE_TOKENS"), "comma-separated access `tokens` (env VCODE_TOKENS); a random one is generated when empty")
+	redisURL := fs.String("redis", getenv("VCODE_REDIS_URL"), "redis:// or rediss:// `URL` for shared codes and limits (env VCODE_REDIS_URL); in memory when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,7 +106,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	v, err := verifier.New(notify.NewWriter(stdout))
+	vopts := []verifier.Option{}
+	if secrets := splitList(getenv("VCODE_SECRET")); len(secrets) > 0 {
+		keys := make([][]byte, len(secrets))
+		for i, s := range secrets {
+			keys[i] = []byte(s)
+		}
+		vopts = append(vopts, verifier.WithSecrets(keys...))
+	}
+	backend := "memory"
+	if *redisURL != "" {
+		if getenv("VCODE_SECRET") == "" {
+			return errors.New("-redis needs VCODE_SECRET: instances sharing Redis must share the HMAC secret")
+		}
+		client, err := newRedisClient(*redisURL)
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		vopts = append(vopts,
+			verifier.WithStore(redisstore.New(client, "vcode:code:")),
+			verifier.WithLimiter(redislimiter.New(client, "vcode:limit:")))
+		backend = "redis"
+		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		if err := client.Ping(pctx).Err(); err != nil {
+			// Not fatal: requests fail closed until Redis answers.
+			logger.Warn("redis does not answer yet", "error", err)
+		}
+		cancel()
+	}
+	v, err := verifier.New(notify.NewWriter(stdout), vopts...)
 	if err != nil {
 		return err
 	}
@@ -109,7 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := newHTTPServer(h, logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("vcoded listening", "addr", ln.Addr().String(), "store", "memory", "delivery", "stdout")
+	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", "stdout")
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -143,6 +185,17 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// newRedisClient dials lazily: the URL is only parsed here.
+func newRedisClient(url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("-redis: %w", err)
+	}
+	// Per-operation timeouts of the stores bound a hung server.
+	opts.ContextTimeoutEnabled = true
+	return redis.NewClient(opts), nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vcodekit/vcode/internal/redistest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -187,5 +189,41 @@ func TestTimeoutsSet(t *testing.T) {
 	}
 	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 1<<20 {
 		t.Errorf("MaxHeaderBytes %d", srv.MaxHeaderBytes)
+	}
+}
+
+// TestRedisBackend: two vcoded processes on one Redis and one secret; a code
+// sent through one verifies through the other.
+func TestRedisBackend(t *testing.T) {
+	env := map[string]string{
+		"VCODE_REDIS_URL": "redis://" + redistest.Addr(t) + "/0",
+		"VCODE_SECRET":    "a secret shared by both instances",
+		"VCODE_TOKENS":    "tok",
+	}
+	a, b := start(t, nil, env), start(t, nil, env)
+	if !strings.Contains(a.stderr.String(), "backend=redis") {
+		t.Fatalf("not on Redis:\n%s", a.stderr)
+	}
+	body := `{"contact":"+8613612345678"}`
+	if resp, msg := post(t, a.url+"/v1/usg/dcs/member/verification-code", "tok", body); resp.StatusCode != 200 {
+		t.Fatalf("send through A: %d %s", resp.StatusCode, msg)
+	}
+	code := lastCode(t, a.stdout.String(), "+8613612345678")
+	body = `{"contact":"+8613612345678","verificationCode":"` + code + `"}`
+	if resp, msg := post(t, b.url+"/v1/usg/dcs/member/verification-code/verify", "tok", body); resp.StatusCode != 200 {
+		t.Fatalf("verify through B: %d %s", resp.StatusCode, msg)
+	}
+}
+
+func TestRedisNeedsSecret(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"no secret":    {"VCODE_REDIS_URL": "redis://127.0.0.1:1/0"},
+		"bad URL":      {"VCODE_REDIS_URL": "http://x", "VCODE_SECRET": "long enough secret value"},
+		"short secret": {"VCODE_SECRET": "short"},
+	} {
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
+		if err == nil {
+			t.Errorf("%s: vcoded started", name)
+		}
 	}
 }
