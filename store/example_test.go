@@ -15,7 +15,7 @@ func ExampleMemory() {
 	right := sha256.Sum256([]byte("digest of the issued code"))
 	wrong := sha256.Sum256([]byte("digest of a guess"))
 
-	_ = s.Save(ctx, "key", right[:], time.Minute, 3)
+	_ = s.Save(ctx, "key", store.Record{Digest: right[:], TTL: time.Minute, MaxAttempts: 3})
 	r, _ := s.Consume(ctx, "key", wrong[:])
 	fmt.Println(r)
 	r, _ = s.Consume(ctx, "key", right[:])

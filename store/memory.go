@@ -29,6 +29,7 @@ const lockStripes = 256
 
 type memoryRecord struct {
 	digest   []byte
+	sealed   []byte
 	expires  int64 // unix nanoseconds by the store's clock
 	attempts int32
 	max      int32
@@ -60,20 +61,37 @@ func (m *Memory) lock(key string) *sync.Mutex {
 }
 
 // Save implements CodeStore.
-func (m *Memory) Save(_ context.Context, key string, digest []byte, ttl time.Duration, maxAttempts int) error {
-	if err := checkRecord(digest, ttl, maxAttempts); err != nil {
+func (m *Memory) Save(_ context.Context, key string, r Record) error {
+	if err := r.Check(); err != nil {
 		return err
 	}
 	rec := &memoryRecord{
-		digest:  append([]byte(nil), digest...),
-		expires: m.now().Add(ttl).UnixNano(),
-		max:     int32(min(maxAttempts, 1<<30)),
+		digest:  append([]byte(nil), r.Digest...),
+		expires: m.now().Add(r.TTL).UnixNano(),
+		max:     int32(min(r.MaxAttempts, 1<<30)),
+	}
+	if r.Sealed != nil {
+		rec.sealed = append([]byte(nil), r.Sealed...)
 	}
 	mu := m.lock(key)
 	mu.Lock()
-	m.cache.Set(key, rec, ttl)
+	m.cache.Set(key, rec, r.TTL)
 	mu.Unlock()
 	return nil
+}
+
+// Peek implements CodeStore.
+func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, error) {
+	now := m.now().UnixNano()
+	mu := m.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	v, ok := m.cache.Get(key)
+	rec, _ := v.(*memoryRecord)
+	if !ok || rec == nil || now >= rec.expires || rec.sealed == nil {
+		return nil, 0, nil
+	}
+	return append([]byte(nil), rec.sealed...), time.Duration(rec.expires - now), nil
 }
 
 // dummyDigest is compared against when no record exists, so that a miss

@@ -56,6 +56,20 @@ func (r Result) String() string {
 // or an empty digest.
 var ErrInvalidRecord = errors.New("store: invalid record")
 
+// Record is what Save keeps under a key.
+type Record struct {
+	// Digest is compared by Consume.
+	Digest []byte
+	// Sealed is an optional opaque payload that Peek returns while the
+	// record lives: the verifier keeps the code there, encrypted, when it
+	// re-sends a pending code instead of issuing a new one. Nil otherwise.
+	Sealed []byte
+	// TTL is how long the record lives; MaxAttempts how many mismatches
+	// kill it.
+	TTL         time.Duration
+	MaxAttempts int
+}
+
 // CodeStore keeps the digest of the code pending for each key.
 //
 // Keys and digests are opaque bytes (keys may hold any byte); implementations
@@ -66,11 +80,16 @@ var ErrInvalidRecord = errors.New("store: invalid record")
 // context); "not found" is never an error but the NotFound result. The
 // verifier treats every error as a failure of the request: it fails closed.
 type CodeStore interface {
-	// Save records digest under key, replacing any record already there and
-	// resetting its attempt count. The record expires ttl after now, as the
-	// store's clock tells, and dies after maxAttempts mismatches. The value
-	// and its expiry are set in one atomic step.
-	Save(ctx context.Context, key string, digest []byte, ttl time.Duration, maxAttempts int) error
+	// Save records rec under key, replacing any record already there and
+	// resetting its attempt count. The record expires rec.TTL after now, as
+	// the store's clock tells, and dies after rec.MaxAttempts mismatches.
+	// The value and its expiry are set in one atomic step.
+	Save(ctx context.Context, key string, rec Record) error
+
+	// Peek returns the Sealed payload of the live record under key and the
+	// time it has left, without counting an attempt. With no live record,
+	// or one saved without a payload, it returns nil and zero.
+	Peek(ctx context.Context, key string) (sealed []byte, remaining time.Duration, err error)
 
 	// Consume compares digest with the live record under key, in constant
 	// time, and atomically: removes the record on a match (Match), or
@@ -85,8 +104,9 @@ type CodeStore interface {
 	Delete(ctx context.Context, key string) error
 }
 
-func checkRecord(digest []byte, ttl time.Duration, maxAttempts int) error {
-	if len(digest) == 0 || ttl <= 0 || maxAttempts < 1 {
+// Check returns ErrInvalidRecord for a record no store may keep.
+func (r Record) Check() error {
+	if len(r.Digest) == 0 || r.TTL <= 0 || r.MaxAttempts < 1 {
 		return ErrInvalidRecord
 	}
 	return nil

@@ -1,7 +1,10 @@
 package verifier
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
@@ -70,7 +73,43 @@ const (
 	domainKey   = 'k'
 	domainCode  = 'c'
 	domainLimit = 'l'
+	domainSeal  = 's'
 )
+
+// newSealer returns AES-256-GCM under a key derived from secret, for the
+// codes kept for WithResendSameCode.
+func newSealer(secret []byte) cipher.AEAD {
+	key := newKeyedHash(secret).sum(nil, domainSeal, nil, "")
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // a 32-byte key always makes a cipher
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
+}
+
+// seal encrypts code with a random nonce, bound to the store key: a sealed
+// code moved to another key does not open.
+func (v *Verifier) seal(key, code string) []byte {
+	nonce := make([]byte, v.sealer.NonceSize(), v.sealer.NonceSize()+len(code)+v.sealer.Overhead())
+	rand.Read(nonce)
+	return v.sealer.Seal(nonce, nonce, []byte(code), []byte(key))
+}
+
+func (v *Verifier) unseal(key string, sealed []byte) (string, bool) {
+	n := v.sealer.NonceSize()
+	if len(sealed) < n {
+		return "", false
+	}
+	code, err := v.sealer.Open(nil, sealed[:n], sealed[n:], []byte(key))
+	if err != nil {
+		return "", false
+	}
+	return string(code), true
+}
 
 // keyedHash is an HMAC-SHA256 under one secret. hmac.New is not cheap (it
 // hashes the padded key twice), so keyed states are pooled and Reset, which

@@ -54,3 +54,11 @@ type NotifierFunc func(ctx context.Context, m Message) error
 
 // Notify calls f.
 func (f NotifierFunc) Notify(ctx context.Context, m Message) error { return f(ctx, m) }
+
+// ChannelNotifier is a Notifier that delivers only some channels, such as
+// notify.Router. Send refuses a contact whose channel it does not support
+// with ErrNotAllowed, before any code is made or any limit is counted.
+type ChannelNotifier interface {
+	Notifier
+	Supports(ch Channel) bool
+}

@@ -69,6 +69,9 @@ type config struct {
 	ip           ClientLimits
 	channels     map[Channel]bool
 	regions      map[string]bool
+	regionCap    int
+	regionCaps   map[string]int
+	resendSame   bool
 	now          func() time.Time
 	rand         io.Reader // crypto/rand.Reader; replaced only by tests
 	errs         []error
@@ -195,6 +198,39 @@ func WithAllowedRegions(regions ...string) Option {
 			c.regions[r] = true
 		}
 	}
+}
+
+// WithRegionDailyCap caps the SMS codes sent to each region in any rolling
+// 24 hours: perRegion by ISO region ("CN": 100000), limit for the others.
+// This is the per-dialling-code cap against SMS pumping, where fraudsters
+// make a service text premium numbers of one country; it is kept per region
+// so that countries sharing a calling code (+1, +7) have caps of their own.
+// Zero switches a cap off; the default is off. The counts go through the
+// Limiter, so they are shared on Redis.
+func WithRegionDailyCap(limit int, perRegion map[string]int) Option {
+	return func(c *config) {
+		c.regionCap = limit
+		c.regionCaps = perRegion
+		if limit < 0 {
+			c.errs = append(c.errs, fmt.Errorf("verifier: negative region cap %d", limit))
+		}
+		for r, n := range perRegion {
+			if n < 0 {
+				c.errs = append(c.errs, fmt.Errorf("verifier: negative region cap %d for %s", n, r))
+			}
+		}
+	}
+}
+
+// WithResendSameCode makes Send re-send the pending code, rather than issue
+// a new one, while it has at least a minute left: a user who asks again
+// because the first SMS is slow then gets two messages with one code, and
+// whichever arrives first works. The code is kept in the store encrypted
+// (AES-256-GCM under a key derived from the first secret, bound to the
+// store key), never in plaintext. The re-sent message states the time the
+// code has left; its expiry is not extended.
+func WithResendSameCode() Option {
+	return func(c *config) { c.resendSame = true }
 }
 
 // WithClock sets the clock for expiry times in messages, and for the

@@ -24,11 +24,14 @@ type spyStore struct {
 	consumed []string
 }
 
-func (s *spyStore) Save(ctx context.Context, k string, d []byte, ttl time.Duration, max int) error {
+func (s *spyStore) Save(ctx context.Context, k string, r store.Record) error {
 	s.mu.Lock()
-	s.saved = append(s.saved, []byte(k), append([]byte(nil), d...))
+	s.saved = append(s.saved, []byte(k), append([]byte(nil), r.Digest...))
+	if r.Sealed != nil {
+		s.saved = append(s.saved, append([]byte(nil), r.Sealed...))
+	}
 	s.mu.Unlock()
-	return s.CodeStore.Save(ctx, k, d, ttl, max)
+	return s.CodeStore.Save(ctx, k, r)
 }
 
 func (s *spyStore) Consume(ctx context.Context, k string, d []byte) (store.Result, error) {

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"errors"
 	"time"
@@ -17,6 +18,7 @@ type Verifier struct {
 	cfg      config
 	hashes   []*keyedHash // one per secret; the first issues
 	notifier Notifier
+	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 }
 
 // Request is one send or verify request.
@@ -94,6 +96,9 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	for _, s := range cfg.secrets {
 		v.hashes = append(v.hashes, newKeyedHash(s))
 	}
+	if cfg.resendSame {
+		v.sealer = newSealer(cfg.secrets[0])
+	}
 	return v, nil
 }
 
@@ -118,12 +123,15 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	}
 	sent := Sent{Contact: c}
 	ch := channelOf(c)
-	if !v.cfg.channels[ch] || (ch == SMS && v.cfg.regions != nil && !v.cfg.regions[c.Region]) {
+	if !v.allowed(ch, c) {
 		return sent, ErrNotAllowed
 	}
 
-	var buf [5]namedRule
+	var buf [6]namedRule
 	rules := v.clientRules(buf[:0], r, true)
+	if cap := v.regionCap(ch, c); cap > 0 {
+		rules = append(rules, namedRule{"rgn", c.Region, Rule{cap, 24 * time.Hour}})
+	}
 	rules = append(rules, namedRule{"send", c.Value, v.cfg.sendLimit})
 	if v.cfg.sendCooldown > 0 {
 		rules = append(rules, namedRule{"cool", c.Value, Rule{1, v.cfg.sendCooldown}})
@@ -133,51 +141,119 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 		return sent, err
 	}
 
-	code, err := newCode(v.cfg.rand, v.cfg.codeLength)
-	if err != nil {
-		v.release(ctx, holds)
-		return sent, backendErr("random", err)
-	}
 	binding := v.binding(r, c)
 	key := v.storeKey(0, binding)
-	if err := v.cfg.store.Save(ctx, key, v.digest(0, binding, code), v.cfg.validity, v.cfg.maxGuesses); err != nil {
+	code, validity, reused, err := v.pendingCode(ctx, key)
+	if err != nil {
 		v.release(ctx, holds)
-		return sent, backendErr("store", err)
+		return sent, err
 	}
-	// A code issued under an older secret must not outlive its
-	// replacement.
-	for i := 1; i < len(v.hashes); i++ {
-		if err := v.cfg.store.Delete(ctx, v.storeKey(i, binding)); err != nil {
-			v.undo(ctx, key, holds)
-			return sent, backendErr("store", err)
+	if !reused {
+		if code, err = v.issue(ctx, key, binding, holds); err != nil {
+			return sent, err
 		}
 	}
 
-	now := v.cfg.now()
-	sent.ExpiresAt = now.Add(v.cfg.validity)
+	sent.ExpiresAt = v.cfg.now().Add(validity)
 	msg := Message{
 		Channel:   ch,
 		To:        c.Value,
 		Region:    c.Region,
 		Code:      code,
-		Validity:  v.cfg.validity,
+		Validity:  validity,
 		ExpiresAt: sent.ExpiresAt,
 		Language:  r.Language,
 		RequestID: r.RequestID,
 	}
 	if ch == Email {
 		msg.Subject = r.Language.EmailSubject()
-		msg.Text = r.Language.EmailBody(code, v.cfg.validity)
+		msg.Text = r.Language.EmailBody(code, validity)
 	} else {
-		msg.Text = r.Language.SMS(code, v.cfg.validity)
+		msg.Text = r.Language.SMS(code, validity)
 	}
 	if err := v.notifier.Notify(ctx, msg); err != nil {
-		if uerr := v.undo(ctx, key, holds); uerr != nil {
-			err = errors.Join(err, uerr)
+		// A new code dies with its failed delivery. A re-sent one stays:
+		// its first delivery succeeded and may still be on its way.
+		var uerr error
+		if reused {
+			uerr = v.release(ctx, holds)
+		} else {
+			uerr = v.undo(ctx, key, holds)
 		}
-		return sent, backendErr("notify", err)
+		return sent, backendErr("notify", errors.Join(err, uerr))
 	}
 	return sent, nil
+}
+
+// allowed applies the channel, region and routing restrictions.
+func (v *Verifier) allowed(ch Channel, c contact.Contact) bool {
+	if !v.cfg.channels[ch] || (ch == SMS && v.cfg.regions != nil && !v.cfg.regions[c.Region]) {
+		return false
+	}
+	if cn, ok := v.notifier.(ChannelNotifier); ok && !cn.Supports(ch) {
+		return false
+	}
+	return true
+}
+
+func (v *Verifier) regionCap(ch Channel, c contact.Contact) int {
+	if ch != SMS {
+		return 0
+	}
+	if n, ok := v.cfg.regionCaps[c.Region]; ok {
+		return n
+	}
+	return v.cfg.regionCap
+}
+
+// pendingCode returns the pending code under key when WithResendSameCode is
+// on and the code has at least a minute left, so that the message can say
+// so truthfully.
+func (v *Verifier) pendingCode(ctx context.Context, key string) (code string, validity time.Duration, ok bool, err error) {
+	if v.sealer == nil {
+		return "", v.cfg.validity, false, nil
+	}
+	sealed, left, err := v.cfg.store.Peek(ctx, key)
+	if err != nil {
+		return "", 0, false, backendErr("store", err)
+	}
+	if sealed == nil || left < time.Minute {
+		return "", v.cfg.validity, false, nil
+	}
+	code, ok = v.unseal(key, sealed)
+	if !ok || len(code) != v.cfg.codeLength {
+		// Sealed under another secret, or by another configuration:
+		// issue a fresh code.
+		return "", v.cfg.validity, false, nil
+	}
+	return code, left, true, nil
+}
+
+// issue makes a new code and saves its digest under key, replacing the
+// pending one, and removes codes issued under older secrets.
+func (v *Verifier) issue(ctx context.Context, key string, binding []byte, holds []hold) (string, error) {
+	code, err := newCode(v.cfg.rand, v.cfg.codeLength)
+	if err != nil {
+		v.release(ctx, holds)
+		return "", backendErr("random", err)
+	}
+	rec := store.Record{Digest: v.digest(0, binding, code), TTL: v.cfg.validity, MaxAttempts: v.cfg.maxGuesses}
+	if v.sealer != nil {
+		rec.Sealed = v.seal(key, code)
+	}
+	if err := v.cfg.store.Save(ctx, key, rec); err != nil {
+		v.release(ctx, holds)
+		return "", backendErr("store", err)
+	}
+	// A code issued under an older secret must not outlive its
+	// replacement.
+	for i := 1; i < len(v.hashes); i++ {
+		if err := v.cfg.store.Delete(ctx, v.storeKey(i, binding)); err != nil {
+			v.undo(ctx, key, holds)
+			return "", backendErr("store", err)
+		}
+	}
+	return code, nil
 }
 
 // Verify checks code for r's contact, subject and purpose, and consumes it

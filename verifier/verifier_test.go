@@ -342,11 +342,11 @@ type brokenStore struct {
 	save, consume, del error
 }
 
-func (b brokenStore) Save(ctx context.Context, k string, d []byte, ttl time.Duration, max int) error {
+func (b brokenStore) Save(ctx context.Context, k string, r store.Record) error {
 	if b.save != nil {
 		return b.save
 	}
-	return b.CodeStore.Save(ctx, k, d, ttl, max)
+	return b.CodeStore.Save(ctx, k, r)
 }
 
 func (b brokenStore) Consume(ctx context.Context, k string, d []byte) (store.Result, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/store/redisstore"
 )
 
@@ -19,7 +20,7 @@ func Example() {
 
 	s := redisstore.New(client, "vcode:code:")
 	ctx := context.Background()
-	_ = s.Save(ctx, "opaque key", []byte("hmac digest"), time.Minute, 5)
+	_ = s.Save(ctx, "opaque key", store.Record{Digest: []byte("hmac digest"), TTL: time.Minute, MaxAttempts: 5})
 	r, err := s.Consume(ctx, "opaque key", []byte("hmac digest"))
 	fmt.Println(r, err)
 	// Output: match <nil>

@@ -13,14 +13,15 @@ if now == 0 then
 end
 `
 
-// saveScript: KEYS[1] record; ARGV digest, ttl ms, max attempts, now.
+// saveScript: KEYS[1] record; ARGV digest, ttl ms, max attempts, sealed
+// payload (empty for none), now.
 // Replaces the record whole (attempts back to 0) and sets its expiry in the
 // same step.
 var saveScript = redis.NewScript(luaNow + `
 local ttl = tonumber(ARGV[2])
 redis.call('DEL', KEYS[1])
 -- string.format: Lua's own number-to-string keeps only 14 digits.
-redis.call('HSET', KEYS[1], 'd', ARGV[1], 'a', 0, 'm', ARGV[3], 'e', string.format('%d', now + ttl))
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 'a', 0, 'm', ARGV[3], 's', ARGV[4], 'e', string.format('%d', now + ttl))
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `)
@@ -47,4 +48,14 @@ if a >= tonumber(r[2]) then
   return 3
 end
 return 2
+`)
+
+// peekScript: KEYS[1] record; ARGV now. Returns {sealed payload, ms left},
+// or {'', 0} when no live record holds one.
+var peekScript = redis.NewScript(luaNow + `
+local r = redis.call('HMGET', KEYS[1], 's', 'e')
+if not r[1] or r[1] == '' or now >= tonumber(r[2]) then
+  return {'', 0}
+end
+return {r[1], tonumber(r[2]) - now}
 `)

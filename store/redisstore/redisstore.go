@@ -118,13 +118,35 @@ func (s *Store) run(ctx context.Context, script *redis.Script, key string, args 
 }
 
 // Save implements store.CodeStore.
-func (s *Store) Save(ctx context.Context, key string, digest []byte, ttl time.Duration, maxAttempts int) error {
-	if len(digest) == 0 || ttl <= 0 || maxAttempts < 1 {
-		return store.ErrInvalidRecord
+func (s *Store) Save(ctx context.Context, key string, r store.Record) error {
+	if err := r.Check(); err != nil {
+		return err
 	}
-	ms := max(ttl.Milliseconds(), 1)
-	_, err := s.run(ctx, saveScript, key, digest, ms, maxAttempts, s.nowArg())
+	ms := max(r.TTL.Milliseconds(), 1)
+	sealed := r.Sealed
+	if sealed == nil {
+		sealed = []byte{} // stored as an empty field: no payload
+	}
+	_, err := s.run(ctx, saveScript, key, r.Digest, ms, r.MaxAttempts, sealed, s.nowArg())
 	return err
+}
+
+// Peek implements store.CodeStore.
+func (s *Store) Peek(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	v, err := s.run(ctx, peekScript, key, s.nowArg())
+	if err != nil {
+		return nil, 0, err
+	}
+	r, ok := v.([]any)
+	if !ok || len(r) != 2 {
+		return nil, 0, fmt.Errorf("redisstore: unexpected reply %v", v)
+	}
+	sealed, _ := r[0].(string)
+	ms, _ := r[1].(int64)
+	if sealed == "" || ms <= 0 {
+		return nil, 0, nil
+	}
+	return []byte(sealed), time.Duration(ms) * time.Millisecond, nil
 }
 
 // Consume implements store.CodeStore.

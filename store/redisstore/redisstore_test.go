@@ -36,7 +36,7 @@ func TestRedisClock(t *testing.T) {
 	s := redisstore.New(client, prefix)
 	ctx := context.Background()
 	d := []byte("digest-of-the-code-32-bytes-long")
-	if err := s.Save(ctx, "k", d, 90*time.Second, 5); err != nil {
+	if err := s.Save(ctx, "k", store.Record{Digest: d, TTL: 90*time.Second, MaxAttempts: 5}); err != nil {
 		t.Fatal(err)
 	}
 	keys, err := client.Keys(ctx, prefix+"*").Result() // a test may scan; the store never does
@@ -70,7 +70,7 @@ func TestFailClosed(t *testing.T) {
 	s := redisstore.New(client, redistest.Prefix(t), redisstore.WithTimeout(300*time.Millisecond))
 	ctx := context.Background()
 	d := []byte("digest")
-	if err := s.Save(ctx, "k", d, time.Minute, 5); err != nil {
+	if err := s.Save(ctx, "k", store.Record{Digest: d, TTL: time.Minute, MaxAttempts: 5}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -80,7 +80,7 @@ func TestFailClosed(t *testing.T) {
 		if r, err := s.Consume(ctx, "k", d); err == nil || r == store.Match {
 			t.Fatalf("%s: Consume = %v, %v; want an error", name, r, err)
 		}
-		if err := s.Save(ctx, "k2", d, time.Minute, 5); err == nil {
+		if err := s.Save(ctx, "k2", store.Record{Digest: d, TTL: time.Minute, MaxAttempts: 5}); err == nil {
 			t.Fatalf("%s: Save succeeded", name)
 		}
 		if err := s.Delete(ctx, "k2"); err == nil {
@@ -102,7 +102,7 @@ func TestFailClosed(t *testing.T) {
 func TestNilClient(t *testing.T) {
 	s := redisstore.New(nil, "p:")
 	ctx := context.Background()
-	if err := s.Save(ctx, "k", []byte("d"), time.Minute, 1); err == nil {
+	if err := s.Save(ctx, "k", store.Record{Digest: []byte("d"), TTL: time.Minute, MaxAttempts: 1}); err == nil {
 		t.Fatal("Save with a nil client succeeded")
 	}
 	if _, err := s.Consume(ctx, "k", []byte("d")); err == nil {
@@ -119,7 +119,7 @@ func TestNoScriptFallback(t *testing.T) {
 	client := redistest.Client(t)
 	s := redisstore.New(client, redistest.Prefix(t))
 	ctx := context.Background()
-	if err := s.Save(ctx, "k", []byte("d"), time.Minute, 1); err != nil {
+	if err := s.Save(ctx, "k", store.Record{Digest: []byte("d"), TTL: time.Minute, MaxAttempts: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := client.ScriptFlush(ctx).Err(); err != nil {
@@ -137,7 +137,7 @@ func TestKeyLayout(t *testing.T) {
 	prefix := redistest.Prefix(t)
 	s := redisstore.New(client, prefix)
 	ctx := context.Background()
-	if err := s.Save(ctx, "\x00{}\xff", []byte("d"), time.Minute, 1); err != nil {
+	if err := s.Save(ctx, "\x00{}\xff", store.Record{Digest: []byte("d"), TTL: time.Minute, MaxAttempts: 1}); err != nil {
 		t.Fatal(err)
 	}
 	keys := client.Keys(ctx, prefix+"*").Val()

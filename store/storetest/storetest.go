@@ -53,6 +53,7 @@ func Run(t *testing.T, factory Factory) {
 		{"KeysAreIndependent", testIndependentKeys},
 		{"BinaryKeysAndDigests", testBinary},
 		{"RejectsInvalidRecords", testInvalid},
+		{"Peek", testPeek},
 		{"ConcurrentRightCode", testConcurrentRight},
 		{"ConcurrentWrongGuesses", testConcurrentWrong},
 		{"ConcurrentMixed", testConcurrentMixed},
@@ -74,7 +75,7 @@ func digest(s string) []byte {
 
 func save(t *testing.T, s store.CodeStore, key string, d []byte, ttl time.Duration, max int) {
 	t.Helper()
-	if err := s.Save(ctx, key, d, ttl, max); err != nil {
+	if err := s.Save(ctx, key, store.Record{Digest: d, TTL: ttl, MaxAttempts: max}); err != nil {
 		t.Fatalf("Save(%q): %v", key, err)
 	}
 }
@@ -182,9 +183,52 @@ func testInvalid(t *testing.T, s store.CodeStore, _ *Clock) {
 		{digest("x"), -time.Second, 5},
 		{digest("x"), time.Minute, 0},
 	} {
-		if err := s.Save(ctx, "k", c.d, c.ttl, c.max); err == nil {
+		if err := s.Save(ctx, "k", store.Record{Digest: c.d, TTL: c.ttl, MaxAttempts: c.max}); err == nil {
 			t.Errorf("Save(digest %d bytes, ttl %v, max %d) accepted", len(c.d), c.ttl, c.max)
 		}
+	}
+}
+
+func testPeek(t *testing.T, s store.CodeStore, clk *Clock) {
+	peek := func(key string) ([]byte, time.Duration) {
+		t.Helper()
+		sealed, left, err := s.Peek(ctx, key)
+		if err != nil {
+			t.Fatalf("Peek(%q): %v", key, err)
+		}
+		return sealed, left
+	}
+	if sealed, left := peek("absent"); sealed != nil || left != 0 {
+		t.Fatalf("Peek of a missing key: %q, %v", sealed, left)
+	}
+	// Without a payload there is nothing to peek at.
+	save(t, s, "plain", digest("right"), time.Minute, 5)
+	if sealed, _ := peek("plain"); sealed != nil {
+		t.Fatalf("Peek of a record without payload: %q", sealed)
+	}
+	payload := []byte{0, 1, 0xff, '{', '}'}
+	if err := s.Save(ctx, "k", store.Record{Digest: digest("right"), Sealed: payload, TTL: time.Minute, MaxAttempts: 2}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(20 * time.Second)
+	sealed, left := peek("k")
+	if string(sealed) != string(payload) || left != 40*time.Second {
+		t.Fatalf("Peek = %q, %v; want the payload and 40 s", sealed, left)
+	}
+	// Peeking is not an attempt: the cap of two still takes two misses.
+	peek("k")
+	consume(t, s, "k", digest("wrong"), store.Mismatch)
+	consume(t, s, "k", digest("wrong"), store.Exhausted)
+	if sealed, _ := peek("k"); sealed != nil {
+		t.Fatal("Peek sees a killed record")
+	}
+	// Nor does an expired record show.
+	if err := s.Save(ctx, "e", store.Record{Digest: digest("right"), Sealed: payload, TTL: time.Minute, MaxAttempts: 2}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	if sealed, _ := peek("e"); sealed != nil {
+		t.Fatal("Peek sees an expired record")
 	}
 }
 
