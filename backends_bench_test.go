@@ -19,7 +19,7 @@ import (
 func BenchmarkVerifyBackends(b *testing.B) {
 	lift := []verifier.Option{
 		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
-		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30),
+		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1 << 30),
 		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}),
 	}
 	b.Run("memory", func(b *testing.B) { benchVerify(b, lift) })

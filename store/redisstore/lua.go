@@ -51,7 +51,7 @@ return 2
 `)
 
 // peekScript: KEYS[1] record; ARGV now. Returns {sealed payload, ms left},
-// or {'', 0} when no live record holds one.
+// or {”, 0} when no live record holds one.
 var peekScript = redis.NewScript(luaNow + `
 local r = redis.call('HMGET', KEYS[1], 's', 'e')
 if not r[1] or r[1] == '' or now >= tonumber(r[2]) then

@@ -36,7 +36,7 @@ func TestRedisClock(t *testing.T) {
 	s := redisstore.New(client, prefix)
 	ctx := context.Background()
 	d := []byte("digest-of-the-code-32-bytes-long")
-	if err := s.Save(ctx, "k", store.Record{Digest: d, TTL: 90*time.Second, MaxAttempts: 5}); err != nil {
+	if err := s.Save(ctx, "k", store.Record{Digest: d, TTL: 90 * time.Second, MaxAttempts: 5}); err != nil {
 		t.Fatal(err)
 	}
 	keys, err := client.Keys(ctx, prefix+"*").Result() // a test may scan; the store never does
