@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -381,4 +382,64 @@ func TestLogsNeverShowSecrets(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
 	}
+}
+
+// TestDefences drives each send-side defence through HTTP: its status,
+// error_code and Retry-After.
+func TestDefences(t *testing.T) {
+	tests := []struct {
+		name   string
+		vopts  []verifier.Option
+		first  string // a request that uses up the quota
+		second string
+		status int
+		code   string
+		retry  string
+		routed bool // SMS-only routing instead of vopts
+	}{
+		{"per-subject quota", []verifier.Option{verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}})},
+			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000002"}`, 429, "USG.201060007", "3600", false},
+		{"per-IP quota", []verifier.Option{verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: 10 * time.Minute}})},
+			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 429, "USG.201060007", "600", false},
+		{"region daily cap", []verifier.Option{verifier.WithRegionDailyCap(1, nil)},
+			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000002"}`, 429, "USG.201060007", "86400", false},
+		{"contact cooldown", nil,
+			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000001"}`, 429, "USG.201060007", "60", false},
+		{"country allow-list", []verifier.Option{verifier.WithAllowedRegions("HK")},
+			`{"contact":"+85251234567"}`, `{"contact":"+8613600000001"}`, 403, "USG.201060008", "", false},
+		{"channel disabled", []verifier.Option{verifier.WithChannels(verifier.SMS)},
+			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 403, "USG.201060008", "", false},
+		{"no route for the channel", nil,
+			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 403, "USG.201060008", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.vopts)
+			if tt.routed {
+				e = newRoutedEnv(t)
+			}
+			if w := e.do(call{path: httpmw.SendPath, body: tt.first}); w.Code != 200 {
+				t.Fatalf("first: %d %s", w.Code, w.Body)
+			}
+			w := e.do(call{path: httpmw.SendPath, body: tt.second})
+			if w.Code != tt.status || decodeError(t, w).Code != tt.code || w.Header().Get("Retry-After") != tt.retry {
+				t.Fatalf("second: %d, Retry-After %q; want %d %s, Retry-After %q", w.Code, w.Header().Get("Retry-After"), tt.status, tt.code, tt.retry)
+			}
+		})
+	}
+}
+
+// newRoutedEnv is an env whose notifier routes SMS only.
+func newRoutedEnv(t *testing.T) *env {
+	rec := &notify.Recorder{}
+	v, err := verifier.New(notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.SMS: rec}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, _ := httpmw.NewStaticTokens(map[string]string{token: "alice"})
+	h, err := httpmw.New(v, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{h: h, rec: rec}
 }

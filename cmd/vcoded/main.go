@@ -13,6 +13,17 @@
 //	                          random one is generated and printed at start
 //	-redis   VCODE_REDIS_URL  redis:// or rediss:// URL: keep codes and
 //	                          limits in Redis, shared by every instance
+//	-smtp-url        VCODE_SMTP_URL        deliver email codes by SMTP:
+//	                 smtp://user:pass@host:587?from=noreply@example.com
+//	                 (STARTTLS), smtps://... (implicit TLS)
+//	-webhook-url     VCODE_WEBHOOK_URL     deliver every other channel (SMS)
+//	                 as signed JSON POSTs to this URL
+//	-webhook-secret  VCODE_WEBHOOK_SECRET  the webhook's signing secret
+//
+// Delivery: email goes to SMTP when it is configured; every channel without
+// another route goes to the webhook when it is configured. With neither,
+// codes are printed on standard output. A channel left without a route is
+// refused (403 USG.201060008), never printed.
 //
 // The HMAC secrets come from the environment only (a flag would show in
 // the process list): VCODE_SECRET, comma-separated, the first issuing and
@@ -82,6 +93,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", envOr(getenv, "VCODE_ADDR", "127.0.0.1:8080"), "listen `address` (env VCODE_ADDR)")
 	tokenList := fs.String("tokens", getenv("VCODE_TOKENS"), "comma-separated access `tokens` (env VCODE_TOKENS); a random one is generated when empty")
 	redisURL := fs.String("redis", getenv("VCODE_REDIS_URL"), "redis:// or rediss:// `URL` for shared codes and limits (env VCODE_REDIS_URL); in memory when empty")
+	smtpURL := fs.String("smtp-url", getenv("VCODE_SMTP_URL"), "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
+	webhookURL := fs.String("webhook-url", getenv("VCODE_WEBHOOK_URL"), "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
+	webhookSecret := fs.String("webhook-secret", getenv("VCODE_WEBHOOK_SECRET"), "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -135,7 +149,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		cancel()
 	}
-	v, err := verifier.New(notify.NewWriter(stdout), vopts...)
+	notifier, delivery, err := newNotifier(stdout, *smtpURL, *webhookURL, *webhookSecret)
+	if err != nil {
+		return err
+	}
+	v, err := verifier.New(notifier, vopts...)
 	if err != nil {
 		return err
 	}
@@ -151,7 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := newHTTPServer(h, logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", "stdout")
+	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery)
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -185,6 +203,38 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// newNotifier builds the delivery routes; see the package comment.
+func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (verifier.Notifier, string, error) {
+	if smtpURL == "" && webhookURL == "" {
+		return notify.NewWriter(stdout), "stdout", nil
+	}
+	routes := map[verifier.Channel]verifier.Notifier{}
+	var described []string
+	if webhookURL != "" {
+		hook, err := notify.NewWebhook(notify.WebhookConfig{URL: webhookURL, Secret: []byte(webhookSecret)})
+		if err != nil {
+			return nil, "", fmt.Errorf("-webhook-url: %w", err)
+		}
+		routes[verifier.SMS], routes[verifier.Email] = hook, hook
+		described = append(described, "sms=webhook")
+	}
+	if smtpURL != "" {
+		cfg, err := notify.ParseSMTPURL(smtpURL)
+		if err != nil {
+			return nil, "", fmt.Errorf("-smtp-url: %w", err)
+		}
+		mailer, err := notify.NewSMTP(cfg)
+		if err != nil {
+			return nil, "", fmt.Errorf("-smtp-url: %w", err)
+		}
+		routes[verifier.Email] = mailer
+		described = append(described, "email=smtp")
+	} else if webhookURL != "" {
+		described = append(described, "email=webhook")
+	}
+	return notify.NewRouter(routes), strings.Join(described, ","), nil
 }
 
 // newRedisClient dials lazily: the URL is only parsed here.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/internal/redistest"
+	"github.com/vcodekit/vcode/notify"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -220,6 +222,59 @@ func TestRedisNeedsSecret(t *testing.T) {
 		"no secret":    {"VCODE_REDIS_URL": "redis://127.0.0.1:1/0"},
 		"bad URL":      {"VCODE_REDIS_URL": "http://x", "VCODE_SECRET": "long enough secret value"},
 		"short secret": {"VCODE_SECRET": "short"},
+	} {
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
+		if err == nil {
+			t.Errorf("%s: vcoded started", name)
+		}
+	}
+}
+
+// TestDeliveryRouting: with a webhook and no SMTP, SMS and email both go to
+// the webhook, signed; with SMTP only, email goes there and SMS is refused.
+func TestDeliveryRouting(t *testing.T) {
+	secret := "webhook secret, 16+ bytes"
+	got := make(chan map[string]string, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := notify.VerifySignature([]byte(secret), r.Header.Get(notify.SignatureHeader), body, 0, time.Now()); err != nil {
+			t.Errorf("signature: %v", err)
+		}
+		var m map[string]string
+		json.Unmarshal(body, &m)
+		got <- m
+	}))
+	defer hook.Close()
+	s := start(t, nil, map[string]string{"VCODE_TOKENS": "tok", "VCODE_WEBHOOK_URL": hook.URL, "VCODE_WEBHOOK_SECRET": secret})
+	for _, c := range []string{"+8613612345678", "a@example.com"} {
+		if resp, msg := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"`+c+`"}`); resp.StatusCode != 200 {
+			t.Fatalf("send to %s: %d %s", c, resp.StatusCode, msg)
+		}
+		if m := <-got; m["to"] != c || len(m["code"]) != 6 {
+			t.Fatalf("webhook got %v", m)
+		}
+	}
+	if s.stdout.String() != "" {
+		t.Fatalf("codes printed while a webhook is configured: %s", s.stdout)
+	}
+
+	s = start(t, nil, map[string]string{"VCODE_TOKENS": "tok", "VCODE_SMTP_URL": "smtp://127.0.0.1:1?from=noreply@example.com"})
+	resp, msg := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"+8613612345678"}`)
+	if resp.StatusCode != 403 || !strings.Contains(msg, "USG.201060008") {
+		t.Fatalf("SMS with only SMTP configured: %d %s", resp.StatusCode, msg)
+	}
+	// Email goes to SMTP, which is not listening here: a 500, not stdout.
+	resp, _ = post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"a@example.com"}`)
+	if resp.StatusCode != 500 || s.stdout.String() != "" {
+		t.Fatalf("email to an unreachable SMTP server: %d, stdout %q", resp.StatusCode, s.stdout)
+	}
+}
+
+func TestDeliveryFlagsChecked(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"webhook without secret": {"VCODE_WEBHOOK_URL": "http://127.0.0.1:9/hook"},
+		"webhook over http":      {"VCODE_WEBHOOK_URL": "http://example.com/hook", "VCODE_WEBHOOK_SECRET": "0123456789abcdef"},
+		"smtp without from":      {"VCODE_SMTP_URL": "smtp://mail.example.com"},
 	} {
 		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
 		if err == nil {
