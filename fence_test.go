@@ -19,10 +19,13 @@ var corePackages = []string{
 }
 
 // forbidden are module paths the core may not depend on, even indirectly.
-var forbidden = []string{"github.com/redis/go-redis", "github.com/alicebob/miniredis"}
+var forbidden = []string{
+	"github.com/redis/go-redis", "github.com/alicebob/miniredis",
+	"github.com/prometheus/", "github.com/emersion/go-smtp",
+}
 
 // TestCoreDependencyFence fails if a core package imports a Redis client,
-// directly or through another package.
+// Prometheus or a test-only library, directly or through another package.
 func TestCoreDependencyFence(t *testing.T) {
 	args := append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, corePackages...)
 	out, err := exec.Command("go", args...).CombinedOutput()

@@ -34,6 +34,34 @@ type Handler struct {
 	maxBody       int64
 	publishedOnly bool
 	trusted       []netip.Prefix
+	observer      RequestObserver
+}
+
+// RequestEvent describes one served request, for metrics.
+type RequestEvent struct {
+	// Route is "send" or "verify".
+	Route string
+	// Status is the HTTP status answered; ErrorCode the USG code, empty on
+	// success.
+	Status    int
+	ErrorCode string
+	// Latency is the time from the request's arrival to the answer.
+	Latency time.Duration
+}
+
+// RequestObserver receives a RequestEvent for every request to the two
+// routes, synchronously: it must be quick and safe for concurrent use.
+// prommetrics has a Prometheus implementation.
+type RequestObserver interface {
+	ObserveRequest(ctx context.Context, e RequestEvent)
+}
+
+// WithRequestObserver sets the observer of every request.
+func WithRequestObserver(o RequestObserver) Option {
+	return func(h *Handler) error {
+		h.observer = o
+		return nil
+	}
 }
 
 // Option configures a Handler.
@@ -256,6 +284,14 @@ func retrySeconds(d time.Duration) int64 {
 }
 
 func (h *Handler) logCall(ctx context.Context, c *call, status int, code string, start time.Time) {
+	latency := time.Since(start)
+	route := "send"
+	if c.verify {
+		route = "verify"
+	}
+	if h.observer != nil {
+		h.observer.ObserveRequest(ctx, RequestEvent{Route: route, Status: status, ErrorCode: code, Latency: latency})
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -263,15 +299,11 @@ func (h *Handler) logCall(ctx context.Context, c *call, status int, code string,
 	if !h.log.Enabled(ctx, level) {
 		return
 	}
-	route := "send"
-	if c.verify {
-		route = "verify"
-	}
 	attrs := []slog.Attr{
 		slog.String("request_id", c.id),
 		slog.String("route", route),
 		slog.Int("status", status),
-		slog.Duration("latency", time.Since(start)),
+		slog.Duration("latency", latency),
 	}
 	if code != "" {
 		attrs = append(attrs, slog.String("error_code", code))

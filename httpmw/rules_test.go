@@ -443,3 +443,32 @@ func newRoutedEnv(t *testing.T) *env {
 	}
 	return &env{h: h, rec: rec}
 }
+
+type requestLog struct{ events []httpmw.RequestEvent }
+
+func (l *requestLog) ObserveRequest(_ context.Context, e httpmw.RequestEvent) {
+	l.events = append(l.events, e)
+}
+
+func TestRequestObserver(t *testing.T) {
+	log := &requestLog{}
+	e := newEnv(t, nil, httpmw.WithRequestObserver(log))
+	e.send(t)
+	e.do(call{path: httpmw.VerifyPath, body: verifyBody("000000")})
+	e.do(call{method: "GET", path: httpmw.VerifyPath})
+	e.do(call{path: "/elsewhere"}) // not ours: not observed
+	want := []httpmw.RequestEvent{
+		{Route: "send", Status: 200},
+		{Route: "verify", Status: 400, ErrorCode: "USG.201060005"},
+		{Route: "verify", Status: 405},
+	}
+	if len(log.events) != len(want) {
+		t.Fatalf("%d events: %+v", len(log.events), log.events)
+	}
+	for i, w := range want {
+		got := log.events[i]
+		if got.Route != w.Route || got.Status != w.Status || got.ErrorCode != w.ErrorCode || got.Latency <= 0 {
+			t.Errorf("event %d: %+v, want %+v", i, got, w)
+		}
+	}
+}

@@ -72,6 +72,7 @@ type config struct {
 	regionCap    int
 	regionCaps   map[string]int
 	resendSame   bool
+	observer     Observer
 	now          func() time.Time
 	rand         io.Reader // crypto/rand.Reader; replaced only by tests
 	errs         []error

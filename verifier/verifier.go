@@ -117,6 +117,13 @@ func (v *Verifier) Validity() time.Duration { return v.cfg.validity }
 // new code is removed again and the send does not count against the
 // contact's limits: the failure was ours, not the user's.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
+	start := time.Now()
+	sent, err := v.send(ctx, r)
+	v.observe(ctx, "send", start, channelOf(sent.Contact), sent.Contact.Region, err)
+	return sent, err
+}
+
+func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 	c, err := contact.Parse(r.Contact, r.Country)
 	if err != nil {
 		return Sent{}, err
@@ -265,6 +272,13 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte, holds 
 // exhausted or never-sent code alike; a *BackendError when the store or the
 // limiter fails. Verify does the same work whether or not a code is pending.
 func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
+	start := time.Now()
+	c, err := v.verify(ctx, r, code)
+	v.observe(ctx, "verify", start, channelOf(c), c.Region, err)
+	return c, err
+}
+
+func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	c, err := contact.Parse(r.Contact, r.Country)
 	if err != nil {
 		return contact.Contact{}, err
@@ -295,11 +309,15 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 	return c, nil
 }
 
+// channelOf is the channel for a contact; empty for one that did not parse.
 func channelOf(c contact.Contact) Channel {
-	if c.Kind == contact.Email {
+	switch c.Kind {
+	case contact.Email:
 		return Email
+	case contact.Phone:
+		return SMS
 	}
-	return SMS
+	return ""
 }
 
 // binding is what a code is bound to: purpose, subject and contact.

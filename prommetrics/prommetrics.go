@@ -1,0 +1,82 @@
+// Package prommetrics exports vcode's events as Prometheus metrics. It is
+// the one package built on github.com/prometheus/client_golang; the core
+// packages do not import it, so hosts without Prometheus do not pull it in.
+//
+// Metrics:
+//
+//	vcode_events_total{op, outcome, channel}        every Send and Verify, by outcome
+//	vcode_codes_sent_total{channel, region}         codes delivered, by region: watch it for SMS pumping
+//	vcode_operation_duration_seconds{op}            Send and Verify latency
+//	vcode_http_requests_total{route, status, code}  every request to the two routes
+//	vcode_http_request_duration_seconds{route}      request latency
+//
+// Labels never carry a contact or a code; region is an ISO code, at most a
+// couple of hundred values.
+package prommetrics
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// Metrics is both a verifier.Observer and an httpmw.RequestObserver.
+type Metrics struct {
+	events     *prometheus.CounterVec
+	sent       *prometheus.CounterVec
+	opDuration *prometheus.HistogramVec
+	requests   *prometheus.CounterVec
+	reqLatency *prometheus.HistogramVec
+}
+
+var (
+	_ verifier.Observer      = (*Metrics)(nil)
+	_ httpmw.RequestObserver = (*Metrics)(nil)
+)
+
+// New creates the metrics and registers them with reg.
+func New(reg prometheus.Registerer) (*Metrics, error) {
+	buckets := []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+	m := &Metrics{
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vcode_events_total", Help: "Send and Verify calls by outcome.",
+		}, []string{"op", "outcome", "channel"}),
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vcode_codes_sent_total", Help: "Codes delivered, by channel and region.",
+		}, []string{"channel", "region"}),
+		opDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vcode_operation_duration_seconds", Help: "Send and Verify latency.", Buckets: buckets,
+		}, []string{"op"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vcode_http_requests_total", Help: "Requests to the send and verify routes.",
+		}, []string{"route", "status", "code"}),
+		reqLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vcode_http_request_duration_seconds", Help: "Request latency on the send and verify routes.", Buckets: buckets,
+		}, []string{"route"}),
+	}
+	for _, c := range []prometheus.Collector{m.events, m.sent, m.opDuration, m.requests, m.reqLatency} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Observe implements verifier.Observer.
+func (m *Metrics) Observe(_ context.Context, e verifier.Event) {
+	m.events.WithLabelValues(e.Op, string(e.Outcome), string(e.Channel)).Inc()
+	if e.Outcome == verifier.OutcomeSent {
+		m.sent.WithLabelValues(string(e.Channel), e.Region).Inc()
+	}
+	m.opDuration.WithLabelValues(e.Op).Observe(e.Latency.Seconds())
+}
+
+// ObserveRequest implements httpmw.RequestObserver.
+func (m *Metrics) ObserveRequest(_ context.Context, e httpmw.RequestEvent) {
+	m.requests.WithLabelValues(e.Route, strconv.Itoa(e.Status), e.ErrorCode).Inc()
+	m.reqLatency.WithLabelValues(e.Route).Observe(e.Latency.Seconds())
+}

@@ -1,0 +1,107 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Outcome is how a Send or Verify ended, for metrics.
+type Outcome string
+
+// The outcomes. Every Send and Verify call reports exactly one.
+const (
+	OutcomeSent           Outcome = "sent"            // a code was delivered
+	OutcomeDeliveryFailed Outcome = "delivery_failed" // the notifier failed; the code was withdrawn
+	OutcomeVerified       Outcome = "verified"        // the right code, consumed
+	OutcomeWrongCode      Outcome = "wrong_code"      // wrong, expired, used or never sent
+	OutcomeRateLimited    Outcome = "rate_limited"    // too many verification attempts
+	OutcomeCooldown       Outcome = "cooldown"        // codes requested too often (cooldown, quotas, caps)
+	OutcomeNotAllowed     Outcome = "not_allowed"     // channel, region or route refused
+	OutcomeInvalid        Outcome = "invalid"         // bad contact, country or code format
+	OutcomeBackendError   Outcome = "backend_error"   // the store or limiter failed
+)
+
+// Event describes one finished Send or Verify. It never holds the contact
+// or the code.
+type Event struct {
+	// Op is "send" or "verify".
+	Op string
+	// Outcome is how it ended.
+	Outcome Outcome
+	// Channel and Region describe the destination; empty when the contact
+	// did not parse (Region is empty for email).
+	Channel Channel
+	Region  string
+	// Latency is the time the call took.
+	Latency time.Duration
+}
+
+// Observer receives an Event for every Send and Verify, synchronously on the
+// caller's goroutine: it must be quick and safe for concurrent use. The
+// prommetrics package has a Prometheus implementation.
+type Observer interface {
+	Observe(ctx context.Context, e Event)
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(ctx context.Context, e Event)
+
+// Observe calls f.
+func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
+
+// WithObserver sets the observer of every Send and Verify.
+func WithObserver(o Observer) Option {
+	return func(c *config) { c.observer = o }
+}
+
+func (v *Verifier) observe(ctx context.Context, op string, start time.Time, ch Channel, region string, err error) {
+	if v.cfg.observer == nil {
+		return
+	}
+	v.cfg.observer.Observe(ctx, Event{Op: op, Outcome: outcomeOf(op, err), Channel: ch, Region: region, Latency: time.Since(start)})
+}
+
+func outcomeOf(op string, err error) Outcome {
+	var be *BackendError
+	switch {
+	case err == nil && op == "send":
+		return OutcomeSent
+	case err == nil:
+		return OutcomeVerified
+	case errors.Is(err, ErrWrongCode):
+		return OutcomeWrongCode
+	case errors.Is(err, ErrTooManyAttempts):
+		return OutcomeRateLimited
+	case errors.Is(err, ErrTooFrequent):
+		return OutcomeCooldown
+	case errors.Is(err, ErrNotAllowed) && !errors.As(err, &be):
+		return OutcomeNotAllowed
+	case errors.As(err, &be) && be.Op == "notify":
+		return OutcomeDeliveryFailed
+	case errors.As(err, &be):
+		return OutcomeBackendError
+	default:
+		return OutcomeInvalid
+	}
+}
+
+// Pinger is implemented by backends that can tell whether they are
+// reachable, such as redisstore and redislimiter.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Ready reports whether the store and the limiter answer, for readiness
+// probes: it pings those that implement Pinger (in-memory backends are
+// always ready).
+func (v *Verifier) Ready(ctx context.Context) error {
+	for _, b := range []any{v.cfg.store, v.cfg.limiter} {
+		if p, ok := b.(Pinger); ok {
+			if err := p.Ping(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
