@@ -19,6 +19,12 @@
 //	-webhook-url     VCODE_WEBHOOK_URL     deliver every other channel (SMS)
 //	                 as signed JSON POSTs to this URL
 //	-webhook-secret  VCODE_WEBHOOK_SECRET  the webhook's signing secret
+//	-metrics-addr    VCODE_METRICS_ADDR    serve Prometheus /metrics on this
+//	                 separate address (off by default)
+//
+// Besides the two API routes, the main listener answers GET /healthz (200
+// while the process serves) and GET /readyz (200 when the store and limiter
+// answer, 503 otherwise: with Redis, it pings Redis).
 //
 // Delivery: email goes to SMTP when it is configured; every channel without
 // another route goes to the webhook when it is configured. With neither,
@@ -55,11 +61,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/prommetrics"
 	"github.com/vcodekit/vcode/store/redisstore"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -96,6 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	smtpURL := fs.String("smtp-url", getenv("VCODE_SMTP_URL"), "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
 	webhookURL := fs.String("webhook-url", getenv("VCODE_WEBHOOK_URL"), "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
 	webhookSecret := fs.String("webhook-secret", getenv("VCODE_WEBHOOK_SECRET"), "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET)")
+	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -153,20 +164,39 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := prommetrics.New(reg)
+	if err != nil {
+		return err
+	}
+	vopts = append(vopts, verifier.WithObserver(metrics))
 	v, err := verifier.New(notifier, vopts...)
 	if err != nil {
 		return err
 	}
-	h, err := httpmw.New(v, auth, httpmw.WithLogger(logger))
+	h, err := httpmw.New(v, auth, httpmw.WithLogger(logger), httpmw.WithRequestObserver(metrics))
 	if err != nil {
 		return err
+	}
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		msrv := newHTTPServer(mux, logger)
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		logger.Info("vcoded metrics", "addr", mln.Addr().String())
 	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(h, logger)
+	srv := newHTTPServer(h.Middleware(probes(v)), logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery)
@@ -203,6 +233,24 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// probes serves the health endpoints beside the API.
+func probes(v *verifier.Verifier) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := v.Ready(ctx); err != nil {
+			http.Error(w, "not ready: backend unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	return mux
 }
 
 // newNotifier builds the delivery routes; see the package comment.

@@ -282,3 +282,77 @@ func TestDeliveryFlagsChecked(t *testing.T) {
 		}
 	}
 }
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestMetricsEndpoint scrapes /metrics on its own listener after a send and
+// a verify and finds the expected series.
+func TestMetricsEndpoint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ln.Addr().String()
+	ln.Close()
+	s := start(t, []string{"-tokens", "tok", "-metrics-addr", metricsAddr}, nil)
+	post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"+8613612345678"}`)
+	post(t, s.url+"/v1/usg/dcs/member/verification-code/verify", "tok", `{"contact":"+8613612345678","verificationCode":"000000"}`)
+
+	status, body := get(t, "http://"+metricsAddr+"/metrics")
+	if status != 200 {
+		t.Fatalf("/metrics: %d", status)
+	}
+	for _, series := range []string{
+		`vcode_events_total{channel="sms",op="send",outcome="sent"} 1`,
+		`vcode_events_total{channel="sms",op="verify",outcome="wrong_code"} 1`,
+		`vcode_codes_sent_total{channel="sms",region="CN"} 1`,
+		`vcode_http_requests_total{code="",route="send",status="200"} 1`,
+		`vcode_http_requests_total{code="USG.201060005",route="verify",status="400"} 1`,
+		`vcode_http_request_duration_seconds_count{route="verify"} 1`,
+		`vcode_operation_duration_seconds_count{op="send"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+	if strings.Contains(body, "13612345678") {
+		t.Error("/metrics shows a phone number")
+	}
+	// Not on the main listener.
+	if status, _ := get(t, s.url+"/metrics"); status != 404 {
+		t.Errorf("/metrics on the API listener: %d", status)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	proxy := redistest.NewProxy(t, redistest.Addr(t))
+	s := start(t, nil, map[string]string{
+		"VCODE_TOKENS": "tok", "VCODE_REDIS_URL": "redis://" + proxy.Addr() + "/0", "VCODE_SECRET": "a shared secret of 16+ bytes",
+	})
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
+		if status, _ := get(t, s.url+path); status != want {
+			t.Fatalf("%s: %d", path, status)
+		}
+	}
+	proxy.Cut()
+	if status, _ := get(t, s.url+"/readyz"); status != 503 {
+		t.Fatalf("/readyz with Redis down: %d, want 503", status)
+	}
+	if status, _ := get(t, s.url+"/healthz"); status != 200 {
+		t.Fatalf("/healthz with Redis down: %d, want 200 (alive)", status)
+	}
+	proxy.Restore()
+	if status, _ := get(t, s.url+"/readyz"); status != 200 {
+		t.Fatalf("/readyz after Redis came back: %d", status)
+	}
+}
