@@ -30,6 +30,18 @@
 // user is not held to a cooldown for a code that never reached them. The
 // clean-up runs on a context detached from the request's cancellation.
 //
+// # Context
+//
+// The context given to Send and Verify is passed to every store, limiter and
+// notifier call, so deadlines, cancellation and a host's tracing spans
+// (otelhttp and the like) cover them. Clean-up after a failed delivery runs
+// on a context detached from cancellation but keeping the values.
+//
+// # Observing
+//
+// WithObserver receives one Event per call, with outcome, channel, region and
+// latency; prommetrics turns them into Prometheus metrics.
+//
 // # Enumeration
 //
 // Wrong, expired, used, exhausted and never-sent codes all return the same

@@ -1,0 +1,102 @@
+package httpmw_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/store"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+type traceKey struct{}
+
+// traced counts backend calls that carry the request's trace value, as a
+// host's tracing middleware (otelhttp) would put there.
+type traced struct{ seen, missed atomic.Int32 }
+
+func (tr *traced) check(ctx context.Context) {
+	if ctx.Value(traceKey{}) == "trace-1" {
+		tr.seen.Add(1)
+	} else {
+		tr.missed.Add(1)
+	}
+}
+
+type tracedStore struct {
+	store.CodeStore
+	tr *traced
+}
+
+func (s tracedStore) Save(ctx context.Context, k string, r store.Record) error {
+	s.tr.check(ctx)
+	return s.CodeStore.Save(ctx, k, r)
+}
+func (s tracedStore) Consume(ctx context.Context, k string, d []byte) (store.Result, error) {
+	s.tr.check(ctx)
+	return s.CodeStore.Consume(ctx, k, d)
+}
+
+type tracedLimiter struct {
+	limiter.Limiter
+	tr *traced
+}
+
+func (l tracedLimiter) Allow(ctx context.Context, k string, n int, w time.Duration) (limiter.Decision, error) {
+	l.tr.check(ctx)
+	return l.Limiter.Allow(ctx, k, n, w)
+}
+
+// TestContextReachesBackends: the request's context, with whatever a host's
+// middleware put in it, reaches every store, limiter and notifier call.
+func TestContextReachesBackends(t *testing.T) {
+	tr := &traced{}
+	var code string
+	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+		tr.check(ctx)
+		code = m.Code
+		return nil
+	})
+	v, err := verifier.New(n,
+		verifier.WithStore(tracedStore{store.NewMemory(), tr}),
+		verifier.WithLimiter(tracedLimiter{limiter.NewMemory(), tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, _ := httpmw.NewStaticTokens(map[string]string{token: "alice"})
+	h, _ := httpmw.New(v, auth)
+	tracing := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), traceKey{}, "trace-1")))
+		})
+	}
+	srv := tracing(h)
+	for _, body := range []string{sendBody, ""} {
+		if body == "" {
+			body = verifyBody(code)
+		}
+		path := httpmw.SendPath
+		if strings.Contains(body, "verificationCode") {
+			path = httpmw.VerifyPath
+		}
+		r := httptest.NewRequest("POST", path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-Access-Token", token)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+		}
+	}
+	// send: 4 limits (subject, IP, hourly, cooldown) + save + notify;
+	// verify: 3 limits (subject, IP, contact) + consume.
+	if tr.missed.Load() != 0 || tr.seen.Load() != 10 {
+		t.Fatalf("backend calls with the request context: %d, without: %d", tr.seen.Load(), tr.missed.Load())
+	}
+}
