@@ -261,3 +261,58 @@ func evalCalls(t *testing.T, client *redis.Client) int64 {
 	}
 	return total
 }
+
+// TestRedisKeyspaceHoldsNoSecrets: after sends (with the same-code resend
+// keeping an encrypted copy) and verifies through the HTTP handler, a scan
+// of every key and value vcode wrote finds no phone number, no email
+// address, no subject and no code.
+func TestRedisKeyspaceHoldsNoSecrets(t *testing.T) {
+	client := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	in := newInstance(t, client, prefix, verifier.WithCodeLength(10), verifier.WithResendSameCode(),
+		verifier.WithValidity(5*time.Minute))
+	for _, c := range []string{"+8613612345678", "alice.secret@example.com"} {
+		if st, ec := in.post(t, httpmw.SendPath, `{"contact":"`+c+`"}`); st != 200 {
+			t.Fatalf("send %s: %d %s", c, st, ec)
+		}
+		in.post(t, httpmw.VerifyPath, `{"contact":"`+c+`","verificationCode":"0000000000"}`)
+	}
+	var secrets []string
+	for _, m := range in.rec.Messages() {
+		secrets = append(secrets, m.Code)
+	}
+	secrets = append(secrets, "8613612345678", "13612345678", "alice.secret", "example.com", "app")
+
+	ctx := context.Background()
+	var keys []string
+	iter := client.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) < 5 {
+		t.Fatalf("only %d keys written: %v", len(keys), keys)
+	}
+	for _, k := range keys {
+		dump := strings.TrimPrefix(k, prefix)
+		switch typ := client.Type(ctx, k).Val(); typ {
+		case "hash":
+			for f, v := range client.HGetAll(ctx, k).Val() {
+				dump += "|" + f + "=" + v
+			}
+		case "zset":
+			for _, m := range client.ZRange(ctx, k, 0, -1).Val() {
+				dump += "|" + m
+			}
+		default:
+			t.Fatalf("key %s of unexpected type %s", k, typ)
+		}
+		for _, s := range secrets {
+			if strings.Contains(dump, s) {
+				t.Errorf("key %q and its values contain %q", k, s)
+			}
+		}
+	}
+}
