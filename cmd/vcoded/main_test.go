@@ -356,3 +356,31 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatalf("/readyz after Redis came back: %d", status)
 	}
 }
+
+// TestSlowClientDropped: a client that trickles its headers (slowloris) is
+// cut off by the read-header timeout instead of holding a connection.
+func TestSlowClientDropped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the server's 5 s header timeout")
+	}
+	s := start(t, []string{"-tokens", "tok"}, nil)
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /v1/usg/dcs/member/verification-code HTTP/1.1\r\nHost: x\r\n")
+	c.SetReadDeadline(time.Now().Add(readHeaderTimeout + 5*time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(c) // returns when the server closes the connection
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server held a slow client for %v", time.Since(start))
+	}
+	if elapsed := time.Since(start); elapsed < readHeaderTimeout-time.Second {
+		t.Fatalf("closed after %v, before the header timeout", elapsed)
+	}
+	// And the server still serves others.
+	if resp, _ := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"a@example.com"}`); resp.StatusCode != 200 {
+		t.Fatalf("after a slow client: %d", resp.StatusCode)
+	}
+}

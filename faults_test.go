@@ -1,0 +1,114 @@
+package vcode_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/internal/redistest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// TestRedisOutageUnderLoad: while clients hammer send and verify, Redis goes
+// away and comes back. During the outage every answer is a 500 (never a
+// 200, even for the right code); afterwards service resumes with the same
+// clients, and the code that could not be verified during the outage still
+// verifies, once.
+func TestRedisOutageUnderLoad(t *testing.T) {
+	proxy := redistest.NewProxy(t, redistest.Addr(t))
+	client := redistest.NewClient(t, proxy.Addr())
+	in := newInstance(t, client, redistest.Prefix(t),
+		verifier.WithVerifyLimit(1<<20, time.Minute), verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<20, time.Hour),
+		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+	const target = `{"contact":"+8613600000001"}`
+	if st, _ := in.post(t, httpmw.SendPath, target); st != 200 {
+		t.Fatal("send failed")
+	}
+	code, _ := in.rec.LastCode("+8613600000001")
+	right := `{"contact":"+8613600000001","verificationCode":"` + code + `"}`
+
+	// Background load on another contact, before, during and after.
+	var outage atomic.Bool
+	var during atomic.Int32
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				down := outage.Load()
+				var st int
+				if i%2 == 0 {
+					st, _ = in.post(t, httpmw.SendPath, `{"contact":"+8613600000002"}`)
+				} else {
+					st, _ = in.post(t, httpmw.VerifyPath, `{"contact":"+8613600000002","verificationCode":"000000"}`)
+				}
+				if down && outage.Load() { // the whole request ran during the outage
+					during.Add(1)
+					if st != 500 {
+						t.Errorf("status %d while Redis was down", st)
+					}
+				}
+			}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	proxy.Cut()
+	outage.Store(true)
+	// The right code, tried only while Redis is away: never a success.
+	for range 20 {
+		if st, ec := in.post(t, httpmw.VerifyPath, right); st != 500 || ec != httpmw.CodeInternal {
+			t.Fatalf("the right code while Redis is down: %d %s", st, ec)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	outage.Store(false)
+	proxy.Restore()
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if during.Load() == 0 {
+		t.Fatal("no background request ran during the outage: the test exercised nothing")
+	}
+	if st, ec := in.post(t, httpmw.VerifyPath, right); st != 200 {
+		t.Fatalf("the right code after the outage: %d %s", st, ec)
+	}
+	if st, _ := in.post(t, httpmw.VerifyPath, right); st != 400 {
+		t.Fatalf("the right code a second time: %d", st)
+	}
+	t.Logf("%d background requests and 20 right-code verifies during the outage, all 500", during.Load())
+}
+
+// TestNotifierTimeoutLeavesNoCode: a gateway that hangs until the request's
+// deadline fails the send, and the code it was handed is not valid.
+func TestNotifierTimeoutLeavesNoCode(t *testing.T) {
+	var handed string
+	hang := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+		handed = m.Code
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	v, err := verifier.New(hang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req := verifier.Request{Contact: "+8613612345678", Subject: "app"}
+	if _, err := v.Send(ctx, req); !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send with a hanging gateway: %v", err)
+	}
+	if _, err := v.Verify(context.Background(), req, handed); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("the undelivered code: %v, want ErrWrongCode", err)
+	}
+}
