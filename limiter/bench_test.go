@@ -1,0 +1,25 @@
+package limiter_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/limiter"
+)
+
+func BenchmarkMemoryAllow(b *testing.B) {
+	ctx := context.Background()
+	l := limiter.NewMemory()
+	keys := make([]string, 10000)
+	for i := range keys {
+		keys[i] = "verify:" + strconv.Itoa(i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		l.Allow(ctx, keys[i%len(keys)], 5, time.Minute)
+		i++
+	}
+}

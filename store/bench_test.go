@@ -1,0 +1,39 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/store"
+)
+
+func BenchmarkMemory(b *testing.B) {
+	ctx := context.Background()
+	s := store.NewMemory()
+	keys := make([]string, 10000)
+	digest := make([]byte, 32)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i)
+		s.Save(ctx, keys[i], store.Record{Digest: digest, TTL: time.Hour, MaxAttempts: 1 << 30})
+	}
+	wrong := make([]byte, 32)
+	wrong[0] = 1
+	b.Run("Save", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s.Save(ctx, keys[i%len(keys)], store.Record{Digest: digest, TTL: time.Hour, MaxAttempts: 1 << 30})
+			i++
+		}
+	})
+	b.Run("Consume", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s.Consume(ctx, keys[i%len(keys)], wrong)
+			i++
+		}
+	})
+}
