@@ -250,13 +250,6 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 	return err
 }
 
-// errorBody is the JSON error of the published API.
-type errorBody struct {
-	Code    string `json:"error_code"`
-	Message string `json:"error_msg"`
-	ID      string `json:"request_id"`
-}
-
 func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, string) {
 	spec := specFor(err)
 	status := spec.Status
@@ -267,7 +260,7 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, st
 			status = http.StatusBadRequest
 		}
 	}
-	body := appendErrorJSON(make([]byte, 0, 256), errorBody{spec.Code, c.lang.Message(spec.Message), c.id})
+	body := appendErrorJSON(make([]byte, 0, 256), spec, c.lang, c.id)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json;charset=UTF-8")
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))

@@ -5,13 +5,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -24,17 +27,17 @@ type body struct {
 	badCode bool
 }
 
-// wireBody keeps each field raw, so that a field of the wrong JSON type gets
-// that field's own error (a number for contact is an invalid contact) rather
-// than a generic one.
+// wireBody is the JSON object; absent and null fields stay empty.
 type wireBody struct {
-	Contact          json.RawMessage `json:"contact"`
-	Country          json.RawMessage `json:"country"`
-	VerificationCode json.RawMessage `json:"verificationCode"`
+	Contact          string `json:"contact"`
+	Country          string `json:"country"`
+	VerificationCode string `json:"verificationCode"`
 }
 
 // readBody enforces the content type and size limit and decodes the JSON
-// object. Unknown fields are ignored, as the published API does.
+// object. Unknown fields are ignored, as the published API does. A field
+// of the wrong JSON type gets that field's own error (a number for contact
+// is an invalid contact) rather than a generic one.
 func readBody(r *http.Request, limit int64) (body, error) {
 	if !isJSON(r.Header.Get("Content-Type")) {
 		return body{}, fmt.Errorf("%w: content type %q", errBadRequest, r.Header.Get("Content-Type"))
@@ -42,7 +45,10 @@ func readBody(r *http.Request, limit int64) (body, error) {
 	if r.ContentLength > limit {
 		return body{}, fmt.Errorf("%w: %d bytes", errBadRequest, r.ContentLength)
 	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	buf := bodyBuffers.Get().(*[]byte)
+	defer bodyBuffers.Put(buf)
+	raw, err := readLimited(r.Body, (*buf)[:0], limit+1)
+	*buf = raw
 	if err != nil {
 		return body{}, fmt.Errorf("%w: %v", errBadRequest, err)
 	}
@@ -58,37 +64,46 @@ func readBody(r *http.Request, limit int64) (body, error) {
 		return body{}, fmt.Errorf("%w: not a JSON object", errBadRequest)
 	}
 	var w wireBody
-	// Unmarshal also rejects trailing data after the object.
-	if err := json.Unmarshal(raw, &w); err != nil {
+	// Unmarshal checks the whole input first, so malformed JSON and
+	// trailing data are syntax errors; type errors come after, naming the
+	// first mistyped field, with the other fields decoded.
+	err = json.Unmarshal(raw, &w)
+	b := body{contact: w.Contact, country: w.Country, code: w.VerificationCode}
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return b, nil
+	case !errors.As(err, &typeErr):
 		return body{}, fmt.Errorf("%w: %v", errBadRequest, err)
-	}
-	var b body
-	var ok bool
-	if b.contact, ok = jsonString(w.Contact); !ok {
+	case strings.EqualFold(typeErr.Field, "contact"):
 		return body{}, verifier.ErrInvalidContact
-	}
-	if b.country, ok = jsonString(w.Country); !ok {
+	case strings.EqualFold(typeErr.Field, "country"):
 		return body{}, verifier.ErrUnknownCountry
+	default: // verificationCode, the only other field decoded
+		b.badCode = true
+		return b, nil
 	}
-	b.code, ok = jsonString(w.VerificationCode)
-	b.badCode = !ok
-	return b, nil
 }
 
-// jsonString decodes a raw field: absent and null give "", a string gives
-// its value, anything else is not ok.
-func jsonString(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", true
+// bodyBuffers recycles request body buffers.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// readLimited appends at most n bytes of r to buf.
+func readLimited(r io.Reader, buf []byte, n int64) ([]byte, error) {
+	lr := io.LimitedReader{R: r, N: n}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	if raw[0] != '"' {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
 }
 
 // isJSON accepts application/json with at most a UTF-8 charset parameter.
@@ -128,19 +143,46 @@ func requestID(given string) string {
 	return hex.EncodeToString(b[:])
 }
 
-// appendErrorJSON encodes the error body. json.Marshal would do, but this is
-// on every refused request, including the 429s of an attack.
-func appendErrorJSON(dst []byte, e errorBody) []byte {
-	dst = append(dst, `{"error_code":`...)
-	dst = appendJSONString(dst, e.Code)
-	dst = append(dst, `,"error_msg":`...)
-	dst = appendJSONString(dst, e.Message)
-	dst = append(dst, `,"request_id":`...)
-	dst = appendJSONString(dst, e.ID)
+// appendErrorJSON encodes the error body. The part before the request id
+// depends only on the table row and the language, so it is encoded once and
+// kept: refusals are the hot path of an attack.
+func appendErrorJSON(dst []byte, spec ErrorSpec, lang i18n.Language, id string) []byte {
+	k := prefixKey{spec.Code, spec.Message, lang}
+	prefix, ok := errorPrefixes.Load(k)
+	if !ok {
+		var b []byte
+		b = append(b, `{"error_code":`...)
+		b = appendJSONString(b, spec.Code)
+		b = append(b, `,"error_msg":`...)
+		b = appendJSONString(b, lang.Message(spec.Message))
+		b = append(b, `,"request_id":`...)
+		prefix, _ = errorPrefixes.LoadOrStore(k, b)
+	}
+	dst = append(dst, prefix.([]byte)...)
+	dst = appendJSONString(dst, id)
 	return append(dst, '}')
 }
 
+type prefixKey struct {
+	code string
+	msg  i18n.Key
+	lang i18n.Language
+}
+
+// errorPrefixes caches encoded body prefixes: a few dozen at most (rows of
+// the table times languages).
+var errorPrefixes sync.Map
+
+// appendJSONString quotes s for JSON; plain printable ASCII, the usual
+// request id, needs no encoder.
 func appendJSONString(dst []byte, s string) []byte {
-	b, _ := json.Marshal(s) // a string always encodes
-	return append(dst, b...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }

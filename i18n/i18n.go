@@ -118,7 +118,12 @@ func Keys() []Key {
 		TooManyAttempts, TooFrequent, NotAllowed, Unauthorized, Forbidden, Internal}
 }
 
-var printers [numLanguages]*message.Printer
+var (
+	printers [numLanguages]*message.Printer
+	// messages holds every error message, formatted once: they take no
+	// arguments, and an attack is answered with error after error.
+	messages [numLanguages]map[Key]string
+)
 
 func init() {
 	b := catalog.NewBuilder(catalog.Fallback(tags[ZhCN]))
@@ -131,11 +136,21 @@ func init() {
 	}
 	for l := range printers {
 		printers[l] = message.NewPrinter(tags[l], message.Catalog(b))
+		messages[l] = map[Key]string{}
+		for _, k := range Keys() {
+			messages[l][k] = printers[l].Sprintf(string(k))
+		}
 	}
 }
 
 // Message returns the text for key in language l.
 func (l Language) Message(key Key) string {
+	if l >= numLanguages {
+		l = ZhCN
+	}
+	if m, ok := messages[l][key]; ok {
+		return m
+	}
 	return l.printer().Sprintf(string(key))
 }
 

@@ -73,6 +73,7 @@ type config struct {
 	regionCaps   map[string]int
 	resendSame   bool
 	observer     Observer
+	contactCache int
 	now          func() time.Time
 	rand         io.Reader // crypto/rand.Reader; replaced only by tests
 	errs         []error
@@ -232,6 +233,15 @@ func WithRegionDailyCap(limit int, perRegion map[string]int) Option {
 // code has left; its expiry is not extended.
 func WithResendSameCode() Option {
 	return func(c *config) { c.resendSame = true }
+}
+
+// WithContactCache sets how many parsed contacts are remembered (default
+// DefaultContactCache; 0 turns the cache off). Parsing a phone number is the
+// largest cost of a request; a contact is remembered once a code was sent to
+// it, so verifying it later skips the parse. Each entry costs about 150
+// bytes.
+func WithContactCache(entries int) Option {
+	return func(c *config) { c.contactCache = entries }
 }
 
 // WithClock sets the clock for expiry times in messages, and for the

@@ -19,6 +19,7 @@ type Verifier struct {
 	hashes   []*keyedHash // one per secret; the first issues
 	notifier Notifier
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
+	contacts *contactCache
 }
 
 // Request is one send or verify request.
@@ -67,6 +68,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		subject:      DefaultSubjectLimits,
 		ip:           DefaultIPLimits,
 		channels:     map[Channel]bool{SMS: true, Email: true},
+		contactCache: DefaultContactCache,
 		now:          time.Now,
 	}
 	for _, o := range opts {
@@ -92,7 +94,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	if cfg.rand == nil {
 		cfg.rand = rand.Reader
 	}
-	v := &Verifier{cfg: cfg, notifier: n}
+	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache)}
 	for _, s := range cfg.secrets {
 		v.hashes = append(v.hashes, newKeyedHash(s))
 	}
@@ -124,7 +126,7 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 }
 
 func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
-	c, err := contact.Parse(r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Contact, r.Country)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -189,6 +191,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 		}
 		return sent, backendErr("notify", errors.Join(err, uerr))
 	}
+	v.contacts.admit(r.Contact, r.Country, c)
 	return sent, nil
 }
 
@@ -279,7 +282,7 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 }
 
 func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
-	c, err := contact.Parse(r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Contact, r.Country)
 	if err != nil {
 		return contact.Contact{}, err
 	}

@@ -148,7 +148,8 @@ func loadRuns(d time.Duration, conns, threads, contacts int) error {
 	ctx := context.Background()
 	fmt.Printf("preloading %d contacts with pending codes...\n", contacts)
 	for i := range contacts {
-		if _, err := v.Send(ctx, verifier.Request{Contact: phone(i), Subject: "load"}); err != nil {
+		// As the verify requests will name them: same contact, same country.
+		if _, err := v.Send(ctx, verifier.Request{Contact: phone(i), Country: "chinaPR", Subject: "load"}); err != nil {
 			return err
 		}
 	}
@@ -170,7 +171,7 @@ func loadRuns(d time.Duration, conns, threads, contacts int) error {
 	if err != nil {
 		return err
 	}
-	if _, err := av.Send(ctx, verifier.Request{Contact: phone(0), Subject: "load"}); err != nil {
+	if _, err := av.Send(ctx, verifier.Request{Contact: phone(0), Country: "chinaPR", Subject: "load"}); err != nil {
 		return err
 	}
 	ah, err := newHandler(av)
