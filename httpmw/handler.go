@@ -176,17 +176,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 	start := time.Now()
 	c := &call{id: requestID(r.Header.Get("X-Request-Id")), verify: verify}
 	hdr := w.Header()
-	hdr.Set("X-Request-Id", c.id)
-	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("Pragma", "no-cache")
+	hdr["X-Request-Id"] = []string{c.id}
+	hdr["Cache-Control"] = headerNoCache
+	hdr["Pragma"] = headerNoCache
 	if r.Method != http.MethodPost {
-		hdr.Set("Allow", http.MethodPost)
+		hdr["Allow"] = headerPost
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 		h.logCall(r.Context(), c, http.StatusMethodNotAllowed, "", start)
 		return
 	}
 	c.lang = i18n.Negotiate(r.Header.Get("Accept-Language"))
-	hdr.Set("Content-Language", c.lang.String())
+	hdr["Content-Language"] = headerLanguage[c.lang]
 
 	status, code := http.StatusOK, ""
 	defer func() {
@@ -261,13 +261,29 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, st
 		}
 	}
 	body := appendErrorJSON(make([]byte, 0, 256), spec, c.lang, c.id)
-	hdr := w.Header()
-	hdr.Set("Content-Type", "application/json;charset=UTF-8")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	// net/http adds Content-Length: the body is written whole, at once.
+	w.Header()["Content-Type"] = headerJSON
 	w.WriteHeader(status)
 	w.Write(body)
 	return status, spec.Code
 }
+
+// Constant header values, shared by every response: the slices are never
+// written to (Header.Set replaces a slice; Header.Add appends past its
+// length-one capacity, which copies), and sharing them saves an allocation
+// per header per request.
+var (
+	headerNoCache  = []string{"no-cache"}
+	headerPost     = []string{http.MethodPost}
+	headerJSON     = []string{"application/json;charset=UTF-8"}
+	headerLanguage = func() map[i18n.Language][]string {
+		m := map[i18n.Language][]string{}
+		for _, l := range i18n.Languages() {
+			m[l] = []string{l.String()}
+		}
+		return m
+	}()
+)
 
 // retrySeconds rounds up to whole seconds, at least one: a client told
 // "0" would come straight back.

@@ -113,27 +113,37 @@ func (v *Verifier) unseal(key string, sealed []byte) (string, bool) {
 
 // keyedHash is an HMAC-SHA256 under one secret. hmac.New is not cheap (it
 // hashes the padded key twice), so keyed states are pooled and Reset, which
-// restores the keyed state without rehashing the key.
+// restores the keyed state without rehashing the key. Each pooled state
+// carries buffers for the message and the sum, so that hashing allocates
+// nothing: arguments handed to the hash.Hash interface would escape.
 type keyedHash struct {
 	pool sync.Pool
+}
+
+type hashState struct {
+	h   hash.Hash
+	msg []byte
+	out []byte
 }
 
 func newKeyedHash(secret []byte) *keyedHash {
 	key := append([]byte(nil), secret...)
 	k := &keyedHash{}
-	k.pool.New = func() any { return hmac.New(sha256.New, key) }
+	k.pool.New = func() any {
+		return &hashState{h: hmac.New(sha256.New, key), msg: make([]byte, 0, 256), out: make([]byte, 0, sha256.Size)}
+	}
 	return k
 }
 
 // sum appends HMAC(domain || binding || extra) to dst.
 func (k *keyedHash) sum(dst []byte, domain byte, binding []byte, extra string) []byte {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte{domain})
-	h.Write(binding)
-	io.WriteString(h, extra)
-	dst = h.Sum(dst)
-	k.pool.Put(h)
+	st := k.pool.Get().(*hashState)
+	st.msg = append(append(append(st.msg[:0], domain), binding...), extra...)
+	st.h.Reset()
+	st.h.Write(st.msg)
+	st.out = st.h.Sum(st.out[:0])
+	dst = append(dst, st.out...)
+	k.pool.Put(st)
 	return dst
 }
 

@@ -382,7 +382,8 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error) ([
 		var buf [64]byte
 		name := append(buf[:0], rule.name...)
 		name = append(name, ':')
-		field := appendField(nil, rule.value)
+		var fieldBuf [96]byte
+		field := appendField(fieldBuf[:0], rule.value)
 		key := string(v.hashes[0].sum(name, domainLimit, field, rule.name)[:len(name)+16])
 		d, err := v.cfg.limiter.Allow(ctx, key, rule.Limit, rule.Window)
 		if err != nil {
