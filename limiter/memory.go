@@ -85,7 +85,9 @@ func (m *Memory) Allow(_ context.Context, key string, limit int, window time.Dur
 		return Decision{RetryAfter: time.Duration(oldest + int64(window) - t)}, nil
 	}
 	if ev == nil {
-		ev = &events{times: make([]int64, 0, min(limit, 16))}
+		// One slot: most keys see one event per window (a cooldown, a
+		// contact's single send); append grows the rest.
+		ev = &events{times: make([]int64, 0, 1)}
 	}
 	// Keep only what can matter: the newest limit-1 live events plus this
 	// one.

@@ -27,12 +27,29 @@ var _ CodeStore = (*Memory)(nil)
 
 const lockStripes = 256
 
+// memoryRecord is one pending code. A digest of up to 32 bytes (an
+// HMAC-SHA256) is kept inline and the rare parts behind one pointer, so a
+// record is a single 64-byte allocation.
 type memoryRecord struct {
-	digest   []byte
-	sealed   []byte
 	expires  int64 // unix nanoseconds by the store's clock
 	attempts int32
 	max      int32
+	n        uint8 // length of the inline digest
+	inline   [32]byte
+	extra    *recordExtra // nil for the usual record
+}
+
+// recordExtra holds what most records lack: a digest longer than 32 bytes,
+// a sealed payload.
+type recordExtra struct {
+	long, sealed []byte
+}
+
+func (r *memoryRecord) digest() []byte {
+	if r.extra != nil && r.extra.long != nil {
+		return r.extra.long
+	}
+	return r.inline[:r.n]
 }
 
 // MemoryOption configures a Memory store.
@@ -66,12 +83,19 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 		return err
 	}
 	rec := &memoryRecord{
-		digest:  append([]byte(nil), r.Digest...),
 		expires: m.now().Add(r.TTL).UnixNano(),
 		max:     int32(min(r.MaxAttempts, 1<<30)),
 	}
+	if len(r.Digest) <= len(rec.inline) {
+		rec.n = uint8(copy(rec.inline[:], r.Digest))
+	} else {
+		rec.extra = &recordExtra{long: append([]byte(nil), r.Digest...)}
+	}
 	if r.Sealed != nil {
-		rec.sealed = append([]byte(nil), r.Sealed...)
+		if rec.extra == nil {
+			rec.extra = &recordExtra{}
+		}
+		rec.extra.sealed = append([]byte(nil), r.Sealed...)
 	}
 	mu := m.lock(key)
 	mu.Lock()
@@ -88,10 +112,10 @@ func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, err
 	defer mu.Unlock()
 	v, ok := m.cache.Get(key)
 	rec, _ := v.(*memoryRecord)
-	if !ok || rec == nil || now >= rec.expires || rec.sealed == nil {
+	if !ok || rec == nil || now >= rec.expires || rec.extra == nil || rec.extra.sealed == nil {
 		return nil, 0, nil
 	}
-	return append([]byte(nil), rec.sealed...), time.Duration(rec.expires - now), nil
+	return append([]byte(nil), rec.extra.sealed...), time.Duration(rec.expires - now), nil
 }
 
 // dummyDigest is compared against when no record exists, so that a miss
@@ -110,7 +134,7 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 		subtle.ConstantTimeCompare(dummyDigest, digest)
 		return NotFound, nil
 	}
-	if subtle.ConstantTimeCompare(rec.digest, digest) == 1 {
+	if subtle.ConstantTimeCompare(rec.digest(), digest) == 1 {
 		m.cache.Delete(key)
 		return Match, nil
 	}
@@ -134,3 +158,7 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 // Len returns the number of records held, expired ones not yet reclaimed
 // included.
 func (m *Memory) Len() int { return m.cache.ItemCount() }
+
+// recordSize is asserted by a test: a pending code costs one 64-byte
+// allocation besides go-cache's own entry.
+const recordSize = 64

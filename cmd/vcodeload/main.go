@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,10 +52,11 @@ func main() {
 	threads := flag.Int("threads", 2, "wrk threads")
 	contacts := flag.Int("contacts", 10000, "contacts with pending codes for the verify run")
 	memory := flag.Int("memory", 0, "instead of the load runs, measure heap bytes per pending code at this many contacts")
+	memProfile := flag.String("memprofile", "", "with -memory, write a heap profile to this file")
 	flag.Parse()
 	var err error
 	if *memory > 0 {
-		err = measureMemory(*memory)
+		err = measureMemory(*memory, *memProfile)
 	} else {
 		err = loadRuns(*duration, *conns, *threads, *contacts)
 	}
@@ -300,7 +302,7 @@ func parseWrk(name string, out []byte) (result, error) {
 
 // measureMemory sends codes to n contacts with the default per-contact
 // limits and reports the heap growth per pending code.
-func measureMemory(n int) error {
+func measureMemory(n int, profile string) error {
 	v, err := verifier.New(notify.Discard,
 		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
 	if err != nil {
@@ -319,6 +321,16 @@ func measureMemory(n int) error {
 	elapsed := time.Since(start)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			return err
+		}
+		f.Close()
+	}
 	runtime.KeepAlive(v)
 	grown := float64(after.HeapAlloc) - float64(before.HeapAlloc)
 	fmt.Printf("%d pending codes (store + per-contact cooldown and hourly limits): heap +%.1f MiB, %.0f bytes per pending code (sent in %v)\n",
