@@ -100,3 +100,24 @@ func BenchmarkBareHandler(b *testing.B) {
 		h.ServeHTTP(w, benchRequest(httpmw.VerifyPath, body))
 	}
 }
+
+// BenchmarkVerifyHandler429 is the attack path: one contact with a pending
+// code, hammered with wrong codes under the default limits.
+func BenchmarkVerifyHandler429(b *testing.B) {
+	v, err := verifier.New(notify.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	auth, _ := httpmw.NewStaticTokens(map[string]string{token: "bench"})
+	h, _ := httpmw.New(v, auth)
+	h.ServeHTTP(httptest.NewRecorder(), benchRequest(httpmw.SendPath, sendBody))
+	body := verifyBody("000000")
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, benchRequest(httpmw.VerifyPath, body))
+		if w.Code != 429 && w.Code != 400 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}

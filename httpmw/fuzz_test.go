@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -99,6 +100,36 @@ func FuzzHandler(f *testing.F) {
 		}
 		if status, ok := documented[e.Code]; !ok || status != w.Code || e.Msg == "" || e.ID != id {
 			t.Fatalf("status %d with %+v: not in the error table", w.Code, e)
+		}
+	})
+}
+
+// FuzzFastDecode: whenever the fast path accepts a body, encoding/json
+// accepts it too and decodes exactly the same fields.
+func FuzzFastDecode(f *testing.F) {
+	for _, seed := range []string{
+		`{"contact":"+8613612345678","country":"chinaPR"}`, `{ "Contact" : "a" , "VERIFICATIONCODE":"1" }`,
+		`{"contact":"a","contact":"b"}`, `{"contact":"a","CONTACT":"b"}`, `{"x":"y"}`, `{}`, `{"contact":"\u0041"}`,
+		`{"contact":1}`, `{"contact":"a",}`, `{"contact":"a"}}`, "{\"contact\":\"a\tb\"}", `{"ſontact":"a"}`,
+		`{"contact":"你好"}`, `{"contact":"a" "country":"b"}`, `{"contact":"a"]`, `{"contact"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		raw = bytes.TrimSpace(raw)
+		if !utf8.Valid(raw) {
+			return
+		}
+		fast, ok := fastDecode(raw)
+		if !ok {
+			return
+		}
+		var slow wireBody
+		if err := json.Unmarshal(raw, &slow); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json: %v", raw, err)
+		}
+		if fast != slow {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", raw, fast, slow)
 		}
 	})
 }

@@ -63,6 +63,9 @@ func readBody(r *http.Request, limit int64) (body, error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return body{}, fmt.Errorf("%w: not a JSON object", errBadRequest)
 	}
+	if w, ok := fastDecode(raw); ok {
+		return body{contact: w.Contact, country: w.Country, code: w.VerificationCode}, nil
+	}
 	var w wireBody
 	// Unmarshal checks the whole input first, so malformed JSON and
 	// trailing data are syntax errors; type errors come after, naming the

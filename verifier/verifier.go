@@ -290,8 +290,10 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	if !ok {
 		return c, ErrInvalidCode
 	}
+	// The contact's own limit first: it is the one a guesser runs into, and
+	// a refusal by the first rule has nothing to give back.
 	var buf [3]namedRule
-	rules := append(v.clientRules(buf[:0], r, false), namedRule{"verify", c.Value, v.cfg.verifyLimit})
+	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, v.cfg.verifyLimit}), r, false)
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts); err != nil {
 		return c, err
 	}
@@ -409,8 +411,10 @@ func (v *Verifier) release(ctx context.Context, holds []hold) error {
 	if len(holds) == 0 {
 		return nil
 	}
-	ctx, cancel := cleanupContext(ctx)
-	defer cancel()
+	// Detached from cancellation but without a timer of its own: a
+	// release runs on every refused request, and the limiters bound their
+	// own calls (redislimiter: WithTimeout).
+	ctx = context.WithoutCancel(ctx)
 	var errs []error
 	for _, h := range holds {
 		if err := v.cfg.limiter.Release(ctx, h.key, h.at); err != nil {
