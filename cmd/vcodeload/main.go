@@ -22,6 +22,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -36,6 +37,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +49,8 @@ import (
 )
 
 func main() {
-	duration := flag.Duration("duration", 10*time.Second, "length of each wrk run")
+	duration := flag.Duration("duration", 5*time.Second, "length of each wrk run")
+	rounds := flag.Int("rounds", 3, "rounds; each round runs every scenario once, and the table shows medians")
 	conns := flag.Int("connections", 64, "wrk connections")
 	threads := flag.Int("threads", 2, "wrk threads")
 	contacts := flag.Int("contacts", 10000, "contacts with pending codes for the verify run")
@@ -58,7 +61,7 @@ func main() {
 	if *memory > 0 {
 		err = measureMemory(*memory, *memProfile)
 	} else {
-		err = loadRuns(*duration, *conns, *threads, *contacts)
+		err = loadRuns(*duration, *rounds, *conns, *threads, *contacts)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vcodeload:", err)
@@ -121,7 +124,7 @@ type result struct {
 	non2xx, total int
 }
 
-func loadRuns(d time.Duration, conns, threads, contacts int) error {
+func loadRuns(d time.Duration, rounds, conns, threads, contacts int) error {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
 		return errors.New("wrk not found: apt-get install wrk")
@@ -148,16 +151,38 @@ func loadRuns(d time.Duration, conns, threads, contacts int) error {
 		return err
 	}
 	ctx := context.Background()
-	fmt.Printf("preloading %d contacts with pending codes...\n", contacts)
-	for i := range contacts {
-		// As the verify requests will name them: same contact, same country.
-		if _, err := v.Send(ctx, verifier.Request{Contact: phone(i), Country: "chinaPR", Subject: "load"}); err != nil {
-			return err
+	// preload (re-)issues a pending code to every contact, as the verify
+	// requests will name them (same contact, same country), and returns the
+	// verify bodies: each contact's right code and a wrong one, shuffled.
+	rng := rand.New(rand.NewPCG(1, 2))
+	preload := func() ([]string, error) {
+		cap.mu.Lock()
+		cap.on = true
+		cap.mu.Unlock()
+		for i := range contacts {
+			if _, err := v.Send(ctx, verifier.Request{Contact: phone(i), Country: "chinaPR", Subject: "load"}); err != nil {
+				return nil, err
+			}
 		}
+		cap.mu.Lock()
+		cap.on = false
+		cap.mu.Unlock()
+		var bodies []string
+		for i := range contacts {
+			code := cap.codes[phone(i)]
+			wrongCode := fmt.Sprintf("%06d", (mustAtoi(code)+1+rng.IntN(999998))%1000000)
+			bodies = append(bodies,
+				`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+code+`"}`,
+				`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+wrongCode+`"}`)
+		}
+		rng.Shuffle(len(bodies), func(i, j int) { bodies[i], bodies[j] = bodies[j], bodies[i] })
+		return bodies, nil
 	}
-	cap.mu.Lock()
-	cap.on = false
-	cap.mu.Unlock()
+	fmt.Printf("preloading %d contacts with pending codes...\n", contacts)
+	verifyBodies, err := preload()
+	if err != nil {
+		return err
+	}
 	h, err := newHandler(v)
 	if err != nil {
 		return err
@@ -186,18 +211,10 @@ func loadRuns(d time.Duration, conns, threads, contacts int) error {
 	}
 	defer stopA()
 
-	// Request bodies.
-	rng := rand.New(rand.NewPCG(1, 2))
-	var verifyBodies, sendBodies []string
+	var sendBodies []string
 	for i := range contacts {
-		code := cap.codes[phone(i)]
-		wrongCode := fmt.Sprintf("%06d", (mustAtoi(code)+1+rng.IntN(999998))%1000000)
-		verifyBodies = append(verifyBodies,
-			`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+code+`"}`,
-			`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+wrongCode+`"}`)
 		sendBodies = append(sendBodies, `{"contact":"`+phone(contacts+i)+`","country":"chinaPR"}`)
 	}
-	rng.Shuffle(len(verifyBodies), func(i, j int) { verifyBodies[i], verifyBodies[j] = verifyBodies[j], verifyBodies[i] })
 	attackBodies := []string{`{"contact":"` + phone(0) + `","country":"chinaPR","verificationCode":"000000"}`}
 
 	runs := []struct {
@@ -205,32 +222,48 @@ func loadRuns(d time.Duration, conns, threads, contacts int) error {
 		bodies    []string
 	}{
 		{"bare net/http (read body, 200)", bareURL + "/", verifyBodies},
-		{"vcode verify (right and wrong codes)", vURL + httpmw.VerifyPath, verifyBodies},
+		{"vcode verify (right and wrong codes)", vURL + httpmw.VerifyPath, nil}, // fresh codes each round
 		{"vcode send (discarding notifier)", vURL + httpmw.SendPath, sendBodies},
 		{"vcode verify under attack (429 path)", aURL + httpmw.VerifyPath, attackBodies},
 	}
-	var results []result
-	for i, r := range runs {
-		script := filepath.Join(dir, fmt.Sprintf("run%d.lua", i))
-		if err := os.WriteFile(script, luaScript(r.bodies), 0o600); err != nil {
-			return err
+	// Interleave the scenarios round by round, so that each sees the same
+	// mix of the machine's moods, and report medians.
+	samples := make([][]result, len(runs))
+	for round := range rounds {
+		if round > 0 {
+			// Round 1 used up the right codes: issue new ones.
+			if verifyBodies, err = preload(); err != nil {
+				return err
+			}
 		}
-		fmt.Printf("running %s for %v...\n", r.name, d)
-		out, err := exec.Command(wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
-			"-d", d.String(), "--latency", "-s", script, r.url).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("wrk: %v\n%s", err, out)
+		runs[1].bodies = verifyBodies
+		for i, r := range runs {
+			script := filepath.Join(dir, fmt.Sprintf("run%d.lua", i))
+			if err := os.WriteFile(script, luaScript(r.bodies), 0o600); err != nil {
+				return err
+			}
+			fmt.Printf("round %d/%d: %s for %v...\n", round+1, rounds, r.name, d)
+			out, err := exec.Command(wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
+				"-d", d.String(), "--latency", "-s", script, r.url).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("wrk: %v\n%s", err, out)
+			}
+			res, err := parseWrk(r.name, out)
+			if err != nil {
+				return err
+			}
+			samples[i] = append(samples[i], res)
 		}
-		res, err := parseWrk(r.name, out)
-		if err != nil {
-			return err
-		}
-		results = append(results, res)
+	}
+	results := make([]result, len(runs))
+	for i, s := range samples {
+		slices.SortFunc(s, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+		results[i] = s[len(s)/2]
 	}
 
 	bare := results[0].rps
-	fmt.Printf("\n%d contacts with pending codes; wrk -t%d -c%d -d%v on %d CPUs, sharing them with the servers\n\n",
-		contacts, threads, conns, d, runtime.NumCPU())
+	fmt.Printf("\n%d contacts with pending codes; wrk -t%d -c%d -d%v, %d interleaved rounds (medians), on %d CPUs shared with the servers\n\n",
+		contacts, threads, conns, d, rounds, runtime.NumCPU())
 	fmt.Println("| run | requests/s | p50 | p99 | non-2xx | vs bare |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	for _, r := range results {
