@@ -2,11 +2,12 @@ package limiter
 
 import (
 	"context"
-	"hash/maphash"
 	"sync"
 	"time"
 
 	"github.com/patrickmn/go-cache"
+
+	"github.com/vcodekit/vcode/internal/stripe"
 )
 
 // Memory is a Limiter for a single process, on github.com/patrickmn/go-cache.
@@ -16,14 +17,11 @@ import (
 // bounded by the number of keys active within a window.
 type Memory struct {
 	cache *cache.Cache
-	seed  maphash.Seed
-	locks [lockStripes]sync.Mutex
+	locks *stripe.Locks
 	now   func() time.Time
 }
 
 var _ Limiter = (*Memory)(nil)
-
-const lockStripes = 256
 
 // events holds unix-nanosecond event times in ascending order.
 type events struct {
@@ -42,7 +40,7 @@ func WithClock(now func() time.Time) MemoryOption {
 func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{
 		cache: cache.New(cache.NoExpiration, time.Minute),
-		seed:  maphash.MakeSeed(),
+		locks: stripe.New(),
 		now:   time.Now,
 	}
 	for _, o := range opts {
@@ -51,9 +49,7 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	return m
 }
 
-func (m *Memory) lock(key string) *sync.Mutex {
-	return &m.locks[maphash.String(m.seed, key)%lockStripes]
-}
+func (m *Memory) lock(key string) *sync.Mutex { return m.locks.For(key) }
 
 // Allow implements Limiter.
 func (m *Memory) Allow(_ context.Context, key string, limit int, window time.Duration) (Decision, error) {

@@ -3,11 +3,12 @@ package store
 import (
 	"context"
 	"crypto/subtle"
-	"hash/maphash"
 	"sync"
 	"time"
 
 	"github.com/patrickmn/go-cache"
+
+	"github.com/vcodekit/vcode/internal/stripe"
 )
 
 // Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
@@ -18,14 +19,11 @@ import (
 // for each other.
 type Memory struct {
 	cache *cache.Cache
-	seed  maphash.Seed
-	locks [lockStripes]sync.Mutex
+	locks *stripe.Locks
 	now   func() time.Time
 }
 
 var _ CodeStore = (*Memory)(nil)
-
-const lockStripes = 256
 
 // memoryRecord is one pending code. A digest of up to 32 bytes (an
 // HMAC-SHA256) is kept inline and the rare parts behind one pointer, so a
@@ -64,7 +62,7 @@ func WithClock(now func() time.Time) MemoryOption {
 func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{
 		cache: cache.New(cache.NoExpiration, time.Minute),
-		seed:  maphash.MakeSeed(),
+		locks: stripe.New(),
 		now:   time.Now,
 	}
 	for _, o := range opts {
@@ -73,9 +71,7 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	return m
 }
 
-func (m *Memory) lock(key string) *sync.Mutex {
-	return &m.locks[maphash.String(m.seed, key)%lockStripes]
-}
+func (m *Memory) lock(key string) *sync.Mutex { return m.locks.For(key) }
 
 // Save implements CodeStore.
 func (m *Memory) Save(_ context.Context, key string, r Record) error {

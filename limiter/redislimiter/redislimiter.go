@@ -24,13 +24,13 @@ package redislimiter
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/internal/rediskey"
 	"github.com/vcodekit/vcode/limiter"
 )
 
@@ -78,21 +78,13 @@ func (l *Limiter) run(ctx context.Context, script *redis.Script, key string, arg
 	if l.client == nil {
 		return nil, errNoClient
 	}
-	if l.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, l.timeout)
-		defer cancel()
-	}
+	ctx, cancel := rediskey.Bound(ctx, l.timeout)
+	defer cancel()
 	now := int64(0)
 	if l.now != nil {
 		now = l.now().UnixMicro()
 	}
-	b := make([]byte, 0, len(l.prefix)+2+2*len(key))
-	b = append(b, l.prefix...)
-	b = append(b, '{')
-	b = hex.AppendEncode(b, []byte(key))
-	b = append(b, '}')
-	v, err := script.Run(ctx, l.client, []string{string(b)}, append(args, now)...).Int64Slice()
+	v, err := script.Run(ctx, l.client, []string{rediskey.Key(l.prefix, key)}, append(args, now)...).Int64Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redislimiter: %w", err)
 	}
@@ -128,11 +120,8 @@ func (l *Limiter) Ping(ctx context.Context) error {
 	if l.client == nil {
 		return errNoClient
 	}
-	if l.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, l.timeout)
-		defer cancel()
-	}
+	ctx, cancel := rediskey.Bound(ctx, l.timeout)
+	defer cancel()
 	if err := l.client.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("redislimiter: %w", err)
 	}

@@ -27,13 +27,13 @@ package redisstore
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/internal/rediskey"
 	"github.com/vcodekit/vcode/store"
 )
 
@@ -78,13 +78,7 @@ func New(client redis.UniversalClient, prefix string, opts ...Option) *Store {
 	return s
 }
 
-func (s *Store) redisKey(key string) string {
-	b := make([]byte, 0, len(s.prefix)+2+2*len(key))
-	b = append(b, s.prefix...)
-	b = append(b, '{')
-	b = hex.AppendEncode(b, []byte(key))
-	return string(append(b, '}'))
-}
+func (s *Store) redisKey(key string) string { return rediskey.Key(s.prefix, key) }
 
 // nowArg is the clock argument of the scripts: 0 means Redis's TIME.
 func (s *Store) nowArg() int64 {
@@ -98,10 +92,7 @@ var errNoClient = errors.New("redisstore: nil client")
 
 // bound applies the operation timeout.
 func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.timeout <= 0 {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, s.timeout)
+	return rediskey.Bound(ctx, s.timeout)
 }
 
 func (s *Store) run(ctx context.Context, script *redis.Script, key string, args ...any) (any, error) {

@@ -8,31 +8,19 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/fakeclock"
 	"github.com/vcodekit/vcode/store"
 )
 
-// Clock is a manual clock for deterministic expiry tests. It is safe for
-// concurrent use.
-type Clock struct {
-	ns atomic.Int64
-}
+// Clock is a manual clock for deterministic tests, safe for concurrent
+// use: Now, and Advance to move it forward.
+type Clock = fakeclock.Clock
 
 // NewClock returns a clock set to start.
-func NewClock(start time.Time) *Clock {
-	c := &Clock{}
-	c.ns.Store(start.UnixNano())
-	return c
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { return time.Unix(0, c.ns.Load()) }
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+func NewClock(start time.Time) *Clock { return fakeclock.New(start) }
 
 // Factory returns a fresh, empty store whose expiry follows now. Stores that
 // share a backend must isolate tests, for example with a unique key prefix.

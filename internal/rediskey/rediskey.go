@@ -1,0 +1,27 @@
+// Package rediskey holds what the Redis backends share: their key layout
+// and their per-operation timeout.
+package rediskey
+
+import (
+	"context"
+	"encoding/hex"
+	"time"
+)
+
+// Key returns prefix followed by the hex of key inside braces: any byte of
+// the caller's key is safe, and the braces make it a Redis Cluster hash tag.
+func Key(prefix, key string) string {
+	b := make([]byte, 0, len(prefix)+2+2*len(key))
+	b = append(b, prefix...)
+	b = append(b, '{')
+	b = hex.AppendEncode(b, []byte(key))
+	return string(append(b, '}'))
+}
+
+// Bound applies an operation timeout; zero or less means none.
+func Bound(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, timeout)
+}
