@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
@@ -260,7 +261,10 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, st
 			status = http.StatusBadRequest
 		}
 	}
-	body := appendErrorJSON(make([]byte, 0, 256), spec, c.lang, c.id)
+	buf := errorBuffers.Get().(*[]byte)
+	defer errorBuffers.Put(buf)
+	body := appendErrorJSON((*buf)[:0], spec, c.lang, c.id)
+	*buf = body
 	// net/http adds Content-Length: the body is written whole, at once.
 	w.Header()["Content-Type"] = headerJSON
 	w.WriteHeader(status)
@@ -284,6 +288,9 @@ var (
 		return m
 	}()
 )
+
+// errorBuffers recycles error bodies: Write copies them out.
+var errorBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // retrySeconds rounds up to whole seconds, at least one: a client told
 // "0" would come straight back.

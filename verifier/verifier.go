@@ -145,7 +145,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 	if v.cfg.sendCooldown > 0 {
 		rules = append(rules, namedRule{"cool", c.Value, Rule{1, v.cfg.sendCooldown}})
 	}
-	holds, err := v.take(ctx, rules, ErrTooFrequent)
+	var holdBuf [6]hold
+	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
 	if err != nil {
 		return sent, err
 	}
@@ -294,7 +295,8 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// a refusal by the first rule has nothing to give back.
 	var buf [3]namedRule
 	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, v.cfg.verifyLimit}), r, false)
-	if _, err := v.take(ctx, rules, ErrTooManyAttempts); err != nil {
+	var holdBuf [3]hold
+	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
 		return c, err
 	}
 	binding := v.binding(r, c)
@@ -378,8 +380,7 @@ type hold struct {
 // A limit key is the rule's name, readable for operators, and a 128-bit
 // HMAC of name and value under the first secret: no contact, subject or IP
 // in the limiter's keys.
-func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error) ([]hold, error) {
-	holds := make([]hold, 0, len(rules))
+func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, holds []hold) ([]hold, error) {
 	for _, rule := range rules {
 		var buf [64]byte
 		name := append(buf[:0], rule.name...)
