@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
@@ -138,8 +139,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 
 	var buf [6]namedRule
 	rules := v.clientRules(buf[:0], r, true)
-	if cap := v.regionCap(ch, c); cap > 0 {
-		rules = append(rules, namedRule{"rgn", c.Region, Rule{cap, 24 * time.Hour}})
+	if limit := v.regionCap(ch, c); limit > 0 {
+		rules = append(rules, namedRule{"rgn", c.Region, Rule{limit, 24 * time.Hour}})
 	}
 	rules = append(rules, namedRule{"send", c.Value, v.cfg.sendLimit})
 	if v.cfg.sendCooldown > 0 {
@@ -181,7 +182,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 	} else {
 		msg.Text = r.Language.SMS(code, validity)
 	}
-	if err := v.notifier.Notify(ctx, msg); err != nil {
+	if err := v.deliver(ctx, msg); err != nil {
 		// A new code dies with its failed delivery. A re-sent one stays:
 		// its first delivery succeeded and may still be on its way.
 		var uerr error
@@ -194,6 +195,19 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 	}
 	v.contacts.admit(r.Contact, r.Country, c)
 	return sent, nil
+}
+
+// deliver hands msg to the notifier. A notifier that panics is a failed
+// delivery like any other, so that the code it was given is withdrawn and
+// the limits given back, rather than left behind for the HTTP layer's
+// recovery.
+func (v *Verifier) deliver(ctx context.Context, msg Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("verifier: notifier panicked: %v", p)
+		}
+	}()
+	return v.notifier.Notify(ctx, msg)
 }
 
 // allowed applies the channel, region and routing restrictions.

@@ -530,3 +530,32 @@ func TestClientLimitsOff(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifierPanicWithdrawsCode: a notifier that panics fails the send like
+// any failed delivery: no valid code, no limit held, no panic for the caller.
+func TestNotifierPanicWithdrawsCode(t *testing.T) {
+	var code string
+	panicking := true
+	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+		code = m.Code
+		if panicking {
+			panic("gateway client bug")
+		}
+		return nil
+	})
+	v, err := verifier.New(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) {
+		t.Fatalf("Send with a panicking notifier: %v", err)
+	}
+	if _, err := v.Verify(ctx, req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("the undelivered code: %v", err)
+	}
+	panicking = false
+	if _, err := v.Send(ctx, req(phone)); err != nil {
+		t.Fatalf("held to the cooldown after our failure: %v", err)
+	}
+}
