@@ -30,7 +30,14 @@ const cacheShards = 64
 
 type cacheShard struct {
 	mu sync.RWMutex
-	m  map[cacheKey]contact.Contact
+	m  map[cacheKey]cached
+}
+
+// cached is a parsed contact and its verify-limit key, an HMAC that would
+// otherwise be computed on every attempt.
+type cached struct {
+	contact   contact.Contact
+	verifyKey string
 }
 
 type cacheKey struct{ raw, country string }
@@ -41,7 +48,7 @@ func newContactCache(size int) *contactCache {
 	}
 	c := &contactCache{seed: maphash.MakeSeed(), perShard: max(size/cacheShards, 1)}
 	for i := range c.shards {
-		c.shards[i].m = make(map[cacheKey]contact.Contact)
+		c.shards[i].m = make(map[cacheKey]cached)
 	}
 	return c
 }
@@ -50,23 +57,24 @@ func (c *contactCache) shard(raw string) *cacheShard {
 	return &c.shards[maphash.String(c.seed, raw)%cacheShards]
 }
 
-// parse returns the cached contact for raw and country, or parses it.
-func (c *contactCache) parse(raw, country string) (contact.Contact, error) {
-	if c == nil {
-		return contact.Parse(raw, country)
+// parse returns the cached contact for raw and country, with its verify
+// key, or parses it (and the key is empty).
+func (c *contactCache) parse(raw, country string) (contact.Contact, string, error) {
+	if c != nil {
+		s := c.shard(raw)
+		s.mu.RLock()
+		e, ok := s.m[cacheKey{raw, country}]
+		s.mu.RUnlock()
+		if ok {
+			return e.contact, e.verifyKey, nil
+		}
 	}
-	s := c.shard(raw)
-	s.mu.RLock()
-	ct, ok := s.m[cacheKey{raw, country}]
-	s.mu.RUnlock()
-	if ok {
-		return ct, nil
-	}
-	return contact.Parse(raw, country)
+	ct, err := contact.Parse(raw, country)
+	return ct, "", err
 }
 
-// admit remembers a contact that a code was sent to.
-func (c *contactCache) admit(raw, country string, ct contact.Contact) {
+// admit remembers a contact that a code was sent to, with its verify key.
+func (c *contactCache) admit(raw, country string, ct contact.Contact, verifyKey string) {
 	if c == nil {
 		return
 	}
@@ -83,5 +91,5 @@ func (c *contactCache) admit(raw, country string, ct contact.Contact) {
 			break
 		}
 	}
-	s.m[k] = ct
+	s.m[k] = cached{ct, verifyKey}
 }

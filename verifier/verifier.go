@@ -127,7 +127,7 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 }
 
 func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
-	c, err := v.contacts.parse(r.Contact, r.Country)
+	c, _, err := v.contacts.parse(r.Contact, r.Country)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -140,11 +140,11 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 	var buf [6]namedRule
 	rules := v.clientRules(buf[:0], r, true)
 	if limit := v.regionCap(ch, c); limit > 0 {
-		rules = append(rules, namedRule{"rgn", c.Region, Rule{limit, 24 * time.Hour}})
+		rules = append(rules, namedRule{"rgn", c.Region, "", Rule{limit, 24 * time.Hour}})
 	}
-	rules = append(rules, namedRule{"send", c.Value, v.cfg.sendLimit})
+	rules = append(rules, namedRule{"send", c.Value, "", v.cfg.sendLimit})
 	if v.cfg.sendCooldown > 0 {
-		rules = append(rules, namedRule{"cool", c.Value, Rule{1, v.cfg.sendCooldown}})
+		rules = append(rules, namedRule{"cool", c.Value, "", Rule{1, v.cfg.sendCooldown}})
 	}
 	var holdBuf [6]hold
 	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
@@ -193,7 +193,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 		}
 		return sent, backendErr("notify", errors.Join(err, uerr))
 	}
-	v.contacts.admit(r.Contact, r.Country, c)
+	if v.contacts != nil {
+		v.contacts.admit(r.Contact, r.Country, c, v.limitKey("verify", c.Value))
+	}
 	return sent, nil
 }
 
@@ -297,7 +299,7 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 }
 
 func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
-	c, err := v.contacts.parse(r.Contact, r.Country)
+	c, verifyKey, err := v.contacts.parse(r.Contact, r.Country)
 	if err != nil {
 		return contact.Contact{}, err
 	}
@@ -308,7 +310,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// The contact's own limit first: it is the one a guesser runs into, and
 	// a refusal by the first rule has nothing to give back.
 	var buf [3]namedRule
-	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, v.cfg.verifyLimit}), r, false)
+	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, verifyKey, v.cfg.verifyLimit}), r, false)
 	var holdBuf [3]hold
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
 		return c, err
@@ -362,8 +364,9 @@ func (v *Verifier) digest(i int, binding []byte, code string) []byte {
 }
 
 // namedRule is a Rule applied to one value (a contact, a subject, an IP).
+// key, when set, is the limit key already derived (see contactCache).
 type namedRule struct {
-	name, value string
+	name, value, key string
 	Rule
 }
 
@@ -375,10 +378,10 @@ func (v *Verifier) clientRules(dst []namedRule, r Request, send bool) []namedRul
 		subject, ip, name = v.cfg.subject.Send, v.cfg.ip.Send, "ssub"
 	}
 	if !subject.off() {
-		dst = append(dst, namedRule{name, r.Subject, subject})
+		dst = append(dst, namedRule{name, r.Subject, "", subject})
 	}
 	if !ip.off() && r.ClientIP != "" {
-		dst = append(dst, namedRule{name[:1] + "ip", r.ClientIP, ip})
+		dst = append(dst, namedRule{name[:1] + "ip", r.ClientIP, "", ip})
 	}
 	return dst
 }
@@ -396,12 +399,10 @@ type hold struct {
 // in the limiter's keys.
 func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, holds []hold) ([]hold, error) {
 	for _, rule := range rules {
-		var buf [64]byte
-		name := append(buf[:0], rule.name...)
-		name = append(name, ':')
-		var fieldBuf [96]byte
-		field := appendField(fieldBuf[:0], rule.value)
-		key := string(v.hashes[0].sum(name, domainLimit, field, rule.name)[:len(name)+16])
+		key := rule.key
+		if key == "" {
+			key = v.limitKey(rule.name, rule.value)
+		}
 		d, err := v.cfg.limiter.Allow(ctx, key, rule.Limit, rule.Window)
 		if err != nil {
 			v.release(ctx, holds)
@@ -414,6 +415,16 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 		holds = append(holds, hold{key, d.At})
 	}
 	return holds, nil
+}
+
+// limitKey is the rule's name, readable for operators, and a 128-bit HMAC
+// of name and value under the first secret.
+func (v *Verifier) limitKey(name, value string) string {
+	var buf [64]byte
+	prefix := append(append(buf[:0], name...), ':')
+	var fieldBuf [96]byte
+	field := appendField(fieldBuf[:0], value)
+	return string(v.hashes[0].sum(prefix, domainLimit, field, name)[:len(prefix)+16])
 }
 
 // cleanupContext survives the request's cancellation: a client that went

@@ -559,3 +559,28 @@ func TestNotifierPanicWithdrawsCode(t *testing.T) {
 		t.Fatalf("held to the cooldown after our failure: %v", err)
 	}
 }
+
+// TestCachedContactSharesLimit: attempts made before a contact was cached
+// and after count against the same window, so the cached limit key is the
+// computed one.
+func TestCachedContactSharesLimit(t *testing.T) {
+	f := newFixture(t, verifier.WithVerifyLimit(2, time.Minute))
+	if err := f.verify(req(phone), "000000"); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatal(err) // not cached yet: no code was ever sent
+	}
+	code := f.send(t, req(phone)) // now cached
+	if err := f.verify(req(phone), wrong(code)); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatal(err)
+	}
+	if err := f.verify(req(phone), code); !errors.Is(err, verifier.ErrTooManyAttempts) {
+		t.Fatalf("third attempt across the cache boundary: %v, want the shared limit", err)
+	}
+	// Without the cache the same sequence gives the same answers.
+	g := newFixture(t, verifier.WithVerifyLimit(2, time.Minute), verifier.WithContactCache(0))
+	g.verify(req(phone), "000000")
+	code = g.send(t, req(phone))
+	g.verify(req(phone), wrong(code))
+	if err := g.verify(req(phone), code); !errors.Is(err, verifier.ErrTooManyAttempts) {
+		t.Fatalf("without the cache: %v", err)
+	}
+}
