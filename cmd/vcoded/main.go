@@ -13,6 +13,8 @@
 //	                          random one is generated and printed at start
 //	-redis   VCODE_REDIS_URL  redis:// or rediss:// URL: keep codes and
 //	                          limits in Redis, shared by every instance
+//	-redis-prefix  VCODE_REDIS_PREFIX  key prefix in Redis (default
+//	                          "vcode:"), for a Redis shared with other users
 //	-smtp-url        VCODE_SMTP_URL        deliver email codes by SMTP:
 //	                 smtp://user:pass@host:587?from=noreply@example.com
 //	                 (STARTTLS), smtps://... (implicit TLS)
@@ -103,6 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", envOr(getenv, "VCODE_ADDR", "127.0.0.1:8080"), "listen `address` (env VCODE_ADDR)")
 	tokenList := fs.String("tokens", getenv("VCODE_TOKENS"), "comma-separated access `tokens` (env VCODE_TOKENS); a random one is generated when empty")
 	redisURL := fs.String("redis", getenv("VCODE_REDIS_URL"), "redis:// or rediss:// `URL` for shared codes and limits (env VCODE_REDIS_URL); in memory when empty")
+	redisPrefix := fs.String("redis-prefix", envOr(getenv, "VCODE_REDIS_PREFIX", "vcode:"), "key `prefix` in Redis (env VCODE_REDIS_PREFIX)")
 	smtpURL := fs.String("smtp-url", getenv("VCODE_SMTP_URL"), "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
 	webhookURL := fs.String("webhook-url", getenv("VCODE_WEBHOOK_URL"), "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
 	webhookSecret := fs.String("webhook-secret", getenv("VCODE_WEBHOOK_SECRET"), "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET)")
@@ -150,8 +153,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer client.Close()
 		vopts = append(vopts,
-			verifier.WithStore(redisstore.New(client, "vcode:code:")),
-			verifier.WithLimiter(redislimiter.New(client, "vcode:limit:")))
+			verifier.WithStore(redisstore.New(client, *redisPrefix+"code:")),
+			verifier.WithLimiter(redislimiter.New(client, *redisPrefix+"limit:")))
 		backend = "redis"
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		if err := client.Ping(pctx).Err(); err != nil {

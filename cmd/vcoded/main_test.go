@@ -198,9 +198,10 @@ func TestTimeoutsSet(t *testing.T) {
 // sent through one verifies through the other.
 func TestRedisBackend(t *testing.T) {
 	env := map[string]string{
-		"VCODE_REDIS_URL": "redis://" + redistest.Addr(t) + "/0",
-		"VCODE_SECRET":    "a secret shared by both instances",
-		"VCODE_TOKENS":    "tok",
+		"VCODE_REDIS_URL":    "redis://" + redistest.Addr(t) + "/0",
+		"VCODE_REDIS_PREFIX": redistest.Prefix(t), // runs must not see each other's limits
+		"VCODE_SECRET":       "a secret shared by both instances",
+		"VCODE_TOKENS":       "tok",
 	}
 	a, b := start(t, nil, env), start(t, nil, env)
 	if !strings.Contains(a.stderr.String(), "backend=redis") {
@@ -338,6 +339,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	proxy := redistest.NewProxy(t, redistest.Addr(t))
 	s := start(t, nil, map[string]string{
 		"VCODE_TOKENS": "tok", "VCODE_REDIS_URL": "redis://" + proxy.Addr() + "/0", "VCODE_SECRET": "a shared secret of 16+ bytes",
+		"VCODE_REDIS_PREFIX": redistest.Prefix(t),
 	})
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
 		if status, _ := get(t, s.url+path); status != want {
