@@ -236,7 +236,7 @@ func TestRoundTrips(t *testing.T) {
 	// httptest's client comes from 127.0.0.1, so the per-IP rules apply.
 	send := measure(httpmw.SendPath, contactBody+`}`)
 	verify := measure(httpmw.VerifyPath, verifyJSON("000000"))
-	t.Logf("round trips: send %d (subject, IP, hourly, cooldown limits + save), verify %d (subject, IP, contact limits + consume)", send, verify)
+	t.Logf("round trips: send %d (subject, IP, hourly, cooldown limits + save), verify %d (contact, subject, IP limits + consume)", send, verify)
 	if send != 5 || verify != 4 {
 		t.Fatalf("send took %d round trips, verify %d; want 5 and 4", send, verify)
 	}
