@@ -26,10 +26,17 @@
 //   - verifier: Send and Verify, policy, code generation, HMAC, errors, and
 //     the Notifier interface;
 //   - contact: parsing, normalisation (E.164, IDNA) and masking of contacts;
-//   - store: the CodeStore interface, the in-memory store, and the
-//     conformance suite storetest;
+//   - httpmw: the two endpoints as an http.Handler and middleware;
+//   - store: the CodeStore interface, the in-memory store, the conformance
+//     suite storetest, and store/redisstore for several instances;
 //   - limiter: the exact rolling-window Limiter, its in-memory
-//     implementation, and the conformance suite limitertest;
+//     implementation, the conformance suite limitertest, and
+//     limiter/redislimiter;
 //   - i18n: the zh-CN/en-US texts and language negotiation;
-//   - notify: delivery implementations.
+//   - notify: delivery (SMTP, signed webhook, router, writer, recorder);
+//   - prommetrics: Prometheus metrics from the verifier's and handler's
+//     observers.
+//
+// cmd/vcoded runs the endpoints on their own; cmd/vcodeload measures them.
+// SECURITY.md states what vcode guarantees and which test shows it.
 package vcode
