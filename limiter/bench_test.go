@@ -19,7 +19,7 @@ func BenchmarkMemoryAllow(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		l.Allow(ctx, keys[i%len(keys)], 5, time.Minute)
+		l.Allow(ctx, keys[i%len(keys)], limiter.Rule{Limit: 5, Window: time.Minute})
 		i++
 	}
 }

@@ -12,7 +12,7 @@ func ExampleMemory() {
 	ctx := context.Background()
 	l := limiter.NewMemory()
 	for range 3 {
-		d, _ := l.Allow(ctx, "contact", 2, time.Minute)
+		d, _ := l.Allow(ctx, "contact", limiter.Rule{Limit: 2, Window: time.Minute})
 		fmt.Println(d.Allowed, d.Remaining, d.RetryAfter > 59*time.Second)
 	}
 	// Output:

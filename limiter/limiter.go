@@ -36,24 +36,36 @@ type Decision struct {
 	At time.Time
 }
 
-// ErrInvalidRule is returned for a limit below one or a non-positive window.
+// Rule is a rolling-window limit: at most Limit events in any interval of
+// length Window. The zero Rule is not a limit.
+type Rule struct {
+	Limit  int
+	Window time.Duration
+}
+
+// ErrInvalidRule is returned for no rule, a limit below one or a
+// non-positive window.
 var ErrInvalidRule = errors.New("limiter: invalid limit or window")
 
 // Limiter counts events per key in a rolling window.
 //
-// Keys are opaque bytes. One key must always be used with the same limit
-// and window; distinct rules use distinct keys. All methods are safe for
-// concurrent use, across processes too where the implementation is shared.
+// Keys are opaque bytes. One key must always be used with the same rules;
+// distinct rules use distinct keys, or one key with all its rules (a
+// cooldown and an hourly cap on the same events need one key, not two). All
+// methods are safe for concurrent use, across processes too where the
+// implementation is shared.
 //
 // Errors mean the limiter could not answer (network, server, cancelled
 // context); a refusal is never an error but a Decision with Allowed false.
 // The verifier treats every error as a failure of the request: it fails
 // closed, never open.
 type Limiter interface {
-	// Allow records an event for key at the limiter's current time t if
-	// fewer than limit events were recorded in (t-window, t], atomically.
-	// Otherwise it records nothing and reports when to retry.
-	Allow(ctx context.Context, key string, limit int, window time.Duration) (Decision, error)
+	// Allow records an event for key at the limiter's current time t if,
+	// for every rule, fewer than rule.Limit events were recorded in
+	// (t-rule.Window, t], atomically. Otherwise it records nothing and
+	// reports when every refusing rule will let an event through (the
+	// longest wait). Remaining is the smallest of the rules' remainders.
+	Allow(ctx context.Context, key string, rules ...Rule) (Decision, error)
 
 	// Release takes back one event recorded for key at the time at (a
 	// Decision's At), as if it had never been allowed: for an action that
@@ -63,9 +75,18 @@ type Limiter interface {
 	Release(ctx context.Context, key string, at time.Time) error
 }
 
-func checkRule(limit int, window time.Duration) error {
-	if limit < 1 || window <= 0 {
-		return ErrInvalidRule
+// CheckRules returns ErrInvalidRule unless rules holds at least one rule
+// and every one is a limit; it also returns the largest limit and window,
+// which bound what a key must remember.
+func CheckRules(rules []Rule) (maxLimit int, maxWindow time.Duration, err error) {
+	if len(rules) == 0 {
+		return 0, 0, ErrInvalidRule
 	}
-	return nil
+	for _, r := range rules {
+		if r.Limit < 1 || r.Window <= 0 {
+			return 0, 0, ErrInvalidRule
+		}
+		maxLimit, maxWindow = max(maxLimit, r.Limit), max(maxWindow, r.Window)
+	}
+	return maxLimit, maxWindow, nil
 }

@@ -52,8 +52,9 @@ func NewMemory(opts ...MemoryOption) *Memory {
 func (m *Memory) lock(key string) *sync.Mutex { return m.locks.For(key) }
 
 // Allow implements Limiter.
-func (m *Memory) Allow(_ context.Context, key string, limit int, window time.Duration) (Decision, error) {
-	if err := checkRule(limit, window); err != nil {
+func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, error) {
+	maxLimit, maxWindow, err := CheckRules(rules)
+	if err != nil {
 		return Decision{}, err
 	}
 	t := m.now().UnixNano()
@@ -72,28 +73,38 @@ func (m *Memory) Allow(_ context.Context, key string, limit int, window time.Dur
 			// the window arithmetic stays exact.
 			t = ev.times[n-1]
 		}
-		live = inWindow(ev.times, t, window)
+		live = inWindow(ev.times, t, maxWindow)
 	}
-	if len(live) >= limit {
-		// The event that must leave before a new one fits is the limit-th
-		// newest; it leaves the window at its time plus window.
-		oldest := live[len(live)-limit]
-		return Decision{RetryAfter: time.Duration(oldest + int64(window) - t)}, nil
+	remaining, retry := maxLimit, time.Duration(0)
+	for _, r := range rules {
+		in := inWindow(live, t, r.Window)
+		if len(in) >= r.Limit {
+			// The event that must leave before a new one fits is the
+			// Limit-th newest; it leaves the window at its time plus
+			// the window.
+			retry = max(retry, time.Duration(in[len(in)-r.Limit]+int64(r.Window)-t))
+			continue
+		}
+		remaining = min(remaining, r.Limit-len(in)-1)
+	}
+	if retry > 0 {
+		return Decision{RetryAfter: retry}, nil
 	}
 	if ev == nil {
 		// One slot: most keys see one event per window (a cooldown, a
 		// contact's single send); append grows the rest.
 		ev = &events{times: make([]int64, 0, 1)}
 	}
-	// Keep only what can matter: the newest limit-1 live events plus this
-	// one.
-	if len(live) > limit-1 {
-		live = live[len(live)-(limit-1):]
+	// Keep only what can matter: the newest maxLimit-1 live events plus
+	// this one.
+	if len(live) > maxLimit-1 {
+		live = live[len(live)-(maxLimit-1):]
 	}
 	ev.times = append(append(ev.times[:0], live...), t)
-	// go-cache forgets the key once its newest event has left the window.
-	m.cache.Set(key, ev, window)
-	return Decision{Allowed: true, Remaining: limit - len(ev.times), At: time.Unix(0, t)}, nil
+	// go-cache forgets the key once its newest event has left the longest
+	// window.
+	m.cache.Set(key, ev, maxWindow)
+	return Decision{Allowed: true, Remaining: remaining, At: time.Unix(0, t)}, nil
 }
 
 // inWindow returns the suffix of ascending times inside (t-window, t].

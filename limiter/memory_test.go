@@ -20,14 +20,15 @@ func TestMemoryClockStepBack(t *testing.T) {
 	clk := limitertest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := limiter.NewMemory(limiter.WithClock(clk.Now))
 	ctx := t.Context()
-	if d, _ := l.Allow(ctx, "k", 2, time.Minute); !d.Allowed {
+	rule := limiter.Rule{Limit: 2, Window: time.Minute}
+	if d, _ := l.Allow(ctx, "k", rule); !d.Allowed {
 		t.Fatal("first event refused")
 	}
 	clk.Advance(-time.Hour) // the wall clock steps back
-	if d, _ := l.Allow(ctx, "k", 2, time.Minute); !d.Allowed {
+	if d, _ := l.Allow(ctx, "k", rule); !d.Allowed {
 		t.Fatal("second event refused")
 	}
-	if d, _ := l.Allow(ctx, "k", 2, time.Minute); d.Allowed {
+	if d, _ := l.Allow(ctx, "k", rule); d.Allowed {
 		t.Fatal("a clock step back widened the window")
 	}
 }

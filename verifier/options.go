@@ -28,14 +28,11 @@ const (
 	defaultCleanupBudget = 2 * time.Second
 )
 
-// Rule is a rolling-window limit: at most Limit events in any Window. The
-// zero Rule switches a limit off.
-type Rule struct {
-	Limit  int
-	Window time.Duration
-}
+// Rule is a rolling-window limit: at most Limit events in any Window. In
+// the client limits, the zero Rule switches a limit off.
+type Rule = limiter.Rule
 
-func (r Rule) off() bool { return r == Rule{} }
+func off(r Rule) bool { return r == Rule{} }
 
 // ClientLimits are the quotas of one client, across all the contacts it
 // asks for: Send for codes sent, Verify for verification attempts.
@@ -48,8 +45,8 @@ type ClientLimits struct {
 // NAT, so its quotas are larger. Hosts whose callers are servers acting for
 // many users should raise them.
 var (
-	DefaultSubjectLimits = ClientLimits{Send: Rule{20, time.Hour}, Verify: Rule{100, time.Hour}}
-	DefaultIPLimits      = ClientLimits{Send: Rule{60, time.Hour}, Verify: Rule{300, time.Hour}}
+	DefaultSubjectLimits = ClientLimits{Send: Rule{Limit: 20, Window: time.Hour}, Verify: Rule{Limit: 100, Window: time.Hour}}
+	DefaultIPLimits      = ClientLimits{Send: Rule{Limit: 60, Window: time.Hour}, Verify: Rule{Limit: 300, Window: time.Hour}}
 )
 
 type config struct {
@@ -148,7 +145,7 @@ func WithMaxGuesses(n int) Option {
 // WithVerifyLimit sets the verification attempts allowed per contact in any
 // rolling window (default 5 per minute).
 func WithVerifyLimit(limit int, window time.Duration) Option {
-	return func(c *config) { c.verifyLimit = Rule{limit, window} }
+	return func(c *config) { c.verifyLimit = Rule{Limit: limit, Window: window} }
 }
 
 // WithSendCooldown sets the minimum time between two codes sent to one
@@ -160,7 +157,7 @@ func WithSendCooldown(d time.Duration) Option {
 // WithSendLimit sets the codes allowed per contact in any rolling window
 // (default 10 per hour).
 func WithSendLimit(limit int, window time.Duration) Option {
-	return func(c *config) { c.sendLimit = Rule{limit, window} }
+	return func(c *config) { c.sendLimit = Rule{Limit: limit, Window: window} }
 }
 
 // WithSubjectLimits sets the quotas per subject (Request.Subject), across
@@ -262,7 +259,7 @@ func (c *config) check() error {
 		"subject send limit": c.subject.Send, "subject verify limit": c.subject.Verify,
 		"IP send limit": c.ip.Send, "IP verify limit": c.ip.Verify,
 	} {
-		if (r.Limit < 1 || r.Window <= 0) && !(r.off() && name != "verify limit" && name != "send limit") {
+		if (r.Limit < 1 || r.Window <= 0) && !(off(r) && name != "verify limit" && name != "send limit") {
 			c.errs = append(c.errs, fmt.Errorf("verifier: %s %d per %v is not a limit", name, r.Limit, r.Window))
 		}
 	}

@@ -21,6 +21,49 @@ type Verifier struct {
 	notifier Notifier
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 	contacts *contactCache
+	rules    ruleSet
+}
+
+// ruleSet holds the limiter rules as slices built once: a slice made per
+// call would escape into the Limiter interface and cost an allocation.
+type ruleSet struct {
+	verify, send               []Rule // a contact's; send has the cooldown too
+	subjectSend, subjectVerify []Rule
+	ipSend, ipVerify           []Rule
+	regionDefault              []Rule
+	regions                    map[string][]Rule
+}
+
+func newRuleSet(cfg config) ruleSet {
+	one := func(r Rule) []Rule {
+		if off(r) {
+			return nil
+		}
+		return []Rule{r}
+	}
+	day := func(n int) []Rule {
+		if n <= 0 {
+			return nil
+		}
+		return []Rule{{Limit: n, Window: 24 * time.Hour}}
+	}
+	rs := ruleSet{
+		verify:        []Rule{cfg.verifyLimit},
+		send:          []Rule{cfg.sendLimit},
+		subjectSend:   one(cfg.subject.Send),
+		subjectVerify: one(cfg.subject.Verify),
+		ipSend:        one(cfg.ip.Send),
+		ipVerify:      one(cfg.ip.Verify),
+		regionDefault: day(cfg.regionCap),
+		regions:       map[string][]Rule{},
+	}
+	if cfg.sendCooldown > 0 {
+		rs.send = append(rs.send, Rule{Limit: 1, Window: cfg.sendCooldown})
+	}
+	for region, n := range cfg.regionCaps {
+		rs.regions[region] = day(n)
+	}
+	return rs
 }
 
 // Request is one send or verify request.
@@ -63,9 +106,9 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		codeLength:   DefaultCodeLength,
 		validity:     DefaultValidity,
 		maxGuesses:   DefaultMaxGuesses,
-		verifyLimit:  Rule{DefaultVerifyLimit, DefaultVerifyWindow},
+		verifyLimit:  Rule{Limit: DefaultVerifyLimit, Window: DefaultVerifyWindow},
 		sendCooldown: DefaultSendCooldown,
-		sendLimit:    Rule{DefaultSendLimit, DefaultSendWindow},
+		sendLimit:    Rule{Limit: DefaultSendLimit, Window: DefaultSendWindow},
 		subject:      DefaultSubjectLimits,
 		ip:           DefaultIPLimits,
 		channels:     map[Channel]bool{SMS: true, Email: true},
@@ -95,7 +138,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	if cfg.rand == nil {
 		cfg.rand = rand.Reader
 	}
-	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache)}
+	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg)}
 	for _, s := range cfg.secrets {
 		v.hashes = append(v.hashes, newKeyedHash(s))
 	}
@@ -137,16 +180,15 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 		return sent, ErrNotAllowed
 	}
 
-	var buf [6]namedRule
+	var buf [4]namedRule
 	rules := v.clientRules(buf[:0], r, true)
-	if limit := v.regionCap(ch, c); limit > 0 {
-		rules = append(rules, namedRule{"rgn", c.Region, "", Rule{limit, 24 * time.Hour}})
+	if capRules := v.regionCap(ch, c); capRules != nil {
+		rules = append(rules, namedRule{"rgn", c.Region, "", capRules})
 	}
-	rules = append(rules, namedRule{"send", c.Value, "", v.cfg.sendLimit})
-	if v.cfg.sendCooldown > 0 {
-		rules = append(rules, namedRule{"cool", c.Value, "", Rule{1, v.cfg.sendCooldown}})
-	}
-	var holdBuf [6]hold
+	// The contact's hourly cap and cooldown share one key: two windows on
+	// one list of events.
+	rules = append(rules, namedRule{"send", c.Value, "", v.rules.send})
+	var holdBuf [4]hold
 	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
 	if err != nil {
 		return sent, err
@@ -223,14 +265,15 @@ func (v *Verifier) allowed(ch Channel, c contact.Contact) bool {
 	return true
 }
 
-func (v *Verifier) regionCap(ch Channel, c contact.Contact) int {
+// regionCap returns the daily cap rule for an SMS to c's region, or nil.
+func (v *Verifier) regionCap(ch Channel, c contact.Contact) []Rule {
 	if ch != SMS {
-		return 0
+		return nil
 	}
-	if n, ok := v.cfg.regionCaps[c.Region]; ok {
-		return n
+	if rules, ok := v.rules.regions[c.Region]; ok {
+		return rules
 	}
-	return v.cfg.regionCap
+	return v.rules.regionDefault
 }
 
 // pendingCode returns the pending code under key when WithResendSameCode is
@@ -310,7 +353,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// The contact's own limit first: it is the one a guesser runs into, and
 	// a refusal by the first rule has nothing to give back.
 	var buf [3]namedRule
-	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, verifyKey, v.cfg.verifyLimit}), r, false)
+	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, verifyKey, v.rules.verify}), r, false)
 	var holdBuf [3]hold
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
 		return c, err
@@ -363,24 +406,25 @@ func (v *Verifier) digest(i int, binding []byte, code string) []byte {
 	return v.hashes[i].sum(make([]byte, 0, 32), domainCode, binding, code)
 }
 
-// namedRule is a Rule applied to one value (a contact, a subject, an IP).
-// key, when set, is the limit key already derived (see contactCache).
+// namedRule is the rules applied to one value (a contact, a subject, an
+// IP) under one key. key, when set, is the limit key already derived (see
+// contactCache).
 type namedRule struct {
 	name, value, key string
-	Rule
+	rules            []Rule
 }
 
 // clientRules appends the per-subject and per-IP rules that apply to r.
 func (v *Verifier) clientRules(dst []namedRule, r Request, send bool) []namedRule {
-	subject, ip := v.cfg.subject.Verify, v.cfg.ip.Verify
+	subject, ip := v.rules.subjectVerify, v.rules.ipVerify
 	name := "vsub"
 	if send {
-		subject, ip, name = v.cfg.subject.Send, v.cfg.ip.Send, "ssub"
+		subject, ip, name = v.rules.subjectSend, v.rules.ipSend, "ssub"
 	}
-	if !subject.off() {
+	if subject != nil {
 		dst = append(dst, namedRule{name, r.Subject, "", subject})
 	}
-	if !ip.off() && r.ClientIP != "" {
+	if ip != nil && r.ClientIP != "" {
 		dst = append(dst, namedRule{name[:1] + "ip", r.ClientIP, "", ip})
 	}
 	return dst
@@ -403,7 +447,7 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 		if key == "" {
 			key = v.limitKey(rule.name, rule.value)
 		}
-		d, err := v.cfg.limiter.Allow(ctx, key, rule.Limit, rule.Window)
+		d, err := v.cfg.limiter.Allow(ctx, key, rule.rules...)
 		if err != nil {
 			v.release(ctx, holds)
 			return nil, backendErr("limiter", err)

@@ -365,7 +365,7 @@ func (b brokenStore) Delete(ctx context.Context, k string) error {
 
 type brokenLimiter struct{}
 
-func (brokenLimiter) Allow(context.Context, string, int, time.Duration) (limiter.Decision, error) {
+func (brokenLimiter) Allow(context.Context, string, ...limiter.Rule) (limiter.Decision, error) {
 	return limiter.Decision{Allowed: true}, errDown
 }
 func (brokenLimiter) Release(context.Context, string, time.Time) error { return errDown }

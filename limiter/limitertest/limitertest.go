@@ -43,6 +43,8 @@ func Run(t *testing.T, factory Factory) {
 		{"RejectsInvalidRules", testInvalid},
 		{"HugeLimit", testHugeLimit},
 		{"RandomisedAgainstModel", testRandomised},
+		{"SeveralRulesOnOneKey", testSeveralRules},
+		{"SeveralRulesAgainstModel", testSeveralRulesRandomised},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {
@@ -57,7 +59,7 @@ var ctx = context.Background()
 
 func allow(t *testing.T, l limiter.Limiter, key string, limit int, window time.Duration) limiter.Decision {
 	t.Helper()
-	d, err := l.Allow(ctx, key, limit, window)
+	d, err := l.Allow(ctx, key, limiter.Rule{Limit: limit, Window: window})
 	if err != nil {
 		t.Fatalf("Allow(%q): %v", key, err)
 	}
@@ -163,9 +165,15 @@ func testInvalid(t *testing.T, l limiter.Limiter, _ *Clock) {
 		limit  int
 		window time.Duration
 	}{{0, time.Minute}, {-1, time.Minute}, {5, 0}, {5, -time.Second}} {
-		if _, err := l.Allow(ctx, "k", c.limit, c.window); err == nil {
+		if _, err := l.Allow(ctx, "k", limiter.Rule{Limit: c.limit, Window: c.window}); err == nil {
 			t.Errorf("Allow(limit %d, window %v) accepted", c.limit, c.window)
 		}
+		if _, err := l.Allow(ctx, "k", limiter.Rule{Limit: 1, Window: time.Minute}, limiter.Rule{Limit: c.limit, Window: c.window}); err == nil {
+			t.Errorf("Allow with a valid rule and (limit %d, window %v) accepted", c.limit, c.window)
+		}
+	}
+	if _, err := l.Allow(ctx, "k"); err == nil {
+		t.Error("Allow with no rule accepted")
 	}
 }
 
@@ -231,6 +239,91 @@ func testRandomised(t *testing.T, l limiter.Limiter, clk *Clock) {
 	}
 }
 
+// cooldown and hourly are a contact's send rules: one a minute, three an hour.
+var (
+	cooldown = limiter.Rule{Limit: 1, Window: time.Minute}
+	hourly   = limiter.Rule{Limit: 3, Window: time.Hour}
+)
+
+func testSeveralRules(t *testing.T, l limiter.Limiter, clk *Clock) {
+	both := func() limiter.Decision {
+		t.Helper()
+		d, err := l.Allow(ctx, "k", hourly, cooldown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := both(); !d.Allowed || d.Remaining != 0 {
+		t.Fatalf("first: %+v, want allowed with 0 remaining (the cooldown's)", d)
+	}
+	clk.Advance(20 * time.Second)
+	if d := both(); d.Allowed || d.RetryAfter != 40*time.Second {
+		t.Fatalf("within the cooldown: %+v, want a 40 s wait", d)
+	}
+	clk.Advance(40 * time.Second)
+	if d := both(); !d.Allowed {
+		t.Fatalf("after the cooldown: %+v", d)
+	}
+	clk.Advance(time.Minute)
+	if d := both(); !d.Allowed {
+		t.Fatalf("third: %+v", d)
+	}
+	// Three in the hour: the hourly rule refuses, with the longer wait even
+	// once the cooldown has passed.
+	clk.Advance(time.Minute)
+	if d := both(); d.Allowed || d.RetryAfter != time.Hour-3*time.Minute {
+		t.Fatalf("fourth: %+v, want the hourly wait of 57 min", d)
+	}
+	// Within both at once, the longest wait is reported.
+	clk.Advance(57 * time.Minute) // the first event leaves the hour
+	if d := both(); !d.Allowed {
+		t.Fatalf("after the hour: %+v", d)
+	}
+	clk.Advance(time.Second)
+	if d := both(); d.Allowed || d.RetryAfter != time.Minute-time.Second {
+		t.Fatalf("right after: %+v, want the cooldown's 59 s", d)
+	}
+}
+
+// testSeveralRulesRandomised checks two rules on one key against a model
+// that keeps every accepted time.
+func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *Clock) {
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0xfeed))
+	rules := []limiter.Rule{{Limit: 2, Window: 10 * time.Second}, {Limit: 5, Window: time.Minute}}
+	var accepted []time.Time
+	for i := range 1000 {
+		clk.Advance(time.Duration(rng.Int64N(8000)) * time.Millisecond)
+		now := clk.Now()
+		wantAllowed, wantRetry, wantRemaining := true, time.Duration(0), 1<<30
+		for _, r := range rules {
+			var inside []time.Time
+			for _, at := range accepted {
+				if at.After(now.Add(-r.Window)) {
+					inside = append(inside, at)
+				}
+			}
+			if len(inside) >= r.Limit {
+				wantAllowed = false
+				wantRetry = max(wantRetry, inside[len(inside)-r.Limit].Add(r.Window).Sub(now))
+			} else {
+				wantRemaining = min(wantRemaining, r.Limit-len(inside)-1)
+			}
+		}
+		d, err := l.Allow(ctx, "k", rules...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Allowed != wantAllowed || (!wantAllowed && d.RetryAfter != wantRetry) || (wantAllowed && d.Remaining != wantRemaining) {
+			t.Fatalf("seed %d step %d: %+v, model allowed=%v retry=%v remaining=%d", seed, i, d, wantAllowed, wantRetry, wantRemaining)
+		}
+		if d.Allowed {
+			accepted = append(accepted, d.At)
+		}
+	}
+}
+
 func testConcurrent(t *testing.T, l limiter.Limiter, _ *Clock) {
 	const goroutines, limit = 200, 10
 	var (
@@ -244,7 +337,7 @@ func testConcurrent(t *testing.T, l limiter.Limiter, _ *Clock) {
 		go func() {
 			defer wg.Done()
 			<-start
-			d, err := l.Allow(ctx, "hot", limit, time.Minute)
+			d, err := l.Allow(ctx, "hot", limiter.Rule{Limit: limit, Window: time.Minute})
 			if err != nil {
 				failed.Add(1)
 				return
@@ -253,7 +346,7 @@ func testConcurrent(t *testing.T, l limiter.Limiter, _ *Clock) {
 				allowed.Add(1)
 			}
 			// Traffic on other keys at the same time.
-			_, _ = l.Allow(ctx, fmt.Sprint("cold", i), limit, time.Minute)
+			_, _ = l.Allow(ctx, fmt.Sprint("cold", i), limiter.Rule{Limit: limit, Window: time.Minute})
 		}()
 	}
 	close(start)

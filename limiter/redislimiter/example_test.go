@@ -8,6 +8,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 )
 
@@ -19,7 +20,7 @@ func Example() {
 
 	l := redislimiter.New(client, "vcode:limit:")
 	for range 3 {
-		d, _ := l.Allow(context.Background(), "contact", 2, time.Minute)
+		d, _ := l.Allow(context.Background(), "contact", limiter.Rule{Limit: 2, Window: time.Minute})
 		fmt.Println(d.Allowed, d.Remaining)
 	}
 	// Output:

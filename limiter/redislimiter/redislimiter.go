@@ -9,8 +9,8 @@
 //
 // holding at most limit members, so memory per key is bounded by its limit.
 // Allow is one Lua script in one round trip: drop the events that left the
-// window, count, and record, atomically. The key expires one window after
-// its newest event.
+// longest window, count per rule, and record, atomically. The key expires
+// one longest window after its newest event.
 //
 // # Whose clock
 //
@@ -92,11 +92,16 @@ func (l *Limiter) run(ctx context.Context, script *redis.Script, key string, arg
 }
 
 // Allow implements limiter.Limiter.
-func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (limiter.Decision, error) {
-	if limit < 1 || window <= 0 {
-		return limiter.Decision{}, limiter.ErrInvalidRule
+func (l *Limiter) Allow(ctx context.Context, key string, rules ...limiter.Rule) (limiter.Decision, error) {
+	if _, _, err := limiter.CheckRules(rules); err != nil {
+		return limiter.Decision{}, err
 	}
-	v, err := l.run(ctx, allowScript, key, limit, window.Microseconds())
+	args := make([]any, 0, 2+2*len(rules))
+	args = append(args, len(rules))
+	for _, r := range rules {
+		args = append(args, r.Limit, r.Window.Microseconds())
+	}
+	v, err := l.run(ctx, allowScript, key, args...)
 	if err != nil {
 		return limiter.Decision{}, err
 	}

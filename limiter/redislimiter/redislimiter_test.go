@@ -34,7 +34,7 @@ func TestRedisClock(t *testing.T) {
 	ctx := context.Background()
 	before := time.Now()
 	for i := range 3 {
-		d, err := l.Allow(ctx, "k", 3, time.Hour)
+		d, err := l.Allow(ctx, "k", limiter.Rule{Limit: 3, Window: time.Hour})
 		if err != nil || !d.Allowed || d.Remaining != 2-i {
 			t.Fatalf("event %d: %+v, %v", i, d, err)
 		}
@@ -45,7 +45,7 @@ func TestRedisClock(t *testing.T) {
 			t.Fatalf("At %v is far from now %v", d.At, before)
 		}
 	}
-	d, err := l.Allow(ctx, "k", 3, time.Hour)
+	d, err := l.Allow(ctx, "k", limiter.Rule{Limit: 3, Window: time.Hour})
 	if err != nil || d.Allowed || d.RetryAfter <= 59*time.Minute || d.RetryAfter > time.Hour {
 		t.Fatalf("fourth: %+v, %v", d, err)
 	}
@@ -65,23 +65,23 @@ func TestSameMicrosecond(t *testing.T) {
 	ctx := context.Background()
 	var first limiter.Decision
 	for i := range 4 {
-		d, err := l.Allow(ctx, "k", 4, time.Minute)
+		d, err := l.Allow(ctx, "k", limiter.Rule{Limit: 4, Window: time.Minute})
 		if err != nil || !d.Allowed {
 			t.Fatalf("event %d: %+v %v", i, d, err)
 		}
 		first = d
 	}
-	if d, _ := l.Allow(ctx, "k", 4, time.Minute); d.Allowed {
+	if d, _ := l.Allow(ctx, "k", limiter.Rule{Limit: 4, Window: time.Minute}); d.Allowed {
 		t.Fatal("a fifth event at the same instant was allowed")
 	}
 	// Release one, take one again: still never more than four.
 	if err := l.Release(ctx, "k", first.At); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := l.Allow(ctx, "k", 4, time.Minute); !d.Allowed {
+	if d, _ := l.Allow(ctx, "k", limiter.Rule{Limit: 4, Window: time.Minute}); !d.Allowed {
 		t.Fatal("refused after a release")
 	}
-	if d, _ := l.Allow(ctx, "k", 4, time.Minute); d.Allowed {
+	if d, _ := l.Allow(ctx, "k", limiter.Rule{Limit: 4, Window: time.Minute}); d.Allowed {
 		t.Fatal("a released slot was handed out twice")
 	}
 }
@@ -93,7 +93,7 @@ func TestFailClosed(t *testing.T) {
 	for name, breakIt := range map[string]func(){"down": proxy.Cut, "hung": proxy.Hang} {
 		breakIt()
 		start := time.Now()
-		if d, err := l.Allow(ctx, "k", 5, time.Minute); err == nil || d.Allowed {
+		if d, err := l.Allow(ctx, "k", limiter.Rule{Limit: 5, Window: time.Minute}); err == nil || d.Allowed {
 			t.Fatalf("%s: Allow = %+v, %v; want an error and no permission", name, d, err)
 		}
 		if err := l.Release(ctx, "k", time.Now()); err == nil {
@@ -107,7 +107,7 @@ func TestFailClosed(t *testing.T) {
 		}
 		proxy.Restore()
 	}
-	if d, err := l.Allow(ctx, "k", 5, time.Minute); err != nil || !d.Allowed {
+	if d, err := l.Allow(ctx, "k", limiter.Rule{Limit: 5, Window: time.Minute}); err != nil || !d.Allowed {
 		t.Fatalf("after Redis came back: %+v, %v", d, err)
 	}
 }
@@ -115,7 +115,7 @@ func TestFailClosed(t *testing.T) {
 func TestNilClient(t *testing.T) {
 	l := redislimiter.New(nil, "p:")
 	ctx := context.Background()
-	if _, err := l.Allow(ctx, "k", 1, time.Minute); err == nil {
+	if _, err := l.Allow(ctx, "k", limiter.Rule{Limit: 1, Window: time.Minute}); err == nil {
 		t.Fatal("Allow with a nil client succeeded")
 	}
 	if l.Release(ctx, "k", time.Now()) == nil || l.Ping(ctx) == nil {
