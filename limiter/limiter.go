@@ -8,8 +8,11 @@
 // moment; for verification codes that doubles an attacker's guesses.
 //
 // The cost of exactness is memory: the limiter remembers the times of up to
-// limit recent events per key, which for vcode's small limits (5, 10) is a
-// few dozen bytes.
+// the largest limit's worth of recent events per key, which for vcode's
+// small limits (5, 10) is a few dozen bytes. One key may carry several
+// rules (a cooldown of one per minute and a cap of ten per hour on the same
+// sends): they are checked against one list of events, which costs less
+// than a key per rule and answers with the longest wait.
 //
 // Implementations: Memory here; redislimiter for several instances sharing
 // Redis. Both pass the conformance suite in limitertest.
