@@ -97,11 +97,8 @@ func (c Contact) Masked() string {
 // unknown country is reported even for an email address, so that a client
 // learns of its mistake whatever the contact.
 func Parse(raw, country string) (Contact, error) {
-	if country != "" {
-		if len(country) > MaxCountryLength*utf8.UTFMax || utf8.RuneCountInString(country) > MaxCountryLength {
-			return Contact{}, ErrUnknownCountry
-		}
-	}
+	// A country over MaxCountryLength is not in the table either, so one
+	// lookup answers both rules.
 	var ctry *Country
 	if country != "" {
 		var ok bool

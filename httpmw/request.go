@@ -21,10 +21,6 @@ import (
 // body is a decoded request body. A field that is absent or null is empty.
 type body struct {
 	contact, country, code string
-	// badCode is set when verificationCode is not a JSON string; the
-	// handler reports it after the contact's own errors, as for any other
-	// malformed code.
-	badCode bool
 }
 
 // wireBody is the JSON object; absent and null fields stay empty.
@@ -82,8 +78,10 @@ func readBody(r *http.Request, limit int64) (body, error) {
 		return body{}, verifier.ErrInvalidContact
 	case strings.EqualFold(typeErr.Field, "country"):
 		return body{}, verifier.ErrUnknownCountry
-	default: // verificationCode, the only other field decoded
-		b.badCode = true
+	default:
+		// verificationCode, the only other field decoded, is left empty:
+		// Verify then reports it as a malformed code, after the
+		// contact's own errors, as for any other malformed code.
 		return b, nil
 	}
 }
