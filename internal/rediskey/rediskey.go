@@ -1,11 +1,14 @@
-// Package rediskey holds what the Redis backends share: their key layout
-// and their per-operation timeout.
+// Package rediskey holds what the Redis backends share: their key layout,
+// their per-operation timeout and their readiness ping.
 package rediskey
 
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Key returns prefix followed by the hex of key inside braces: any byte of
@@ -24,4 +27,17 @@ func Bound(ctx context.Context, timeout time.Duration) (context.Context, context
 		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, timeout)
+}
+
+// ErrNoClient is returned by a backend built without a client.
+var ErrNoClient = errors.New("nil Redis client")
+
+// Ping reports whether Redis answers within timeout.
+func Ping(ctx context.Context, client redis.UniversalClient, timeout time.Duration) error {
+	if client == nil {
+		return ErrNoClient
+	}
+	ctx, cancel := Bound(ctx, timeout)
+	defer cancel()
+	return client.Ping(ctx).Err()
 }

@@ -122,12 +122,7 @@ func (l *Limiter) Release(ctx context.Context, key string, at time.Time) error {
 
 // Ping reports whether Redis answers, for readiness checks.
 func (l *Limiter) Ping(ctx context.Context) error {
-	if l.client == nil {
-		return errNoClient
-	}
-	ctx, cancel := rediskey.Bound(ctx, l.timeout)
-	defer cancel()
-	if err := l.client.Ping(ctx).Err(); err != nil {
+	if err := rediskey.Ping(ctx, l.client, l.timeout); err != nil {
 		return fmt.Errorf("redislimiter: %w", err)
 	}
 	return nil

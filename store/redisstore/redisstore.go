@@ -90,16 +90,11 @@ func (s *Store) nowArg() int64 {
 
 var errNoClient = errors.New("redisstore: nil client")
 
-// bound applies the operation timeout.
-func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	return rediskey.Bound(ctx, s.timeout)
-}
-
 func (s *Store) run(ctx context.Context, script *redis.Script, key string, args ...any) (any, error) {
 	if s.client == nil {
 		return nil, errNoClient
 	}
-	ctx, cancel := s.bound(ctx)
+	ctx, cancel := rediskey.Bound(ctx, s.timeout)
 	defer cancel()
 	v, err := script.Run(ctx, s.client, []string{s.redisKey(key)}, args...).Result()
 	if err != nil {
@@ -158,7 +153,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if s.client == nil {
 		return errNoClient
 	}
-	ctx, cancel := s.bound(ctx)
+	ctx, cancel := rediskey.Bound(ctx, s.timeout)
 	defer cancel()
 	if err := s.client.Del(ctx, s.redisKey(key)).Err(); err != nil {
 		return fmt.Errorf("redisstore: %w", err)
@@ -168,12 +163,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // Ping reports whether Redis answers, for readiness checks.
 func (s *Store) Ping(ctx context.Context) error {
-	if s.client == nil {
-		return errNoClient
-	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	if err := s.client.Ping(ctx).Err(); err != nil {
+	if err := rediskey.Ping(ctx, s.client, s.timeout); err != nil {
 		return fmt.Errorf("redisstore: %w", err)
 	}
 	return nil
