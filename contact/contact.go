@@ -70,7 +70,9 @@ type Contact struct {
 func (c Contact) String() string { return c.Masked() }
 
 // Masked returns a form safe for logs: "+86136****5678" for phones,
-// "a***@example.com" for emails.
+// "a***@example.com" for emails. At least four digits of a number are
+// hidden, and at least one character of an email's local part: a local part
+// of a single character is hidden entirely ("***@example.com").
 func (c Contact) Masked() string {
 	switch c.Kind {
 	case Phone:
@@ -209,17 +211,19 @@ func parseEmail(raw string) (Contact, error) {
 }
 
 func maskPhone(e164 string, callingCode int) string {
-	// Keep "+", the calling code and up to three digits of the national
-	// number, and the last four; always hide at least four digits.
-	head := 1 + digitCount(callingCode) + 3
-	const tail = 4
-	for head > 1 && len(e164)-head-tail < 4 {
-		head--
+	// Hide four digits. Of the rest, keep up to four at the end and, at the
+	// front, "+" with the calling code and up to three digits of the
+	// national number: "+86136****5678". A short number keeps less at each
+	// end so that four digits stay hidden: "+68****2".
+	const hidden = 4
+	digits := len(e164) - 1
+	visible := digits - hidden
+	if visible <= 0 {
+		return "+****"
 	}
-	if len(e164)-head-tail < 1 {
-		return "****"
-	}
-	return e164[:head] + "****" + e164[len(e164)-tail:]
+	tail := min(4, (visible+1)/2)
+	head := min(digitCount(callingCode)+3, visible-tail)
+	return e164[:1+head] + "****" + e164[len(e164)-tail:]
 }
 
 func maskEmail(addr string) string {
@@ -228,6 +232,10 @@ func maskEmail(addr string) string {
 		return "***"
 	}
 	_, size := utf8.DecodeRuneInString(addr)
+	if size == at {
+		// Showing the first character would show the whole local part.
+		return "***" + addr[at:]
+	}
 	return addr[:size] + "***" + addr[at:]
 }
 

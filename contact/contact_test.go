@@ -2,6 +2,7 @@ package contact
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -99,7 +100,10 @@ func TestMasked(t *testing.T) {
 		{"+14155552671", "+141****2671"},
 		{"+447400123456", "+4474****3456"},
 		{"alice@example.com", "a***@example.com"},
-		{"Ω@example.com", "ω***@example.com"},
+		{"Ωx@example.com", "ω***@example.com"},
+		{"Ω@example.com", "***@example.com"},
+		{"a@example.com", "***@example.com"},
+		{"*@example.com", "***@example.com"},
 	}
 	for _, tt := range tests {
 		c, err := Parse(tt.raw, "")
@@ -112,8 +116,8 @@ func TestMasked(t *testing.T) {
 		if got := c.String(); got != tt.want {
 			t.Errorf("String(%q) = %q, want the masked %q", tt.raw, got, tt.want)
 		}
-		if strings.Contains(c.Masked(), c.Value) {
-			t.Errorf("Masked(%q) reveals the whole value", tt.raw)
+		if err := checkMasked(c); err != nil {
+			t.Errorf("Masked(%q): %v", tt.raw, err)
 		}
 	}
 }
@@ -177,4 +181,34 @@ func TestKindString(t *testing.T) {
 	if Phone.String() != "phone" || Email.String() != "email" || Kind(0).String() != "unknown" {
 		t.Fatal("Kind.String")
 	}
+}
+
+// checkMasked reports how c.Masked() reveals too much: a phone number must
+// keep at least four digits hidden, an email at least one character of its
+// local part; what is shown must be the value's own start and end.
+func checkMasked(c Contact) error {
+	m := c.Masked()
+	switch c.Kind {
+	case Phone:
+		head, tail, ok := strings.Cut(m, "****")
+		if !ok || !strings.HasPrefix(head, "+") || !strings.HasPrefix(c.Value, head) || !strings.HasSuffix(c.Value, tail) {
+			return fmt.Errorf("%q is not a masked form of %q", m, c.Value)
+		}
+		if shown := len(head) - 1 + len(tail); shown > len(c.Value)-1-4 {
+			return fmt.Errorf("%q shows %d of the %d digits of %q", m, shown, len(c.Value)-1, c.Value)
+		}
+	case Email:
+		at := strings.LastIndexByte(c.Value, '@')
+		local, domain := c.Value[:at], c.Value[at+1:]
+		shown, ok := strings.CutSuffix(m, "***@"+domain)
+		if !ok || !strings.HasPrefix(local, shown) {
+			return fmt.Errorf("%q is not a masked form of %q", m, c.Value)
+		}
+		if len(shown) >= len(local) {
+			return fmt.Errorf("%q shows the whole local part of %q", m, c.Value)
+		}
+	default:
+		return fmt.Errorf("kind %v has no masked form", c.Kind)
+	}
+	return nil
 }

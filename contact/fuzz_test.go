@@ -2,14 +2,14 @@ package contact
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
 // FuzzParse: Parse never panics, fails only with its documented errors, and
 // what it accepts is normalised: parsing the normalised value again gives
-// the same contact, and the masked form never shows the whole value.
+// the same contact, and the masked form hides at least four digits of a
+// number and at least one character of an email's local part.
 func FuzzParse(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"+8613612345678", ""}, {"13612345678", "chinaPR"}, {"(415) 555-2671", "usa"},
@@ -34,8 +34,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil || again != c {
 			t.Fatalf("normalised %q does not parse to itself: %#v, %v", c.Value, again, err)
 		}
-		if m := c.Masked(); m == "" || (len(c.Value) > 4 && strings.Contains(m, c.Value)) {
-			t.Fatalf("Masked(%q) = %q", c.Value, m)
+		if err := checkMasked(c); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
