@@ -23,9 +23,32 @@ type Memory struct {
 
 var _ Limiter = (*Memory)(nil)
 
-// events holds unix-nanosecond event times in ascending order.
+// events holds unix-nanosecond event times in ascending order, for a key
+// with more than one event in its window.
 type events struct {
 	times []int64
+}
+
+// single is the value kept for a key with exactly one event in its window,
+// the usual case (a cooldown, a contact's one send): boxed, it costs an
+// 8-byte allocation instead of an events and its slice.
+type single int64
+
+// load returns the times kept for key, ascending; scratch backs a single
+// event. ev is the key's events value when it has one, for reuse.
+func (m *Memory) load(key string, scratch *[1]int64) (times []int64, ev *events) {
+	v, ok := m.cache.Get(key)
+	if !ok {
+		return nil, nil
+	}
+	switch v := v.(type) {
+	case single:
+		scratch[0] = int64(v)
+		return scratch[:], nil
+	case *events:
+		return v.times, v
+	}
+	return nil, nil
 }
 
 // MemoryOption configures a Memory limiter.
@@ -62,19 +85,14 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 	mu.Lock()
 	defer mu.Unlock()
 
-	var ev *events
-	if v, ok := m.cache.Get(key); ok {
-		ev = v.(*events)
+	var scratch [1]int64
+	times, ev := m.load(key, &scratch)
+	if n := len(times); n > 0 && t < times[n-1] {
+		// The wall clock stepped back; keep the times ascending so the
+		// window arithmetic stays exact.
+		t = times[n-1]
 	}
-	var live []int64
-	if ev != nil {
-		if n := len(ev.times); n > 0 && t < ev.times[n-1] {
-			// The wall clock stepped back; keep the times ascending so
-			// the window arithmetic stays exact.
-			t = ev.times[n-1]
-		}
-		live = inWindow(ev.times, t, maxWindow)
-	}
+	live := inWindow(times, t, maxWindow)
 	remaining, retry := maxLimit, time.Duration(0)
 	for _, r := range rules {
 		in := inWindow(live, t, r.Window)
@@ -90,20 +108,21 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 	if retry > 0 {
 		return Decision{RetryAfter: retry}, nil
 	}
-	if ev == nil {
-		// One slot: most keys see one event per window (a cooldown, a
-		// contact's single send); append grows the rest.
-		ev = &events{times: make([]int64, 0, 1)}
-	}
 	// Keep only what can matter: the newest maxLimit-1 live events plus
-	// this one.
+	// this one. go-cache forgets the key once its newest event has left
+	// the longest window.
 	if len(live) > maxLimit-1 {
 		live = live[len(live)-(maxLimit-1):]
 	}
-	ev.times = append(append(ev.times[:0], live...), t)
-	// go-cache forgets the key once its newest event has left the longest
-	// window.
-	m.cache.Set(key, ev, maxWindow)
+	if len(live) == 0 {
+		m.cache.Set(key, single(t), maxWindow)
+	} else {
+		if ev == nil {
+			ev = &events{times: make([]int64, 0, len(live)+1)}
+		}
+		ev.times = append(append(ev.times[:0], live...), t)
+		m.cache.Set(key, ev, maxWindow)
+	}
 	return Decision{Allowed: true, Remaining: remaining, At: time.Unix(0, t)}, nil
 }
 
@@ -123,16 +142,20 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 	mu := m.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	v, ok := m.cache.Get(key)
-	if !ok {
-		return nil
-	}
-	ev := v.(*events)
-	for i := len(ev.times) - 1; i >= 0; i-- {
-		if ev.times[i] == t {
-			ev.times = append(ev.times[:i], ev.times[i+1:]...)
-			break
+	var scratch [1]int64
+	times, ev := m.load(key, &scratch)
+	for i := len(times) - 1; i >= 0; i-- {
+		if times[i] != t {
+			continue
 		}
+		switch {
+		case len(times) == 1:
+			m.cache.Delete(key)
+		case ev != nil:
+			// Keep the key's expiry: the events left are no newer.
+			ev.times = append(times[:i], times[i+1:]...)
+		}
+		break
 	}
 	return nil
 }
