@@ -214,7 +214,7 @@ func maskPhone(e164 string, callingCode int) string {
 	// Hide four digits. Of the rest, keep up to four at the end and, at the
 	// front, "+" with the calling code and up to three digits of the
 	// national number: "+86136****5678". A short number keeps less at each
-	// end so that four digits stay hidden: "+68****2".
+	// end so that four digits stay hidden: "+6****02" for "+6834002".
 	const hidden = 4
 	digits := len(e164) - 1
 	visible := digits - hidden

@@ -183,6 +183,28 @@ func TestKindString(t *testing.T) {
 	}
 }
 
+// TestMaskShortNumbers: numbers shorter than any in the country table still
+// keep four digits hidden.
+func TestMaskShortNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		e164 string
+		code int
+		want string
+	}{
+		{"+6834002", 683, "+6****02"},
+		{"+861234", 86, "+8****4"},
+		{"+86123", 86, "+****3"},
+		{"+1", 1, "+****"},
+	} {
+		if got := maskPhone(tt.e164, tt.code); got != tt.want {
+			t.Errorf("maskPhone(%q) = %q, want %q", tt.e164, got, tt.want)
+		}
+		if err := checkMasked(Contact{Kind: Phone, Value: tt.e164, CallingCode: tt.code}); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // checkMasked reports how c.Masked() reveals too much: a phone number must
 // keep at least four digits hidden, an email at least one character of its
 // local part; what is shown must be the value's own start and end.
@@ -194,7 +216,7 @@ func checkMasked(c Contact) error {
 		if !ok || !strings.HasPrefix(head, "+") || !strings.HasPrefix(c.Value, head) || !strings.HasSuffix(c.Value, tail) {
 			return fmt.Errorf("%q is not a masked form of %q", m, c.Value)
 		}
-		if shown := len(head) - 1 + len(tail); shown > len(c.Value)-1-4 {
+		if shown := len(head) - 1 + len(tail); shown > max(len(c.Value)-1-4, 0) {
 			return fmt.Errorf("%q shows %d of the %d digits of %q", m, shown, len(c.Value)-1, c.Value)
 		}
 	case Email:
