@@ -102,6 +102,48 @@ func TestRedisKilledUnderLoad(t *testing.T) {
 	t.Logf("%d background requests and 20 right-code verifies during the outage, all 500", during.Load())
 }
 
+// TestRedisFrozenTimesOut: a Redis process that stops answering (SIGSTOP)
+// cannot hold requests: each fails closed with a 500 within the backends'
+// operation timeout (500 ms here), and when it runs again the code sent
+// before still verifies, once, with the same clients.
+func TestRedisFrozenTimesOut(t *testing.T) {
+	server := redistest.StartServer(t)
+	client := redistest.NewClient(t, server.Addr())
+	in := newInstance(t, client, redistest.Prefix(t))
+	if st, _ := in.post(t, httpmw.SendPath, `{"contact":"+8613600000003"}`); st != 200 {
+		t.Fatal("send failed")
+	}
+	code, _ := in.rec.LastCode("+8613600000003")
+	right := `{"contact":"+8613600000003","verificationCode":"` + code + `"}`
+
+	server.Freeze()
+	for _, c := range []struct{ path, body string }{
+		{httpmw.VerifyPath, right},
+		{httpmw.SendPath, `{"contact":"+8613600000004"}`},
+	} {
+		start := time.Now()
+		st, ec := in.post(t, c.path, c.body)
+		elapsed := time.Since(start)
+		if st != 500 || ec != httpmw.CodeInternal {
+			server.Thaw()
+			t.Fatalf("%s with Redis frozen: %d %s, want 500 %s", c.path, st, ec, httpmw.CodeInternal)
+		}
+		// One timed-out operation fails the request; the clean-up that
+		// follows has a budget of its own. Far below this bound either way.
+		if elapsed > 5*time.Second {
+			server.Thaw()
+			t.Fatalf("%s with Redis frozen took %v, with 500 ms operation timeouts", c.path, elapsed)
+		}
+	}
+	server.Thaw()
+	if st, ec := in.post(t, httpmw.VerifyPath, right); st != 200 {
+		t.Fatalf("the right code after Redis thawed: %d %s", st, ec)
+	}
+	if st, _ := in.post(t, httpmw.VerifyPath, right); st != 400 {
+		t.Fatalf("the right code a second time: %d", st)
+	}
+}
+
 // TestNotifierTimeoutLeavesNoCode: a gateway that hangs until the request's
 // deadline fails the send, and the code it was handed is not valid.
 func TestNotifierTimeoutLeavesNoCode(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,9 +65,31 @@ func (s *Server) Kill() {
 	if s.cmd == nil {
 		return
 	}
-	s.cmd.Process.Kill()
+	s.cmd.Process.Kill() // SIGKILL ends a frozen process too
 	s.cmd.Wait()
 	s.cmd = nil
+}
+
+// Freeze stops the server process with SIGSTOP: connections stay open and
+// commands go unanswered, as with a Redis stuck in a long command or a
+// swapping host. Only a real server can freeze; with a miniredis the test is
+// skipped (a proxy that stops forwarding, Proxy.Hang, covers that case).
+func (s *Server) Freeze() {
+	s.t.Helper()
+	if s.cmd == nil {
+		s.t.Skip("no redis-server process to freeze (VCODE_TEST_REDIS not set); Proxy.Hang tests a hung Redis instead")
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatalf("freezing redis-server: %v", err)
+	}
+}
+
+// Thaw lets a frozen server run again (SIGCONT).
+func (s *Server) Thaw() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		s.t.Fatalf("thawing redis-server: %v", err)
+	}
 }
 
 // Restart starts the server again on the same address, with its data, and
