@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"sync"
@@ -25,29 +26,33 @@ type Memory struct {
 
 var _ CodeStore = (*Memory)(nil)
 
-// memoryRecord is one pending code. A digest of up to 32 bytes (an
-// HMAC-SHA256) is kept inline and the rare parts behind one pointer, so a
-// record is a single 64-byte allocation.
+// memoryRecord is one pending code with the usual 32-byte digest (an
+// HMAC-SHA256) and nothing else: a single 48-byte allocation holding no
+// pointer, so the garbage collector never scans it.
 type memoryRecord struct {
 	expires  int64 // unix nanoseconds by the store's clock
 	attempts int32
 	max      int32
-	n        uint8 // length of the inline digest
-	inline   [32]byte
-	extra    *recordExtra // nil for the usual record
+	digest   [32]byte
 }
 
-// recordExtra holds what most records lack: a digest longer than 32 bytes,
-// a sealed payload.
-type recordExtra struct {
-	long, sealed []byte
+// rareRecord is a pending code with a digest of another length or a sealed
+// payload.
+type rareRecord struct {
+	memoryRecord
+	anyDigest []byte // the digest, in place of memoryRecord.digest
+	sealed    []byte
 }
 
-func (r *memoryRecord) digest() []byte {
-	if r.extra != nil && r.extra.long != nil {
-		return r.extra.long
+// record returns the pending code held in v, and its rare parts if any.
+func record(v any) (*memoryRecord, *rareRecord) {
+	switch r := v.(type) {
+	case *memoryRecord:
+		return r, nil
+	case *rareRecord:
+		return &r.memoryRecord, r
 	}
-	return r.inline[:r.n]
+	return nil, nil
 }
 
 // MemoryOption configures a Memory store.
@@ -78,20 +83,20 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 	if err := r.Check(); err != nil {
 		return err
 	}
-	rec := &memoryRecord{
+	head := memoryRecord{
 		expires: m.now().Add(r.TTL).UnixNano(),
 		max:     int32(min(r.MaxAttempts, 1<<30)),
 	}
-	if len(r.Digest) <= len(rec.inline) {
-		rec.n = uint8(copy(rec.inline[:], r.Digest))
+	var rec any
+	if len(r.Digest) == len(head.digest) && r.Sealed == nil {
+		copy(head.digest[:], r.Digest)
+		rec = &head
 	} else {
-		rec.extra = &recordExtra{long: append([]byte(nil), r.Digest...)}
-	}
-	if r.Sealed != nil {
-		if rec.extra == nil {
-			rec.extra = &recordExtra{}
+		rec = &rareRecord{
+			memoryRecord: head,
+			anyDigest:    bytes.Clone(r.Digest),
+			sealed:       bytes.Clone(r.Sealed), // nil stays nil
 		}
-		rec.extra.sealed = append([]byte(nil), r.Sealed...)
 	}
 	mu := m.lock(key)
 	mu.Lock()
@@ -106,12 +111,12 @@ func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, err
 	mu := m.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	v, ok := m.cache.Get(key)
-	rec, _ := v.(*memoryRecord)
-	if !ok || rec == nil || now >= rec.expires || rec.extra == nil || rec.extra.sealed == nil {
+	v, _ := m.cache.Get(key)
+	rec, rare := record(v)
+	if rec == nil || now >= rec.expires || rare == nil || rare.sealed == nil {
 		return nil, 0, nil
 	}
-	return append([]byte(nil), rec.extra.sealed...), time.Duration(rec.expires - now), nil
+	return bytes.Clone(rare.sealed), time.Duration(rec.expires - now), nil
 }
 
 // dummyDigest is compared against when no record exists, so that a miss
@@ -124,13 +129,17 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 	mu := m.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	v, ok := m.cache.Get(key)
-	rec, _ := v.(*memoryRecord)
-	if !ok || rec == nil || now >= rec.expires {
+	v, _ := m.cache.Get(key)
+	rec, rare := record(v)
+	if rec == nil || now >= rec.expires {
 		subtle.ConstantTimeCompare(dummyDigest, digest)
 		return NotFound, nil
 	}
-	if subtle.ConstantTimeCompare(rec.digest(), digest) == 1 {
+	want := rec.digest[:]
+	if rare != nil {
+		want = rare.anyDigest
+	}
+	if subtle.ConstantTimeCompare(want, digest) == 1 {
 		m.cache.Delete(key)
 		return Match, nil
 	}
@@ -155,6 +164,6 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 // included.
 func (m *Memory) Len() int { return m.cache.ItemCount() }
 
-// recordSize is asserted by a test: a pending code costs one 64-byte
+// recordSize is asserted by a test: a pending code costs one 48-byte
 // allocation besides go-cache's own entry.
-const recordSize = 64
+const recordSize = 48

@@ -2,14 +2,35 @@ package store
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 	"unsafe"
 )
 
+// TestRecordFitsSizeClass: the usual record is one small allocation that the
+// garbage collector need not scan.
 func TestRecordFitsSizeClass(t *testing.T) {
 	if got := unsafe.Sizeof(memoryRecord{}); got > recordSize {
 		t.Fatalf("memoryRecord is %d bytes, over the %d-byte size class", got, recordSize)
+	}
+	rt := reflect.TypeFor[memoryRecord]()
+	for i := range rt.NumField() {
+		switch f := rt.Field(i); f.Type.Kind() {
+		case reflect.Int64, reflect.Int32, reflect.Array:
+			if f.Type.Kind() == reflect.Array && f.Type.Elem().Kind() != reflect.Uint8 {
+				t.Errorf("field %s: %v", f.Name, f.Type)
+			}
+		default:
+			t.Errorf("field %s is a %v: the record must hold no pointer", f.Name, f.Type)
+		}
+	}
+	m := NewMemory()
+	if err := m.Save(t.Context(), "k", Record{Digest: make([]byte, 32), TTL: time.Minute, MaxAttempts: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := m.cache.Get("k"); reflect.TypeOf(v) != reflect.TypeFor[*memoryRecord]() {
+		t.Fatalf("a 32-byte digest is kept as %T", v)
 	}
 }
 
