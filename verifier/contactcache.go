@@ -8,29 +8,35 @@ import (
 	"github.com/vcodekit/vcode/contact"
 )
 
-// DefaultContactCache is how many parsed contacts a Verifier remembers.
+// DefaultContactCache is how many parsed contacts a Verifier remembers
+// unless WithContactCache says otherwise.
 const DefaultContactCache = 100_000
 
 // contactCache remembers parsed contacts, because parsing a phone number is
 // by far the largest cost of a request (phonenumbers takes some 16 µs).
 //
-// It is bounded (a fixed number of entries, evicting an arbitrary one of the
-// same shard when full) and admits a contact only when a code was sent to it:
-// the verify path, where an attacker can try any number of contacts, only
+// It is bounded and admits a contact only when a code was sent to it: the
+// verify path, where an attacker can try any number of contacts, only
 // reads. An attacker can therefore add entries no faster than the send
 // quotas allow, and an evicted contact is merely parsed again. A cached
 // entry is exactly what Parse returned for the same raw input and country.
+//
+// Each shard keeps two generations of at most half its share: new entries
+// go into the current one, and when it is full it becomes the previous one
+// and the previous one is dropped whole. Nothing is ever deleted from a Go
+// map, because deleting and inserting under churn leaves tombstones that
+// make a map grow however few entries it holds.
 type contactCache struct {
-	seed     maphash.Seed
-	perShard int
-	shards   [cacheShards]cacheShard
+	seed   maphash.Seed
+	perGen int
+	shards [cacheShards]cacheShard
 }
 
 const cacheShards = 64
 
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[cacheKey]cached
+	mu        sync.RWMutex
+	cur, prev map[cacheKey]cached
 }
 
 // cached is a parsed contact and its verify-limit key, an HMAC that would
@@ -46,9 +52,9 @@ func newContactCache(size int) *contactCache {
 	if size <= 0 {
 		return nil
 	}
-	c := &contactCache{seed: maphash.MakeSeed(), perShard: max(size/cacheShards, 1)}
+	c := &contactCache{seed: maphash.MakeSeed(), perGen: max(size/cacheShards/2, 1)}
 	for i := range c.shards {
-		c.shards[i].m = make(map[cacheKey]cached)
+		c.shards[i].cur = make(map[cacheKey]cached, c.perGen)
 	}
 	return c
 }
@@ -62,8 +68,12 @@ func (c *contactCache) shard(raw string) *cacheShard {
 func (c *contactCache) parse(raw, country string) (contact.Contact, string, error) {
 	if c != nil {
 		s := c.shard(raw)
+		k := cacheKey{raw, country}
 		s.mu.RLock()
-		e, ok := s.m[cacheKey{raw, country}]
+		e, ok := s.cur[k]
+		if !ok {
+			e, ok = s.prev[k]
+		}
 		s.mu.RUnlock()
 		if ok {
 			return e.contact, e.verifyKey, nil
@@ -74,22 +84,26 @@ func (c *contactCache) parse(raw, country string) (contact.Contact, string, erro
 }
 
 // admit remembers a contact that a code was sent to, with its verify key.
+// A contact found only in the previous generation moves to the current
+// one, so that contacts in use stay.
 func (c *contactCache) admit(raw, country string, ct contact.Contact, verifyKey string) {
 	if c == nil {
 		return
 	}
-	k := cacheKey{strings.Clone(raw), strings.Clone(country)}
 	s := c.shard(raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[k]; ok {
+	if _, ok := s.cur[cacheKey{raw, country}]; ok {
 		return
 	}
-	if len(s.m) >= c.perShard {
-		for old := range s.m { // map order is random: an arbitrary victim
-			delete(s.m, old)
-			break
-		}
+	if len(s.cur) >= c.perGen {
+		s.prev, s.cur = s.cur, make(map[cacheKey]cached, c.perGen)
 	}
-	s.m[k] = cached{ct, verifyKey}
+	s.cur[cacheKey{strings.Clone(raw), strings.Clone(country)}] = cached{ct, verifyKey}
+}
+
+func (s *cacheShard) len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.cur) + len(s.prev)
 }
