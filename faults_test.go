@@ -13,6 +13,28 @@ import (
 	"github.com/vcodekit/vcode/verifier"
 )
 
+// sendCode sends a code to phone and returns the verify body with the right
+// code.
+func (in *instance) sendCode(t *testing.T, phone string) string {
+	t.Helper()
+	if st, ec := in.post(t, httpmw.SendPath, `{"contact":"`+phone+`"}`); st != 200 {
+		t.Fatalf("send to %s: %d %s", phone, st, ec)
+	}
+	code, _ := in.rec.LastCode(phone)
+	return `{"contact":"` + phone + `","verificationCode":"` + code + `"}`
+}
+
+// verifiesOnce checks that the right code verifies, and only once.
+func (in *instance) verifiesOnce(t *testing.T, right, when string) {
+	t.Helper()
+	if st, ec := in.post(t, httpmw.VerifyPath, right); st != 200 {
+		t.Fatalf("the right code %s: %d %s", when, st, ec)
+	}
+	if st, ec := in.post(t, httpmw.VerifyPath, right); st != 400 || ec != httpmw.CodeWrongCode {
+		t.Fatalf("the right code a second time %s: %d %s", when, st, ec)
+	}
+}
+
 // TestRedisKilledUnderLoad: while clients hammer send and verify, the
 // Redis server is killed (SIGKILL, a redis-server process of the test's own
 // in CI) and started again. While it is down every answer is a 500 (never a
@@ -26,12 +48,7 @@ func TestRedisKilledUnderLoad(t *testing.T) {
 	in := newInstance(t, client, redistest.Prefix(t),
 		verifier.WithVerifyLimit(1<<20, time.Minute), verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<20, time.Hour),
 		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
-	const target = `{"contact":"+8613600000001"}`
-	if st, _ := in.post(t, httpmw.SendPath, target); st != 200 {
-		t.Fatal("send failed")
-	}
-	code, _ := in.rec.LastCode("+8613600000001")
-	right := `{"contact":"+8613600000001","verificationCode":"` + code + `"}`
+	right := in.sendCode(t, "+8613600000001")
 
 	// Background load on another contact, before, during and after.
 	var outage atomic.Bool
@@ -93,12 +110,7 @@ func TestRedisKilledUnderLoad(t *testing.T) {
 	if during.Load() == 0 {
 		t.Fatal("no background request ran during the outage: the test exercised nothing")
 	}
-	if st, ec := in.post(t, httpmw.VerifyPath, right); st != 200 {
-		t.Fatalf("the right code after the outage: %d %s", st, ec)
-	}
-	if st, _ := in.post(t, httpmw.VerifyPath, right); st != 400 {
-		t.Fatalf("the right code a second time: %d", st)
-	}
+	in.verifiesOnce(t, right, "after the outage")
 	t.Logf("%d background requests and 20 right-code verifies during the outage, all 500", during.Load())
 }
 
@@ -110,11 +122,7 @@ func TestRedisFrozenTimesOut(t *testing.T) {
 	server := redistest.StartServer(t)
 	client := redistest.NewClient(t, server.Addr())
 	in := newInstance(t, client, redistest.Prefix(t))
-	if st, _ := in.post(t, httpmw.SendPath, `{"contact":"+8613600000003"}`); st != 200 {
-		t.Fatal("send failed")
-	}
-	code, _ := in.rec.LastCode("+8613600000003")
-	right := `{"contact":"+8613600000003","verificationCode":"` + code + `"}`
+	right := in.sendCode(t, "+8613600000003")
 
 	server.Freeze()
 	for _, c := range []struct{ path, body string }{
@@ -136,12 +144,7 @@ func TestRedisFrozenTimesOut(t *testing.T) {
 		}
 	}
 	server.Thaw()
-	if st, ec := in.post(t, httpmw.VerifyPath, right); st != 200 {
-		t.Fatalf("the right code after Redis thawed: %d %s", st, ec)
-	}
-	if st, _ := in.post(t, httpmw.VerifyPath, right); st != 400 {
-		t.Fatalf("the right code a second time: %d", st)
-	}
+	in.verifiesOnce(t, right, "after Redis thawed")
 }
 
 // TestNotifierTimeoutLeavesNoCode: a gateway that hangs until the request's
