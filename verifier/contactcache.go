@@ -21,6 +21,12 @@ const DefaultContactCache = 100_000
 // quotas allow, and an evicted contact is merely parsed again. A cached
 // entry is exactly what Parse returned for the same raw input and country.
 //
+// Entries are kept per subject: a hit is faster than a parse, so a cache
+// shared by all subjects would tell one subject, by the time a verify
+// takes, whether anyone else was ever sent a code for that contact
+// (TestNoCrossSubjectTiming). A subject only ever hits what its own sends
+// put there.
+//
 // Each shard keeps two generations of at most half its share: new entries
 // go into the current one, and when it is full it becomes the previous one
 // and the previous one is dropped whole. Nothing is ever deleted from a Go
@@ -40,14 +46,14 @@ type cacheShard struct {
 	cur, prev map[cacheKey]cached
 }
 
-// cached is a parsed contact and its verify-limit key, an HMAC that would
-// otherwise be computed on every attempt.
+// cached is a parsed contact and its verify-limit key (per subject and
+// contact), an HMAC that would otherwise be computed on every attempt.
 type cached struct {
 	contact   contact.Contact
 	verifyKey string
 }
 
-type cacheKey struct{ raw, country string }
+type cacheKey struct{ subject, raw, country string }
 
 func newContactCache(size int) *contactCache {
 	if size <= 0 {
@@ -60,16 +66,21 @@ func newContactCache(size int) *contactCache {
 	return c
 }
 
-func (c *contactCache) shard(raw string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, raw)%cacheShards]
+func (c *contactCache) shard(subject, raw string) *cacheShard {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(subject)
+	h.WriteByte(0)
+	h.WriteString(raw)
+	return &c.shards[h.Sum64()%cacheShards]
 }
 
-// parse returns the cached contact for raw and country, with its verify
-// key, or parses it (and the key is empty).
-func (c *contactCache) parse(raw, country string) (contact.Contact, string, error) {
+// parse returns the contact cached for subject, raw and country, with its
+// verify key, or parses it (and the key is empty).
+func (c *contactCache) parse(subject, raw, country string) (contact.Contact, string, error) {
 	if c != nil {
-		s := c.shard(raw)
-		k := cacheKey{raw, country}
+		s := c.shard(subject, raw)
+		k := cacheKey{subject, raw, country}
 		s.mu.RLock()
 		e, ok := s.cur[k]
 		if !ok {
@@ -84,23 +95,23 @@ func (c *contactCache) parse(raw, country string) (contact.Contact, string, erro
 	return ct, "", err
 }
 
-// admit remembers a contact that a code was sent to, with its verify key.
-// A contact found only in the previous generation moves to the current
-// one, so that contacts in use stay.
-func (c *contactCache) admit(raw, country string, ct contact.Contact, verifyKey string) {
+// admit remembers, for subject, a contact that it sent a code to, with
+// its verify key. A contact found only in the previous generation moves to
+// the current one, so that contacts in use stay.
+func (c *contactCache) admit(subject, raw, country string, ct contact.Contact, verifyKey string) {
 	if c == nil {
 		return
 	}
-	s := c.shard(raw)
+	s := c.shard(subject, raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.cur[cacheKey{raw, country}]; ok {
+	if _, ok := s.cur[cacheKey{subject, raw, country}]; ok {
 		return
 	}
 	if len(s.cur) >= c.perGen {
 		s.prev, s.cur = s.cur, make(map[cacheKey]cached, c.perGen)
 	}
-	s.cur[cacheKey{strings.Clone(raw), strings.Clone(country)}] = cached{ct, verifyKey}
+	s.cur[cacheKey{strings.Clone(subject), strings.Clone(raw), strings.Clone(country)}] = cached{ct, verifyKey}
 }
 
 func (s *cacheShard) len() int {

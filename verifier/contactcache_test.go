@@ -11,7 +11,7 @@ import (
 func admitN(c *contactCache, from, to int) {
 	for i := from; i < to; i++ {
 		raw := "+86136" + strconv.Itoa(10_000_000+i)
-		c.admit(raw, "", contact.Contact{Kind: contact.Phone, Value: raw, Region: "CN", CallingCode: 86}, "verify:"+raw)
+		c.admit("alice", raw, "", contact.Contact{Kind: contact.Phone, Value: raw, Region: "CN", CallingCode: 86}, "verify:"+raw)
 	}
 }
 
@@ -55,7 +55,8 @@ func TestContactCacheBounded(t *testing.T) {
 }
 
 // TestContactCacheHits: an admitted contact is returned as admitted, with
-// its verify key; another country is another entry; an evicted one is
+// its verify key, to the subject that admitted it; another subject or
+// another country is another entry; an evicted one is
 // parsed again, with no key.
 func TestContactCacheHits(t *testing.T) {
 	c := newContactCache(64)
@@ -63,20 +64,23 @@ func TestContactCacheHits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.admit("+8613612345678", "", ct, "key")
-	if got, key, err := c.parse("+8613612345678", ""); err != nil || got != ct || key != "key" {
+	c.admit("alice", "+8613612345678", "", ct, "key")
+	if got, key, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || key != "key" {
 		t.Fatalf("hit: %v %q %v", got, key, err)
 	}
-	if got, key, err := c.parse("+8613612345678", "chinaPR"); err != nil || got != ct || key != "" {
+	if got, key, err := c.parse("alice", "+8613612345678", "chinaPR"); err != nil || got != ct || key != "" {
 		t.Fatalf("another country: %v %q %v, want a parse and no key", got, key, err)
 	}
+	if got, key, err := c.parse("bob", "+8613612345678", ""); err != nil || got != ct || key != "" {
+		t.Fatalf("another subject: %v %q %v, want a parse and no key", got, key, err)
+	}
 	admitN(c, 0, 64*64) // evicts everything admitted before
-	if got, key, err := c.parse("+8613612345678", ""); err != nil || got != ct || key != "" {
+	if got, key, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || key != "" {
 		t.Fatalf("after eviction: %v %q %v, want a parse and no key", got, key, err)
 	}
 	var off *contactCache // WithContactCache(0)
-	off.admit("+8613612345678", "", ct, "key")
-	if got, key, err := off.parse("+8613612345678", ""); err != nil || got != ct || key != "" {
+	off.admit("alice", "+8613612345678", "", ct, "key")
+	if got, key, err := off.parse("alice", "+8613612345678", ""); err != nil || got != ct || key != "" {
 		t.Fatalf("no cache: %v %q %v", got, key, err)
 	}
 }

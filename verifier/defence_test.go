@@ -78,14 +78,14 @@ func TestResendSealedNotPlaintext(t *testing.T) {
 	}
 }
 
-// TestResendFailedDeliveryKeepsCode: a failed re-send leaves the pending
-// code (its first delivery worked) and gives the limits back.
+// TestResendFailedDeliveryKeepsCode: a re-send the gateway refused leaves
+// the pending code (its first delivery worked) and gives the limits back.
 func TestResendFailedDeliveryKeepsCode(t *testing.T) {
 	rec := &notify.Recorder{}
 	fail := false
 	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
 		if fail {
-			return errDown
+			return verifier.Undelivered(errDown)
 		}
 		return rec.Notify(ctx, m)
 	})
@@ -106,7 +106,7 @@ func TestResendFailedDeliveryKeepsCode(t *testing.T) {
 	}
 	fail = false
 	if _, err := v.Send(ctx, req(phone)); err != nil {
-		t.Fatalf("send after a failed re-send is held: %v", err)
+		t.Fatalf("send after a refused re-send is held: %v", err)
 	}
 	if _, err := v.Verify(ctx, req(phone), code); err != nil {
 		t.Fatalf("the pending code died with a failed re-send: %v", err)

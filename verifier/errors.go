@@ -32,6 +32,12 @@ var (
 	// ErrNotAllowed: codes may not be sent to this destination (channel
 	// disabled, region not on the allow-list).
 	ErrNotAllowed = errors.New("verifier: destination not allowed")
+	// ErrNoSubject: the request has no Subject. A code is bound to its
+	// subject and the per-subject quotas key on it, so an empty one would
+	// let every caller without a subject verify the others' codes and
+	// share one quota with them: it is refused, not guessed. Give anonymous
+	// callers a subject of their own (a session id, a device id).
+	ErrNoSubject = errors.New("verifier: request has no subject")
 	// ErrBackend: the store, limiter or notifier failed. The request failed
 	// closed: nothing was verified, and no code was left valid undelivered.
 	ErrBackend = errors.New("verifier: backend failure")
@@ -55,7 +61,8 @@ func (e *RateLimitError) Unwrap() error { return e.Reason }
 
 // BackendError is returned when a store, limiter or notifier fails.
 type BackendError struct {
-	// Op names the failed step: "store", "limiter" or "notify".
+	// Op names the failed step: "store", "limiter", "notify" or
+	// "random".
 	Op string
 	// Err is the backend's own error.
 	Err error

@@ -12,14 +12,18 @@ type Outcome string
 // The outcomes. Every Send and Verify call reports exactly one.
 const (
 	OutcomeSent           Outcome = "sent"            // a code was delivered
-	OutcomeDeliveryFailed Outcome = "delivery_failed" // the notifier failed; the code was withdrawn
-	OutcomeVerified       Outcome = "verified"        // the right code, consumed
-	OutcomeWrongCode      Outcome = "wrong_code"      // wrong, expired, used or never sent
-	OutcomeRateLimited    Outcome = "rate_limited"    // too many verification attempts
-	OutcomeCooldown       Outcome = "cooldown"        // codes requested too often (cooldown, quotas, caps)
-	OutcomeNotAllowed     Outcome = "not_allowed"     // channel, region or route refused
-	OutcomeInvalid        Outcome = "invalid"         // bad contact, country or code format
-	OutcomeBackendError   Outcome = "backend_error"   // the store or limiter failed
+	OutcomeDeliveryFailed Outcome = "delivery_failed" // the message certainly did not leave; the code was withdrawn
+	// OutcomeDeliveryUnknown: the notifier failed in a way that may have
+	// sent the message (a timeout, a reset, a 5xx, a panic); the limits
+	// stay counted and the code valid.
+	OutcomeDeliveryUnknown Outcome = "delivery_unknown"
+	OutcomeVerified        Outcome = "verified"      // the right code, consumed
+	OutcomeWrongCode       Outcome = "wrong_code"    // wrong, expired, used or never sent
+	OutcomeRateLimited     Outcome = "rate_limited"  // too many verification attempts
+	OutcomeCooldown        Outcome = "cooldown"      // codes requested too often (cooldown, quotas, caps)
+	OutcomeNotAllowed      Outcome = "not_allowed"   // channel, region or route refused
+	OutcomeInvalid         Outcome = "invalid"       // bad contact, country or code format
+	OutcomeBackendError    Outcome = "backend_error" // the store or limiter failed
 )
 
 // Event describes one finished Send or Verify. It never holds the contact
@@ -77,8 +81,10 @@ func outcomeOf(op string, err error) Outcome {
 		return OutcomeCooldown
 	case errors.Is(err, ErrNotAllowed) && !errors.As(err, &be):
 		return OutcomeNotAllowed
-	case errors.As(err, &be) && be.Op == "notify":
+	case errors.As(err, &be) && be.Op == "notify" && (errors.Is(err, ErrUndelivered) || errors.Is(err, ErrNotAllowed)):
 		return OutcomeDeliveryFailed
+	case errors.As(err, &be) && be.Op == "notify":
+		return OutcomeDeliveryUnknown
 	case errors.As(err, &be):
 		return OutcomeBackendError
 	default:

@@ -85,7 +85,8 @@ func TestObserverFailures(t *testing.T) {
 		want verifier.Outcome
 	}{
 		{"store down", verifier.WithStore(brokenStore{CodeStore: store.NewMemory(), save: errDown}), nil, verifier.OutcomeBackendError},
-		{"delivery failed", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return errDown }), verifier.OutcomeDeliveryFailed},
+		{"delivery refused", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return verifier.Undelivered(errDown) }), verifier.OutcomeDeliveryFailed},
+		{"delivery unknown", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return errDown }), verifier.OutcomeDeliveryUnknown},
 	} {
 		log := &eventLog{}
 		opts := []verifier.Option{verifier.WithObserver(log)}

@@ -50,30 +50,31 @@ var (
 )
 
 type config struct {
-	store        store.CodeStore
-	limiter      limiter.Limiter
-	storeSet     bool // an explicit WithStore(nil) is an error, not the default
-	limiterSet   bool
-	secrets      [][]byte
-	codeLength   int
-	validity     time.Duration
-	longValidity bool
-	maxGuesses   int
-	verifyLimit  Rule
-	sendCooldown time.Duration
-	sendLimit    Rule
-	subject      ClientLimits
-	ip           ClientLimits
-	channels     map[Channel]bool
-	regions      map[string]bool
-	regionCap    int
-	regionCaps   map[string]int
-	resendSame   bool
-	observer     Observer
-	contactCache int
-	now          func() time.Time
-	rand         io.Reader // crypto/rand.Reader; replaced only by tests
-	errs         []error
+	store           store.CodeStore
+	limiter         limiter.Limiter
+	storeSet        bool // an explicit WithStore(nil) is an error, not the default
+	limiterSet      bool
+	secrets         [][]byte
+	codeLength      int
+	validity        time.Duration
+	longValidity    bool
+	maxGuesses      int
+	verifyLimit     Rule
+	sendCooldown    time.Duration
+	sendLimit       Rule
+	subject         ClientLimits
+	ip              ClientLimits
+	channels        map[Channel]bool
+	regions         map[string]bool
+	regionCap       int
+	regionCaps      map[string]int
+	resendSame      bool
+	observer        Observer
+	contactCache    int
+	deliveryTimeout time.Duration
+	now             func() time.Time
+	rand            io.Reader // crypto/rand.Reader; replaced only by tests
+	errs            []error
 }
 
 // Option configures a Verifier.
@@ -142,8 +143,10 @@ func WithMaxGuesses(n int) Option {
 	return func(c *config) { c.maxGuesses = n }
 }
 
-// WithVerifyLimit sets the verification attempts allowed per contact in any
-// rolling window (default 5 per minute).
+// WithVerifyLimit sets the verification attempts allowed per subject and
+// contact in any rolling window (default 5 per minute). It counts per
+// subject as well as per contact so that another subject's wrong guesses
+// cannot lock a user out of their own code.
 func WithVerifyLimit(limit int, window time.Duration) Option {
 	return func(c *config) { c.verifyLimit = Rule{Limit: limit, Window: window} }
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -159,7 +161,6 @@ func TestCodeBoundToSubjectAndPurpose(t *testing.T) {
 	code := f.send(t, verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"})
 	for _, r := range []verifier.Request{
 		{Contact: phone, Subject: "mallory", Purpose: "login"},
-		{Contact: phone, Subject: "", Purpose: "login"},
 		{Contact: phone, Subject: "alice", Purpose: "change-phone"},
 		{Contact: phone, Subject: "alicelogin"}, // field boundaries are bound too
 		{Contact: "+8613612345679", Subject: "alice", Purpose: "login"},
@@ -167,6 +168,14 @@ func TestCodeBoundToSubjectAndPurpose(t *testing.T) {
 		if err := f.verify(r, code); !errors.Is(err, verifier.ErrWrongCode) {
 			t.Fatalf("%+v verified another's code: %v", r, err)
 		}
+	}
+	// A request without a subject is refused outright: it would share
+	// one binding (and one quota) with every other subject-less caller.
+	if err := f.verify(verifier.Request{Contact: phone, Purpose: "login"}, code); !errors.Is(err, verifier.ErrNoSubject) {
+		t.Fatalf("no subject: %v, want ErrNoSubject", err)
+	}
+	if _, err := f.v.Send(context.Background(), verifier.Request{Contact: phone}); !errors.Is(err, verifier.ErrNoSubject) {
+		t.Fatalf("send with no subject: %v, want ErrNoSubject", err)
 	}
 	// Those attempts did not use up or consume alice's code.
 	if err := f.verify(verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"}, code); err != nil {
@@ -301,4 +310,98 @@ func TestSecretRotation(t *testing.T) {
 	if _, err := after.Verify(ctx, req(phone), newCode); err != nil {
 		t.Fatalf("new-secret code after rotation: %v", err)
 	}
+}
+
+// TestNoLockoutByAnotherSubject: verification attempts count per subject
+// and contact. Another subject's wrong guesses on a contact, however many,
+// neither reach the owner's code (it is bound to the owner) nor lock the
+// owner out of it.
+func TestNoLockoutByAnotherSubject(t *testing.T) {
+	f := newFixture(t)
+	alice := verifier.Request{Contact: phone, Subject: "alice"}
+	mallory := verifier.Request{Contact: phone, Subject: "mallory"}
+	code := f.send(t, alice)
+	for i := range verifier.DefaultVerifyLimit {
+		if err := f.verify(mallory, wrong(code)); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatalf("mallory's guess %d: %v", i, err)
+		}
+	}
+	if err := f.verify(mallory, code); !errors.Is(err, verifier.ErrTooManyAttempts) {
+		t.Fatalf("mallory past the limit: %v, want ErrTooManyAttempts", err)
+	}
+	if err := f.verify(alice, code); err != nil {
+		t.Fatalf("alice locked out of her own code by mallory's guesses: %v", err)
+	}
+	// The owner's own attempts still meet the limit.
+	g := newFixture(t)
+	code = g.send(t, alice)
+	for range verifier.DefaultVerifyLimit {
+		g.verify(alice, wrong(wrong(code)))
+	}
+	if err := g.verify(alice, code); !errors.Is(err, verifier.ErrTooManyAttempts) && !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("alice past her own limit: %v", err)
+	}
+}
+
+// TestNoCrossSubjectTiming: one subject cannot tell, by how long a verify
+// takes, whether another subject was ever sent a code for a contact. The
+// parsed-contact cache made such a verify several times faster; it is now
+// kept per subject. Medians of interleaved probes on contacts alice was
+// sent codes for and on fresh ones must agree within 15% (one of three
+// rounds, so that a noisy neighbour does not fail it; a real leak fails
+// all three).
+func TestNoCrossSubjectTiming(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing")
+	}
+	const n = 600
+	f := newFixture(t, verifier.WithVerifyLimit(1000, time.Minute), noSubjectLimits,
+		verifier.WithIPLimits(verifier.ClientLimits{}))
+	ctx := context.Background()
+	sent := make([]string, n)
+	fresh := make([]string, n)
+	for i := range n {
+		sent[i] = fmt.Sprintf("+86136%08d", 2*i)
+		fresh[i] = fmt.Sprintf("+86136%08d", 2*i+1)
+		if _, err := f.v.Send(ctx, verifier.Request{Contact: sent[i], Subject: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	probe := func(c string) time.Duration {
+		t0 := time.Now()
+		_, err := f.v.Verify(ctx, verifier.Request{Contact: c, Subject: "mallory"}, "000000")
+		d := time.Since(t0)
+		if !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatal(err)
+		}
+		return d
+	}
+	var ratio float64
+	for round := range 3 {
+		var a, b []time.Duration
+		for rep := range 3 {
+			for i := range n {
+				if (i+rep)%2 == 0 {
+					a = append(a, probe(sent[i]))
+					b = append(b, probe(fresh[i]))
+				} else {
+					b = append(b, probe(fresh[i]))
+					a = append(a, probe(sent[i]))
+				}
+			}
+		}
+		ma, mb := median(a), median(b)
+		ratio = float64(ma) / float64(mb)
+		t.Logf("round %d: median %v on contacts sent to by another subject, %v on fresh ones (ratio %.3f)", round, ma, mb, ratio)
+		if ratio > 0.85 && ratio < 1/0.85 {
+			return
+		}
+	}
+	t.Fatalf("verify timing tells contacts another subject sent codes to from fresh ones: ratio %.3f", ratio)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

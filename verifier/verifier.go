@@ -5,7 +5,6 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
@@ -103,17 +102,18 @@ type Sent struct {
 // New returns a Verifier that delivers codes through n.
 func New(n Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
-		codeLength:   DefaultCodeLength,
-		validity:     DefaultValidity,
-		maxGuesses:   DefaultMaxGuesses,
-		verifyLimit:  Rule{Limit: DefaultVerifyLimit, Window: DefaultVerifyWindow},
-		sendCooldown: DefaultSendCooldown,
-		sendLimit:    Rule{Limit: DefaultSendLimit, Window: DefaultSendWindow},
-		subject:      DefaultSubjectLimits,
-		ip:           DefaultIPLimits,
-		channels:     map[Channel]bool{SMS: true, Email: true},
-		contactCache: DefaultContactCache,
-		now:          time.Now,
+		codeLength:      DefaultCodeLength,
+		validity:        DefaultValidity,
+		maxGuesses:      DefaultMaxGuesses,
+		verifyLimit:     Rule{Limit: DefaultVerifyLimit, Window: DefaultVerifyWindow},
+		sendCooldown:    DefaultSendCooldown,
+		sendLimit:       Rule{Limit: DefaultSendLimit, Window: DefaultSendWindow},
+		subject:         DefaultSubjectLimits,
+		ip:              DefaultIPLimits,
+		channels:        map[Channel]bool{SMS: true, Email: true},
+		contactCache:    DefaultContactCache,
+		deliveryTimeout: DefaultDeliveryTimeout,
+		now:             time.Now,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -157,11 +157,17 @@ func (v *Verifier) Validity() time.Duration { return v.cfg.validity }
 // Send issues a new code for r's contact and delivers it. A new code
 // replaces any pending one for the same contact, subject and purpose.
 //
-// Errors: ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch;
-// ErrNotAllowed; a *RateLimitError matching ErrTooFrequent; a *BackendError
-// when the store, the limiter or the notifier fails. When delivery fails the
-// new code is removed again and the send does not count against the
-// contact's limits: the failure was ours, not the user's.
+// Delivery runs detached from ctx's cancellation (see WithDeliveryTimeout):
+// once a message may have left, it counts against every limit whatever the
+// caller does. When the notifier fails with ErrUndelivered (the message
+// certainly did not leave) the new code is withdrawn and the limits are
+// given back: the failure was ours, not the user's. Any other delivery
+// failure keeps both, as the message may still arrive.
+//
+// Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
+// ErrCountryMismatch; ErrNotAllowed; a *RateLimitError matching
+// ErrTooFrequent; a *BackendError when the store, the limiter or the
+// notifier fails.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	sent, err := v.send(ctx, r)
@@ -169,12 +175,15 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	return sent, err
 }
 
-func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
-	c, _, err := v.contacts.parse(r.Contact, r.Country)
+func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
+	if r.Subject == "" {
+		return Sent{}, ErrNoSubject
+	}
+	c, _, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
 	if err != nil {
 		return Sent{}, err
 	}
-	sent := Sent{Contact: c}
+	sent.Contact = c
 	ch := channelOf(c)
 	if !v.allowed(ch, c) {
 		return sent, ErrNotAllowed
@@ -186,7 +195,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 		rules = append(rules, namedRule{"rgn", c.Region, "", capRules})
 	}
 	// The contact's hourly cap and cooldown share one key: two windows on
-	// one list of events.
+	// one list of events. They span subjects: they bound how many messages
+	// one phone or mailbox receives, whoever asks.
 	rules = append(rules, namedRule{"send", c.Value, "", v.rules.send})
 	var holdBuf [4]hold
 	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
@@ -194,15 +204,37 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 		return sent, err
 	}
 
+	// One clean-up path: until a message may have left, a failure gives
+	// back the limits and withdraws a new code.
+	var withdraw string // the store key of a new code that must not stay
+	mayHaveLeft := false
+	defer func() {
+		if err == nil || mayHaveLeft {
+			return
+		}
+		cctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		var derr error
+		if withdraw != "" {
+			derr = v.cfg.store.Delete(cctx, withdraw)
+		}
+		if uerr := errors.Join(derr, v.release(ctx, holds)); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+	}()
+
 	binding := v.binding(r, c)
 	key := v.storeKey(0, binding)
 	code, validity, reused, err := v.pendingCode(ctx, key)
 	if err != nil {
-		v.release(ctx, holds)
 		return sent, err
 	}
 	if !reused {
-		if code, err = v.issue(ctx, key, binding, holds); err != nil {
+		code, err = v.issue(ctx, key, binding)
+		if code != "" {
+			withdraw = key // saved: from here on a failure withdraws it
+		}
+		if err != nil {
 			return sent, err
 		}
 	}
@@ -224,34 +256,18 @@ func (v *Verifier) send(ctx context.Context, r Request) (Sent, error) {
 	} else {
 		msg.Text = r.Language.SMS(code, validity)
 	}
-	if err := v.deliver(ctx, msg); err != nil {
-		// A new code dies with its failed delivery. A re-sent one stays:
-		// its first delivery succeeded and may still be on its way.
-		var uerr error
-		if reused {
-			uerr = v.release(ctx, holds)
-		} else {
-			uerr = v.undo(ctx, key, holds)
-		}
-		return sent, backendErr("notify", errors.Join(err, uerr))
+	undelivered, err := v.deliver(ctx, msg)
+	if err != nil {
+		// A message that may have left keeps its limits and its code.
+		// (A re-sent code is never withdrawn: its first delivery
+		// succeeded.)
+		mayHaveLeft = !undelivered
+		return sent, backendErr("notify", err)
 	}
 	if v.contacts != nil {
-		v.contacts.admit(r.Contact, r.Country, c, v.limitKey("verify", c.Value))
+		v.contacts.admit(r.Subject, r.Contact, r.Country, c, v.verifyKey(r.Subject, c.Value))
 	}
 	return sent, nil
-}
-
-// deliver hands msg to the notifier. A notifier that panics is a failed
-// delivery like any other, so that the code it was given is withdrawn and
-// the limits given back, rather than left behind for the HTTP layer's
-// recovery.
-func (v *Verifier) deliver(ctx context.Context, msg Message) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("verifier: notifier panicked: %v", p)
-		}
-	}()
-	return v.notifier.Notify(ctx, msg)
 }
 
 // allowed applies the channel, region and routing restrictions.
@@ -300,11 +316,12 @@ func (v *Verifier) pendingCode(ctx context.Context, key string) (code string, va
 }
 
 // issue makes a new code and saves its digest under key, replacing the
-// pending one, and removes codes issued under older secrets.
-func (v *Verifier) issue(ctx context.Context, key string, binding []byte, holds []hold) (string, error) {
+// pending one, and removes codes issued under older secrets. The code is
+// returned with an error too once it was saved, so that it can be
+// withdrawn.
+func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (string, error) {
 	code, err := newCode(v.cfg.rand, v.cfg.codeLength)
 	if err != nil {
-		v.release(ctx, holds)
 		return "", backendErr("random", err)
 	}
 	rec := store.Record{Digest: v.digest(0, binding, code), TTL: v.cfg.validity, MaxAttempts: v.cfg.maxGuesses}
@@ -312,15 +329,13 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte, holds 
 		rec.Sealed = v.seal(key, code)
 	}
 	if err := v.cfg.store.Save(ctx, key, rec); err != nil {
-		v.release(ctx, holds)
 		return "", backendErr("store", err)
 	}
 	// A code issued under an older secret must not outlive its
 	// replacement.
 	for i := 1; i < len(v.hashes); i++ {
 		if err := v.cfg.store.Delete(ctx, v.storeKey(i, binding)); err != nil {
-			v.undo(ctx, key, holds)
-			return "", backendErr("store", err)
+			return code, backendErr("store", err)
 		}
 	}
 	return code, nil
@@ -342,7 +357,10 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 }
 
 func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
-	c, verifyKey, err := v.contacts.parse(r.Contact, r.Country)
+	if r.Subject == "" {
+		return contact.Contact{}, ErrNoSubject
+	}
+	c, verifyKey, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
 	if err != nil {
 		return contact.Contact{}, err
 	}
@@ -351,7 +369,13 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 		return c, ErrInvalidCode
 	}
 	// The contact's own limit first: it is the one a guesser runs into, and
-	// a refusal by the first rule has nothing to give back.
+	// a refusal by the first rule has nothing to give back. It counts per
+	// subject and contact: codes are bound to the subject, so another
+	// subject's guesses can never hit this one's code, and must not lock
+	// its owner out either.
+	if verifyKey == "" {
+		verifyKey = v.verifyKey(r.Subject, c.Value)
+	}
 	var buf [3]namedRule
 	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, verifyKey, v.rules.verify}), r, false)
 	var holdBuf [3]hold
@@ -464,11 +488,21 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 // limitKey is the rule's name, readable for operators, and a 128-bit HMAC
 // of name and value under the first secret.
 func (v *Verifier) limitKey(name, value string) string {
+	var fieldBuf [96]byte
+	return v.limitKeyOf(name, appendField(fieldBuf[:0], value))
+}
+
+// verifyKey is the key of the verification attempts per subject and
+// contact.
+func (v *Verifier) verifyKey(subject, contact string) string {
+	var fieldBuf [128]byte
+	return v.limitKeyOf("verify", appendField(appendField(fieldBuf[:0], contact), subject))
+}
+
+func (v *Verifier) limitKeyOf(name string, fields []byte) string {
 	var buf [64]byte
 	prefix := append(append(buf[:0], name...), ':')
-	var fieldBuf [96]byte
-	field := appendField(fieldBuf[:0], value)
-	return string(v.hashes[0].sum(prefix, domainLimit, field, name)[:len(prefix)+16])
+	return string(v.hashes[0].sum(prefix, domainLimit, fields, name)[:len(prefix)+16])
 }
 
 // cleanupContext survives the request's cancellation: a client that went
@@ -492,13 +526,4 @@ func (v *Verifier) release(ctx context.Context, holds []hold) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// undo removes a code that must not stay valid and gives back the limits
-// its send took.
-func (v *Verifier) undo(ctx context.Context, key string, holds []hold) error {
-	cctx, cancel := cleanupContext(ctx)
-	defer cancel()
-	err := v.cfg.store.Delete(cctx, key)
-	return errors.Join(err, v.release(ctx, holds))
 }

@@ -405,6 +405,9 @@ func TestFailClosed(t *testing.T) {
 	}
 }
 
+// TestDeliveryFailureLeavesNoCode: when the gateway certainly refused the
+// message (Undelivered), the code is withdrawn and every limit the send
+// took is given back: the user is not held to a cooldown for our failure.
 func TestDeliveryFailureLeavesNoCode(t *testing.T) {
 	clk := storetest.NewClock(start)
 	var delivered []string
@@ -412,54 +415,173 @@ func TestDeliveryFailureLeavesNoCode(t *testing.T) {
 	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
 		delivered = append(delivered, m.Code)
 		if fail {
-			return errDown
+			return fmt.Errorf("gateway: %w", verifier.Undelivered(errDown))
 		}
 		return nil
 	})
-	v, err := verifier.New(n, verifier.WithClock(clk.Now))
+	v, err := verifier.New(n, verifier.WithClock(clk.Now),
+		verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	_, err = v.Send(ctx, req(phone))
-	if !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, errDown) {
+	if !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, errDown) || !errors.Is(err, verifier.ErrUndelivered) {
 		t.Fatalf("Send = %v, want a backend error", err)
 	}
 	// The undelivered code is dead.
 	if _, err := v.Verify(ctx, req(phone), delivered[0]); !errors.Is(err, verifier.ErrWrongCode) {
 		t.Fatalf("undelivered code: %v, want ErrWrongCode", err)
 	}
-	// And the user is not held to the cooldown for our failure.
+	// Neither the cooldown nor the subject's quota of one holds the user.
 	fail = false
 	if _, err := v.Send(ctx, req(phone)); err != nil {
-		t.Fatalf("resend right after a failed delivery: %v", err)
+		t.Fatalf("resend right after a refused delivery: %v", err)
 	}
 	if _, err := v.Verify(ctx, req(phone), delivered[1]); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// A client that hangs up while its code is being delivered must not leave
-// the code valid: clean-up runs on a context that survives cancellation.
-func TestDeliveryFailureAfterCancel(t *testing.T) {
-	var code string
-	ctxSeen := store.NewMemory()
-	checking := ctxCheckingStore{ctxSeen}
+// TestAmbiguousDeliveryKeepsLimits: a delivery that failed in a way that
+// may have sent the message (a timeout, a reset, a 5xx) counts against
+// every limit, and its code stays valid, since it may arrive.
+func TestAmbiguousDeliveryKeepsLimits(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{
+		{"plain error", errDown},
+		{"timeout", context.DeadlineExceeded},
+		{"cancelled", context.Canceled},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+				f.rec.Notify(ctx, m) // it reached the gateway...
+				return tt.err        // ...which did not say so
+			})
+			v, err := verifier.New(n, verifier.WithClock(f.clk.Now),
+				verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) || errors.Is(err, verifier.ErrUndelivered) {
+				t.Fatalf("Send = %v, want an ambiguous backend error", err)
+			}
+			// The cooldown holds...
+			retryAfter(t, sendErr(v, req(phone)), verifier.ErrTooFrequent)
+			// ...and so does the subject's quota: one of two is used.
+			if _, err := v.Send(ctx, req("+8613612345679")); !errors.Is(err, verifier.ErrBackend) {
+				t.Fatal(err)
+			}
+			retryAfter(t, sendErr(v, req("+8613612345670")), verifier.ErrTooFrequent)
+			// The code that may have arrived verifies.
+			code, _ := f.rec.LastCode(phone)
+			if _, err := v.Verify(ctx, req(phone), code); err != nil {
+				t.Fatalf("the code of an ambiguous delivery: %v", err)
+			}
+		})
+	}
+}
+
+func sendErr(v *verifier.Verifier, r verifier.Request) error {
+	_, err := v.Send(context.Background(), r)
+	return err
+}
+
+// TestDeliveryDetachedFromCancel: a caller that hangs up while its code is
+// on the way does not cancel the delivery, nor turn it into a failure that
+// gives the limits back (the SMS-pumping-by-hanging-up attack). The
+// notifier's context keeps the caller's values and is bounded by the
+// delivery timeout instead.
+func TestDeliveryDetachedFromCancel(t *testing.T) {
+	type key struct{}
+	f := newFixture(t)
+	hungUp := make(chan struct{})
+	var sawErr error
+	var sawValue any
+	var deadline time.Duration
 	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
-		code = m.Code
-		return context.Canceled
+		<-hungUp // the client is gone by now
+		sawErr, sawValue = ctx.Err(), ctx.Value(key{})
+		if d, ok := ctx.Deadline(); ok {
+			deadline = time.Until(d)
+		}
+		return f.rec.Notify(ctx, m)
 	})
-	v, err := verifier.New(n, verifier.WithStore(checking))
+	v, err := verifier.New(n, verifier.WithClock(f.clk.Now), verifier.WithDeliveryTimeout(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "trace"))
+	done := make(chan error)
+	go func() {
+		_, err := v.Send(ctx, req(phone))
+		done <- err
+	}()
 	cancel()
-	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) {
+	close(hungUp)
+	if err := <-done; err != nil {
+		t.Fatalf("Send after the caller hung up: %v", err)
+	}
+	if sawErr != nil || sawValue != "trace" || deadline < 59*time.Minute || deadline > time.Hour {
+		t.Fatalf("notifier's context: err %v, value %v, deadline in %v; want live, with the value, bounded by the delivery timeout", sawErr, sawValue, deadline)
+	}
+	code, ok := f.rec.LastCode(phone)
+	if !ok {
+		t.Fatal("nothing delivered")
+	}
+	retryAfter(t, sendErr(v, req(phone)), verifier.ErrTooFrequent)
+	if _, err := v.Verify(context.Background(), req(phone), code); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeliveryTimeout: a notifier that never answers is cut off by the
+// delivery timeout, as an ambiguous failure.
+func TestDeliveryTimeout(t *testing.T) {
+	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	v, err := verifier.New(n, verifier.WithDeliveryTimeout(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Send(context.Background(), req(phone)); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, verifier.ErrUndelivered) {
+		t.Fatalf("Send = %v, want the delivery timeout, ambiguous", err)
+	}
+	retryAfter(t, sendErr(v, req(phone)), verifier.ErrTooFrequent)
+	if _, err := verifier.New(n, verifier.WithDeliveryTimeout(0)); err == nil {
+		t.Fatal("a zero delivery timeout was accepted")
+	}
+}
+
+// TestRefusedCleanupSurvivesCancel: the clean-up after a refused delivery
+// (withdraw the code, give back the limits) runs even though the caller
+// is gone, on a store that honours cancellation.
+func TestRefusedCleanupSurvivesCancel(t *testing.T) {
+	var code string
+	checking := ctxCheckingStore{store.NewMemory()}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
+		cancel() // the client hangs up while the gateway refuses
+		return verifier.Undelivered(errDown)
+	})
+	v, err := verifier.New(verifier.NotifierFunc(func(c context.Context, m verifier.Message) error {
+		code = m.Code
+		return n(c, m)
+	}), verifier.WithStore(checking))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrUndelivered) {
 		t.Fatalf("Send = %v", err)
 	}
 	if _, err := v.Verify(context.Background(), req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
-		t.Fatalf("code of a cancelled send: %v, want ErrWrongCode", err)
+		t.Fatalf("code of a refused send: %v, want ErrWrongCode", err)
 	}
 }
 
@@ -531,17 +653,14 @@ func TestClientLimitsOff(t *testing.T) {
 	}
 }
 
-// TestNotifierPanicWithdrawsCode: a notifier that panics fails the send like
-// any failed delivery: no valid code, no limit held, no panic for the caller.
-func TestNotifierPanicWithdrawsCode(t *testing.T) {
+// TestNotifierPanicKeepsLimits: a notifier that panics fails the send
+// without a panic for the caller; as nobody knows how far it got, the
+// failure is ambiguous: the limits stay counted and the code stays valid.
+func TestNotifierPanicKeepsLimits(t *testing.T) {
 	var code string
-	panicking := true
 	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
 		code = m.Code
-		if panicking {
-			panic("gateway client bug")
-		}
-		return nil
+		panic("gateway client bug")
 	})
 	v, err := verifier.New(n)
 	if err != nil {
@@ -551,12 +670,9 @@ func TestNotifierPanicWithdrawsCode(t *testing.T) {
 	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) {
 		t.Fatalf("Send with a panicking notifier: %v", err)
 	}
-	if _, err := v.Verify(ctx, req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
-		t.Fatalf("the undelivered code: %v", err)
-	}
-	panicking = false
-	if _, err := v.Send(ctx, req(phone)); err != nil {
-		t.Fatalf("held to the cooldown after our failure: %v", err)
+	retryAfter(t, sendErr(v, req(phone)), verifier.ErrTooFrequent)
+	if _, err := v.Verify(ctx, req(phone), code); err != nil {
+		t.Fatalf("the code of an ambiguous delivery: %v", err)
 	}
 }
 
