@@ -55,8 +55,14 @@ func (k Kind) String() string {
 type Contact struct {
 	// Kind is Phone or Email.
 	Kind Kind
-	// Value is the normalised form: E.164 for phones ("+8613612345678"),
-	// lower-case with an ASCII (IDNA) domain for emails.
+	// Value is the normalised form: E.164 for phones ("+8613612345678").
+	// For emails it is the exact address mail is delivered to, and so what
+	// rate limits are keyed by, what a code is bound to and what goes into
+	// SMTP RCPT TO: local-part@domain, in lower case, where the local part
+	// is a dot-atom of ASCII atext without '%' or '!' (at most 64 octets)
+	// and the domain a hostname in its ASCII (IDNA) form. It holds no
+	// quote, backslash, space, control character, bracket or second '@',
+	// and Parse(Value, "") returns the same Contact.
 	Value string
 	// Region is the ISO 3166 region of a phone number ("CN"); empty for
 	// emails.
@@ -94,6 +100,28 @@ func (c Contact) Masked() string {
 // DefaultCountry when country is empty. Only numbers that phonenumbers
 // considers valid mobile numbers (or, where a plan cannot tell them apart,
 // fixed-line-or-mobile) are accepted.
+//
+// An email address is accepted only in a form that a mail server delivers
+// to a mailbox at the domain it shows, and no other. Surrounding white
+// space is trimmed; the rest must be local-part "@" domain, where:
+//
+//   - the local part is an RFC 5322 dot-atom of ASCII letters, digits and
+//     #$&'*+-/=?^_`{|}~, with no leading, trailing or doubled dot, at most 64
+//     octets. Quoted local parts are rejected: they spell one mailbox many
+//     ways ("a"@x, "\a"@x, a@x), can hide an address ("a@evil"@x) and carry
+//     spaces and angle brackets that inject ESMTP parameters into RCPT TO.
+//     '%' and '!' are rejected although atext, because Postfix routes
+//     a%evil@x and evil!a@x to the host evil. Non-ASCII is rejected, as
+//     net/smtp does not speak SMTPUTF8;
+//   - the domain is a host name, never a literal such as [1.2.3.4] or
+//     [IPv6:...]: after IDNA ToASCII (Lookup profile), at least two labels
+//     of letters, digits and hyphens, each of 1 to 63 octets, not starting
+//     or ending with a hyphen, the last not all digits.
+//
+// The whole normalised address is at most 254 octets and must also pass
+// go-playground/validator's "email" rule. The Value is the address in lower
+// case with the ASCII domain; see Contact.Value. Sub-addresses such as
+// a+tag@x are accepted and stay distinct values.
 //
 // The errors are ErrInvalid, ErrUnknownCountry and ErrCountryMismatch. An
 // unknown country is reported even for an email address, so that a client
@@ -193,21 +221,100 @@ func foldPhone(raw string) (digits string, international, ok bool) {
 // after init, as the library requires for concurrent use.
 var validate = validator.New()
 
+// maxLocalLength is the longest local part SMTP must carry (RFC 5321
+// section 4.5.3.1.1), and maxLabelLength the longest DNS label.
+const (
+	maxLocalLength = 64
+	maxLabelLength = 63
+)
+
+// parseEmail reads an address as Parse documents it. Its own checks are
+// the authority: the local part must be a dot-atom without '%' or '!', and
+// the domain, once in its ASCII form, a hostname. The validator's "email"
+// rule is asked too, on the normalised address, and can only reject more.
 func parseEmail(raw string) (Contact, error) {
 	s := strings.TrimSpace(raw)
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 {
+	at := strings.IndexByte(s, '@')
+	if at < 0 || strings.IndexByte(s[at+1:], '@') >= 0 {
 		return Contact{}, ErrInvalid
 	}
-	domain, err := idna.Lookup.ToASCII(s[at+1:])
+	local, domain := s[:at], s[at+1:]
+	if !isDotAtom(local) || domain == "" || domain[0] == '[' {
+		return Contact{}, ErrInvalid
+	}
+	domain, err := idna.Lookup.ToASCII(domain)
 	if err != nil {
 		return Contact{}, ErrInvalid
 	}
-	addr := strings.ToLower(s[:at]) + "@" + strings.ToLower(domain)
+	domain = strings.ToLower(domain)
+	if !isHostname(domain) {
+		return Contact{}, ErrInvalid
+	}
+	addr := strings.ToLower(local) + "@" + domain
 	if len(addr) > maxEmailLength || validate.Var(addr, "required,email") != nil {
 		return Contact{}, ErrInvalid
 	}
 	return Contact{Kind: Email, Value: addr}, nil
+}
+
+// isDotAtom reports whether local is a dot-atom of RFC 5322 atext other
+// than '%' and '!', at most maxLocalLength octets: ASCII letters, digits
+// and #$&'*+-/=?^_`{|}~ with single dots between runs of them. Quotes,
+// backslashes, spaces, control characters, non-ASCII and all other
+// specials are not atext.
+func isDotAtom(local string) bool {
+	if local == "" || len(local) > maxLocalLength {
+		return false
+	}
+	dot := true // the previous byte was a dot, or there was none
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if c == '.' {
+			if dot {
+				return false
+			}
+			dot = true
+			continue
+		}
+		if !isAtext(c) {
+			return false
+		}
+		dot = false
+	}
+	return !dot
+}
+
+// isAtext reports whether c is RFC 5322 atext other than '%' and '!',
+// which Postfix (allow_percent_hack, swap_bangpath) reads as routing to
+// another host.
+func isAtext(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("#$&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// isHostname reports whether domain, in its lower-case ASCII form, is a
+// host name of at least two labels, each of 1 to maxLabelLength letters,
+// digits and hyphens, neither starting nor ending with a hyphen, and the
+// last not all digits (so that no address names an IPv4 host).
+func isHostname(domain string) bool {
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > maxLabelLength || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
 }
 
 func maskPhone(e164 string, callingCode int) string {

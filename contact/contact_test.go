@@ -100,8 +100,7 @@ func TestMasked(t *testing.T) {
 		{"+14155552671", "+141****2671"},
 		{"+447400123456", "+4474****3456"},
 		{"alice@example.com", "a***@example.com"},
-		{"Ωx@example.com", "ω***@example.com"},
-		{"Ω@example.com", "***@example.com"},
+		{"Ax@example.com", "a***@example.com"},
 		{"a@example.com", "***@example.com"},
 		{"*@example.com", "***@example.com"},
 	}
@@ -183,6 +182,23 @@ func TestKindString(t *testing.T) {
 	}
 }
 
+// TestMaskEmailMultiByte: Parse no longer accepts a non-ASCII local part,
+// but the mask still hides whole characters of one, never splitting a rune.
+func TestMaskEmailMultiByte(t *testing.T) {
+	for _, tt := range []struct{ value, want string }{
+		{"ωx@example.com", "ω***@example.com"},
+		{"ω@example.com", "***@example.com"},
+	} {
+		c := Contact{Kind: Email, Value: tt.value}
+		if got := c.Masked(); got != tt.want {
+			t.Errorf("Masked(%q) = %q, want %q", tt.value, got, tt.want)
+		}
+		if err := checkMasked(c); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // TestMaskShortNumbers: numbers shorter than any in the country table still
 // keep four digits hidden.
 func TestMaskShortNumbers(t *testing.T) {
@@ -233,4 +249,134 @@ func checkMasked(c Contact) error {
 		return fmt.Errorf("kind %v has no masked form", c.Kind)
 	}
 	return nil
+}
+
+// TestEmailRoutingRejected: Parse accepts only a dot-atom local part at a
+// hostname, so that the normalised Value is the mailbox mail is delivered
+// to. Quoted local parts, "%" and "!" routing and domain literals are
+// forms an MTA (Postfix) may route to a different mailbox or host than the
+// domain they show, or that let a value carry ESMTP parameters into RCPT TO.
+func TestEmailRoutingRejected(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		want      string // the expected Value; empty means ErrInvalid
+	}{
+		// Routing forms.
+		{name: "quoted address in local part", raw: `"attacker@evil.example"@victim.example`},
+		{name: "percent hack", raw: "attacker%evil.example@victim.example"},
+		{name: "bang path", raw: "evil.example!attacker@victim.example"},
+		{name: "source route", raw: "@evil.example:attacker@victim.example"},
+		{name: "two at signs", raw: "attacker@evil.example@victim.example"},
+
+		// Quoted local parts: one mailbox, many spellings, and a way to
+		// smuggle spaces and angle brackets into RCPT TO.
+		{name: "quoted", raw: `"a"@x.com`},
+		{name: "quoted pair", raw: `"\a"@x.com`},
+		{name: "quoted space", raw: `"a b"@x.com`},
+		{name: "quoted empty", raw: `""@x.com`},
+		{name: "ESMTP injection", raw: `"a> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b"@x.com`},
+		{name: "ESMTP injection unquoted", raw: "a>NOTIFY=SUCCESS@x.com"},
+		{name: "CRLF injection", raw: "a\r\nRCPT TO:<b@y.com>@x.com"},
+		{name: "backslash", raw: `a\b@x.com`},
+		{name: "quote inside", raw: `a"b@x.com`},
+
+		// Domain literals.
+		{name: "IPv4 literal", raw: "user@[1.2.3.4]"},
+		{name: "IPv6 literal", raw: "user@[IPv6:2001:db8::1]"},
+		{name: "general literal", raw: "user@[x:y]"},
+		{name: "dotted quad hostname", raw: "user@1.2.3.4"},
+
+		// Dots.
+		{name: "leading dot", raw: ".a@x.com"},
+		{name: "trailing dot", raw: "a.@x.com"},
+		{name: "double dot", raw: "a..b@x.com"},
+		{name: "only a dot", raw: ".@x.com"},
+		{name: "domain trailing dot", raw: "a@x.com."},
+		{name: "domain leading dot", raw: "a@.x.com"},
+		{name: "domain double dot", raw: "a@x..com"},
+
+		// Other non-atext.
+		{name: "non-ASCII local part", raw: "ωx@example.com"},
+		{name: "full-width local part", raw: "ａ@example.com"},
+		{name: "internal space", raw: "a b@x.com"},
+		{name: "tab", raw: "a\tb@x.com"},
+		{name: "NUL", raw: "a\x00b@x.com"},
+		{name: "DEL", raw: "a\x7fb@x.com"},
+		{name: "comment", raw: "a(comment)@x.com"},
+		{name: "angle brackets", raw: "<a@x.com>"},
+		{name: "display name", raw: "A <a@x.com>"},
+		{name: "comma", raw: "a,b@x.com"},
+		{name: "semicolon", raw: "a;b@x.com"},
+		{name: "colon", raw: "a:b@x.com"},
+
+		// Lengths and domain shape.
+		{name: "local part 65 octets", raw: strings.Repeat("a", 65) + "@x.com"},
+		{name: "single-label domain", raw: "a@localhost"},
+		{name: "domain label over 63", raw: "a@" + strings.Repeat("b", 64) + ".com"},
+		{name: "domain label leading hyphen", raw: "a@-x.com"},
+		{name: "domain label trailing hyphen", raw: "a@x-.com"},
+		{name: "domain underscore", raw: "a@x_y.com"},
+
+		// Accepted, with the exact Value.
+		{name: "plus tag", raw: "first.last+tag@example.com", want: "first.last+tag@example.com"},
+		{name: "apostrophe", raw: "o'brien@example.com", want: "o'brien@example.com"},
+		{name: "underscore and hyphen", raw: "x_y-z@sub.example.co.uk", want: "x_y-z@sub.example.co.uk"},
+		{name: "IDNA domain", raw: "user@例え.jp", want: "user@xn--r8jz45g.jp"},
+		{name: "IDNA domain upper case", raw: "User@BÜCHER.example", want: "user@xn--bcher-kva.example"},
+		{name: "lower-cased", raw: "Alice.Smith@Example.COM", want: "alice.smith@example.com"},
+		{name: "surrounding space trimmed", raw: "  a@x.com\t", want: "a@x.com"},
+		{name: "all atext but % and !", raw: "#$&'*+-/=?^_`{|}~@x.com", want: "#$&'*+-/=?^_`{|}~@x.com"},
+		{name: "local part 64 octets", raw: strings.Repeat("a", 64) + "@x.com", want: strings.Repeat("a", 64) + "@x.com"},
+		{name: "domain label 63", raw: "a@" + strings.Repeat("b", 63) + ".com", want: "a@" + strings.Repeat("b", 63) + ".com"},
+		{name: "digits and hyphens in labels", raw: "a@1-2.x9.com", want: "a@1-2.x9.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.raw, "")
+			if tt.want == "" {
+				if !errors.Is(err, ErrInvalid) {
+					t.Fatalf("Parse(%q) = %#v, %v; want ErrInvalid", tt.raw, got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q) error = %v", tt.raw, err)
+			}
+			if want := (Contact{Kind: Email, Value: tt.want}); got != want {
+				t.Fatalf("Parse(%q) = %#v, want %#v", tt.raw, got, want)
+			}
+			again, err := Parse(got.Value, "")
+			if err != nil || again != got {
+				t.Fatalf("Value %q does not re-parse to itself: %#v, %v", got.Value, again, err)
+			}
+		})
+	}
+}
+
+// TestEmailOneMailboxOneValue: spellings of one mailbox that Parse accepts
+// give one Value, so limits and codes keyed by it cannot be multiplied.
+func TestEmailOneMailboxOneValue(t *testing.T) {
+	for _, group := range [][]string{
+		{"a@x.com", "A@X.com", "A@x.COM", " a@x.com ", "a@X.Com"},
+		{"user@xn--bcher-kva.example", "user@bücher.example", "USER@BÜCHER.EXAMPLE", "user@BÜCHER.example"},
+		{"user@xn--r8jz45g.jp", "user@例え.jp", "user@例え.JP"},
+	} {
+		var first Contact
+		for i, raw := range group {
+			c, err := Parse(raw, "")
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", raw, err)
+			}
+			if i == 0 {
+				first = c
+				if c.Value != raw {
+					t.Fatalf("Parse(%q).Value = %q, want it unchanged", raw, c.Value)
+				}
+				continue
+			}
+			if c != first {
+				t.Errorf("Parse(%q) = %q, Parse(%q) = %q: one mailbox, two values", group[0], first.Value, raw, c.Value)
+			}
+		}
+	}
 }

@@ -5,9 +5,13 @@
 // to E.164. The optional country is one of the 169 values of Huawei Cloud
 // Meeting's "country" field (see Countries); it gives the region for numbers
 // in national format and, for international numbers, must agree with the
-// number. Email addresses are checked with go-playground/validator's "email"
-// rule, lower-cased, and their domain converted to its ASCII (IDNA) form, so
-// that one mailbox has one normalised value.
+// number. Email addresses must be a dot-atom local part (ASCII atext without
+// '%' or '!') at a host name: quoted local parts, routing forms and domain
+// literals, which a mail server may deliver elsewhere than the domain they
+// show, are rejected. Accepted addresses are also checked with
+// go-playground/validator's "email" rule, lower-cased, and their domain
+// converted to its ASCII (IDNA) form, so that the normalised value is the
+// one address mail is delivered to.
 //
 // A Contact's String method returns the masked form, so one that reaches a
 // log by accident shows "+86136****5678" or "a***@example.com".
