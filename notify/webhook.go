@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,9 +12,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vcodekit/vcode/verifier"
@@ -27,8 +30,8 @@ import (
 // timestamp, a dot, and the raw request body: the scheme payment webhooks
 // use. The timestamp is signed with the body, so a receiver that refuses old
 // timestamps (VerifySignature does, beyond its tolerance) cannot be fed a
-// replayed request later; within the tolerance, deduplicate on request_id
-// if a replay matters.
+// replayed request later; within the tolerance, receivers deduplicate on
+// the body's message_id.
 const SignatureHeader = "X-Vcode-Signature"
 
 // Webhook defaults.
@@ -43,29 +46,48 @@ const (
 type WebhookConfig struct {
 	// URL receives a POST per message. http is allowed only for loopback
 	// hosts; anything else must be https, since the body holds the code.
+	// Credentials in it (user info, an ?apikey= query) never appear in
+	// errors or logs: they show as "redacted".
 	URL string
 	// Secret signs each request; at least 16 bytes.
 	Secret []byte
 	// Timeout bounds each attempt (default 5 s).
 	Timeout time.Duration
 	// Retries is how many times a failed attempt is repeated (default 2;
-	// negative for none). Network errors and 5xx answers are retried, with
-	// Backoff doubling between attempts (default 200 ms); 4xx answers are
-	// not, as repeating the request cannot fix it.
+	// negative for none), with Backoff doubling between attempts (default
+	// 200 ms). Only attempts that did not deliver are repeated: those that
+	// failed before the request was written, and 5xx answers (the retry
+	// carries the same message_id, so a receiver deduplicates it). An
+	// attempt that timed out or broke after the request was written may
+	// have delivered, so it is never repeated; 3xx and 4xx answers are
+	// not either, as repeating cannot fix them.
 	Retries int
 	Backoff time.Duration
-	// Client sends the requests (default: a client of its own).
+	// Client sends the requests (default: a client of its own). Redirects
+	// are never followed, whatever its CheckRedirect says: a 3xx answer
+	// is a refusal, since following it would hand the signed code to
+	// another URL (perhaps over plain HTTP).
 	Client *http.Client
 }
 
 // Webhook delivers codes by POSTing signed JSON to a URL: the way to connect
 // any SMS gateway, or a service of the host's own. The body is
 //
-//	{"channel":"sms","to":"+8613612345678","code":"753927","text":"...",
-//	 "subject":"...","language":"zh-CN","expires_at":"2026-11-25T10:01:00Z",
-//	 "request_id":"..."}
+//	{"message_id":"9f86d081884c7d65...","channel":"sms","to":"+8613612345678",
+//	 "code":"753927","text":"...","subject":"...","language":"zh-CN",
+//	 "expires_at":"2026-11-25T10:01:00Z","request_id":"..."}
 //
-// Any 2xx answer means delivered.
+// message_id is drawn by the sender for each message (32 hex digits) and
+// stays the same across retries: receivers deduplicate on it. request_id
+// is the client's X-Request-Id, for tracing only: clients choose it, so it
+// is neither unique nor trustworthy.
+//
+// Any 2xx answer means delivered. A failure is reported as
+// verifier.Undelivered (limits given back) only when the receiver
+// certainly did not take the message: every attempt failed before its
+// request was written, or was answered 3xx or 4xx. A timeout or a broken
+// connection after the request was written, or 5xx answers to the last
+// retry, may have delivered, and are reported as ambiguous.
 type Webhook struct {
 	cfg    WebhookConfig
 	client *http.Client
@@ -78,7 +100,7 @@ var _ verifier.Notifier = (*Webhook)(nil)
 func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("notify: webhook URL %q is not absolute", cfg.URL)
+		return nil, errors.New("notify: webhook URL is not an absolute URL")
 	}
 	switch {
 	case u.Scheme == "https":
@@ -86,8 +108,8 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	default:
 		return nil, fmt.Errorf("notify: webhook URL must be https (http only on loopback), got %s://", u.Scheme)
 	}
-	if len(cfg.Secret) < 16 {
-		return nil, errors.New("notify: webhook secret must be at least 16 bytes")
+	if len(cfg.Secret) < minSecretLength {
+		return nil, fmt.Errorf("notify: webhook secret must be at least %d bytes", minSecretLength)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultWebhookTimeout
@@ -99,14 +121,20 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = DefaultWebhookBackoff
 	}
-	client := cfg.Client
-	if client == nil {
-		client = &http.Client{}
+	client := &http.Client{}
+	if cfg.Client != nil {
+		c := *cfg.Client // the caller's client is left as it is
+		client = &c
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Webhook{cfg: cfg, client: client, now: time.Now}, nil
 }
 
+// minSecretLength is the shortest signing secret accepted on either side.
+const minSecretLength = 16
+
 type webhookBody struct {
+	MessageID string           `json:"message_id"`
 	Channel   verifier.Channel `json:"channel"`
 	To        string           `json:"to"`
 	Code      string           `json:"code"`
@@ -117,61 +145,141 @@ type webhookBody struct {
 	RequestID string           `json:"request_id"`
 }
 
+// attempt is what one POST did.
+type attempt int
+
+const (
+	delivered attempt = iota
+	notSent           // certainly not taken: never written, or 3xx/4xx
+	maybeSent         // written, then no answer; or a 5xx
+)
+
 // Notify implements verifier.Notifier.
 func (w *Webhook) Notify(ctx context.Context, m verifier.Message) error {
+	var id [16]byte
+	rand.Read(id[:])
 	body, err := json.Marshal(webhookBody{
-		Channel: m.Channel, To: m.To, Code: m.Code, Text: m.Text, Subject: m.Subject,
+		MessageID: hex.EncodeToString(id[:]),
+		Channel:   m.Channel, To: m.To, Code: m.Code, Text: m.Text, Subject: m.Subject,
 		Language: m.Language.String(), ExpiresAt: m.ExpiresAt.UTC(), RequestID: m.RequestID,
 	})
 	if err != nil {
-		return err
+		return verifier.Undelivered(err)
 	}
 	backoff := w.cfg.Backoff
-	var last error
-	for attempt := 0; ; attempt++ {
-		retry, err := w.post(ctx, body)
-		if err == nil {
+	ambiguous := false
+	for n := 0; ; n++ {
+		res, err := w.post(ctx, body)
+		if res == delivered {
 			return nil
 		}
-		last = err
-		if !retry || attempt >= w.cfg.Retries {
-			return last
+		ambiguous = ambiguous || res == maybeSent
+		retry := err != nil && n < w.cfg.Retries && !isRefusal(err)
+		if res == maybeSent && !isServerError(err) {
+			retry = false // it may have been delivered: never twice
+		}
+		if !retry {
+			return w.verdict(ambiguous, err)
 		}
 		select {
 		case <-ctx.Done():
-			return errors.Join(last, ctx.Err())
+			return w.verdict(ambiguous, errors.Join(err, ctx.Err()))
 		case <-time.After(backoff):
 		}
 		backoff *= 2
 	}
 }
 
-// post makes one attempt and says whether a failure is worth retrying.
-func (w *Webhook) post(ctx context.Context, body []byte) (retry bool, err error) {
+// verdict marks err certain unless an attempt may have delivered.
+func (w *Webhook) verdict(ambiguous bool, err error) error {
+	if ambiguous {
+		return err
+	}
+	return verifier.Undelivered(err)
+}
+
+// statusError is a non-2xx answer.
+type statusError struct{ status string }
+
+func (e *statusError) Error() string { return "notify: webhook answered " + e.status }
+
+func isRefusal(err error) bool {
+	var se *statusError
+	return errors.As(err, &se) && !strings.HasPrefix(se.status, "5")
+}
+
+func isServerError(err error) bool {
+	var se *statusError
+	return errors.As(err, &se) && strings.HasPrefix(se.status, "5")
+}
+
+// post makes one attempt.
+func (w *Webhook) post(ctx context.Context, body []byte) (attempt, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return false, err
+		return notSent, fmt.Errorf("notify: webhook: %w", redactURLError(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "vcode-webhook/1")
 	req.Header.Set(SignatureHeader, Sign(w.cfg.Secret, w.now(), body))
 	resp, err := w.client.Do(req)
 	if err != nil {
-		// The error may quote the URL; it never holds the body.
-		return true, fmt.Errorf("notify: webhook: %w", err)
+		// The error quotes the URL, redacted; it never holds the body.
+		err = fmt.Errorf("notify: webhook: %w", redactURLError(err))
+		if wrote.Load() {
+			return maybeSent, err
+		}
+		return notSent, err
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return false, nil
+		return delivered, nil
 	case resp.StatusCode >= 500:
-		return true, fmt.Errorf("notify: webhook answered %s", resp.Status)
+		return maybeSent, &statusError{resp.Status}
 	default:
-		return false, fmt.Errorf("notify: webhook answered %s", resp.Status)
+		// 1xx, 3xx (never followed) and 4xx: the receiver did not take it.
+		return notSent, &statusError{resp.Status}
 	}
+}
+
+// redactURLError removes credentials from the URL a *url.Error quotes:
+// user info and the query (?apikey=...) become "redacted".
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = RedactURL(ue.URL)
+	}
+	return err
+}
+
+// RedactURL returns raw with the parts that may carry credentials
+// replaced: the user info and the query each become "redacted", and the
+// fragment is dropped. A URL that does not parse is replaced whole.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "redacted-url"
+	}
+	if u.User != nil {
+		u.User = url.User("redacted")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery = "redacted"
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }
 
 // Sign returns the SignatureHeader value for body sent at t.
@@ -192,6 +300,10 @@ func signature(secret []byte, ts string, body []byte) []byte {
 var (
 	ErrBadSignature = errors.New("notify: webhook signature does not match")
 	ErrStale        = errors.New("notify: webhook timestamp outside the tolerance")
+	// ErrWeakSecret: the receiver's secret is shorter than 16 bytes, most
+	// likely an unset environment variable. Every request is refused
+	// rather than checked against a secret an attacker can guess.
+	ErrWeakSecret = errors.New("notify: webhook secret shorter than 16 bytes")
 )
 
 // VerifySignature checks a SignatureHeader value for a received body, for
@@ -199,8 +311,12 @@ var (
 // time) and its timestamp lie within tolerance of now, either way
 // (DefaultTolerance when tolerance is zero). Several v1 entries are
 // accepted, one of which must match, for receivers rotating secrets on the
-// sending side.
+// sending side. A secret shorter than 16 bytes is refused with
+// ErrWeakSecret, whatever the header.
 func VerifySignature(secret []byte, header string, body []byte, tolerance time.Duration, now time.Time) error {
+	if len(secret) < minSecretLength {
+		return ErrWeakSecret
+	}
 	if tolerance <= 0 {
 		tolerance = DefaultTolerance
 	}

@@ -75,6 +75,11 @@ func TestWebhookDelivers(t *testing.T) {
 	if err := json.Unmarshal(<-r.bodies, &got); err != nil {
 		t.Fatal(err)
 	}
+	id, _ := got["message_id"].(string)
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		t.Errorf("message_id %q is not 32 hex digits", id)
+	}
+	delete(got, "message_id")
 	want := map[string]any{
 		"channel": "sms", "to": "+8613612345678", "code": "753927", "text": "Your verification code is 753927.",
 		"language": "en-US", "expires_at": "2026-11-25T10:01:00Z", "request_id": "rid-1",
@@ -89,28 +94,36 @@ func TestWebhookDelivers(t *testing.T) {
 	}
 }
 
+// TestWebhookRetries: what is repeated, and how a failure is reported:
+// Undelivered (limits given back) only when no attempt can have delivered.
 func TestWebhookRetries(t *testing.T) {
+	const ambiguous, refused = "ambiguous", "refused"
 	tests := []struct {
 		name     string
 		statuses []int
 		retries  int
-		ok       bool
+		verdict  string // "" for delivered
 		attempts int32
 	}{
-		{"5xx then success", []int{503, 500, 200}, 2, true, 3},
-		{"5xx exhausts retries", []int{502}, 2, false, 3},
-		{"4xx is not retried", []int{400}, 2, false, 1},
-		{"401 is not retried", []int{401}, 5, false, 1},
-		{"no retries", []int{500, 200}, -1, false, 1},
-		{"timeout is retried", []int{-1, 200}, 1, true, 2},
-		{"3xx is a failure", []int{302}, 2, false, 1},
+		{"5xx then success", []int{503, 500, 200}, 2, "", 3},
+		{"5xx exhausts retries", []int{502}, 2, ambiguous, 3},
+		{"5xx then 4xx", []int{502, 400}, 2, ambiguous, 2},
+		{"4xx is not retried", []int{400}, 2, refused, 1},
+		{"401 is not retried", []int{401}, 5, refused, 1},
+		{"429 is a refusal", []int{429}, 5, refused, 1},
+		{"no retries", []int{500, 200}, -1, ambiguous, 1},
+		{"a timeout after the request was written is never repeated", []int{-1, 200}, 2, ambiguous, 1},
+		{"3xx is a refusal, not followed", []int{307}, 2, refused, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newReceiver(t, tt.statuses...)
 			err := newHook(t, r.srv.URL, tt.retries).Notify(context.Background(), sample)
-			if (err == nil) != tt.ok {
-				t.Fatalf("Notify = %v, want ok=%v", err, tt.ok)
+			switch {
+			case tt.verdict == "" && err != nil,
+				tt.verdict == refused && !errors.Is(err, verifier.ErrUndelivered),
+				tt.verdict == ambiguous && (err == nil || errors.Is(err, verifier.ErrUndelivered)):
+				t.Fatalf("Notify = %v, want %q", err, tt.verdict)
 			}
 			if got := r.attempts.Load(); got != tt.attempts {
 				t.Fatalf("%d attempts, want %d", got, tt.attempts)
@@ -118,7 +131,82 @@ func TestWebhookRetries(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), sample.Code) {
 				t.Fatalf("error leaks the code: %v", err)
 			}
+			// Retries carry one message_id.
+			ids := map[string]bool{}
+			for range tt.attempts {
+				var b struct {
+					MessageID string `json:"message_id"`
+				}
+				json.Unmarshal(<-r.bodies, &b)
+				ids[b.MessageID] = true
+			}
+			if len(ids) != 1 {
+				t.Fatalf("%d message ids over the retries of one message", len(ids))
+			}
 		})
+	}
+}
+
+// TestWebhookNeverFollowsRedirects: a 3xx answer is not followed, even
+// with a caller's client that would follow it: the signed code would go
+// to another URL, maybe over plain HTTP. It is a refusal.
+func TestWebhookNeverFollowsRedirects(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/steal", status)
+		}))
+		for _, client := range []*http.Client{nil, {}, http.DefaultClient} {
+			h, err := notify.NewWebhook(notify.WebhookConfig{URL: hook.URL, Secret: hookSecret, Client: client, Backoff: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := h.Notify(context.Background(), sample); !errors.Is(err, verifier.ErrUndelivered) {
+				t.Errorf("%d: Notify = %v, want a refusal", status, err)
+			}
+		}
+		hook.Close()
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Fatalf("the code was posted to the redirect target %d times", n)
+	}
+	if http.DefaultClient.CheckRedirect != nil {
+		t.Fatal("the caller's client was changed")
+	}
+}
+
+// TestWebhookErrorsRedactURL: a webhook URL's credentials (user info, an
+// API key in the query) never appear in an error, which ends up in logs.
+func TestWebhookErrorsRedactURL(t *testing.T) {
+	r := newReceiver(t, 200)
+	dead := r.srv.URL
+	r.srv.Close()
+	for _, u := range []string{
+		dead + "/hook?apikey=SECRETKEY123",
+		strings.Replace(dead, "http://", "http://user:SECRETKEY123@", 1) + "/hook",
+	} {
+		h := newHook(t, u, 1)
+		err := h.Notify(context.Background(), sample)
+		if err == nil {
+			t.Fatal("delivered to a closed port")
+		}
+		if !errors.Is(err, verifier.ErrUndelivered) {
+			t.Errorf("connection refused: %v, want Undelivered", err)
+		}
+		if strings.Contains(err.Error(), "SECRETKEY123") {
+			t.Errorf("error leaks the URL's credentials: %v", err)
+		}
+		if !strings.Contains(err.Error(), "redacted") {
+			t.Errorf("error does not show where the credentials were: %v", err)
+		}
+	}
+	if _, err := notify.NewWebhook(notify.WebhookConfig{URL: "https://x.example/h?apikey=SECRETKEY123\x00%zz", Secret: hookSecret}); err == nil || strings.Contains(err.Error(), "SECRETKEY123") {
+		t.Errorf("a bad URL's error: %v", err)
+	}
+	if got := notify.RedactURL("https://u:p@h.example/p?k=v#f"); got != "https://redacted@h.example/p?redacted" {
+		t.Errorf("RedactURL = %q", got)
 	}
 }
 
@@ -127,8 +215,8 @@ func TestWebhookNetworkErrorRetried(t *testing.T) {
 	url := r.srv.URL
 	r.srv.Close() // nothing listens any more
 	start := time.Now()
-	if err := newHook(t, url, 2).Notify(context.Background(), sample); err == nil {
-		t.Fatal("delivered to a closed port")
+	if err := newHook(t, url, 2).Notify(context.Background(), sample); !errors.Is(err, verifier.ErrUndelivered) {
+		t.Fatalf("Notify to a closed port = %v, want Undelivered", err)
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("retries against a closed port took too long")
@@ -195,6 +283,15 @@ func TestVerifySignature(t *testing.T) {
 	for _, tt := range tests {
 		if err := notify.VerifySignature(hookSecret, tt.header, tt.body, 0, tt.at); !errors.Is(err, tt.want) && err != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	// A receiver whose secret is empty or short (an unset environment
+	// variable) refuses everything, even a request signed with that
+	// secret: a forger could sign with it too.
+	for _, secret := range [][]byte{nil, {}, []byte("short"), []byte("fifteen bytes!!")} {
+		forged := notify.Sign(secret, now, body)
+		if err := notify.VerifySignature(secret, forged, body, 0, now); !errors.Is(err, notify.ErrWeakSecret) {
+			t.Errorf("secret of %d bytes: %v, want ErrWeakSecret", len(secret), err)
 		}
 	}
 }
