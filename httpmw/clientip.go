@@ -11,10 +11,15 @@ import (
 // RemoteAddr's host, or, when RemoteAddr is a trusted proxy, the nearest
 // address in X-Forwarded-For that is not one. IPv6 addresses are grouped by
 // their /64, which one subscriber usually holds whole.
+//
+// A RemoteAddr that holds no IP (a Unix socket listener says "@" or
+// nothing) is counted as it is, "peer:" and the raw value: all such peers
+// share one quota. An empty client IP would switch the per-IP quotas off,
+// and a listener must not do that silently.
 func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	addr, ok := parseHostPort(r.RemoteAddr)
 	if !ok {
-		return ""
+		return "peer:" + r.RemoteAddr
 	}
 	if len(trusted) > 0 && isTrusted(addr, trusted) {
 		// Walk the chain from the nearest hop back; the first address
