@@ -1,8 +1,6 @@
 package vcode_test
 
 import (
-	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,28 +143,4 @@ func TestRedisFrozenTimesOut(t *testing.T) {
 	}
 	server.Thaw()
 	in.verifiesOnce(t, right, "after Redis thawed")
-}
-
-// TestNotifierTimeoutLeavesNoCode: a gateway that hangs until the request's
-// deadline fails the send, and the code it was handed is not valid.
-func TestNotifierTimeoutLeavesNoCode(t *testing.T) {
-	var handed string
-	hang := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
-		handed = m.Code
-		<-ctx.Done()
-		return ctx.Err()
-	})
-	v, err := verifier.New(hang)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	req := verifier.Request{Contact: "+8613612345678", Subject: "app"}
-	if _, err := v.Send(ctx, req); !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Send with a hanging gateway: %v", err)
-	}
-	if _, err := v.Verify(context.Background(), req, handed); !errors.Is(err, verifier.ErrWrongCode) {
-		t.Fatalf("the undelivered code: %v, want ErrWrongCode", err)
-	}
 }

@@ -13,11 +13,13 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -106,17 +108,42 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 //	smtp://127.0.0.1:25?from=noreply@example.com&tls=none            plain, loopback only
 //
 // The port defaults to 587 for smtp and 465 for smtps.
+//
+// Its errors never quote the URL, its user name, password or query: the
+// URL holds a password, and the error is printed at start. A user name or
+// password with a special character ('/', '?', '#', '@', ':' in the user
+// name, ...) must be percent-encoded; otherwise the password spills into the
+// host, path or query, which is reported as malformed.
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
+	// url.Parse's errors quote the whole URL, and their inner errors may
+	// quote a fragment of a misplaced password (an invalid port or escape):
+	// say neither.
+	malformed := errors.New("notify: smtp URL is malformed (percent-encode special characters in the user name and password)")
 	u, err := url.Parse(raw)
 	if err != nil {
-		return SMTPConfig{}, fmt.Errorf("notify: smtp URL: %w", err)
+		return SMTPConfig{}, malformed
+	}
+	// An opaque URL ("user:pass@host", without smtp://) takes the user name
+	// for its scheme; an '@' in the path, fragment or a query key is the rest
+	// of a password that was not percent-encoded.
+	if u.Opaque != "" || strings.Contains(u.Path, "@") || strings.Contains(u.Fragment, "@") {
+		return SMTPConfig{}, malformed
+	}
+	query, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return SMTPConfig{}, malformed
+	}
+	for k := range query {
+		if strings.Contains(k, "@") {
+			return SMTPConfig{}, malformed
+		}
 	}
 	var cfg SMTPConfig
 	port := "587"
 	switch u.Scheme {
 	case "smtp":
 		cfg.Security = StartTLS
-		if u.Query().Get("tls") == "none" {
+		if query.Get("tls") == "none" {
 			cfg.Security = Plain
 		}
 	case "smtps":
@@ -135,7 +162,7 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 		cfg.Username = u.User.Username()
 		cfg.Password, _ = u.User.Password()
 	}
-	cfg.From = u.Query().Get("from")
+	cfg.From = query.Get("from")
 	if cfg.From == "" {
 		return SMTPConfig{}, errors.New("notify: smtp URL needs ?from=address")
 	}
@@ -143,18 +170,30 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 }
 
 // Notify implements verifier.Notifier.
+//
+// The recipient is m.To exactly as given, which must be a normalised
+// address as package contact makes it (a dot-atom local part, a host name):
+// that address is what the code is bound to and what the limits count, so
+// it is also what goes into RCPT TO. Anything else is refused unsent.
+//
+// A failure is verifier.Undelivered when the message certainly did not
+// leave: the server could not be reached or refused the message at any
+// step up to and including its answer to the end of DATA. A connection
+// lost after the end of DATA was sent, before the server's answer, is
+// ambiguous (the server may have accepted it). Once the server answered
+// 250 to the DATA, the message is delivered: a failure at QUIT does not
+// change that.
 func (s *SMTP) Notify(ctx context.Context, m verifier.Message) error {
 	if m.Channel != verifier.Email {
 		return fmt.Errorf("notify: smtp cannot deliver %q: %w", m.Channel, verifier.ErrNotAllowed)
 	}
-	to, err := mail.ParseAddress(m.To)
-	if err != nil {
-		return fmt.Errorf("notify: smtp recipient: %w", err)
+	if c, err := contact.Parse(m.To, ""); err != nil || c.Kind != contact.Email || c.Value != m.To {
+		return verifier.Undelivered(errors.New("notify: smtp recipient is not a normalised email address"))
 	}
-	msg := s.compose(m, to)
+	msg := s.compose(m, &mail.Address{Address: m.To})
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	if err := s.send(ctx, to.Address, msg); err != nil {
+	if err := s.send(ctx, m.To, msg); err != nil {
 		return fmt.Errorf("notify: smtp: %w", err)
 	}
 	return nil
@@ -184,7 +223,19 @@ func (s *SMTP) compose(m verifier.Message, to *mail.Address) []byte {
 	return b.Bytes()
 }
 
+// send runs one SMTP conversation. Every error before the end of DATA is
+// certain (verifier.Undelivered); see Notify.
 func (s *SMTP) send(ctx context.Context, to string, msg []byte) error {
+	ambiguous, err := s.converse(ctx, to, msg)
+	if err == nil || ambiguous {
+		return err
+	}
+	return verifier.Undelivered(err)
+}
+
+// converse speaks SMTP; ambiguous reports an error after the end of DATA
+// was sent that is not the server's refusal.
+func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous bool, err error) {
 	tlsCfg := s.cfg.TLSConfig.Clone()
 	if tlsCfg == nil {
 		tlsCfg = &tls.Config{}
@@ -195,7 +246,7 @@ func (s *SMTP) send(ctx context.Context, to string, msg []byte) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
 	if deadline, ok := ctx.Deadline(); ok {
@@ -209,51 +260,57 @@ func (s *SMTP) send(ctx context.Context, to string, msg []byte) error {
 	if s.cfg.Security == ImplicitTLS {
 		tc := tls.Client(conn, tlsCfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return err
+			return false, err
 		}
 		conn = tc
 	}
 	c, err := smtp.NewClient(conn, s.host)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer c.Close()
 	if err := c.Hello(s.cfg.Hostname); err != nil {
-		return err
+		return false, err
 	}
 	if s.cfg.Security == StartTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(tlsCfg); err != nil {
-				return err
+				return false, err
 			}
 		} else if !isLoopback(s.host) {
-			return errors.New("server does not offer STARTTLS")
+			return false, errors.New("server does not offer STARTTLS")
 		}
 	}
 	if s.cfg.Username != "" {
 		// net/smtp's PlainAuth itself refuses to send the password
 		// unencrypted to anything but localhost.
 		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := c.Mail(s.from.Address); err != nil {
-		return err
+		return false, err
 	}
 	if err := c.Rcpt(to); err != nil {
-		return err
+		return false, err
 	}
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := w.Write(msg); err != nil {
-		return err
+		return false, err
 	}
 	if err := w.Close(); err != nil {
-		return err
+		// A reply (4xx, 5xx) is the server's refusal; anything else
+		// lost the answer, and the message may have been accepted.
+		var reply *textproto.Error
+		return !errors.As(err, &reply), err
 	}
-	return c.Quit()
+	// 250: the message is the server's. A QUIT that fails now changes
+	// nothing.
+	c.Quit()
+	return false, nil
 }
 
 // String describes the notifier without its password.

@@ -24,6 +24,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/internal/smtptest"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -313,5 +314,86 @@ func TestParseSMTPURL(t *testing.T) {
 		if _, err := notify.ParseSMTPURL(bad); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
+	}
+}
+
+// TestSMTPOutcomes: which failures are certain (verifier.Undelivered: the
+// limits are given back) and which may have delivered. Only the server's
+// own refusal, or a failure before the end of DATA, is certain; a 250 to
+// the DATA is a delivery, whatever happens at QUIT.
+func TestSMTPOutcomes(t *testing.T) {
+	const (
+		delivered = "delivered"
+		refused   = "refused"
+		ambiguous = "ambiguous"
+	)
+	tests := []struct {
+		name    string
+		script  func(*smtptest.Server)
+		verdict string
+		taken   int
+	}{
+		{"accepted", func(*smtptest.Server) {}, delivered, 1},
+		{"accepted, connection dropped at QUIT", func(s *smtptest.Server) { s.DropAtQuit = true }, delivered, 1},
+		{"recipient refused", func(s *smtptest.Server) { s.RefuseRcpt = true }, refused, 0},
+		{"refused at the end of DATA", func(s *smtptest.Server) { s.OnEnd = func(int) smtptest.End { return smtptest.Refuse } }, refused, 0},
+		{"taken, connection dropped before the answer", func(s *smtptest.Server) { s.OnEnd = func(int) smtptest.End { return smtptest.TakeAndDrop } }, ambiguous, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := smtptest.Start(t)
+			tt.script(srv)
+			n, err := notify.NewSMTP(notify.SMTPConfig{Addr: srv.Addr, Security: notify.Plain, From: "noreply@example.com", Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = n.Notify(context.Background(), emailMessage(i18n.EnUS))
+			switch {
+			case tt.verdict == delivered && err != nil,
+				tt.verdict == refused && !errors.Is(err, verifier.ErrUndelivered),
+				tt.verdict == ambiguous && (err == nil || errors.Is(err, verifier.ErrUndelivered)):
+				t.Fatalf("Notify = %v, want %s", err, tt.verdict)
+			}
+			if got := len(srv.Taken()); got != tt.taken {
+				t.Fatalf("server took %d messages, want %d", got, tt.taken)
+			}
+			if rcpts := srv.Rcpts(); len(rcpts) != 1 || rcpts[0] != "TO:<alice@example.com>" {
+				t.Fatalf("RCPT arguments %q, want exactly the normalised address", rcpts)
+			}
+		})
+	}
+	n, _ := notify.NewSMTP(notify.SMTPConfig{Addr: "127.0.0.1:1", Security: notify.Plain, From: "noreply@example.com"})
+	if err := n.Notify(context.Background(), emailMessage(i18n.EnUS)); !errors.Is(err, verifier.ErrUndelivered) {
+		t.Fatalf("nothing listening: %v, want Undelivered", err)
+	}
+}
+
+// TestSMTPRecipientIsTheNormalisedAddress: only the normalised address
+// that the code is bound to goes into RCPT TO; anything else (a quoted or
+// routed local part, an injected ESMTP parameter, a form that is not
+// normalised) is refused before a connection is made.
+func TestSMTPRecipientIsTheNormalisedAddress(t *testing.T) {
+	srv := smtptest.Start(t)
+	n, err := notify.NewSMTP(notify.SMTPConfig{Addr: srv.Addr, Security: notify.Plain, From: "noreply@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{
+		`"attacker@evil.example"@victim.example`,
+		"attacker%evil.example@victim.example",
+		"evil.example!attacker@victim.example",
+		"a@victim.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x@evil.example",
+		"Alice@Example.com",
+		"Alice <alice@example.com>",
+		" alice@example.com",
+	} {
+		m := emailMessage(i18n.EnUS)
+		m.To = to
+		if err := n.Notify(context.Background(), m); !errors.Is(err, verifier.ErrUndelivered) {
+			t.Errorf("To %q: %v, want Undelivered", to, err)
+		}
+	}
+	if rcpts := srv.Rcpts(); len(rcpts) != 0 {
+		t.Fatalf("RCPT sent for refused recipients: %q", rcpts)
 	}
 }

@@ -11,18 +11,36 @@
 //	-addr    VCODE_ADDR       listen address (127.0.0.1:8080)
 //	-tokens  VCODE_TOKENS     comma-separated access tokens; with none, a
 //	                          random one is generated and printed at start
+//	-tokens-file  VCODE_TOKENS_FILE  a file of access tokens instead
 //	-redis   VCODE_REDIS_URL  redis:// or rediss:// URL: keep codes and
 //	                          limits in Redis, shared by every instance
 //	-redis-prefix  VCODE_REDIS_PREFIX  key prefix in Redis (default
 //	                          "vcode:"), for a Redis shared with other users
 //	-smtp-url        VCODE_SMTP_URL        deliver email codes by SMTP:
 //	                 smtp://user:pass@host:587?from=noreply@example.com
-//	                 (STARTTLS), smtps://... (implicit TLS)
+//	                 (STARTTLS), smtps://... (implicit TLS); a user name or
+//	                 password with special characters is percent-encoded
 //	-webhook-url     VCODE_WEBHOOK_URL     deliver every other channel (SMS)
 //	                 as signed JSON POSTs to this URL
 //	-webhook-secret  VCODE_WEBHOOK_SECRET  the webhook's signing secret
+//	-webhook-secret-file  VCODE_WEBHOOK_SECRET_FILE  a file holding it instead
 //	-metrics-addr    VCODE_METRICS_ADDR    serve Prometheus /metrics on this
 //	                 separate address (off by default)
+//
+// Secrets come from the environment or from files; a secret given as a flag
+// works but is warned about at start, since the command line is visible to
+// every user of the machine (ps). The warning names the flag, never its
+// value; it is given for -tokens, -webhook-secret, and a -redis, -smtp-url
+// or -webhook-url whose URL holds a password. The tokens, the webhook
+// secret and the HMAC secrets (below) each have a file form; the value form
+// and the file form of one setting are exclusive (giving both, by flag or
+// environment, is an error), and a file that cannot be read, or holds
+// nothing, stops the start with an error naming the file, never its
+// contents. A -webhook-secret-file holds the secret, trailing spaces and
+// newlines trimmed. A -tokens-file or VCODE_SECRET_FILE holds a list: one
+// item per line or comma-separated, blank lines and lines starting with #
+// ignored. Errors and the usage (-h) never show a secret or a URL's user
+// name or password, even one from the environment.
 //
 // Besides the two API routes, the main listener answers GET /healthz (200
 // while the process serves) and GET /readyz (200 when the store and limiter
@@ -34,16 +52,18 @@
 // refused (403 USG.201060008), never printed.
 //
 // The HMAC secrets come from the environment only (a flag would show in
-// the process list): VCODE_SECRET, comma-separated, the first issuing and
-// all verifying, each at least 16 bytes. With -redis, vcoded refuses to
-// start without it: a per-process secret would make each instance reject
-// the others' codes.
+// the process list): VCODE_SECRET, comma-separated, or VCODE_SECRET_FILE,
+// the path of a file listing them; the first issues and all verify, each
+// at least 16 bytes. With -redis, vcoded refuses to start without them: a
+// per-process secret would make each instance reject the others' codes.
 //
 // Logs (one line per request, tokens and codes never included) go to
 // standard error. SIGINT or SIGTERM shuts the server down gracefully.
 //
 // Server timeouts protect against slow clients: 5 s to send the headers,
-// 10 s for the whole request, 15 s to write the response, 60 s idle.
+// 10 s for the whole request, 20 s to write the response (longer than the
+// verifier's 15 s delivery timeout, so that a slow gateway's outcome still
+// reaches the client), 60 s idle.
 package main
 
 import (
@@ -57,11 +77,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -80,7 +102,7 @@ import (
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second
-	writeTimeout      = 15 * time.Second
+	writeTimeout      = 20 * time.Second
 	idleTimeout       = 60 * time.Second
 	shutdownTimeout   = 10 * time.Second
 	maxHeaderBytes    = 64 << 10
@@ -103,21 +125,52 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("vcoded", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "VCODE_ADDR", "127.0.0.1:8080"), "listen `address` (env VCODE_ADDR)")
-	tokenList := fs.String("tokens", getenv("VCODE_TOKENS"), "comma-separated access `tokens` (env VCODE_TOKENS); a random one is generated when empty")
-	redisURL := fs.String("redis", getenv("VCODE_REDIS_URL"), "redis:// or rediss:// `URL` for shared codes and limits (env VCODE_REDIS_URL); in memory when empty")
+	// Flags that may hold a secret take their environment variable only
+	// after parsing, so that the usage (-h) never prints it as a default.
+	var secretFlags []secretFlag
+	secret := func(name, env, usage string) *string {
+		p := fs.String(name, "", usage)
+		secretFlags = append(secretFlags, secretFlag{name, env, p})
+		return p
+	}
+	tokenList := secret("tokens", "VCODE_TOKENS", "comma-separated access `tokens` (env VCODE_TOKENS; visible in the process list as a flag: prefer the env or -tokens-file); a random one is generated when empty")
+	tokensFile := fs.String("tokens-file", getenv("VCODE_TOKENS_FILE"), "`file` of access tokens, one per line or comma-separated, # comments (env VCODE_TOKENS_FILE)")
+	redisURL := secret("redis", "VCODE_REDIS_URL", "redis:// or rediss:// `URL` for shared codes and limits (env VCODE_REDIS_URL); in memory when empty")
 	redisPrefix := fs.String("redis-prefix", envOr(getenv, "VCODE_REDIS_PREFIX", "vcode:"), "key `prefix` in Redis (env VCODE_REDIS_PREFIX)")
-	smtpURL := fs.String("smtp-url", getenv("VCODE_SMTP_URL"), "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
-	webhookURL := fs.String("webhook-url", getenv("VCODE_WEBHOOK_URL"), "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
-	webhookSecret := fs.String("webhook-secret", getenv("VCODE_WEBHOOK_SECRET"), "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET)")
+	smtpURL := secret("smtp-url", "VCODE_SMTP_URL", "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
+	webhookURL := secret("webhook-url", "VCODE_WEBHOOK_URL", "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
+	webhookSecret := secret("webhook-secret", "VCODE_WEBHOOK_SECRET", "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET; visible in the process list as a flag: prefer the env or -webhook-secret-file)")
+	webhookSecretFile := fs.String("webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
 	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+		// Not quoted: a stray argument is often the rest of an unquoted
+		// secret ("-webhook-secret two words").
+		return fmt.Errorf("%d unexpected arguments after the flags (not shown, as they may be secrets; quote a value with spaces)", fs.NArg())
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	onCommandLine := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
+	for _, f := range secretFlags {
+		if !onCommandLine[f.name] {
+			*f.p = getenv(f.env)
+			continue
+		}
+		if warnSecretFlag(f.name, *f.p) {
+			alt := f.env
+			if f.name == "tokens" || f.name == "webhook-secret" {
+				alt += " or -" + f.name + "-file"
+			}
+			logger.Warn("secret on the command line is visible to other users in the process list; use "+alt, "flag", "-"+f.name)
+		}
 	}
 
-	tokens := splitList(*tokenList)
+	tokens, err := readList(*tokenList, *tokensFile, "-tokens (VCODE_TOKENS)", "-tokens-file (VCODE_TOKENS_FILE)")
+	if err != nil {
+		return err
+	}
 	if len(tokens) == 0 {
 		var b [16]byte
 		rand.Read(b[:])
@@ -133,9 +186,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	vopts := []verifier.Option{}
-	if secrets := splitList(getenv("VCODE_SECRET")); len(secrets) > 0 {
+	secrets, err := readList(getenv("VCODE_SECRET"), getenv("VCODE_SECRET_FILE"), "VCODE_SECRET", "VCODE_SECRET_FILE")
+	if err != nil {
+		return err
+	}
+	if len(secrets) > 0 {
 		keys := make([][]byte, len(secrets))
 		for i, s := range secrets {
 			keys[i] = []byte(s)
@@ -144,8 +200,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	backend := "memory"
 	if *redisURL != "" {
-		if getenv("VCODE_SECRET") == "" {
-			return errors.New("-redis needs VCODE_SECRET: instances sharing Redis must share the HMAC secret")
+		if len(secrets) == 0 {
+			return errors.New("-redis needs VCODE_SECRET or VCODE_SECRET_FILE: instances sharing Redis must share the HMAC secret")
 		}
 		client, err := newRedisClient(*redisURL)
 		if err != nil {
@@ -163,7 +219,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		cancel()
 	}
-	notifier, delivery, err := newNotifier(stdout, *smtpURL, *webhookURL, *webhookSecret)
+	hookSecret, err := readValue(*webhookSecret, *webhookSecretFile, "-webhook-secret (VCODE_WEBHOOK_SECRET)", "-webhook-secret-file (VCODE_WEBHOOK_SECRET_FILE)")
+	if err != nil {
+		return err
+	}
+	notifier, delivery, err := newNotifier(stdout, *smtpURL, *webhookURL, hookSecret)
 	if err != nil {
 		return err
 	}
@@ -264,6 +324,11 @@ func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (v
 	routes := map[verifier.Channel]verifier.Notifier{}
 	var described []string
 	if webhookURL != "" {
+		// NewWebhook quotes a URL it cannot use; this one may hold a
+		// password, so the unusable cases are caught here first.
+		if u, err := url.Parse(webhookURL); err != nil || u.Host == "" || u.Opaque != "" {
+			return nil, "", errors.New("-webhook-url: not an absolute URL (https://host/path; percent-encode special characters in a user name or password)")
+		}
 		hook, err := notify.NewWebhook(notify.WebhookConfig{URL: webhookURL, Secret: []byte(webhookSecret)})
 		if err != nil {
 			return nil, "", fmt.Errorf("-webhook-url: %w", err)
@@ -289,14 +354,104 @@ func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (v
 }
 
 // newRedisClient dials lazily: the URL is only parsed here.
-func newRedisClient(url string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(url)
+//
+// Its errors never show the URL's user name or password. redis.ParseURL
+// returns url.Parse's error as it is, which quotes the whole URL; its own
+// errors quote the path or a query option, which hold a piece of the
+// password when a special character in it was not percent-encoded. Those
+// are replaced by a message of our own.
+func newRedisClient(raw string) (*redis.Client, error) {
+	malformed := errors.New("-redis: the URL is malformed (percent-encode special characters in the user name and password)")
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || strings.ContainsAny(u.Path+u.RawQuery+u.Fragment, "@") {
+		return nil, malformed
+	}
+	opts, err := redis.ParseURL(raw)
 	if err != nil {
+		// The userinfo is well formed and all of it: the error's path,
+		// scheme or option cannot hold a piece of it.
 		return nil, fmt.Errorf("-redis: %w", err)
 	}
 	// Per-operation timeouts of the stores bound a hung server.
 	opts.ContextTimeoutEnabled = true
 	return redis.NewClient(opts), nil
+}
+
+// secretFlag is a flag that may hold a secret; see run.
+type secretFlag struct {
+	name, env string
+	p         *string
+}
+
+// warnSecretFlag reports whether a flag's value, given on the command line,
+// is a secret: the value of a secret flag, or a URL holding a password.
+func warnSecretFlag(name, value string) bool {
+	switch {
+	case value == "":
+		return false
+	case name == "tokens" || name == "webhook-secret":
+		return true
+	}
+	return urlHasPassword(value)
+}
+
+// urlHasPassword reports whether raw holds a password, or may: a URL that
+// does not parse cleanly and has an '@' is taken to hold one.
+func urlHasPassword(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || strings.Contains(u.Path, "@") {
+		return strings.Contains(raw, "@")
+	}
+	if u.User == nil {
+		return false
+	}
+	_, ok := u.User.Password()
+	return ok
+}
+
+// readValue returns value, or else the contents of the file named file,
+// trailing spaces and newlines trimmed. Giving both is an error. Errors
+// name the file, never what it holds.
+func readValue(value, file, valueName, fileName string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	if value != "" {
+		return "", fmt.Errorf("%s and %s are both given; give one", valueName, fileName)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		// An *fs.PathError: the operation, the path and the reason.
+		return "", fmt.Errorf("%s: %w", fileName, err)
+	}
+	s := strings.TrimRightFunc(string(b), unicode.IsSpace)
+	if s == "" {
+		return "", fmt.Errorf("%s: %s is empty", fileName, file)
+	}
+	return s, nil
+}
+
+// readList is readValue for a list: the value is comma-separated; the file
+// has one item per line or comma-separated, and blank lines and lines
+// starting with # are ignored.
+func readList(value, file, valueName, fileName string) ([]string, error) {
+	if file == "" {
+		return splitList(value), nil
+	}
+	s, err := readValue(value, file, valueName, fileName)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for line := range strings.Lines(s) {
+		if line = strings.TrimSpace(line); !strings.HasPrefix(line, "#") {
+			out = append(out, splitList(line)...)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %s lists nothing (only blank lines and # comments)", fileName, file)
+	}
+	return out, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

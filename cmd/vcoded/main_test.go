@@ -5,16 +5,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/alicebob/miniredis/v2"
 
 	"github.com/vcodekit/vcode/internal/redistest"
 	"github.com/vcodekit/vcode/notify"
@@ -384,5 +390,400 @@ func TestSlowClientDropped(t *testing.T) {
 	// And the server still serves others.
 	if resp, _ := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"a@example.com"}`); resp.StatusCode != 200 {
 		t.Fatalf("after a slow client: %d", resp.StatusCode)
+	}
+}
+
+// The secret and user name planted in the leak tests below.
+const (
+	leakPass = "s3cretpass"
+	leakUser = "mailuser"
+)
+
+// runOnce runs vcoded in a way expected to fail at start: it returns the
+// error and everything written to stderr.
+func runOnce(t *testing.T, args []string, env map[string]string) (error, string) {
+	t.Helper()
+	var stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, &stderr, func(net.Addr) { cancel() })
+	return err, stderr.String()
+}
+
+// TestSecretsNotEchoed: a malformed URL holding a password, given as a flag
+// or in the environment, stops vcoded, and neither the error nor anything
+// printed on standard error holds the password or the user name. Each URL is
+// one that url.Parse or redis.ParseURL reports with the URL or a piece of
+// it quoted.
+func TestSecretsNotEchoed(t *testing.T) {
+	hookSecret := map[string]string{"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"}
+	redisSecret := map[string]string{"VCODE_SECRET": "an HMAC secret of 16+ bytes"}
+	tests := []struct {
+		name  string
+		flag  string // the flag, or "" for -h and stray arguments
+		env   string // its environment variable
+		value string
+		more  map[string]string // more environment
+	}{
+		{"smtp bad escape", "-smtp-url", "VCODE_SMTP_URL", "smtp://" + leakUser + ":" + leakPass + "%zz@mail.example.com?from=a@example.com", nil},
+		{"smtp bad port", "-smtp-url", "VCODE_SMTP_URL", "smtp://" + leakUser + ":" + leakPass + "@mail.example.com:notaport?from=a@example.com", nil},
+		{"smtp slash in password", "-smtp-url", "VCODE_SMTP_URL", "smtp://" + leakUser + ":" + leakPass + "/x@mail.example.com?from=a@example.com", nil},
+		{"smtp question mark in password", "-smtp-url", "VCODE_SMTP_URL", "smtp://" + leakUser + ":25?" + leakPass + "@mail.example.com&from=a@example.com", nil},
+		{"smtp hash in password", "-smtp-url", "VCODE_SMTP_URL", "smtp://" + leakUser + ":25#" + leakPass + "@mail.example.com?from=a@example.com", nil},
+		{"smtp without scheme", "-smtp-url", "VCODE_SMTP_URL", leakUser + ":" + leakPass + "@mail.example.com?from=a@example.com", nil},
+		{"smtp control character", "-smtp-url", "VCODE_SMTP_URL", "smtp://" + leakUser + ":" + leakPass + "\n@mail.example.com?from=a@example.com", nil},
+		{"redis bad escape", "-redis", "VCODE_REDIS_URL", "redis://" + leakUser + ":" + leakPass + "%zz@127.0.0.1:6379/0", redisSecret},
+		{"redis slash in password", "-redis", "VCODE_REDIS_URL", "redis://" + leakUser + ":6379/" + leakPass + "@127.0.0.1:6379/0", redisSecret},
+		{"redis question mark in password", "-redis", "VCODE_REDIS_URL", "redis://" + leakUser + ":6379?" + leakPass + "@127.0.0.1:6379/0", redisSecret},
+		{"redis without scheme", "-redis", "VCODE_REDIS_URL", leakUser + ":" + leakPass + "@127.0.0.1:6379/0", redisSecret},
+		{"redis bad option", "-redis", "VCODE_REDIS_URL", "redis://" + leakUser + ":" + leakPass + "@127.0.0.1:6379/0?dial_timeout=soon", redisSecret},
+		{"webhook bad escape", "-webhook-url", "VCODE_WEBHOOK_URL", "https://" + leakUser + ":" + leakPass + "%zz@hook.example.com/sms", hookSecret},
+		{"webhook without scheme", "-webhook-url", "VCODE_WEBHOOK_URL", leakUser + ":" + leakPass + "@hook.example.com/sms", hookSecret},
+	}
+	for _, tt := range tests {
+		for _, via := range []string{"flag", "env"} {
+			t.Run(tt.name+" by "+via, func(t *testing.T) {
+				env := map[string]string{"VCODE_TOKENS": "tok"}
+				for k, v := range tt.more {
+					env[k] = v
+				}
+				var args []string
+				if via == "flag" {
+					args = []string{tt.flag, tt.value}
+				} else {
+					env[tt.env] = tt.value
+				}
+				err, stderr := runOnce(t, args, env)
+				if err == nil {
+					t.Fatal("vcoded started")
+				}
+				for _, s := range []string{err.Error(), stderr} {
+					if strings.Contains(s, leakPass) || strings.Contains(s, leakUser) {
+						t.Fatalf("the password or user name leaks:\nerror: %v\nstderr: %s", err, stderr)
+					}
+				}
+				if !strings.Contains(err.Error(), tt.flag+":") {
+					t.Errorf("the error does not name %s: %v", tt.flag, err)
+				}
+			})
+		}
+	}
+}
+
+// TestSecretsNotInUsage: -h and stray arguments print neither the secrets
+// from the environment (flag defaults) nor the arguments.
+func TestSecretsNotInUsage(t *testing.T) {
+	env := map[string]string{
+		"VCODE_TOKENS":         leakPass + "-token",
+		"VCODE_WEBHOOK_SECRET": leakPass + "-webhook",
+		"VCODE_SMTP_URL":       "smtp://" + leakUser + ":" + leakPass + "@mail.example.com?from=a@example.com",
+		"VCODE_REDIS_URL":      "redis://" + leakUser + ":" + leakPass + "@127.0.0.1:6379/0",
+		"VCODE_WEBHOOK_URL":    "https://" + leakUser + ":" + leakPass + "@hook.example.com/sms",
+	}
+	for _, args := range [][]string{
+		{"-h"},
+		{"-no-such-flag"},
+		{"-webhook-secret", "two", leakPass}, // an unquoted secret with a space
+	} {
+		err, stderr := runOnce(t, args, env)
+		if err == nil {
+			t.Fatalf("%q: vcoded started", args)
+		}
+		if strings.Contains(err.Error()+stderr, leakPass) || strings.Contains(err.Error()+stderr, leakUser) {
+			t.Errorf("%q shows a secret:\nerror: %v\nstderr: %s", args, err, stderr)
+		}
+	}
+}
+
+// TestParseSMTPURLHidesCredentials checks notify.ParseSMTPURL itself: its
+// errors never hold the user name, the password or the query.
+func TestParseSMTPURLHidesCredentials(t *testing.T) {
+	for _, raw := range []string{
+		"smtp://" + leakUser + ":" + leakPass + "%zz@mail.example.com?from=a@example.com",
+		"smtp://" + leakUser + ":" + leakPass + "@mail.example.com:notaport?from=a@example.com",
+		"smtp://" + leakUser + ":" + leakPass + "/x@mail.example.com?from=a@example.com",
+		"smtp://" + leakUser + ":25/" + leakPass + "@mail.example.com?from=a@example.com",
+		"smtp://" + leakUser + ":25?" + leakPass + "@mail.example.com&from=a@example.com",
+		"smtp://" + leakUser + ":25#" + leakPass + "@mail.example.com?from=a@example.com",
+		"smtp://" + leakUser + ":" + leakPass + "@[::1?from=a@example.com",
+		leakUser + ":" + leakPass + "@mail.example.com?from=a@example.com",
+		"http://" + leakUser + ":" + leakPass + "@mail.example.com?from=a@example.com",
+		"smtp://" + leakUser + ":" + leakPass + "@?from=a@example.com",
+		"smtp://" + leakUser + ":" + leakPass + "@mail.example.com?q=" + leakPass + "%zz",
+		"smtp://" + leakUser + ":" + leakPass + "@mail.example.com?q=" + leakPass,
+	} {
+		_, err := notify.ParseSMTPURL(raw)
+		if err == nil {
+			t.Errorf("%q accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), leakPass) || strings.Contains(err.Error(), leakUser) {
+			t.Errorf("%q: the error shows a credential: %v", raw, err)
+		}
+	}
+	// Percent-encoded, the same characters are fine.
+	encoded := (&url.URL{Scheme: "smtp", User: url.UserPassword(leakUser, "p/?#@:%ss"), Host: "mail.example.com", RawQuery: "from=a@example.com"}).String()
+	cfg, err := notify.ParseSMTPURL(encoded)
+	if err != nil || cfg.Username != leakUser || cfg.Password != "p/?#@:%ss" || cfg.Addr != "mail.example.com:587" {
+		t.Fatalf("encoded password: %+v, %v", cfg, err)
+	}
+}
+
+// writeFile writes content to a new file in the test's directory.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestTokensFile: the tokens are read from -tokens-file or
+// VCODE_TOKENS_FILE, one per line or comma-separated, comments and blank
+// lines ignored.
+func TestTokensFile(t *testing.T) {
+	path := writeFile(t, "tokens", "# vcoded access tokens\n\nfile-token-1\n  file-token-2, file-token-3  \n#commented-token\n")
+	for _, via := range []string{"flag", "env"} {
+		t.Run(via, func(t *testing.T) {
+			var s *server
+			if via == "flag" {
+				s = start(t, []string{"-tokens-file", path}, nil)
+			} else {
+				s = start(t, nil, map[string]string{"VCODE_TOKENS_FILE": path})
+			}
+			sendURL := s.url + "/v1/usg/dcs/member/verification-code"
+			for i, tt := range []struct {
+				token string
+				want  int
+			}{
+				{"file-token-1", 200}, {"file-token-2", 200}, {"file-token-3", 200},
+				{"#commented-token", 401}, {"commented-token", 401}, {"# vcoded access tokens", 401},
+			} {
+				token, want := tt.token, tt.want
+				// A contact each: one contact's cooldown would refuse the second send.
+				if resp, body := post(t, sendURL, token, fmt.Sprintf(`{"contact":"user%d@example.com"}`, i)); resp.StatusCode != want {
+					t.Errorf("token %q: %d %s, want %d", token, resp.StatusCode, body, want)
+				}
+			}
+			logs := s.stderr.String()
+			if strings.Contains(logs, "generated") || strings.Contains(logs, "file-token") || strings.Contains(logs, "level=WARN") {
+				t.Fatalf("stderr:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestSecretFileErrors: a file that cannot be read, or holds nothing, stops
+// vcoded with an error naming the file and not what it holds.
+func TestSecretFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing")
+	commentsOnly := writeFile(t, "comments", "# "+leakPass+"\n\n")
+	blank := writeFile(t, "blank", " \n\n")
+	hook := map[string]string{"VCODE_WEBHOOK_URL": "http://127.0.0.1:9/hook"}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		path string // the error names it
+	}{
+		{"missing tokens file", []string{"-tokens-file", missing}, nil, missing},
+		{"missing tokens file by env", nil, map[string]string{"VCODE_TOKENS_FILE": missing}, missing},
+		{"tokens file is a directory", []string{"-tokens-file", dir}, nil, dir},
+		{"tokens file with only comments", []string{"-tokens-file", commentsOnly}, nil, commentsOnly},
+		{"missing webhook secret file", []string{"-tokens", "tok", "-webhook-secret-file", missing}, hook, missing},
+		{"blank webhook secret file", []string{"-tokens", "tok", "-webhook-secret-file", blank}, hook, blank},
+		{"missing secret file", []string{"-tokens", "tok"}, map[string]string{"VCODE_SECRET_FILE": missing}, missing},
+		{"secret file with only comments", []string{"-tokens", "tok"}, map[string]string{"VCODE_SECRET_FILE": commentsOnly}, commentsOnly},
+	}
+	for _, tt := range tests {
+		err, stderr := runOnce(t, tt.args, tt.env)
+		if err == nil {
+			t.Errorf("%s: vcoded started", tt.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.path) {
+			t.Errorf("%s: the error does not name the file: %v", tt.name, err)
+		}
+		if strings.Contains(err.Error()+stderr, leakPass) {
+			t.Errorf("%s: the file's contents are shown: %v\n%s", tt.name, err, stderr)
+		}
+	}
+}
+
+// TestValueAndFileExclusive: a setting given both as a value and as a file,
+// by flag or environment, is an error.
+func TestValueAndFileExclusive(t *testing.T) {
+	tokens := writeFile(t, "tokens", "file-token\n")
+	secret := writeFile(t, "secret", "a secret of 16+ bytes\n")
+	hook := map[string]string{"VCODE_WEBHOOK_URL": "http://127.0.0.1:9/hook"}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"-tokens and -tokens-file", []string{"-tokens", "tok", "-tokens-file", tokens}, nil},
+		{"VCODE_TOKENS and -tokens-file", []string{"-tokens-file", tokens}, map[string]string{"VCODE_TOKENS": "tok"}},
+		{"-tokens and VCODE_TOKENS_FILE", []string{"-tokens", "tok"}, map[string]string{"VCODE_TOKENS_FILE": tokens}},
+		{"-webhook-secret and -webhook-secret-file", []string{"-tokens", "tok", "-webhook-secret", "a secret of 16+ bytes", "-webhook-secret-file", secret}, hook},
+		{"VCODE_WEBHOOK_SECRET and VCODE_WEBHOOK_SECRET_FILE", []string{"-tokens", "tok"},
+			map[string]string{"VCODE_WEBHOOK_URL": hook["VCODE_WEBHOOK_URL"], "VCODE_WEBHOOK_SECRET": "a secret of 16+ bytes", "VCODE_WEBHOOK_SECRET_FILE": secret}},
+		{"VCODE_SECRET and VCODE_SECRET_FILE", []string{"-tokens", "tok"}, map[string]string{"VCODE_SECRET": "a secret of 16+ bytes", "VCODE_SECRET_FILE": secret}},
+	}
+	for _, tt := range tests {
+		err, _ := runOnce(t, tt.args, tt.env)
+		if err == nil || !strings.Contains(err.Error(), "both given") {
+			t.Errorf("%s: %v, want an error saying both are given", tt.name, err)
+		}
+	}
+}
+
+// TestWebhookSecretFile: the webhook is signed with the secret read from
+// the file, its trailing newline trimmed.
+func TestWebhookSecretFile(t *testing.T) {
+	secret := "webhook secret from a file, 16+ bytes"
+	path := writeFile(t, "webhook-secret", secret+"\n")
+	for _, via := range []string{"flag", "env"} {
+		t.Run(via, func(t *testing.T) {
+			got := make(chan error, 1)
+			hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				got <- notify.VerifySignature([]byte(secret), r.Header.Get(notify.SignatureHeader), body, 0, time.Now())
+			}))
+			defer hook.Close()
+			env := map[string]string{"VCODE_TOKENS": "tok", "VCODE_WEBHOOK_URL": hook.URL}
+			var args []string
+			if via == "flag" {
+				args = []string{"-webhook-secret-file", path}
+			} else {
+				env["VCODE_WEBHOOK_SECRET_FILE"] = path
+			}
+			s := start(t, args, env)
+			if resp, msg := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"+8613612345678"}`); resp.StatusCode != 200 {
+				t.Fatalf("send: %d %s", resp.StatusCode, msg)
+			}
+			if err := <-got; err != nil {
+				t.Fatalf("the signature does not verify with the file's secret: %v", err)
+			}
+			if logs := s.stderr.String(); strings.Contains(logs, secret) || strings.Contains(logs, "level=WARN") {
+				t.Fatalf("stderr:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestSecretFileRotation: VCODE_SECRET_FILE lists HMAC secrets like
+// VCODE_SECRET; a code issued under the old secret by one instance verifies
+// on an instance whose file lists a new secret first and the old one after.
+func TestSecretFileRotation(t *testing.T) {
+	addr, prefix := redistest.Addr(t), redistest.Prefix(t)
+	oldSecret := "the old secret shared by both"
+	a := start(t, nil, map[string]string{
+		"VCODE_TOKENS": "tok", "VCODE_REDIS_URL": "redis://" + addr + "/0", "VCODE_REDIS_PREFIX": prefix,
+		"VCODE_SECRET": oldSecret,
+	})
+	b := start(t, nil, map[string]string{
+		"VCODE_TOKENS": "tok", "VCODE_REDIS_URL": "redis://" + addr + "/0", "VCODE_REDIS_PREFIX": prefix,
+		"VCODE_SECRET_FILE": writeFile(t, "secrets", "# first issues, all verify\nthe new secret issuing from now\n\n"+oldSecret+"\n"),
+	})
+	body := `{"contact":"+8613612345678"}`
+	if resp, msg := post(t, a.url+"/v1/usg/dcs/member/verification-code", "tok", body); resp.StatusCode != 200 {
+		t.Fatalf("send through A: %d %s", resp.StatusCode, msg)
+	}
+	code := lastCode(t, a.stdout.String(), "+8613612345678")
+	body = `{"contact":"+8613612345678","verificationCode":"` + code + `"}`
+	if resp, msg := post(t, b.url+"/v1/usg/dcs/member/verification-code/verify", "tok", body); resp.StatusCode != 200 {
+		t.Fatalf("verify through B: %d %s", resp.StatusCode, msg)
+	}
+}
+
+// TestSecretFlagWarning: a secret given as a flag works, and is warned
+// about by name, never by value; the same from the environment, or a URL
+// without a password, is not warned about.
+func TestSecretFlagWarning(t *testing.T) {
+	mr := miniredis.RunT(t)
+	mr.RequireAuth(leakPass)
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer hook.Close()
+	hookURL, _ := url.Parse(hook.URL)
+	hookURL.User = url.UserPassword(leakUser, leakPass)
+	const warning = `level=WARN msg="secret on the command line is visible to other users in the process list; use `
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // the warning's end, "" for none
+	}{
+		{"-tokens", []string{"-tokens", leakPass}, nil, `VCODE_TOKENS or -tokens-file" flag=-tokens`},
+		{"-webhook-secret", []string{"-tokens-file", writeFile(t, "tokens", "tok"), "-webhook-url", hook.URL, "-webhook-secret", leakPass + " of 16+ bytes"}, nil,
+			`VCODE_WEBHOOK_SECRET or -webhook-secret-file" flag=-webhook-secret`},
+		{"-smtp-url", []string{"-smtp-url", "smtp://" + leakUser + ":" + leakPass + "@127.0.0.1:1?from=a@example.com"}, map[string]string{"VCODE_TOKENS": "tok"},
+			`VCODE_SMTP_URL" flag=-smtp-url`},
+		{"-redis", []string{"-redis", "redis://:" + leakPass + "@" + mr.Addr() + "/0"}, map[string]string{"VCODE_TOKENS": "tok", "VCODE_SECRET": "an HMAC secret of 16+ bytes"},
+			`VCODE_REDIS_URL" flag=-redis`},
+		{"-webhook-url", []string{"-webhook-url", hookURL.String()}, map[string]string{"VCODE_TOKENS": "tok", "VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"},
+			`VCODE_WEBHOOK_URL" flag=-webhook-url`},
+		{"environment", nil, map[string]string{
+			"VCODE_TOKENS": leakPass, "VCODE_SMTP_URL": "smtp://" + leakUser + ":" + leakPass + "@127.0.0.1:1?from=a@example.com",
+			"VCODE_WEBHOOK_URL": hookURL.String(), "VCODE_WEBHOOK_SECRET": leakPass + " of 16+ bytes",
+			"VCODE_REDIS_URL": "redis://:" + leakPass + "@" + mr.Addr() + "/0", "VCODE_SECRET": "an HMAC secret of 16+ bytes",
+		}, ""},
+		{"URLs without a password", []string{"-tokens-file", writeFile(t, "tokens", "tok"), "-smtp-url", "smtp://127.0.0.1:1?from=a@example.com", "-webhook-url", hook.URL},
+			map[string]string{"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, tt.args, tt.env)
+			token := "tok"
+			if tt.args != nil && tt.args[0] == "-tokens" || tt.name == "environment" {
+				token = leakPass
+			}
+			// The secret works.
+			if resp, msg := post(t, s.url+"/v1/usg/dcs/member/verification-code", token, `{"contact":"user@example.com"}`); resp.StatusCode == 401 {
+				t.Fatalf("send: %d %s", resp.StatusCode, msg)
+			}
+			logs := s.stderr.String()
+			if tt.want == "" {
+				if strings.Contains(logs, "level=WARN") {
+					t.Fatalf("warned:\n%s", logs)
+				}
+			} else if n := strings.Count(logs, warning); n != 1 || !strings.Contains(logs, warning+tt.want+"\n") {
+				t.Fatalf("want one warning ending %s, got:\n%s", tt.want, logs)
+			}
+			if strings.Contains(logs, leakPass) || strings.Contains(logs, leakUser) {
+				t.Fatalf("stderr shows the secret:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestWebhookCredentialsNotLogged: a webhook URL carrying an API key (in
+// its query or its user info) that cannot be reached gives a 500, and the
+// request's log line says why without the key.
+func TestWebhookCredentialsNotLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	for _, hook := range []string{
+		"http://" + dead + "/sms?apikey=APIKEY0123456789",
+		"http://gw:APIKEY0123456789@" + dead + "/sms",
+	} {
+		s := start(t, nil, map[string]string{"VCODE_TOKENS": "tok", "VCODE_WEBHOOK_URL": hook, "VCODE_WEBHOOK_SECRET": "webhook secret, 16+ bytes"})
+		resp, msg := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"+8613612345678"}`)
+		if resp.StatusCode != 500 || !strings.Contains(msg, "USG.201060500") {
+			t.Fatalf("send through an unreachable webhook: %d %s", resp.StatusCode, msg)
+		}
+		s.stop()
+		logs := s.stderr.String()
+		if strings.Contains(logs, "APIKEY0123456789") {
+			t.Fatalf("logs leak the webhook's API key:\n%s", logs)
+		}
+		if !strings.Contains(logs, "connection refused") || !strings.Contains(logs, "redacted") {
+			t.Fatalf("the 500 line does not say what failed:\n%s", logs)
+		}
 	}
 }
