@@ -238,7 +238,7 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 		}
 		wg.Wait()
 		srv.Close()
-		takenSoFar() // stamp this round's messages with its time
+		takenSoFar()                                              // stamp this round's messages with its time
 		clk.Advance(time.Duration(1+rng.IntN(180)) * time.Second) // three hours in all
 	}
 
