@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -125,4 +126,40 @@ func receiverExported(fl *ast.FieldList) bool {
 	}
 	id, ok := e.(*ast.Ident)
 	return ok && id.IsExported()
+}
+
+// TestSecurityNamesRealTests: every test and fuzz target SECURITY.md cites
+// as evidence exists, so that the document cannot go on naming a test that
+// was renamed or removed.
+func TestSecurityNamesRealTests(t *testing.T) {
+	doc, err := os.ReadFile("SECURITY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := map[string]bool{}
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range regexp.MustCompile(`(?m)^func ((?:Test|Fuzz)\w+)\(`).FindAllSubmatch(src, -1) {
+			defined[string(m[1])] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cited := regexp.MustCompile("`((?:Test|Fuzz)[A-Z]\\w*)`").FindAllSubmatch(doc, -1)
+	if len(cited) < 30 {
+		t.Fatalf("SECURITY.md cites only %d tests", len(cited))
+	}
+	for _, m := range cited {
+		if !defined[string(m[1])] {
+			t.Errorf("SECURITY.md cites %s, which no test file defines", m[1])
+		}
+	}
 }

@@ -10,8 +10,11 @@
 //     sampling, so without modulo bias;
 //   - valid for one minute (up to 10 minutes; WithLongValidity for more);
 //   - at most 5 wrong guesses per code, after which the code is dead;
-//   - at most 5 verification attempts per contact in any rolling minute;
-//   - at most one code per contact per minute and 10 per rolling hour.
+//   - at most 5 verification attempts per subject and contact in any
+//     rolling minute (per subject, so that nobody else's guesses lock a
+//     user out);
+//   - at most one code per contact per minute and 10 per rolling hour,
+//     whoever asks: the bound on messages to one phone or mailbox.
 //
 // # What is stored
 //
@@ -25,17 +28,25 @@
 // # Failure
 //
 // Every store, limiter or notifier error fails the request closed with a
-// *BackendError: nothing is verified on an error. If delivery fails, the new
-// code is deleted and the send's rate-limit events are given back, so the
-// user is not held to a cooldown for a code that never reached them. The
-// clean-up runs on a context detached from the request's cancellation.
+// *BackendError: nothing is verified on an error.
+//
+// Delivery is detached from the caller's cancellation (WithDeliveryTimeout
+// bounds it instead), so a client that hangs up cannot turn a message that
+// left into a failure. If the notifier reports that the message certainly
+// did not leave (ErrUndelivered, through Undelivered), the new code is
+// deleted and the send's rate-limit events are given back, so the user is
+// not held to a cooldown for a code that never reached them. Any other
+// delivery failure may have sent the message: the limits stay counted and
+// the code stays valid. The clean-up runs on a context detached from the
+// request's cancellation.
 //
 // # Context
 //
-// The context given to Send and Verify is passed to every store, limiter and
-// notifier call, so deadlines, cancellation and a host's tracing spans
-// (otelhttp and the like) cover them. Clean-up after a failed delivery runs
-// on a context detached from cancellation but keeping the values.
+// The context given to Send and Verify is passed to every store and limiter
+// call, so deadlines, cancellation and a host's tracing spans (otelhttp and
+// the like) cover them. The notifier and the clean-up after a refused
+// delivery get a context detached from cancellation but keeping the values
+// (the spans).
 //
 // # Observing
 //
@@ -46,5 +57,8 @@
 //
 // Wrong, expired, used, exhausted and never-sent codes all return the same
 // ErrWrongCode, and Verify makes the same store calls whether or not a code
-// is pending; the store compares digests in constant time.
+// is pending; the store compares digests in constant time. Nothing on the
+// verify path is shared between subjects (the parsed-contact cache and the
+// attempt limit are per subject), so no subject can tell from a verify
+// whether another was ever sent a code for a contact.
 package verifier
