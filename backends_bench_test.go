@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/vcodekit/vcode/internal/redistest"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store/redisstore"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -18,9 +18,7 @@ import (
 // two figures come from one run on the same machine.
 func BenchmarkVerifyBackends(b *testing.B) {
 	lift := []verifier.Option{
-		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
-		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1 << 30),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}),
+		verifier.WithLimits(vcodetest.Unlimited()),
 	}
 	b.Run("memory", func(b *testing.B) { benchVerify(b, lift) })
 	b.Run("redis", func(b *testing.B) {

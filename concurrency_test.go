@@ -72,10 +72,12 @@ func concurrentMix(t *testing.T, b backends) {
 	v, err := verifier.New(rec,
 		verifier.WithStore(st), verifier.WithLimiter(lim), verifier.WithClock(clk.Now),
 		verifier.WithCodeLength(10), // codes never repeat by chance within the test
-		verifier.WithValidity(10*time.Minute), verifier.WithMaxGuesses(3),
-		verifier.WithVerifyLimit(verifyLimit, window),
-		verifier.WithSendCooldown(0), verifier.WithSendLimit(10000, time.Hour),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+		verifier.WithValidity(10*time.Minute),
+		verifier.WithLimits(verifier.Limits{
+			Guesses: 3,
+			Verify:  verifier.Rule{Limit: verifyLimit, Window: window},
+			Send:    verifier.Rule{Limit: 10000, Window: time.Hour},
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,4 +205,11 @@ func concurrentMix(t *testing.T, b backends) {
 		}
 	}
 	t.Logf("%s: %d verifies, %d successes", b.name, len(answers), len(used))
+}
+
+// withLimits is the default policy changed by edit.
+func withLimits(edit func(l *verifier.Limits)) verifier.Option {
+	l := verifier.DefaultLimits()
+	edit(&l)
+	return verifier.WithLimits(l)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/internal/redistest"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -44,8 +45,7 @@ func TestRedisKilledUnderLoad(t *testing.T) {
 	server := redistest.StartServer(t)
 	client := redistest.NewClient(t, server.Addr())
 	in := newInstance(t, client, redistest.Prefix(t),
-		verifier.WithVerifyLimit(1<<20, time.Minute), verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<20, time.Hour),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+		verifier.WithLimits(vcodetest.Unlimited()))
 	right := in.sendCode(t, "+8613600000001")
 
 	// Background load on another contact, before, during and after.

@@ -115,8 +115,9 @@ func TestTwoInstancesSingleUseUnderConcurrency(t *testing.T) {
 	client := redistest.Client(t)
 	prefix := redistest.Prefix(t)
 	lift := []verifier.Option{
-		verifier.WithVerifyLimit(1000, time.Minute),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}),
+		withLimits(func(l *verifier.Limits) {
+			l.Verify.Limit, l.Subject, l.IP = 1000, verifier.ClientLimits{}, verifier.ClientLimits{}
+		}),
 	}
 	a, b := newInstance(t, client, prefix, lift...), newInstance(t, client, prefix, lift...)
 	if st, _ := a.post(t, httpmw.SendPath, contactBody+`}`); st != 200 {
@@ -155,7 +156,7 @@ func TestTwoInstancesSingleUseUnderConcurrency(t *testing.T) {
 func TestRedisDownFailsClosed(t *testing.T) {
 	proxy := redistest.NewProxy(t, redistest.Addr(t))
 	client := redistest.NewClient(t, proxy.Addr())
-	in := newInstance(t, client, redistest.Prefix(t), verifier.WithSendCooldown(0))
+	in := newInstance(t, client, redistest.Prefix(t), withLimits(func(l *verifier.Limits) { l.Cooldown = 0 }))
 	if st, _ := in.post(t, httpmw.SendPath, contactBody+`}`); st != 200 {
 		t.Fatal("send failed")
 	}

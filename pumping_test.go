@@ -192,9 +192,11 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 	})
 	st, lim := b.build(t, clk.Now)
 	v, err := verifier.New(notifier, verifier.WithClock(clk.Now), verifier.WithStore(st), verifier.WithLimiter(lim),
-		verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}}),
-		verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}}),
-		verifier.WithRegionDailyCap(pumpRegionDay, nil))
+		withLimits(func(l *verifier.Limits) {
+			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}}
+			l.RegionDaily = pumpRegionDay
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}

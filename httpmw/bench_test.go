@@ -7,10 +7,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -18,9 +18,7 @@ import (
 // pipeline rather than the refusal path.
 func benchHandler(b *testing.B, n verifier.Notifier) *httpmw.Handler {
 	v, err := verifier.New(n,
-		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
-		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+		verifier.WithLimits(vcodetest.Unlimited()))
 	if err != nil {
 		b.Fatal(err)
 	}

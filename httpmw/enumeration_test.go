@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -15,7 +16,7 @@ import (
 // was never sent a code, a wrong verify gets the same status, headers and
 // body, byte for byte once the request id is the same.
 func TestEnumerationSameAnswer(t *testing.T) {
-	e := newEnv(t, []verifier.Option{verifier.WithVerifyLimit(100, time.Minute)})
+	e := newEnv(t, []verifier.Option{withLimits(func(l *verifier.Limits) { l.Verify.Limit = 100 })})
 	e.send(t) // +8613612345678 has a pending code
 	answer := func(contact string) (int, string, string) {
 		w := e.do(call{path: httpmw.VerifyPath,
@@ -40,8 +41,7 @@ func TestEnumerationTiming(t *testing.T) {
 	if testing.Short() {
 		t.Skip("statistical timing test")
 	}
-	e := newEnv(t, []verifier.Option{verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1 << 30),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{})})
+	e := newEnv(t, []verifier.Option{verifier.WithLimits(vcodetest.Unlimited())})
 	e.send(t)
 	pending := `{"contact":"+8613612345678","verificationCode":"000000"}`
 	absent := `{"contact":"+8613612345679","verificationCode":"000000"}`

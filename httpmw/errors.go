@@ -3,6 +3,7 @@ package httpmw
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/verifier"
@@ -40,11 +41,13 @@ type ErrorSpec struct {
 // trailing data, too large, invalid UTF-8, or the wrong content type.
 var errBadRequest = errors.New("httpmw: unreadable request body")
 
-// ErrorTable is the API's error table, the one place that maps an error to
-// its status, code and message. Rows are tried in order; an error matching
-// none is an internal error (500, CodeInternal).
-var ErrorTable = []ErrorSpec{
+// errorTable is the API's error table. The rows of httpmw's own errors
+// come first; then one row per class of verifier.Classify, which decides
+// the class of every other error, in the order it documents.
+var errorTable = []ErrorSpec{
 	{errBadRequest, http.StatusBadRequest, CodeBadRequest, i18n.BadRequest},
+	{ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized, i18n.Unauthorized},
+	{ErrForbidden, http.StatusForbidden, CodeForbidden, i18n.Forbidden},
 	{verifier.ErrInvalidContact, http.StatusBadRequest, CodeInvalidContact, i18n.InvalidContact},
 	{verifier.ErrUnknownCountry, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
 	{verifier.ErrCountryMismatch, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
@@ -53,17 +56,32 @@ var ErrorTable = []ErrorSpec{
 	{verifier.ErrTooManyAttempts, http.StatusTooManyRequests, CodeTooManyAttempts, i18n.TooManyAttempts},
 	{verifier.ErrTooFrequent, http.StatusTooManyRequests, CodeTooFrequent, i18n.TooFrequent},
 	{verifier.ErrNotAllowed, http.StatusForbidden, CodeNotAllowed, i18n.NotAllowed},
-	{ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized, i18n.Unauthorized},
-	{ErrForbidden, http.StatusForbidden, CodeForbidden, i18n.Forbidden},
+}
+
+// ErrorTable returns the API's error table, the one place that maps an
+// error to its status, code and message (a copy: changing it changes
+// nothing). httpmw's own errors (an unreadable body, a refused token) are
+// told by errors.Is; every other error by verifier.Classify, so that the
+// HTTP answer and the verifier's Observer outcome always agree. An error
+// matching no row is an internal error: 500, CodeInternal.
+func ErrorTable() []ErrorSpec {
+	return slices.Clone(errorTable)
 }
 
 var internalSpec = ErrorSpec{nil, http.StatusInternalServerError, CodeInternal, i18n.Internal}
 
 // specFor returns the row for err.
 func specFor(err error) ErrorSpec {
-	for _, s := range ErrorTable {
+	for _, s := range errorTable[:3] {
 		if errors.Is(err, s.Err) {
 			return s
+		}
+	}
+	if class := verifier.Classify(err); class != nil {
+		for _, s := range errorTable[3:] {
+			if s.Err == class {
+				return s
+			}
 		}
 	}
 	return internalSpec

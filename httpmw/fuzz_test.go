@@ -39,7 +39,7 @@ func FuzzReadBody(f *testing.F) {
 // documented are the error codes of the table that client input may cause.
 var documented = func() map[string]int {
 	m := map[string]int{}
-	for _, s := range ErrorTable {
+	for _, s := range ErrorTable() {
 		m[s.Code] = s.Status
 	}
 	return m

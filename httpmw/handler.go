@@ -31,6 +31,7 @@ const DefaultMaxBodyBytes = 4 << 10
 type Handler struct {
 	v             *verifier.Verifier
 	auth          Authenticator
+	subjectOf     func(*http.Request) (string, error) // WithSubject
 	log           *slog.Logger
 	maxBody       int64
 	publishedOnly bool
@@ -120,11 +121,28 @@ func WithTrustedProxies(cidrs ...string) Option {
 	}
 }
 
+// WithSubject replaces the X-Access-Token check with f, for hosts whose
+// users are known by a session cookie, a JWT or a mutual-TLS certificate:
+// f returns the subject a request stands for, codes are bound to it, and
+// the per-subject quotas count it. It returns ErrUnauthenticated (401) or
+// ErrForbidden (403), possibly wrapped, to refuse; any other error is a
+// 500, never a pass. Give New a nil Authenticator with it.
+func WithSubject(f func(r *http.Request) (string, error)) Option {
+	return func(h *Handler) error {
+		if f == nil {
+			return errors.New("httpmw: nil WithSubject function")
+		}
+		h.subjectOf = f
+		return nil
+	}
+}
+
 // New returns a Handler serving v's send and verify endpoints, checking
-// each request's X-Access-Token with auth.
+// each request's X-Access-Token with auth (the published API's way), or
+// finding the subject with WithSubject and a nil auth.
 func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, error) {
-	if v == nil || auth == nil {
-		return nil, errors.New("httpmw: nil verifier or authenticator")
+	if v == nil {
+		return nil, errors.New("httpmw: nil verifier")
 	}
 	h := &Handler{
 		v:       v,
@@ -137,16 +155,41 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 			return nil, err
 		}
 	}
+	switch {
+	case auth == nil && h.subjectOf == nil:
+		return nil, errors.New("httpmw: nil authenticator and no WithSubject")
+	case auth != nil && h.subjectOf != nil:
+		return nil, errors.New("httpmw: both an authenticator and WithSubject: give one")
+	}
 	h.standalone = h.Middleware(http.NotFoundHandler())
 	return h, nil
 }
 
-// ServeHTTP serves the two routes: POST only (other methods get 405 with
-// Allow), and 404 for every other path. To serve under a prefix, strip it:
+// ServeHTTP serves the two routes at the published paths, SendPath and
+// VerifyPath: POST only (other methods get 405 with Allow), and 404 for
+// every other path. To serve under a prefix, strip it:
 //
 //	mux.Handle("/api/", http.StripPrefix("/api", h))
+//
+// To serve the endpoints on paths of your own, mount SendHandler and
+// VerifyHandler instead.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.standalone.ServeHTTP(w, r)
+}
+
+// SendHandler returns the send endpoint alone, to mount on any path:
+//
+//	mux.Handle("POST /auth/otp/send", h.SendHandler())
+//
+// It answers whatever path it is given; a method other than POST gets 405.
+func (h *Handler) SendHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, false) })
+}
+
+// VerifyHandler returns the verify endpoint alone, to mount on any path,
+// as SendHandler does.
+func (h *Handler) VerifyHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, true) })
 }
 
 // Middleware returns a handler that serves the two routes and passes every
@@ -211,18 +254,34 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// subject finds who asks: WithSubject's function, or the X-Access-Token
+// through the Authenticator. An empty subject is not an identity: 401.
+func (h *Handler) subject(r *http.Request) (string, error) {
+	var subject string
+	var err error
+	if h.subjectOf != nil {
+		subject, err = h.subjectOf(r)
+	} else if token := r.Header.Get("X-Access-Token"); token == "" {
+		return "", ErrUnauthenticated
+	} else {
+		subject, err = h.auth.Authenticate(r, token)
+	}
+	switch {
+	case err != nil && (errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrForbidden)):
+		return "", err
+	case err != nil:
+		return "", fmt.Errorf("httpmw: authenticator: %w", err)
+	case subject == "":
+		return "", ErrUnauthenticated
+	}
+	return subject, nil
+}
+
 // handle authenticates, decodes and runs the request.
 func (h *Handler) handle(r *http.Request, c *call) error {
-	token := r.Header.Get("X-Access-Token")
-	if token == "" {
-		return ErrUnauthenticated
-	}
-	subject, err := h.auth.Authenticate(r, token)
+	subject, err := h.subject(r)
 	if err != nil {
-		if errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrForbidden) {
-			return err
-		}
-		return fmt.Errorf("httpmw: authenticator: %w", err)
+		return err
 	}
 	body, err := readBody(r, h.maxBody)
 	if err != nil {

@@ -175,7 +175,7 @@ func TestErrorTable(t *testing.T) {
 			status: 400, code: "USG.201060005", msg: i18n.WrongCode},
 		{name: "code never sent", call: func(string) call { return call{path: httpmw.VerifyPath, body: verifyBody("123456")} },
 			status: 400, code: "USG.201060005", msg: i18n.WrongCode},
-		{name: "too many attempts", vopts: []verifier.Option{verifier.WithVerifyLimit(1, time.Minute)},
+		{name: "too many attempts", vopts: []verifier.Option{withLimits(func(l *verifier.Limits) { l.Verify.Limit = 1 })},
 			setup:  func(e *env) { e.do(call{path: httpmw.VerifyPath, body: verifyBody("123456")}) },
 			call:   func(string) call { return call{path: httpmw.VerifyPath, body: verifyBody("123456")} },
 			status: 429, code: "USG.201060006", msg: i18n.TooManyAttempts},
@@ -240,4 +240,11 @@ func TestErrorTable(t *testing.T) {
 			})
 		}
 	}
+}
+
+// withLimits is the default policy changed by edit.
+func withLimits(edit func(l *verifier.Limits)) verifier.Option {
+	l := verifier.DefaultLimits()
+	edit(&l)
+	return verifier.WithLimits(l)
 }

@@ -174,7 +174,7 @@ func padded(n int) string {
 // well-formed error body, nothing is sent, and a valid request afterwards
 // still succeeds.
 func TestHostileInput(t *testing.T) {
-	e := newEnv(t, []verifier.Option{verifier.WithVerifyLimit(1000, time.Minute), verifier.WithSubjectLimits(verifier.ClientLimits{})})
+	e := newEnv(t, []verifier.Option{withLimits(func(l *verifier.Limits) { l.Verify.Limit, l.Subject = 1000, verifier.ClientLimits{} })})
 	reqs := hostileRequests()
 	if len(reqs) < 100 {
 		t.Fatalf("only %d hostile requests", len(reqs))

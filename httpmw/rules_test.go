@@ -147,7 +147,7 @@ func TestBodyEdgeCases(t *testing.T) {
 }
 
 func TestVerifyCodeField(t *testing.T) {
-	e := newEnv(t, []verifier.Option{verifier.WithVerifyLimit(100, time.Minute)})
+	e := newEnv(t, []verifier.Option{withLimits(func(l *verifier.Limits) { l.Verify.Limit = 100 })})
 	code := e.send(t)
 	for _, body := range []string{
 		`{"contact":"+8613612345678","verificationCode":123456}`, // a number, not a string
@@ -280,8 +280,9 @@ func TestPanicRecovery(t *testing.T) {
 
 func TestPerIPQuota(t *testing.T) {
 	e := newEnv(t, []verifier.Option{
-		verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}}),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}),
+		withLimits(func(l *verifier.Limits) {
+			l.IP, l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}}, verifier.ClientLimits{}
+		}),
 	}, httpmw.WithTrustedProxies("10.0.0.0/8"))
 	post := func(remote, xff, contact string) int {
 		r := httptest.NewRequest("POST", httpmw.SendPath, strings.NewReader(`{"contact":"`+contact+`"}`))
@@ -363,7 +364,7 @@ func TestNewValidates(t *testing.T) {
 // the log holds one line per request with the masked contact, and never the
 // token, the code or the whole contact.
 func TestLogsNeverShowSecrets(t *testing.T) {
-	e := newEnv(t, []verifier.Option{verifier.WithVerifyLimit(100, time.Minute)})
+	e := newEnv(t, []verifier.Option{withLimits(func(l *verifier.Limits) { l.Verify.Limit = 100 })})
 	code := e.send(t)
 	e.do(call{path: httpmw.VerifyPath, body: verifyBody("000000")})
 	e.do(call{path: httpmw.VerifyPath, body: verifyBody(code)})
@@ -403,11 +404,11 @@ func TestDefences(t *testing.T) {
 		retry  string
 		routed bool // SMS-only routing instead of vopts
 	}{
-		{"per-subject quota", []verifier.Option{verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}})},
+		{"per-subject quota", []verifier.Option{withLimits(func(l *verifier.Limits) { l.Subject.Send = verifier.Rule{Limit: 1, Window: time.Hour} })},
 			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000002"}`, 429, "USG.201060007", "3600", false},
-		{"per-IP quota", []verifier.Option{verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: 10 * time.Minute}})},
+		{"per-IP quota", []verifier.Option{withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{Limit: 1, Window: 10 * time.Minute} })},
 			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 429, "USG.201060007", "600", false},
-		{"region daily cap", []verifier.Option{verifier.WithRegionDailyCap(1, nil)},
+		{"region daily cap", []verifier.Option{withLimits(func(l *verifier.Limits) { l.RegionDaily = 1 })},
 			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000002"}`, 429, "USG.201060007", "86400", false},
 		{"contact cooldown", nil,
 			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000001"}`, 429, "USG.201060007", "60", false},

@@ -70,7 +70,18 @@ func TestRecorder(t *testing.T) {
 	if c, _ := r.LastCode("a"); c != "3333" {
 		t.Fatalf("LastCode(a) = %q", c)
 	}
-	if r.Len() != 3 || len(r.Messages()) != 3 || r.Messages()[1].Code != "2222" {
+	// The destination as a user types it finds the normalised one.
+	r.Notify(ctx, verifier.Message{To: "+8613612345678", Code: "4444"})
+	r.Notify(ctx, verifier.Message{To: "alice@example.com", Code: "5555"})
+	for typed, want := range map[string]string{
+		"+8613612345678": "4444", "136 1234 5678": "4444", "+86 136-1234-5678": "4444",
+		"alice@example.com": "5555", "Alice@Example.COM": "5555",
+	} {
+		if c, ok := r.LastCode(typed); !ok || c != want {
+			t.Errorf("LastCode(%q) = %q, %v; want %q", typed, c, ok, want)
+		}
+	}
+	if r.Len() != 5 || len(r.Messages()) != 5 || r.Messages()[1].Code != "2222" {
 		t.Fatalf("Messages = %+v", r.Messages())
 	}
 	if err := notify.Discard.Notify(ctx, verifier.Message{}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -31,8 +32,13 @@ func (r *Recorder) Messages() []verifier.Message {
 	return append([]verifier.Message(nil), r.msgs...)
 }
 
-// Last returns the newest message sent to the normalised destination to.
+// Last returns the newest message sent to to: the destination as a user
+// would type it ("136 1234 5678", a national number read as Chinese;
+// "Alice@Example.COM") or normalised ("+8613612345678").
 func (r *Recorder) Last(to string) (verifier.Message, bool) {
+	if c, err := contact.Parse(to, ""); err == nil {
+		to = c.Value
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := len(r.msgs) - 1; i >= 0; i-- {
@@ -43,7 +49,8 @@ func (r *Recorder) Last(to string) (verifier.Message, bool) {
 	return verifier.Message{}, false
 }
 
-// LastCode returns the newest code sent to the normalised destination to.
+// LastCode returns the newest code sent to to, typed or normalised as for
+// Last.
 func (r *Recorder) LastCode(to string) (string, bool) {
 	m, ok := r.Last(to)
 	return m.Code, ok

@@ -73,7 +73,12 @@ type SMTP struct {
 	now  func() time.Time
 }
 
-var _ verifier.Notifier = (*SMTP)(nil)
+var _ verifier.ChannelNotifier = (*SMTP)(nil)
+
+// Supports reports whether ch is Email, the one channel SMTP delivers: a
+// Verifier whose notifier is an SMTP refuses phone numbers (403
+// USG.201060008) before any code exists.
+func (s *SMTP) Supports(ch verifier.Channel) bool { return ch == verifier.Email }
 
 // NewSMTP checks cfg and returns an SMTP notifier. It makes no network
 // call.

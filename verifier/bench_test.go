@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -14,8 +13,9 @@ import (
 // pipeline, not the refusal path.
 func benchVerifier(b *testing.B, n verifier.Notifier) *verifier.Verifier {
 	v, err := verifier.New(n,
-		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
-		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30), noSubjectLimits)
+		withLimits(func(l *verifier.Limits) {
+			l.Cooldown, l.Send.Limit, l.Verify.Limit, l.Guesses, l.Subject = 0, 1<<30, 1<<30, 1<<30, verifier.ClientLimits{}
+		}))
 	if err != nil {
 		b.Fatal(err)
 	}

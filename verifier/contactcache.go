@@ -41,16 +41,11 @@ type contactCache struct {
 
 const cacheShards = 64
 
+// cacheShard's maps are made on the first admit: a Verifier that never
+// sends (or a test suite making many) allocates nothing for the cache.
 type cacheShard struct {
 	mu        sync.RWMutex
-	cur, prev map[cacheKey]cached
-}
-
-// cached is a parsed contact and its verify-limit key (per subject and
-// contact), an HMAC that would otherwise be computed on every attempt.
-type cached struct {
-	contact   contact.Contact
-	verifyKey string
+	cur, prev map[cacheKey]contact.Contact
 }
 
 type cacheKey struct{ subject, raw, country string }
@@ -59,11 +54,7 @@ func newContactCache(size int) *contactCache {
 	if size <= 0 {
 		return nil
 	}
-	c := &contactCache{seed: maphash.MakeSeed(), perGen: max(size/cacheShards/2, 1)}
-	for i := range c.shards {
-		c.shards[i].cur = make(map[cacheKey]cached, c.perGen)
-	}
-	return c
+	return &contactCache{seed: maphash.MakeSeed(), perGen: max(size/cacheShards/2, 1)}
 }
 
 func (c *contactCache) shard(subject, raw string) *cacheShard {
@@ -75,9 +66,9 @@ func (c *contactCache) shard(subject, raw string) *cacheShard {
 	return &c.shards[h.Sum64()%cacheShards]
 }
 
-// parse returns the contact cached for subject, raw and country, with its
-// verify key, or parses it (and the key is empty).
-func (c *contactCache) parse(subject, raw, country string) (contact.Contact, string, error) {
+// parse returns the contact cached for subject, raw and country, or parses
+// it.
+func (c *contactCache) parse(subject, raw, country string) (contact.Contact, error) {
 	if c != nil {
 		s := c.shard(subject, raw)
 		k := cacheKey{subject, raw, country}
@@ -88,17 +79,16 @@ func (c *contactCache) parse(subject, raw, country string) (contact.Contact, str
 		}
 		s.mu.RUnlock()
 		if ok {
-			return e.contact, e.verifyKey, nil
+			return e, nil
 		}
 	}
-	ct, err := contact.Parse(raw, country)
-	return ct, "", err
+	return contact.Parse(raw, country)
 }
 
-// admit remembers, for subject, a contact that it sent a code to, with
-// its verify key. A contact found only in the previous generation moves to
-// the current one, so that contacts in use stay.
-func (c *contactCache) admit(subject, raw, country string, ct contact.Contact, verifyKey string) {
+// admit remembers, for subject, a contact that it sent a code to. A
+// contact found only in the previous generation moves to the current one,
+// so that contacts in use stay.
+func (c *contactCache) admit(subject, raw, country string, ct contact.Contact) {
 	if c == nil {
 		return
 	}
@@ -108,10 +98,10 @@ func (c *contactCache) admit(subject, raw, country string, ct contact.Contact, v
 	if _, ok := s.cur[cacheKey{subject, raw, country}]; ok {
 		return
 	}
-	if len(s.cur) >= c.perGen {
-		s.prev, s.cur = s.cur, make(map[cacheKey]cached, c.perGen)
+	if s.cur == nil || len(s.cur) >= c.perGen {
+		s.prev, s.cur = s.cur, make(map[cacheKey]contact.Contact, c.perGen)
 	}
-	s.cur[cacheKey{strings.Clone(subject), strings.Clone(raw), strings.Clone(country)}] = cached{ct, verifyKey}
+	s.cur[cacheKey{strings.Clone(subject), strings.Clone(raw), strings.Clone(country)}] = ct
 }
 
 func (s *cacheShard) len() int {

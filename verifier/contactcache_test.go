@@ -11,7 +11,7 @@ import (
 func admitN(c *contactCache, from, to int) {
 	for i := from; i < to; i++ {
 		raw := "+86136" + strconv.Itoa(10_000_000+i)
-		c.admit("alice", raw, "", contact.Contact{Kind: contact.Phone, Value: raw, Region: "CN", CallingCode: 86}, "verify:"+raw)
+		c.admit("alice", raw, "", contact.Contact{Kind: contact.Phone, Value: raw, Region: "CN", CallingCode: 86})
 	}
 }
 
@@ -54,8 +54,8 @@ func TestContactCacheBounded(t *testing.T) {
 	t.Logf("heap %d bytes when full, %d after churn", full, churned)
 }
 
-// TestContactCacheHits: an admitted contact is returned as admitted, with
-// its verify key, to the subject that admitted it; another subject or
+// TestContactCacheHits: an admitted contact is returned as admitted, to
+// the subject that admitted it; another subject or
 // another country is another entry; an evicted one is
 // parsed again, with no key.
 func TestContactCacheHits(t *testing.T) {
@@ -64,23 +64,58 @@ func TestContactCacheHits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.admit("alice", "+8613612345678", "", ct, "key")
-	if got, key, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || key != "key" {
-		t.Fatalf("hit: %v %q %v", got, key, err)
+	c.admit("alice", "+8613612345678", "", ct)
+	if got, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "") != 1 {
+		t.Fatalf("hit: %v %v", got, err)
 	}
-	if got, key, err := c.parse("alice", "+8613612345678", "chinaPR"); err != nil || got != ct || key != "" {
-		t.Fatalf("another country: %v %q %v, want a parse and no key", got, key, err)
+	if got, err := c.parse("alice", "+8613612345678", "chinaPR"); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "chinaPR") != 0 {
+		t.Fatalf("another country: %v %v, want a parse", got, err)
 	}
-	if got, key, err := c.parse("bob", "+8613612345678", ""); err != nil || got != ct || key != "" {
-		t.Fatalf("another subject: %v %q %v, want a parse and no key", got, key, err)
+	if got, err := c.parse("bob", "+8613612345678", ""); err != nil || got != ct || c.hits(t, "bob", "+8613612345678", "") != 0 {
+		t.Fatalf("another subject: %v %v, want a parse", got, err)
 	}
 	admitN(c, 0, 64*64) // evicts everything admitted before
-	if got, key, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || key != "" {
-		t.Fatalf("after eviction: %v %q %v, want a parse and no key", got, key, err)
+	if got, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "") != 0 {
+		t.Fatalf("after eviction: %v %v, want a parse", got, err)
 	}
 	var off *contactCache // WithContactCache(0)
-	off.admit("alice", "+8613612345678", "", ct, "key")
-	if got, key, err := off.parse("alice", "+8613612345678", ""); err != nil || got != ct || key != "" {
-		t.Fatalf("no cache: %v %q %v", got, key, err)
+	off.admit("alice", "+8613612345678", "", ct)
+	if got, err := off.parse("alice", "+8613612345678", ""); err != nil || got != ct || off.hits(t, "alice", "+8613612345678", "") != 0 {
+		t.Fatalf("no cache: %v %v, want a parse", got, err)
+	}
+}
+
+// hits reports whether the cache holds subject's entry for raw and country
+// (1) or not (0).
+func (c *contactCache) hits(t *testing.T, subject, raw, country string) int {
+	t.Helper()
+	if c == nil {
+		return 0
+	}
+	s := c.shard(subject, raw)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k := cacheKey{subject, raw, country}
+	if _, ok := s.cur[k]; ok {
+		return 1
+	}
+	if _, ok := s.prev[k]; ok {
+		return 1
+	}
+	return 0
+}
+
+// TestContactCacheLazy: a new cache allocates nothing per shard until the
+// first admit.
+func TestContactCacheLazy(t *testing.T) {
+	c := newContactCache(DefaultContactCache)
+	for i := range c.shards {
+		if c.shards[i].cur != nil || c.shards[i].prev != nil {
+			t.Fatalf("shard %d allocated before any admit", i)
+		}
+	}
+	allocs := testing.AllocsPerRun(10, func() { newContactCache(DefaultContactCache) })
+	if allocs > 2 {
+		t.Fatalf("newContactCache: %v allocations, want the struct alone", allocs)
 	}
 }

@@ -114,7 +114,7 @@ func TestResendFailedDeliveryKeepsCode(t *testing.T) {
 }
 
 func TestRegionDailyCap(t *testing.T) {
-	f := newFixture(t, verifier.WithRegionDailyCap(2, map[string]int{"HK": 1}))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.RegionDaily, l.RegionDailyBy = 2, map[string]int{"HK": 1} }))
 	ctx := context.Background()
 	send := func(contact string) error {
 		_, err := f.v.Send(ctx, verifier.Request{Contact: contact, Subject: contact})

@@ -47,13 +47,17 @@ var (
 type RateLimitError struct {
 	// Reason is ErrTooManyAttempts or ErrTooFrequent.
 	Reason error
+	// Limit says which limit refused: "contact" (the contact's cooldown,
+	// hourly cap or attempts), "subject", "ip" or "region" (the region's
+	// daily cap).
+	Limit string
 	// RetryAfter is how long until the limit lets the request through.
 	RetryAfter time.Duration
 }
 
 // Error implements error.
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%v: retry after %v", e.Reason, e.RetryAfter)
+	return fmt.Sprintf("%v (%s limit): retry after %v", e.Reason, e.Limit, e.RetryAfter)
 }
 
 // Unwrap returns Reason, so errors.Is(err, ErrTooFrequent) works.
@@ -80,3 +84,35 @@ func (e *BackendError) Unwrap() error { return e.Err }
 func (e *BackendError) Is(target error) bool { return target == ErrBackend }
 
 func backendErr(op string, err error) error { return &BackendError{Op: op, Err: err} }
+
+// classes is the order in which errors are told apart: the first sentinel
+// an error matches decides. A notifier's ErrNotAllowed inside a
+// *BackendError is a refusal of the destination, not a failure.
+var classes = []error{
+	ErrNoSubject,
+	ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch, ErrInvalidCode,
+	ErrWrongCode,
+	ErrTooManyAttempts, ErrTooFrequent,
+	ErrNotAllowed,
+	ErrBackend,
+}
+
+// Classify returns the sentinel error that decides how err is answered:
+// one of ErrNoSubject, ErrInvalidContact, ErrUnknownCountry,
+// ErrCountryMismatch, ErrInvalidCode, ErrWrongCode, ErrTooManyAttempts,
+// ErrTooFrequent, ErrNotAllowed or ErrBackend, tried in that order with
+// errors.Is; nil for a nil error or one that matches none (an unexpected
+// error, to be answered as an internal one). It is the one classifier: the
+// Observer's outcomes and httpmw's error table both use it, so that a
+// metric and an HTTP status never disagree about an error.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, c := range classes {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	return nil
+}

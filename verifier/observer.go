@@ -9,7 +9,8 @@ import (
 // Outcome is how a Send or Verify ended, for metrics.
 type Outcome string
 
-// The outcomes. Every Send and Verify call reports exactly one.
+// The outcomes. Every Send and Verify call reports exactly one, decided by
+// Classify.
 const (
 	OutcomeSent           Outcome = "sent"            // a code was delivered
 	OutcomeDeliveryFailed Outcome = "delivery_failed" // the message certainly did not leave; the code was withdrawn
@@ -67,29 +68,34 @@ func (v *Verifier) observe(ctx context.Context, op string, start time.Time, ch C
 }
 
 func outcomeOf(op string, err error) Outcome {
-	var be *BackendError
-	switch {
-	case err == nil && op == "send":
-		return OutcomeSent
-	case err == nil:
+	switch Classify(err) {
+	case nil:
+		switch {
+		case err != nil:
+			return OutcomeBackendError // unexpected: answered as internal
+		case op == "send":
+			return OutcomeSent
+		}
 		return OutcomeVerified
-	case errors.Is(err, ErrWrongCode):
+	case ErrWrongCode:
 		return OutcomeWrongCode
-	case errors.Is(err, ErrTooManyAttempts):
+	case ErrTooManyAttempts:
 		return OutcomeRateLimited
-	case errors.Is(err, ErrTooFrequent):
+	case ErrTooFrequent:
 		return OutcomeCooldown
-	case errors.Is(err, ErrNotAllowed) && !errors.As(err, &be):
+	case ErrNotAllowed:
 		return OutcomeNotAllowed
-	case errors.As(err, &be) && be.Op == "notify" && (errors.Is(err, ErrUndelivered) || errors.Is(err, ErrNotAllowed)):
-		return OutcomeDeliveryFailed
-	case errors.As(err, &be) && be.Op == "notify":
+	case ErrBackend:
+		var be *BackendError
+		switch {
+		case !errors.As(err, &be) || be.Op != "notify":
+			return OutcomeBackendError
+		case errors.Is(err, ErrUndelivered):
+			return OutcomeDeliveryFailed
+		}
 		return OutcomeDeliveryUnknown
-	case errors.As(err, &be):
-		return OutcomeBackendError
-	default:
-		return OutcomeInvalid
 	}
+	return OutcomeInvalid
 }
 
 // Pinger is implemented by backends that can tell whether they are

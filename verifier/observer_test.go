@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
@@ -33,7 +32,7 @@ func (l *eventLog) last() verifier.Event {
 // outcome, channel and region, and never the contact or the code.
 func TestObserverOutcomes(t *testing.T) {
 	log := &eventLog{}
-	f := newFixture(t, verifier.WithObserver(log), verifier.WithVerifyLimit(3, time.Minute),
+	f := newFixture(t, verifier.WithObserver(log), withLimits(func(l *verifier.Limits) { l.Verify.Limit = 3 }),
 		verifier.WithAllowedRegions("CN"))
 	ctx := context.Background()
 	code := f.send(t, req(phone))

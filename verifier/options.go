@@ -10,43 +10,16 @@ import (
 	"github.com/vcodekit/vcode/store"
 )
 
-// Defaults, from the published API where it speaks (a 6-digit code valid
-// within one minute) and common practice where it does not.
+// Code and validity bounds, from the published API where it speaks (a
+// 6-digit code valid within one minute).
 const (
 	DefaultCodeLength    = 6
 	DefaultValidity      = time.Minute
 	MaxValidity          = 10 * time.Minute
-	DefaultMaxGuesses    = 5
-	DefaultVerifyLimit   = 5
-	DefaultVerifyWindow  = time.Minute
-	DefaultSendCooldown  = time.Minute
-	DefaultSendLimit     = 10
-	DefaultSendWindow    = time.Hour
 	minSecretLength      = 16
 	minCodeLength        = 4
 	maxCodeLength        = 10
 	defaultCleanupBudget = 2 * time.Second
-)
-
-// Rule is a rolling-window limit: at most Limit events in any Window. In
-// the client limits, the zero Rule switches a limit off.
-type Rule = limiter.Rule
-
-func off(r Rule) bool { return r == Rule{} }
-
-// ClientLimits are the quotas of one client, across all the contacts it
-// asks for: Send for codes sent, Verify for verification attempts.
-type ClientLimits struct {
-	Send, Verify Rule
-}
-
-// Default per-client quotas. A subject is typically one signed-in user
-// changing their contact details; an IP address may hide many users behind
-// NAT, so its quotas are larger. Hosts whose callers are servers acting for
-// many users should raise them.
-var (
-	DefaultSubjectLimits = ClientLimits{Send: Rule{Limit: 20, Window: time.Hour}, Verify: Rule{Limit: 100, Window: time.Hour}}
-	DefaultIPLimits      = ClientLimits{Send: Rule{Limit: 60, Window: time.Hour}, Verify: Rule{Limit: 300, Window: time.Hour}}
 )
 
 type config struct {
@@ -57,17 +30,9 @@ type config struct {
 	secrets         [][]byte
 	codeLength      int
 	validity        time.Duration
-	longValidity    bool
-	maxGuesses      int
-	verifyLimit     Rule
-	sendCooldown    time.Duration
-	sendLimit       Rule
-	subject         ClientLimits
-	ip              ClientLimits
+	limits          Limits
 	channels        map[Channel]bool
 	regions         map[string]bool
-	regionCap       int
-	regionCaps      map[string]int
 	resendSame      bool
 	observer        Observer
 	contactCache    int
@@ -125,54 +90,11 @@ func WithCodeLength(n int) Option {
 	}
 }
 
-// WithValidity sets how long a code stays valid, up to MaxValidity (default
-// one minute).
+// WithValidity sets how long a code stays valid: more than zero, at most
+// MaxValidity (default one minute). Longer-lived codes give guessers and
+// phishers more time.
 func WithValidity(d time.Duration) Option {
 	return func(c *config) { c.validity = d }
-}
-
-// WithLongValidity sets a validity beyond MaxValidity. Long-lived codes give
-// guessers and phishers more time; use it only when delivery is slow by
-// nature.
-func WithLongValidity(d time.Duration) Option {
-	return func(c *config) { c.validity, c.longValidity = d, true }
-}
-
-// WithMaxGuesses sets how many wrong guesses kill a code (default 5).
-func WithMaxGuesses(n int) Option {
-	return func(c *config) { c.maxGuesses = n }
-}
-
-// WithVerifyLimit sets the verification attempts allowed per subject and
-// contact in any rolling window (default 5 per minute). It counts per
-// subject as well as per contact so that another subject's wrong guesses
-// cannot lock a user out of their own code.
-func WithVerifyLimit(limit int, window time.Duration) Option {
-	return func(c *config) { c.verifyLimit = Rule{Limit: limit, Window: window} }
-}
-
-// WithSendCooldown sets the minimum time between two codes sent to one
-// contact (default one minute).
-func WithSendCooldown(d time.Duration) Option {
-	return func(c *config) { c.sendCooldown = d }
-}
-
-// WithSendLimit sets the codes allowed per contact in any rolling window
-// (default 10 per hour).
-func WithSendLimit(limit int, window time.Duration) Option {
-	return func(c *config) { c.sendLimit = Rule{Limit: limit, Window: window} }
-}
-
-// WithSubjectLimits sets the quotas per subject (Request.Subject), across
-// all contacts. A zero Rule switches one off.
-func WithSubjectLimits(l ClientLimits) Option {
-	return func(c *config) { c.subject = l }
-}
-
-// WithIPLimits sets the quotas per client IP (Request.ClientIP), across all
-// contacts. A zero Rule switches one off.
-func WithIPLimits(l ClientLimits) Option {
-	return func(c *config) { c.ip = l }
 }
 
 // WithChannels sets the channels codes may be sent on (default both); a
@@ -202,28 +124,6 @@ func WithAllowedRegions(regions ...string) Option {
 	}
 }
 
-// WithRegionDailyCap caps the SMS codes sent to each region in any rolling
-// 24 hours: perRegion by ISO region ("CN": 100000), limit for the others.
-// This is the per-dialling-code cap against SMS pumping, where fraudsters
-// make a service text premium numbers of one country; it is kept per region
-// so that countries sharing a calling code (+1, +7) have caps of their own.
-// Zero switches a cap off; the default is off. The counts go through the
-// Limiter, so they are shared on Redis.
-func WithRegionDailyCap(limit int, perRegion map[string]int) Option {
-	return func(c *config) {
-		c.regionCap = limit
-		c.regionCaps = perRegion
-		if limit < 0 {
-			c.errs = append(c.errs, fmt.Errorf("verifier: negative region cap %d", limit))
-		}
-		for r, n := range perRegion {
-			if n < 0 {
-				c.errs = append(c.errs, fmt.Errorf("verifier: negative region cap %d for %s", n, r))
-			}
-		}
-	}
-}
-
 // WithResendSameCode makes Send re-send the pending code, rather than issue
 // a new one, while it has at least a minute left: a user who asks again
 // because the first SMS is slow then gets two messages with one code, and
@@ -237,10 +137,12 @@ func WithResendSameCode() Option {
 
 // WithContactCache sets how many parsed contacts are remembered (default
 // DefaultContactCache; 0 turns the cache off). Parsing a phone number is the
-// largest cost of a request; a contact is remembered once a code was sent to
-// it, so verifying it later skips the parse. The cache never holds more
-// than entries (rounded up to a multiple of 128), and each costs about 350
-// bytes: some 35 MB at the default size, however many contacts come and go.
+// largest cost of a request; a contact is remembered, for the subject that
+// sent a code to it, so that verifying it later skips the parse. The cache
+// never holds more than entries (rounded down to a multiple of 128, at
+// least 128), and each costs about 300 bytes: some 30 MB at the default
+// size once full, however many contacts come and go. Nothing is allocated
+// until the first send.
 func WithContactCache(entries int) Option {
 	return func(c *config) { c.contactCache = entries }
 }
@@ -251,24 +153,14 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
+// check returns every problem with the configuration, options first in
+// the order given, then the validity, the limits and the backends.
 func (c *config) check() error {
-	if c.validity <= 0 || (c.validity > MaxValidity && !c.longValidity) {
-		c.errs = append(c.errs, fmt.Errorf("verifier: validity %v outside (0, %v]; WithLongValidity allows more", c.validity, MaxValidity))
+	if c.validity <= 0 || c.validity > MaxValidity {
+		c.errs = append(c.errs, fmt.Errorf("verifier: validity %v outside (0, %v]", c.validity, MaxValidity))
 	}
-	if c.maxGuesses < 1 {
-		c.errs = append(c.errs, fmt.Errorf("verifier: max guesses %d below 1", c.maxGuesses))
-	}
-	for name, r := range map[string]Rule{
-		"verify limit": c.verifyLimit, "send limit": c.sendLimit,
-		"subject send limit": c.subject.Send, "subject verify limit": c.subject.Verify,
-		"IP send limit": c.ip.Send, "IP verify limit": c.ip.Verify,
-	} {
-		if (r.Limit < 1 || r.Window <= 0) && !(off(r) && name != "verify limit" && name != "send limit") {
-			c.errs = append(c.errs, fmt.Errorf("verifier: %s %d per %v is not a limit", name, r.Limit, r.Window))
-		}
-	}
-	if c.sendCooldown < 0 {
-		c.errs = append(c.errs, fmt.Errorf("verifier: negative send cooldown %v", c.sendCooldown))
+	if err := c.limits.check(); err != nil {
+		c.errs = append(c.errs, err)
 	}
 	if c.store == nil || c.limiter == nil {
 		c.errs = append(c.errs, errors.New("verifier: nil store or limiter"))

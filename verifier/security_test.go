@@ -92,7 +92,7 @@ func TestStoreHoldsDigestsOnly(t *testing.T) {
 // codes give the very same error value, so neither its text nor its
 // identity tells them apart.
 func TestOneErrorForAllFailures(t *testing.T) {
-	f := newFixture(t, verifier.WithVerifyLimit(100, time.Minute), verifier.WithMaxGuesses(1))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit, l.Guesses = 100, 1 }))
 	ctx := context.Background()
 	var errs []error
 	collect := func(r verifier.Request, code string) {
@@ -157,7 +157,7 @@ func TestSameWorkWhetherOrNotSent(t *testing.T) {
 }
 
 func TestCodeBoundToSubjectAndPurpose(t *testing.T) {
-	f := newFixture(t, verifier.WithVerifyLimit(100, time.Minute))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit = 100 }))
 	code := f.send(t, verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"})
 	for _, r := range []verifier.Request{
 		{Contact: phone, Subject: "mallory", Purpose: "login"},
@@ -185,7 +185,7 @@ func TestCodeBoundToSubjectAndPurpose(t *testing.T) {
 
 func TestConcurrentVerifySingleUse(t *testing.T) {
 	const n = 200
-	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute), noSubjectLimits)
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit, l.Subject = 10*n, verifier.ClientLimits{} }))
 	code := f.send(t, req(phone))
 	var ok, wrongs atomic.Int32
 	var wg sync.WaitGroup
@@ -217,7 +217,7 @@ func TestConcurrentVerifySingleUse(t *testing.T) {
 // typed later fails.
 func TestConcurrentGuessesCapped(t *testing.T) {
 	const n = 200
-	f := newFixture(t, verifier.WithVerifyLimit(10*n, time.Minute), noSubjectLimits)
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit, l.Subject = 10*n, verifier.ClientLimits{} }))
 	code := f.send(t, req(phone))
 	var wg sync.WaitGroup
 	for i := range n {
@@ -257,8 +257,8 @@ func TestConcurrentVerifyLimit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if through.Load() != verifier.DefaultVerifyLimit {
-		t.Fatalf("%d attempts got through the limit of %d", through.Load(), verifier.DefaultVerifyLimit)
+	if int(through.Load()) != defaultVerifyLimit {
+		t.Fatalf("%d attempts got through the limit of %d", through.Load(), defaultVerifyLimit)
 	}
 }
 
@@ -270,7 +270,7 @@ func TestSecretRotation(t *testing.T) {
 	build := func(secrets ...[]byte) (*verifier.Verifier, *notify.Recorder) {
 		rec := &notify.Recorder{}
 		v, err := verifier.New(rec, verifier.WithStore(mem), verifier.WithLimiter(lim),
-			verifier.WithSecrets(secrets...), verifier.WithVerifyLimit(100, time.Minute), verifier.WithSendCooldown(0))
+			verifier.WithSecrets(secrets...), withLimits(func(l *verifier.Limits) { l.Verify.Limit, l.Cooldown = 100, 0 }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +321,7 @@ func TestNoLockoutByAnotherSubject(t *testing.T) {
 	alice := verifier.Request{Contact: phone, Subject: "alice"}
 	mallory := verifier.Request{Contact: phone, Subject: "mallory"}
 	code := f.send(t, alice)
-	for i := range verifier.DefaultVerifyLimit {
+	for i := range defaultVerifyLimit {
 		if err := f.verify(mallory, wrong(code)); !errors.Is(err, verifier.ErrWrongCode) {
 			t.Fatalf("mallory's guess %d: %v", i, err)
 		}
@@ -335,7 +335,7 @@ func TestNoLockoutByAnotherSubject(t *testing.T) {
 	// The owner's own attempts still meet the limit.
 	g := newFixture(t)
 	code = g.send(t, alice)
-	for range verifier.DefaultVerifyLimit {
+	for range defaultVerifyLimit {
 		g.verify(alice, wrong(wrong(code)))
 	}
 	if err := g.verify(alice, code); !errors.Is(err, verifier.ErrTooManyAttempts) && !errors.Is(err, verifier.ErrWrongCode) {
@@ -355,8 +355,9 @@ func TestNoCrossSubjectTiming(t *testing.T) {
 		t.Skip("timing")
 	}
 	const n = 600
-	f := newFixture(t, verifier.WithVerifyLimit(1000, time.Minute), noSubjectLimits,
-		verifier.WithIPLimits(verifier.ClientLimits{}))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) {
+		l.Verify.Limit, l.Subject, l.IP = 1000, verifier.ClientLimits{}, verifier.ClientLimits{}
+	}))
 	ctx := context.Background()
 	sent := make([]string, n)
 	fresh := make([]string, n)

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
@@ -13,7 +14,8 @@ import (
 	"github.com/vcodekit/vcode/store"
 )
 
-// Verifier sends and verifies codes. It is safe for concurrent use.
+// Verifier sends and verifies codes. It is safe for concurrent use. Close
+// it when done, to stop what New started.
 type Verifier struct {
 	cfg      config
 	hashes   []*keyedHash // one per secret; the first issues
@@ -21,48 +23,7 @@ type Verifier struct {
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 	contacts *contactCache
 	rules    ruleSet
-}
-
-// ruleSet holds the limiter rules as slices built once: a slice made per
-// call would escape into the Limiter interface and cost an allocation.
-type ruleSet struct {
-	verify, send               []Rule // a contact's; send has the cooldown too
-	subjectSend, subjectVerify []Rule
-	ipSend, ipVerify           []Rule
-	regionDefault              []Rule
-	regions                    map[string][]Rule
-}
-
-func newRuleSet(cfg config) ruleSet {
-	one := func(r Rule) []Rule {
-		if off(r) {
-			return nil
-		}
-		return []Rule{r}
-	}
-	day := func(n int) []Rule {
-		if n <= 0 {
-			return nil
-		}
-		return []Rule{{Limit: n, Window: 24 * time.Hour}}
-	}
-	rs := ruleSet{
-		verify:        []Rule{cfg.verifyLimit},
-		send:          []Rule{cfg.sendLimit},
-		subjectSend:   one(cfg.subject.Send),
-		subjectVerify: one(cfg.subject.Verify),
-		ipSend:        one(cfg.ip.Send),
-		ipVerify:      one(cfg.ip.Verify),
-		regionDefault: day(cfg.regionCap),
-		regions:       map[string][]Rule{},
-	}
-	if cfg.sendCooldown > 0 {
-		rs.send = append(rs.send, Rule{Limit: 1, Window: cfg.sendCooldown})
-	}
-	for region, n := range cfg.regionCaps {
-		rs.regions[region] = day(n)
-	}
-	return rs
+	owned    []io.Closer // the default backends New made
 }
 
 // Request is one send or verify request.
@@ -82,8 +43,10 @@ type Request struct {
 	// Language is the language of the delivered text.
 	Language i18n.Language
 	// ClientIP is the client's address as the caller determined it, for the
-	// per-IP quotas; empty switches them off for this request. httpmw sets
-	// it from RemoteAddr (or trusted proxies), IPv6 grouped by /64.
+	// per-IP quotas. httpmw always sets it: from RemoteAddr (or trusted
+	// proxies), IPv6 grouped by /64. A caller of the Go API that has no
+	// client address leaves it empty, and the per-IP quotas do not apply
+	// to that request (the per-subject ones still do).
 	ClientIP string
 	// RequestID is passed on to the notifier, for tracing.
 	RequestID string
@@ -97,19 +60,21 @@ type Sent struct {
 	Contact contact.Contact
 	// ExpiresAt is when the code dies.
 	ExpiresAt time.Time
+	// NextSendAt is the earliest time another code may be sent to the
+	// contact: after the cooldown, for a "resend in N s" button. The
+	// hourly cap or a quota may hold a later send longer; that send is then
+	// refused with a RetryAfter.
+	NextSendAt time.Time
 }
 
-// New returns a Verifier that delivers codes through n.
+// New returns a Verifier that delivers codes through n. Without
+// WithStore and WithLimiter it keeps codes and limits in memory, for one
+// process; Close stops the goroutines those start.
 func New(n Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
 		codeLength:      DefaultCodeLength,
 		validity:        DefaultValidity,
-		maxGuesses:      DefaultMaxGuesses,
-		verifyLimit:     Rule{Limit: DefaultVerifyLimit, Window: DefaultVerifyWindow},
-		sendCooldown:    DefaultSendCooldown,
-		sendLimit:       Rule{Limit: DefaultSendLimit, Window: DefaultSendWindow},
-		subject:         DefaultSubjectLimits,
-		ip:              DefaultIPLimits,
+		limits:          DefaultLimits(),
 		channels:        map[Channel]bool{SMS: true, Email: true},
 		contactCache:    DefaultContactCache,
 		deliveryTimeout: DefaultDeliveryTimeout,
@@ -118,27 +83,31 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if n == nil {
+		cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
+	}
+	var owned []io.Closer
 	if !cfg.storeSet {
 		cfg.store = store.NewMemory(store.WithClock(cfg.now))
+		owned = append(owned, cfg.store.(io.Closer))
 	}
 	if !cfg.limiterSet {
 		cfg.limiter = limiter.NewMemory(limiter.WithClock(cfg.now))
+		owned = append(owned, cfg.limiter.(io.Closer))
 	}
-	if n == nil {
-		cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
+	if err := cfg.check(); err != nil {
+		closeAll(owned)
+		return nil, err
 	}
 	if cfg.secrets == nil {
 		secret := make([]byte, 32)
 		rand.Read(secret)
 		cfg.secrets = [][]byte{secret}
 	}
-	if err := cfg.check(); err != nil {
-		return nil, err
-	}
 	if cfg.rand == nil {
 		cfg.rand = rand.Reader
 	}
-	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg)}
+	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg.limits), owned: owned}
 	for _, s := range cfg.secrets {
 		v.hashes = append(v.hashes, newKeyedHash(s))
 	}
@@ -146,6 +115,23 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		v.sealer = newSealer(cfg.secrets[0])
 	}
 	return v, nil
+}
+
+// Close stops what New started: the in-memory store and limiter it made
+// when WithStore or WithLimiter was not given (and their codes and counts
+// are gone). Backends given with WithStore and WithLimiter, and the
+// notifier, belong to the caller, who closes them. Close is idempotent; a
+// Verifier must not be used after it.
+func (v *Verifier) Close() error {
+	return closeAll(v.owned)
+}
+
+func closeAll(cs []io.Closer) error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // CodeLength returns the configured number of digits.
@@ -179,7 +165,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	if r.Subject == "" {
 		return Sent{}, ErrNoSubject
 	}
-	c, _, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -191,13 +177,15 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 
 	var buf [4]namedRule
 	rules := v.clientRules(buf[:0], r, true)
-	if capRules := v.regionCap(ch, c); capRules != nil {
-		rules = append(rules, namedRule{"rgn", c.Region, "", capRules})
+	if ch == SMS {
+		if capRules := v.rules.regionCap(c.Region); capRules != nil {
+			rules = append(rules, namedRule{"rgn", limitRegion, c.Region, "", capRules})
+		}
 	}
 	// The contact's hourly cap and cooldown share one key: two windows on
 	// one list of events. They span subjects: they bound how many messages
 	// one phone or mailbox receives, whoever asks.
-	rules = append(rules, namedRule{"send", c.Value, "", v.rules.send})
+	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
 	var holdBuf [4]hold
 	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
 	if err != nil {
@@ -239,7 +227,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		}
 	}
 
-	sent.ExpiresAt = v.cfg.now().Add(validity)
+	now := v.cfg.now()
+	sent.ExpiresAt = now.Add(validity)
+	sent.NextSendAt = now.Add(v.cfg.limits.Cooldown)
 	msg := Message{
 		Channel:   ch,
 		To:        c.Value,
@@ -264,9 +254,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		mayHaveLeft = !undelivered
 		return sent, backendErr("notify", err)
 	}
-	if v.contacts != nil {
-		v.contacts.admit(r.Subject, r.Contact, r.Country, c, v.verifyKey(r.Subject, c.Value))
-	}
+	v.contacts.admit(r.Subject, r.Contact, r.Country, c)
 	return sent, nil
 }
 
@@ -279,17 +267,6 @@ func (v *Verifier) allowed(ch Channel, c contact.Contact) bool {
 		return false
 	}
 	return true
-}
-
-// regionCap returns the daily cap rule for an SMS to c's region, or nil.
-func (v *Verifier) regionCap(ch Channel, c contact.Contact) []Rule {
-	if ch != SMS {
-		return nil
-	}
-	if rules, ok := v.rules.regions[c.Region]; ok {
-		return rules
-	}
-	return v.rules.regionDefault
 }
 
 // pendingCode returns the pending code under key when WithResendSameCode is
@@ -324,7 +301,7 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 	if err != nil {
 		return "", backendErr("random", err)
 	}
-	rec := store.Record{Digest: v.digest(0, binding, code), TTL: v.cfg.validity, MaxAttempts: v.cfg.maxGuesses}
+	rec := store.Record{Digest: v.digest(0, binding, code), TTL: v.cfg.validity, MaxAttempts: v.cfg.limits.Guesses}
 	if v.sealer != nil {
 		rec.Sealed = v.seal(key, code)
 	}
@@ -360,7 +337,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	if r.Subject == "" {
 		return contact.Contact{}, ErrNoSubject
 	}
-	c, verifyKey, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
 	if err != nil {
 		return contact.Contact{}, err
 	}
@@ -373,11 +350,8 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// subject and contact: codes are bound to the subject, so another
 	// subject's guesses can never hit this one's code, and must not lock
 	// its owner out either.
-	if verifyKey == "" {
-		verifyKey = v.verifyKey(r.Subject, c.Value)
-	}
 	var buf [3]namedRule
-	rules := v.clientRules(append(buf[:0], namedRule{"verify", c.Value, verifyKey, v.rules.verify}), r, false)
+	rules := v.clientRules(append(buf[:0], namedRule{"verify", limitContact, c.Value, v.verifyKey(r.Subject, c.Value), v.rules.verify}), r, false)
 	var holdBuf [3]hold
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
 		return c, err
@@ -399,6 +373,31 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	return c, nil
 }
 
+// Cancel withdraws the code pending for r's contact, subject and purpose,
+// if there is one: after it, that code no longer verifies. Use it when the
+// user abandons the flow (closes the dialog, changes the number). Limits
+// already counted stay counted. Like Verify, it does the same work whether
+// or not a code is pending, and says nothing about it.
+//
+// Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
+// ErrCountryMismatch; a *BackendError when the store fails.
+func (v *Verifier) Cancel(ctx context.Context, r Request) error {
+	if r.Subject == "" {
+		return ErrNoSubject
+	}
+	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
+	if err != nil {
+		return err
+	}
+	binding := v.binding(r, c)
+	for i := range v.hashes {
+		if err := v.cfg.store.Delete(ctx, v.storeKey(i, binding)); err != nil {
+			return backendErr("store", err)
+		}
+	}
+	return nil
+}
+
 // channelOf is the channel for a contact; empty for one that did not parse.
 func channelOf(c contact.Contact) Channel {
 	switch c.Kind {
@@ -410,120 +409,8 @@ func channelOf(c contact.Contact) Channel {
 	return ""
 }
 
-// binding is what a code is bound to: purpose, subject and contact.
-func (v *Verifier) binding(r Request, c contact.Contact) []byte {
-	b := make([]byte, 0, 8+len(r.Purpose)+len(r.Subject)+len(c.Value))
-	b = appendField(b, r.Purpose)
-	b = appendField(b, r.Subject)
-	return appendField(b, c.Value)
-}
-
-// storeKey is a 128-bit HMAC of the binding under secret i: enough to make
-// collisions between contacts negligible, and no phone number or address
-// in the store.
-func (v *Verifier) storeKey(i int, binding []byte) string {
-	var buf [32]byte
-	return string(v.hashes[i].sum(buf[:0], domainKey, binding, "")[:16])
-}
-
-func (v *Verifier) digest(i int, binding []byte, code string) []byte {
-	return v.hashes[i].sum(make([]byte, 0, 32), domainCode, binding, code)
-}
-
-// namedRule is the rules applied to one value (a contact, a subject, an
-// IP) under one key. key, when set, is the limit key already derived (see
-// contactCache).
-type namedRule struct {
-	name, value, key string
-	rules            []Rule
-}
-
-// clientRules appends the per-subject and per-IP rules that apply to r.
-func (v *Verifier) clientRules(dst []namedRule, r Request, send bool) []namedRule {
-	subject, ip := v.rules.subjectVerify, v.rules.ipVerify
-	name := "vsub"
-	if send {
-		subject, ip, name = v.rules.subjectSend, v.rules.ipSend, "ssub"
-	}
-	if subject != nil {
-		dst = append(dst, namedRule{name, r.Subject, "", subject})
-	}
-	if ip != nil && r.ClientIP != "" {
-		dst = append(dst, namedRule{name[:1] + "ip", r.ClientIP, "", ip})
-	}
-	return dst
-}
-
-type hold struct {
-	key string
-	at  time.Time
-}
-
-// take asks the limiter for each rule in turn. On a refusal or an error it
-// gives back what it took, so a refused request leaves no trace.
-//
-// A limit key is the rule's name, readable for operators, and a 128-bit
-// HMAC of name and value under the first secret: no contact, subject or IP
-// in the limiter's keys.
-func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, holds []hold) ([]hold, error) {
-	for _, rule := range rules {
-		key := rule.key
-		if key == "" {
-			key = v.limitKey(rule.name, rule.value)
-		}
-		d, err := v.cfg.limiter.Allow(ctx, key, rule.rules...)
-		if err != nil {
-			v.release(ctx, holds)
-			return nil, backendErr("limiter", err)
-		}
-		if !d.Allowed {
-			v.release(ctx, holds)
-			return nil, &RateLimitError{Reason: reason, RetryAfter: d.RetryAfter}
-		}
-		holds = append(holds, hold{key, d.At})
-	}
-	return holds, nil
-}
-
-// limitKey is the rule's name, readable for operators, and a 128-bit HMAC
-// of name and value under the first secret.
-func (v *Verifier) limitKey(name, value string) string {
-	var fieldBuf [96]byte
-	return v.limitKeyOf(name, appendField(fieldBuf[:0], value))
-}
-
-// verifyKey is the key of the verification attempts per subject and
-// contact.
-func (v *Verifier) verifyKey(subject, contact string) string {
-	var fieldBuf [128]byte
-	return v.limitKeyOf("verify", appendField(appendField(fieldBuf[:0], contact), subject))
-}
-
-func (v *Verifier) limitKeyOf(name string, fields []byte) string {
-	var buf [64]byte
-	prefix := append(append(buf[:0], name...), ':')
-	return string(v.hashes[0].sum(prefix, domainLimit, fields, name)[:len(prefix)+16])
-}
-
 // cleanupContext survives the request's cancellation: a client that went
 // away must not leave a code valid or a limit held.
 func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), defaultCleanupBudget)
-}
-
-func (v *Verifier) release(ctx context.Context, holds []hold) error {
-	if len(holds) == 0 {
-		return nil
-	}
-	// Detached from cancellation but without a timer of its own: a
-	// release runs on every refused request, and the limiters bound their
-	// own calls (redislimiter: WithTimeout).
-	ctx = context.WithoutCancel(ctx)
-	var errs []error
-	for _, h := range holds {
-		if err := v.cfg.limiter.Release(ctx, h.key, h.at); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }

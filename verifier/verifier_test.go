@@ -39,8 +39,15 @@ func newFixture(t *testing.T, opts ...verifier.Option) fixture {
 	return fixture{v, rec, clk}
 }
 
-// noSubjectLimits lets one subject send and verify without a quota.
-var noSubjectLimits = verifier.WithSubjectLimits(verifier.ClientLimits{})
+// withLimits is the default policy changed by edit.
+func withLimits(edit func(l *verifier.Limits)) verifier.Option {
+	l := verifier.DefaultLimits()
+	edit(&l)
+	return verifier.WithLimits(l)
+}
+
+// defaultVerifyLimit is the default attempts per subject and contact.
+var defaultVerifyLimit = verifier.DefaultLimits().Verify.Limit
 
 func req(contact string) verifier.Request {
 	return verifier.Request{Contact: contact, Subject: "alice"}
@@ -260,7 +267,7 @@ func TestVerifyRateLimit(t *testing.T) {
 }
 
 func TestMaxGuessesKillCode(t *testing.T) {
-	f := newFixture(t, verifier.WithVerifyLimit(100, time.Minute), verifier.WithMaxGuesses(3))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit, l.Guesses = 100, 3 }))
 	code := f.send(t, req(phone))
 	for range 3 {
 		if err := f.verify(req(phone), wrong(code)); !errors.Is(err, verifier.ErrWrongCode) {
@@ -273,7 +280,7 @@ func TestMaxGuessesKillCode(t *testing.T) {
 }
 
 func TestResendReplacesCode(t *testing.T) {
-	f := newFixture(t, verifier.WithSendCooldown(0))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Cooldown = 0 }))
 	first := f.send(t, req(phone))
 	second := f.send(t, req(phone))
 	if first != second {
@@ -310,15 +317,18 @@ func TestOptionsValidated(t *testing.T) {
 		{"validity over 10 min", verifier.WithValidity(11 * time.Minute)},
 		{"short secret", verifier.WithSecrets([]byte("short"))},
 		{"no secret", verifier.WithSecrets()},
-		{"guesses zero", verifier.WithMaxGuesses(0)},
-		{"verify limit zero", verifier.WithVerifyLimit(0, time.Minute)},
-		{"send window zero", verifier.WithSendLimit(10, 0)},
-		{"negative cooldown", verifier.WithSendCooldown(-time.Second)},
+		{"guesses zero", withLimits(func(l *verifier.Limits) { l.Guesses = 0 })},
+		{"verify limit zero", withLimits(func(l *verifier.Limits) { l.Verify.Limit = 0 })},
+		{"verify limit off", withLimits(func(l *verifier.Limits) { l.Verify = verifier.Rule{} })},
+		{"send window zero", withLimits(func(l *verifier.Limits) { l.Send.Window = 0 })},
+		{"negative cooldown", withLimits(func(l *verifier.Limits) { l.Cooldown = -time.Second })},
+		{"negative region cap", withLimits(func(l *verifier.Limits) { l.RegionDaily = -1 })},
+		{"negative region cap for HK", withLimits(func(l *verifier.Limits) { l.RegionDailyBy = map[string]int{"HK": -1} })},
 		{"unknown channel", verifier.WithChannels("fax")},
 		{"nil store", verifier.WithStore(nil)},
 		{"nil limiter", verifier.WithLimiter(nil)},
-		{"contact send limit off", verifier.WithSendLimit(0, 0)},
-		{"half a client rule", verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 5}})},
+		{"contact send limit off", withLimits(func(l *verifier.Limits) { l.Send = verifier.Rule{} })},
+		{"half a client rule", withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{Limit: 5} })},
 	}
 	for _, tt := range tests {
 		if _, err := verifier.New(notify.Discard, tt.opt); err == nil {
@@ -328,8 +338,19 @@ func TestOptionsValidated(t *testing.T) {
 	if _, err := verifier.New(nil); err == nil {
 		t.Error("New accepted a nil notifier")
 	}
-	if v, err := verifier.New(notify.Discard, verifier.WithLongValidity(time.Hour)); err != nil || v.Validity() != time.Hour {
-		t.Errorf("WithLongValidity(1h): %v", err)
+	if v, err := verifier.New(notify.Discard, verifier.WithValidity(verifier.MaxValidity)); err != nil || v.Validity() != verifier.MaxValidity {
+		t.Errorf("WithValidity(MaxValidity): %v", err)
+	}
+	// Every problem is reported, in the order of the fields of Limits.
+	bad := verifier.DefaultLimits()
+	bad.Guesses, bad.Send, bad.IP.Verify, bad.Cooldown = 0, verifier.Rule{}, verifier.Rule{Window: time.Hour}, -1
+	_, err := verifier.New(notify.Discard, verifier.WithLimits(bad))
+	want := "verifier: Limits.Guesses 0 below 1\n" +
+		"verifier: Limits.Cooldown -1ns is negative\n" +
+		"verifier: Limits.Send may not be off\n" +
+		"verifier: Limits.IP.Verify 0 per 1h0m0s is not a limit"
+	if err == nil || err.Error() != want {
+		t.Errorf("New with bad limits:\n%v\nwant\n%s", err, want)
 	}
 }
 
@@ -420,7 +441,7 @@ func TestDeliveryFailureLeavesNoCode(t *testing.T) {
 		return nil
 	})
 	v, err := verifier.New(n, verifier.WithClock(clk.Now),
-		verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}}))
+		withLimits(func(l *verifier.Limits) { l.Subject.Send = verifier.Rule{Limit: 1, Window: time.Hour} }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +483,7 @@ func TestAmbiguousDeliveryKeepsLimits(t *testing.T) {
 				return tt.err        // ...which did not say so
 			})
 			v, err := verifier.New(n, verifier.WithClock(f.clk.Now),
-				verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}}))
+				withLimits(func(l *verifier.Limits) { l.Subject.Send = verifier.Rule{Limit: 2, Window: time.Hour} }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -599,8 +620,10 @@ func (s ctxCheckingStore) Delete(ctx context.Context, k string) error {
 func TestClientLimits(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t,
-		verifier.WithSubjectLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}, Verify: verifier.Rule{Limit: 3, Window: time.Hour}}),
-		verifier.WithIPLimits(verifier.ClientLimits{Send: verifier.Rule{Limit: 3, Window: time.Hour}}))
+		withLimits(func(l *verifier.Limits) {
+			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}, Verify: verifier.Rule{Limit: 3, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: 3, Window: time.Hour}}
+		}))
 	send := func(contact, subject, ip string) error {
 		_, err := f.v.Send(ctx, verifier.Request{Contact: contact, Subject: subject, ClientIP: ip})
 		return err
@@ -643,8 +666,9 @@ func TestClientLimits(t *testing.T) {
 }
 
 func TestClientLimitsOff(t *testing.T) {
-	f := newFixture(t, verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}),
-		verifier.WithSendCooldown(0), verifier.WithSendLimit(1000, time.Hour))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) {
+		l.Subject, l.IP, l.Cooldown, l.Send = verifier.ClientLimits{}, verifier.ClientLimits{}, 0, verifier.Rule{Limit: 1000, Window: time.Hour}
+	}))
 	for i := range 100 {
 		r := verifier.Request{Contact: fmt.Sprintf("+86136%08d", i), Subject: "s", ClientIP: "192.0.2.1"}
 		if _, err := f.v.Send(context.Background(), r); err != nil {
@@ -680,7 +704,7 @@ func TestNotifierPanicKeepsLimits(t *testing.T) {
 // and after count against the same window, so the cached limit key is the
 // computed one.
 func TestCachedContactSharesLimit(t *testing.T) {
-	f := newFixture(t, verifier.WithVerifyLimit(2, time.Minute))
+	f := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit = 2 }))
 	if err := f.verify(req(phone), "000000"); !errors.Is(err, verifier.ErrWrongCode) {
 		t.Fatal(err) // not cached yet: no code was ever sent
 	}
@@ -692,7 +716,7 @@ func TestCachedContactSharesLimit(t *testing.T) {
 		t.Fatalf("third attempt across the cache boundary: %v, want the shared limit", err)
 	}
 	// Without the cache the same sequence gives the same answers.
-	g := newFixture(t, verifier.WithVerifyLimit(2, time.Minute), verifier.WithContactCache(0))
+	g := newFixture(t, withLimits(func(l *verifier.Limits) { l.Verify.Limit = 2 }), verifier.WithContactCache(0))
 	g.verify(req(phone), "000000")
 	code = g.send(t, req(phone))
 	g.verify(req(phone), wrong(code))

@@ -45,6 +45,7 @@ import (
 
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -94,9 +95,7 @@ func newVerifier(n verifier.Notifier, high bool) (*verifier.Verifier, error) {
 		return verifier.New(n)
 	}
 	return verifier.New(n,
-		verifier.WithSendCooldown(0), verifier.WithSendLimit(1<<30, time.Hour),
-		verifier.WithVerifyLimit(1<<30, time.Minute), verifier.WithMaxGuesses(1<<30),
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+		verifier.WithLimits(vcodetest.Unlimited()))
 }
 
 func newHandler(v *verifier.Verifier) (http.Handler, error) {
@@ -336,8 +335,9 @@ func parseWrk(name string, out []byte) (result, error) {
 // measureMemory sends codes to n contacts with the default per-contact
 // limits and reports the heap growth per pending code.
 func measureMemory(n int, profile string) error {
-	v, err := verifier.New(notify.Discard,
-		verifier.WithSubjectLimits(verifier.ClientLimits{}), verifier.WithIPLimits(verifier.ClientLimits{}))
+	l := verifier.DefaultLimits()
+	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
+	v, err := verifier.New(notify.Discard, verifier.WithLimits(l))
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -126,7 +125,7 @@ const send, verify = httpmw.SendPath, httpmw.VerifyPath
 
 func TestHandlerMatchesDocument(t *testing.T) {
 	v := loadValidator(t)
-	f := newFixture(t, []verifier.Option{verifier.WithVerifyLimit(2, time.Minute)})
+	f := newFixture(t, []verifier.Option{verifier.WithLimits(func() verifier.Limits { l := verifier.DefaultLimits(); l.Verify.Limit = 2; return l }())})
 	ok := func(path, body, desc string) exchange {
 		return exchange{path: path, body: body, validBody: true, wantStatus: 200, description: desc}
 	}

@@ -1,0 +1,74 @@
+// Package vcodetest helps test code that uses vcode, without sleeping and
+// without a network: a manual Clock, a ready Verifier on in-memory backends
+// that delivers into a notify.Recorder, and Limits that never refuse, for
+// benchmarks.
+//
+//	func TestLogin(t *testing.T) {
+//		v, outbox, clock := vcodetest.New(t)
+//		v.Send(ctx, verifier.Request{Contact: "+8613612345678", Subject: "user-42"})
+//		code, _ := outbox.LastCode("+8613612345678")
+//		clock.Advance(2 * time.Minute) // the code has expired
+//		...
+//	}
+package vcodetest
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// Clock is a manual clock: it stands still until Advance moves it. Pass
+// its Now method wherever vcode takes a clock (verifier.WithClock,
+// store.WithClock, limiter.WithClock). It is safe for concurrent use.
+type Clock struct {
+	ns atomic.Int64
+}
+
+// NewClock returns a clock set to start.
+func NewClock(start time.Time) *Clock {
+	c := &Clock{}
+	c.ns.Store(start.UnixNano())
+	return c
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { return time.Unix(0, c.ns.Load()) }
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// Start is where the clocks of New start: a fixed time, so that tests
+// print the same times on every run.
+var Start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+// New returns a Verifier for t: in-memory store and limiter on a manual
+// clock starting at Start, delivering into a Recorder, closed when the
+// test ends. opts come after New's own, so they win (give verifier.WithLimits
+// to change the policy, WithClock to use another clock).
+func New(t testing.TB, opts ...verifier.Option) (*verifier.Verifier, *notify.Recorder, *Clock) {
+	t.Helper()
+	clock := NewClock(Start)
+	outbox := &notify.Recorder{}
+	v, err := verifier.New(outbox, append([]verifier.Option{verifier.WithClock(clock.Now)}, opts...)...)
+	if err != nil {
+		t.Fatalf("vcodetest.New: %v", err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v, outbox, clock
+}
+
+// Unlimited returns Limits that no test or benchmark reaches: a billion
+// of everything, no cooldown, no per-subject or per-IP quota. Benchmarks
+// use it to measure the whole pipeline rather than the refusal path.
+func Unlimited() verifier.Limits {
+	const lots = 1 << 30
+	return verifier.Limits{
+		Guesses: lots,
+		Verify:  verifier.Rule{Limit: lots, Window: time.Minute},
+		Send:    verifier.Rule{Limit: lots, Window: time.Hour},
+	}
+}

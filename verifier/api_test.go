@@ -1,0 +1,184 @@
+package verifier_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// TestCancel: a cancelled code no longer verifies; Cancel says nothing
+// about whether a code was pending; other subjects' and purposes' codes
+// stay.
+func TestCancel(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	login := verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"}
+	other := verifier.Request{Contact: phone, Subject: "alice", Purpose: "change-phone"}
+	code := f.send(t, login)
+	otherCode := f.send(t, verifier.Request{Contact: "+8613612345679", Subject: "alice"})
+	f.clk.Advance(time.Minute)
+	kept := f.send(t, other)
+	if err := f.v.Cancel(ctx, login); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.verify(login, code); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("cancelled code: %v, want ErrWrongCode", err)
+	}
+	if err := f.v.Cancel(ctx, login); err != nil {
+		t.Fatalf("cancelling nothing: %v", err)
+	}
+	if err := f.verify(other, kept); err != nil {
+		t.Fatalf("another purpose's code: %v", err)
+	}
+	if err := f.verify(verifier.Request{Contact: "+8613612345679", Subject: "alice"}, otherCode); err != nil {
+		t.Fatalf("another contact's code: %v", err)
+	}
+	for _, tt := range []struct {
+		r    verifier.Request
+		want error
+	}{
+		{verifier.Request{Contact: phone}, verifier.ErrNoSubject},
+		{verifier.Request{Contact: "nope", Subject: "alice"}, verifier.ErrInvalidContact},
+	} {
+		if err := f.v.Cancel(ctx, tt.r); !errors.Is(err, tt.want) {
+			t.Errorf("Cancel(%+v) = %v, want %v", tt.r, err, tt.want)
+		}
+	}
+}
+
+// TestSentNextSendAt: Sent says when the cooldown lets the next code go,
+// and a send at that moment goes through.
+func TestSentNextSendAt(t *testing.T) {
+	f := newFixture(t)
+	sent, err := f.v.Send(context.Background(), req(phone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.clk.Now().Add(time.Minute); !sent.NextSendAt.Equal(want) {
+		t.Fatalf("NextSendAt %v, want %v", sent.NextSendAt, want)
+	}
+	f.clk.Advance(sent.NextSendAt.Sub(f.clk.Now()) - time.Second)
+	retryAfter(t, sendErr(f.v, req(phone)), verifier.ErrTooFrequent)
+	f.clk.Advance(time.Second)
+	if err := sendErr(f.v, req(phone)); err != nil {
+		t.Fatalf("send at NextSendAt: %v", err)
+	}
+}
+
+// TestRateLimitErrorSaysWhichLimit: a refusal names the limit that refused.
+func TestRateLimitErrorSaysWhichLimit(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		limits func(*verifier.Limits)
+		verify bool
+		want   string
+	}{
+		{"contact cooldown", func(*verifier.Limits) {}, false, "contact"},
+		{"contact attempts", func(l *verifier.Limits) { l.Verify.Limit = 1 }, true, "contact"},
+		{"subject sends", func(l *verifier.Limits) { l.Subject.Send.Limit = 1 }, false, "subject"},
+		{"subject attempts", func(l *verifier.Limits) { l.Subject.Verify.Limit = 1 }, true, "subject"},
+		{"IP sends", func(l *verifier.Limits) { l.IP.Send.Limit = 1 }, false, "ip"},
+		{"IP attempts", func(l *verifier.Limits) { l.IP.Verify.Limit = 1 }, true, "ip"},
+		{"region", func(l *verifier.Limits) { l.RegionDaily = 1 }, false, "region"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, withLimits(tt.limits))
+			var err error
+			for i := range 2 {
+				// The second request is another contact unless the
+				// contact's own limit is the one under test.
+				c := phone
+				if tt.want != "contact" {
+					c = fmt.Sprintf("+86136000000%02d", i)
+				}
+				r := verifier.Request{Contact: c, Subject: "alice", ClientIP: "192.0.2.1"}
+				if tt.verify {
+					_, err = f.v.Verify(ctx, r, "000000")
+				} else {
+					_, err = f.v.Send(ctx, r)
+				}
+			}
+			var rl *verifier.RateLimitError
+			if !errors.As(err, &rl) || rl.Limit != tt.want {
+				t.Fatalf("second request: %v, want the %s limit", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCodeTypedWithSeparators: a code typed in groups verifies.
+func TestCodeTypedWithSeparators(t *testing.T) {
+	for _, typed := range []func(string) string{
+		func(c string) string { return c[:3] + " " + c[3:] },
+		func(c string) string { return c[:3] + "-" + c[3:] },
+		func(c string) string { return " " + c + " " },
+	} {
+		f := newFixture(t)
+		code := f.send(t, req(phone))
+		if err := f.verify(req(phone), typed(code)); err != nil {
+			t.Fatalf("%q: %v", typed(code), err)
+		}
+	}
+}
+
+// TestClassifyIsTheObserversOrder: the outcome an observer sees follows
+// Classify, including a notifier's ErrNotAllowed inside a backend error,
+// which is a refusal of the destination (as httpmw answers it: 403).
+func TestClassifyIsTheObserversOrder(t *testing.T) {
+	tests := []struct {
+		err  error
+		want error
+	}{
+		{nil, nil},
+		{errors.New("unexpected"), nil},
+		{fmt.Errorf("x: %w", verifier.ErrWrongCode), verifier.ErrWrongCode},
+		{&verifier.RateLimitError{Reason: verifier.ErrTooFrequent}, verifier.ErrTooFrequent},
+		{&verifier.BackendError{Op: "notify", Err: fmt.Errorf("router: %w", verifier.ErrNotAllowed)}, verifier.ErrNotAllowed},
+		{&verifier.BackendError{Op: "store", Err: errDown}, verifier.ErrBackend},
+		{verifier.ErrNoSubject, verifier.ErrNoSubject},
+		{verifier.ErrCountryMismatch, verifier.ErrCountryMismatch},
+	}
+	for _, tt := range tests {
+		if got := verifier.Classify(tt.err); got != tt.want {
+			t.Errorf("Classify(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+	log := &eventLog{}
+	n := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
+		return fmt.Errorf("no route: %w", verifier.ErrNotAllowed)
+	})
+	v, err := verifier.New(n, verifier.WithObserver(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	_, err = v.Send(context.Background(), req(phone))
+	if verifier.Classify(err) != verifier.ErrNotAllowed {
+		t.Fatalf("Send = %v", err)
+	}
+	if got := log.last().Outcome; got != verifier.OutcomeNotAllowed {
+		t.Fatalf("outcome %q, want not_allowed", got)
+	}
+}
+
+// TestClose: Close is idempotent, and a Verifier made with the caller's
+// backends leaves them to the caller.
+func TestClose(t *testing.T) {
+	v, err := verifier.New(notify.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

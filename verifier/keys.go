@@ -1,0 +1,125 @@
+package verifier
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"sync"
+
+	"github.com/vcodekit/vcode/contact"
+)
+
+// Key derivation: what a code is bound to, and the HMACs that stand for
+// codes, store keys and limit keys, so that no store or limiter ever holds
+// a code, a phone number or an address.
+
+// binding is what a code is bound to: purpose, subject and contact.
+func (v *Verifier) binding(r Request, c contact.Contact) []byte {
+	b := make([]byte, 0, 8+len(r.Purpose)+len(r.Subject)+len(c.Value))
+	b = appendField(b, r.Purpose)
+	b = appendField(b, r.Subject)
+	return appendField(b, c.Value)
+}
+
+// storeKey is a 128-bit HMAC of the binding under secret i: enough to make
+// collisions between contacts negligible, and no phone number or address
+// in the store.
+func (v *Verifier) storeKey(i int, binding []byte) string {
+	var buf [32]byte
+	return string(v.hashes[i].sum(buf[:0], domainKey, binding, "")[:16])
+}
+
+func (v *Verifier) digest(i int, binding []byte, code string) []byte {
+	return v.hashes[i].sum(make([]byte, 0, 32), domainCode, binding, code)
+}
+
+// Domain-separation bytes: a store key, a code digest and a limit key are
+// HMACs of different messages even when their inputs coincide.
+const (
+	domainKey   = 'k'
+	domainCode  = 'c'
+	domainLimit = 'l'
+	domainSeal  = 's'
+)
+
+// newSealer returns AES-256-GCM under a key derived from secret, for the
+// codes kept for WithResendSameCode.
+func newSealer(secret []byte) cipher.AEAD {
+	key := newKeyedHash(secret).sum(nil, domainSeal, nil, "")
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // a 32-byte key always makes a cipher
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
+}
+
+// seal encrypts code with a random nonce, bound to the store key: a sealed
+// code moved to another key does not open.
+func (v *Verifier) seal(key, code string) []byte {
+	nonce := make([]byte, v.sealer.NonceSize(), v.sealer.NonceSize()+len(code)+v.sealer.Overhead())
+	rand.Read(nonce)
+	return v.sealer.Seal(nonce, nonce, []byte(code), []byte(key))
+}
+
+func (v *Verifier) unseal(key string, sealed []byte) (string, bool) {
+	n := v.sealer.NonceSize()
+	if len(sealed) < n {
+		return "", false
+	}
+	code, err := v.sealer.Open(nil, sealed[:n], sealed[n:], []byte(key))
+	if err != nil {
+		return "", false
+	}
+	return string(code), true
+}
+
+// keyedHash is an HMAC-SHA256 under one secret. hmac.New is not cheap (it
+// hashes the padded key twice), so keyed states are pooled and Reset, which
+// restores the keyed state without rehashing the key. Each pooled state
+// carries buffers for the message and the sum, so that hashing allocates
+// nothing: arguments handed to the hash.Hash interface would escape.
+type keyedHash struct {
+	pool sync.Pool
+}
+
+type hashState struct {
+	h   hash.Hash
+	msg []byte
+	out []byte
+}
+
+func newKeyedHash(secret []byte) *keyedHash {
+	key := append([]byte(nil), secret...)
+	k := &keyedHash{}
+	k.pool.New = func() any {
+		return &hashState{h: hmac.New(sha256.New, key), msg: make([]byte, 0, 256), out: make([]byte, 0, sha256.Size)}
+	}
+	return k
+}
+
+// sum appends HMAC(domain || binding || extra) to dst.
+func (k *keyedHash) sum(dst []byte, domain byte, binding []byte, extra string) []byte {
+	st := k.pool.Get().(*hashState)
+	st.msg = append(append(append(st.msg[:0], domain), binding...), extra...)
+	st.h.Reset()
+	st.h.Write(st.msg)
+	st.out = st.h.Sum(st.out[:0])
+	dst = append(dst, st.out...)
+	k.pool.Put(st)
+	return dst
+}
+
+// appendField appends s with its length, so that ("ab", "c") and ("a", "bc")
+// bind differently.
+func appendField(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}

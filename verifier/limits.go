@@ -1,0 +1,289 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vcodekit/vcode/limiter"
+)
+
+// Rule is a rolling-window limit: at most Limit events in any Window. In
+// Limits, the zero Rule is off.
+type Rule = limiter.Rule
+
+// ClientLimits are the quotas of one client, across all the contacts it
+// asks for: Send for codes sent, Verify for verification attempts. A zero
+// Rule is off.
+type ClientLimits struct {
+	Send, Verify Rule
+}
+
+// Limits is the whole rate-limit policy, in one value. Start from
+// DefaultLimits and change what differs:
+//
+//	l := verifier.DefaultLimits()
+//	l.Subject.Send = verifier.Rule{Limit: 1000, Window: time.Hour} // a server-to-server caller
+//	v, err := verifier.New(n, verifier.WithLimits(l))
+//
+// Throughout, a zero value is off. Guesses, Verify and Send may not be off:
+// they are the brute-force and anti-bombing bounds, and New refuses Limits
+// without them. Every count goes through the Limiter, so on Redis it holds
+// across instances.
+type Limits struct {
+	// Guesses is how many wrong guesses kill a code (default 5).
+	Guesses int
+	// Verify is the verification attempts per subject and contact (default
+	// 5 per minute). Per subject, so that nobody else's guesses lock a user
+	// out of their own code.
+	Verify Rule
+	// Cooldown is the least time between two codes sent to one contact,
+	// whoever asks (default one minute).
+	Cooldown time.Duration
+	// Send is the codes sent to one contact, whoever asks (default 10 per
+	// hour): the bound on messages one phone or mailbox receives.
+	Send Rule
+	// Subject is the quotas of one subject (Request.Subject) across all
+	// contacts (default 20 sends and 100 verifications an hour).
+	Subject ClientLimits
+	// IP is the quotas of one client IP (Request.ClientIP) across all
+	// contacts (default 60 sends and 300 verifications an hour). An IP may
+	// hide many users behind NAT, so its quotas are larger.
+	IP ClientLimits
+	// RegionDaily caps the SMS codes sent to each region in any rolling 24
+	// hours (default off). It is the per-dialling-code cap against SMS
+	// pumping, kept per ISO region so that countries sharing a calling code
+	// (+1, +7) have caps of their own.
+	RegionDaily int
+	// RegionDailyBy overrides RegionDaily for some ISO regions ("CN":
+	// 100000); a zero entry switches that region's cap off.
+	RegionDailyBy map[string]int
+}
+
+// DefaultLimits returns the default policy: the published API's where it
+// speaks, common practice where it does not. The values are documented on
+// the fields of Limits.
+func DefaultLimits() Limits {
+	return Limits{
+		Guesses:  5,
+		Verify:   Rule{Limit: 5, Window: time.Minute},
+		Cooldown: time.Minute,
+		Send:     Rule{Limit: 10, Window: time.Hour},
+		Subject:  ClientLimits{Send: Rule{Limit: 20, Window: time.Hour}, Verify: Rule{Limit: 100, Window: time.Hour}},
+		IP:       ClientLimits{Send: Rule{Limit: 60, Window: time.Hour}, Verify: Rule{Limit: 300, Window: time.Hour}},
+	}
+}
+
+// WithLimits sets the rate-limit policy (default DefaultLimits()). New
+// checks it and reports every problem, in the order of the fields.
+func WithLimits(l Limits) Option {
+	return func(c *config) {
+		l.RegionDailyBy = cloneMap(l.RegionDailyBy)
+		c.limits = l
+	}
+}
+
+func cloneMap(m map[string]int) map[string]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// check returns every problem with l, in the order of its fields.
+func (l Limits) check() error {
+	var errs []error
+	rule := func(name string, r Rule, required bool) {
+		switch {
+		case r == Rule{} && required:
+			errs = append(errs, fmt.Errorf("verifier: Limits.%s may not be off", name))
+		case r != Rule{} && (r.Limit < 1 || r.Window <= 0):
+			errs = append(errs, fmt.Errorf("verifier: Limits.%s %d per %v is not a limit", name, r.Limit, r.Window))
+		}
+	}
+	if l.Guesses < 1 {
+		errs = append(errs, fmt.Errorf("verifier: Limits.Guesses %d below 1", l.Guesses))
+	}
+	rule("Verify", l.Verify, true)
+	if l.Cooldown < 0 {
+		errs = append(errs, fmt.Errorf("verifier: Limits.Cooldown %v is negative", l.Cooldown))
+	}
+	rule("Send", l.Send, true)
+	rule("Subject.Send", l.Subject.Send, false)
+	rule("Subject.Verify", l.Subject.Verify, false)
+	rule("IP.Send", l.IP.Send, false)
+	rule("IP.Verify", l.IP.Verify, false)
+	if l.RegionDaily < 0 {
+		errs = append(errs, fmt.Errorf("verifier: Limits.RegionDaily %d is negative", l.RegionDaily))
+	}
+	regions := make([]string, 0, len(l.RegionDailyBy))
+	for r := range l.RegionDailyBy {
+		regions = append(regions, r)
+	}
+	slices.Sort(regions)
+	for _, r := range regions {
+		if n := l.RegionDailyBy[r]; n < 0 {
+			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy[%q] %d is negative", r, n))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// The values of RateLimitError.Limit.
+const (
+	limitContact = "contact"
+	limitSubject = "subject"
+	limitIP      = "ip"
+	limitRegion  = "region"
+)
+
+// ruleSet holds the limiter rules as slices built once: a slice made per
+// call would escape into the Limiter interface and cost an allocation.
+type ruleSet struct {
+	verify, send               []Rule // a contact's; send has the cooldown too
+	subjectSend, subjectVerify []Rule
+	ipSend, ipVerify           []Rule
+	regionDefault              []Rule
+	regions                    map[string][]Rule
+}
+
+func newRuleSet(l Limits) ruleSet {
+	one := func(r Rule) []Rule {
+		if r == (Rule{}) {
+			return nil
+		}
+		return []Rule{r}
+	}
+	day := func(n int) []Rule {
+		if n <= 0 {
+			return nil
+		}
+		return []Rule{{Limit: n, Window: 24 * time.Hour}}
+	}
+	rs := ruleSet{
+		verify:        []Rule{l.Verify},
+		send:          []Rule{l.Send},
+		subjectSend:   one(l.Subject.Send),
+		subjectVerify: one(l.Subject.Verify),
+		ipSend:        one(l.IP.Send),
+		ipVerify:      one(l.IP.Verify),
+		regionDefault: day(l.RegionDaily),
+		regions:       map[string][]Rule{},
+	}
+	if l.Cooldown > 0 {
+		rs.send = append(rs.send, Rule{Limit: 1, Window: l.Cooldown})
+	}
+	for region, n := range l.RegionDailyBy {
+		rs.regions[region] = day(n)
+	}
+	return rs
+}
+
+// regionCap returns the daily cap rule for an SMS to region, or nil.
+func (rs ruleSet) regionCap(region string) []Rule {
+	if rules, ok := rs.regions[region]; ok {
+		return rules
+	}
+	return rs.regionDefault
+}
+
+// namedRule is the rules applied to one value (a contact, a subject, an
+// IP) under one key. name is readable for operators in the limiter's keys;
+// limit is what a RateLimitError reports. key, when set, is the limit key
+// already derived.
+type namedRule struct {
+	name, limit, value, key string
+	rules                   []Rule
+}
+
+// clientRules appends the per-subject and per-IP rules that apply to r.
+func (v *Verifier) clientRules(dst []namedRule, r Request, send bool) []namedRule {
+	subject, ip := v.rules.subjectVerify, v.rules.ipVerify
+	name := "vsub"
+	if send {
+		subject, ip, name = v.rules.subjectSend, v.rules.ipSend, "ssub"
+	}
+	if subject != nil {
+		dst = append(dst, namedRule{name, limitSubject, r.Subject, "", subject})
+	}
+	if ip != nil && r.ClientIP != "" {
+		dst = append(dst, namedRule{name[:1] + "ip", limitIP, r.ClientIP, "", ip})
+	}
+	return dst
+}
+
+// hold is one event a request took, to give back if it fails.
+type hold struct {
+	key string
+	at  time.Time
+}
+
+// take asks the limiter for each rule in turn. On a refusal or an error it
+// gives back what it took, so a refused request leaves no trace.
+//
+// A limit key is the rule's name, readable for operators, and a 128-bit
+// HMAC of name and value under the first secret: no contact, subject or IP
+// in the limiter's keys.
+func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, holds []hold) ([]hold, error) {
+	for _, rule := range rules {
+		key := rule.key
+		if key == "" {
+			key = v.limitKey(rule.name, rule.value)
+		}
+		d, err := v.cfg.limiter.Allow(ctx, key, rule.rules...)
+		if err != nil {
+			v.release(ctx, holds)
+			return nil, backendErr("limiter", err)
+		}
+		if !d.Allowed {
+			v.release(ctx, holds)
+			return nil, &RateLimitError{Reason: reason, Limit: rule.limit, RetryAfter: d.RetryAfter}
+		}
+		holds = append(holds, hold{key, d.At})
+	}
+	return holds, nil
+}
+
+// release gives back the events of holds. It runs detached from ctx's
+// cancellation but without a timer of its own: a release runs on every
+// refused request, and the limiters bound their own calls (redislimiter:
+// WithTimeout).
+func (v *Verifier) release(ctx context.Context, holds []hold) error {
+	if len(holds) == 0 {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	var errs []error
+	for _, h := range holds {
+		if err := v.cfg.limiter.Release(ctx, h.key, h.at); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// limitKey is the rule's name and a 128-bit HMAC of name and value under
+// the first secret.
+func (v *Verifier) limitKey(name, value string) string {
+	var fieldBuf [96]byte
+	return v.limitKeyOf(name, appendField(fieldBuf[:0], value))
+}
+
+// verifyKey is the key of the verification attempts per subject and
+// contact.
+func (v *Verifier) verifyKey(subject, contact string) string {
+	var fieldBuf [128]byte
+	return v.limitKeyOf("verify", appendField(appendField(fieldBuf[:0], contact), subject))
+}
+
+func (v *Verifier) limitKeyOf(name string, fields []byte) string {
+	var buf [64]byte
+	prefix := append(append(buf[:0], name...), ':')
+	return string(v.hashes[0].sum(prefix, domainLimit, fields, name)[:len(prefix)+16])
+}
