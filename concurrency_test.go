@@ -15,7 +15,7 @@ import (
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/store/redisstore"
-	"github.com/vcodekit/vcode/store/storetest"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -66,7 +66,7 @@ func concurrentMix(t *testing.T, b backends) {
 		verifyLimit = 5
 		window      = time.Minute
 	)
-	clk := storetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	clk := vcodetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	st, lim := b.build(t, clk.Now)
 	rec := &notify.Recorder{}
 	v, err := verifier.New(rec,

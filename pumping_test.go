@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/httpmw"
-	"github.com/vcodekit/vcode/internal/fakeclock"
 	"github.com/vcodekit/vcode/internal/smtptest"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -38,7 +38,7 @@ const (
 // sender later hears.
 type pumpGateway struct {
 	name    string
-	start   func(t *testing.T, clk *fakeclock.Clock, rng *lockedRand) (verifier.Notifier, func() []taken)
+	start   func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (verifier.Notifier, func() []taken)
 	contact func(i int) string
 	region  bool // an SMS gateway: the region cap applies
 }
@@ -67,7 +67,7 @@ var pumpGateways = []pumpGateway{
 		// Refuses some messages (400) and fails others (503) before taking
 		// them; takes the rest, then answers after 2-10 ms, or after the
 		// sender's 40 ms timeout (an ambiguous failure: taken all the same).
-		start: func(t *testing.T, clk *fakeclock.Clock, rng *lockedRand) (verifier.Notifier, func() []taken) {
+		start: func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (verifier.Notifier, func() []taken) {
 			var mu sync.Mutex
 			var got []taken
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +113,7 @@ var pumpGateways = []pumpGateway{
 		// Refuses some messages at the end of DATA, takes some and hangs
 		// up before answering (ambiguous), and hangs up at every QUIT
 		// after its 250.
-		start: func(t *testing.T, clk *fakeclock.Clock, rng *lockedRand) (verifier.Notifier, func() []taken) {
+		start: func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (verifier.Notifier, func() []taken) {
 			srv := smtptest.Start(t)
 			srv.Delay = 8 * time.Millisecond
 			srv.DropAtQuit = true
@@ -181,7 +181,7 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 		clients  = 8
 		contacts = 3
 	)
-	clk := fakeclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	clk := vcodetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	rng := &lockedRand{r: rand.New(rand.NewPCG(1, 2))}
 	gateway, takenSoFar := gw.start(t, clk, rng)
 	// Which request a message belongs to, for the per-subject counts.

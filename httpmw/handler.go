@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/verifier"
@@ -38,6 +40,10 @@ type Handler struct {
 	trusted       []netip.Prefix
 	observer      RequestObserver
 	standalone    http.Handler // Middleware(NotFound), built once for ServeHTTP
+	catalog       *i18n.Catalog
+	// contentLanguage holds a Content-Language value per language of the
+	// catalog, shared by every response: the slices are never written to.
+	contentLanguage map[language.Tag][]string
 }
 
 // RequestEvent describes one served request, for metrics.
@@ -161,6 +167,11 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 	case auth != nil && h.subjectOf != nil:
 		return nil, errors.New("httpmw: both an authenticator and WithSubject: give one")
 	}
+	h.catalog = v.Catalog()
+	h.contentLanguage = map[language.Tag][]string{}
+	for _, l := range h.catalog.Languages() {
+		h.contentLanguage[l] = []string{l.String()}
+	}
 	h.standalone = h.Middleware(http.NotFoundHandler())
 	return h, nil
 }
@@ -212,7 +223,7 @@ func (h *Handler) Middleware(next http.Handler) http.Handler {
 // call is the state of one request.
 type call struct {
 	id      string
-	lang    i18n.Language
+	lang    language.Tag
 	verify  bool
 	contact contact.Contact
 	err     error
@@ -231,8 +242,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 		h.logCall(r.Context(), c, http.StatusMethodNotAllowed, "", start)
 		return
 	}
-	c.lang = i18n.Negotiate(r.Header.Get("Accept-Language"))
-	hdr["Content-Language"] = headerLanguage[c.lang]
+	c.lang = h.catalog.Negotiate(r.Header.Get("Accept-Language"))
+	hdr["Content-Language"] = h.contentLanguage[c.lang]
 
 	status, code := http.StatusOK, ""
 	defer func() {
@@ -317,7 +328,7 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, st
 	}
 	buf := errorBuffers.Get().(*[]byte)
 	defer errorBuffers.Put(buf)
-	body := appendErrorJSON((*buf)[:0], spec, c.lang, c.id)
+	body := appendErrorJSON((*buf)[:0], h.catalog, spec, c.lang, c.id)
 	*buf = body
 	// net/http adds Content-Length: the body is written whole, at once.
 	w.Header()["Content-Type"] = headerJSON
@@ -331,16 +342,9 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, st
 // length-one capacity, which copies), and sharing them saves an allocation
 // per header per request.
 var (
-	headerNoCache  = []string{"no-cache"}
-	headerPost     = []string{http.MethodPost}
-	headerJSON     = []string{"application/json;charset=UTF-8"}
-	headerLanguage = func() map[i18n.Language][]string {
-		m := map[i18n.Language][]string{}
-		for _, l := range i18n.Languages() {
-			m[l] = []string{l.String()}
-		}
-		return m
-	}()
+	headerNoCache = []string{"no-cache"}
+	headerPost    = []string{http.MethodPost}
+	headerJSON    = []string{"application/json;charset=UTF-8"}
 )
 
 // errorBuffers recycles error bodies: Write copies them out.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/store/storetest"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -29,7 +32,7 @@ const (
 type env struct {
 	h      *httpmw.Handler
 	rec    *notify.Recorder
-	clk    *storetest.Clock
+	clk    *vcodetest.Clock
 	logBuf *bytes.Buffer
 	notify func(context.Context, verifier.Message) error
 }
@@ -39,7 +42,7 @@ type env struct {
 // authenticator failure), panic (a panicking authenticator).
 func newEnv(t *testing.T, vopts []verifier.Option, hopts ...httpmw.Option) *env {
 	t.Helper()
-	e := &env{rec: &notify.Recorder{}, clk: storetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)), logBuf: &bytes.Buffer{}}
+	e := &env{rec: &notify.Recorder{}, clk: vcodetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)), logBuf: &bytes.Buffer{}}
 	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
 		if e.notify != nil {
 			if err := e.notify(ctx, m); err != nil {
@@ -200,13 +203,19 @@ func TestErrorTable(t *testing.T) {
 			e.notify = func(context.Context, verifier.Message) error { return errors.New("gateway down") }
 		}, call: func(string) call { return call{path: httpmw.SendPath, body: sendBody} },
 			status: 500, code: "USG.201060500", msg: i18n.Internal},
+		{name: "notifier has no route", setup: func(e *env) {
+			e.notify = func(context.Context, verifier.Message) error {
+				return fmt.Errorf("router: %w", verifier.ErrNotAllowed)
+			}
+		}, call: func(string) call { return call{path: httpmw.SendPath, body: sendBody} },
+			status: 403, code: "USG.201060008", msg: i18n.NotAllowed},
 		{name: "panic", call: func(string) call {
 			return call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"X-Access-Token": "panic"}}
 		}, status: 500, code: "USG.201060500", msg: i18n.Internal},
 	}
 	for _, lang := range []struct {
 		header string
-		lang   i18n.Language
+		lang   language.Tag
 	}{{"", i18n.ZhCN}, {"en-US", i18n.EnUS}} {
 		for _, tt := range rows {
 			t.Run(lang.lang.String()+"/"+tt.name, func(t *testing.T) {
@@ -225,7 +234,7 @@ func TestErrorTable(t *testing.T) {
 					t.Fatalf("status %d, want %d (body %s)", w.Code, tt.status, w.Body)
 				}
 				got := decodeError(t, w)
-				want := errorResponse{tt.code, lang.lang.Message(tt.msg), "rid-" + tt.code}
+				want := errorResponse{tt.code, i18n.Default().Error(lang.lang, tt.msg), "rid-" + tt.code}
 				if got != want {
 					t.Fatalf("body %+v\nwant %+v", got, want)
 				}

@@ -129,8 +129,13 @@ func hostileRequests() []hostile {
 		{"full-width code digits, wrong", v, withCode(`"０００００１"`), nil, 400, wrong},
 		{"arabic-indic code", v, withCode(`"١٢٣٤٥٦"`), nil, 400, codeFmt},
 		{"mathematical digits code", v, withCode(`"𝟏𝟐𝟑𝟒𝟓𝟔"`), nil, 400, codeFmt},
-		{"mixed-width code", v, withCode(`"12３456"`), nil, 400, codeFmt},
-		{"code with spaces", v, withCode(`" 123456 "`), nil, 400, codeFmt},
+		// Digits typed in groups or mixed widths are a well-formed code
+		// (here a wrong one).
+		{"mixed-width code", v, withCode(`"12３456"`), nil, 400, wrong},
+		{"code with spaces", v, withCode(`" 123 456 "`), nil, 400, wrong},
+		{"code with dashes", v, withCode(`"123-456"`), nil, 400, wrong},
+		{"code with tabs", v, withCode(`"123\t456"`), nil, 400, codeFmt},
+		{"code with too many digits among spaces", v, withCode(`"123 4567"`), nil, 400, codeFmt},
 		{"code with NUL", v, withCode(`"12345\u0000"`), nil, 400, codeFmt},
 		{"code as number", v, withCode(`123456`), nil, 400, codeFmt},
 		{"code as huge number", v, withCode(`1e308`), nil, 400, codeFmt},

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -147,15 +149,15 @@ func requestID(given string) string {
 // appendErrorJSON encodes the error body. The part before the request id
 // depends only on the table row and the language, so it is encoded once and
 // kept: refusals are the hot path of an attack.
-func appendErrorJSON(dst []byte, spec ErrorSpec, lang i18n.Language, id string) []byte {
-	k := prefixKey{spec.Code, spec.Message, lang}
+func appendErrorJSON(dst []byte, cat *i18n.Catalog, spec ErrorSpec, lang language.Tag, id string) []byte {
+	k := prefixKey{cat, spec.Code, spec.Message, lang}
 	prefix, ok := errorPrefixes.Load(k)
 	if !ok {
 		var b []byte
 		b = append(b, `{"error_code":`...)
 		b = appendJSONString(b, spec.Code)
 		b = append(b, `,"error_msg":`...)
-		b = appendJSONString(b, lang.Message(spec.Message))
+		b = appendJSONString(b, cat.Error(lang, spec.Message))
 		b = append(b, `,"request_id":`...)
 		prefix, _ = errorPrefixes.LoadOrStore(k, b)
 	}
@@ -165,13 +167,15 @@ func appendErrorJSON(dst []byte, spec ErrorSpec, lang i18n.Language, id string) 
 }
 
 type prefixKey struct {
+	cat  *i18n.Catalog
 	code string
 	msg  i18n.Key
-	lang i18n.Language
+	lang language.Tag
 }
 
-// errorPrefixes caches encoded body prefixes: a few dozen at most (rows of
-// the table times languages).
+// errorPrefixes caches encoded body prefixes: a few dozen per catalog
+// (rows of the table times languages), and a process has a catalog or
+// two.
 var errorPrefixes sync.Map
 
 // appendJSONString quotes s for JSON; plain printable ASCII, the usual

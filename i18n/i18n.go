@@ -1,96 +1,61 @@
-// Package i18n holds vcode's zh-CN and en-US texts: the error messages of the
-// HTTP API and the texts of the SMS and email that carry a code.
+// Package i18n holds vcode's texts: the error messages of the HTTP API and the
+// texts of the SMS and email that carry a code, in zh-CN and en-US out of the
+// box, and in whatever languages and wording a host adds.
 //
-// The texts live in a catalog.Builder of this package's own (never the
-// x/text global catalog, which a host application may use for itself), and
-// one message.Printer per language is built once at start, not per request.
-// Language negotiation uses a language.Matcher over the two supported tags and
-// takes the supported tag by index, as the x/text documentation advises.
+// A Catalog is an immutable set of languages, one of them the default. Start
+// from Default (zh-CN, the default, and en-US) and derive your own with
+// Catalog.With, which adds or replaces a language's Texts, and
+// Catalog.WithDefault, which picks the default language:
+//
+//	ja := i18n.Texts{SMS: sms, EmailSubject: subject, EmailBody: body, Errors: errs}
+//	cat, err := i18n.Default().With(language.Japanese, ja)
+//	if err == nil {
+//		cat, err = cat.WithDefault(language.Japanese)
+//	}
+//
+// Message texts are Templates, functions of Data (the code, its validity, the
+// host's brand and the request's purpose); ParseTemplate builds one from a
+// text/template source, and Builtin gives the built-in texts to start from.
+// A host brands the built-in texts by passing Data.Brand.
+//
+// The built-in texts live in an x/text catalog.Builder of this package's own
+// (never the x/text global catalog, which a host application may use for
+// itself), with x/text plural rules for the English minutes, and one
+// message.Printer per language built once at start. Every catalog formats its
+// error messages once, when it is built, not per request: an attack is
+// answered with error after error. Language negotiation uses a
+// language.Matcher over the catalog's tags and takes the supported tag by
+// index, as the x/text documentation advises; the common Accept-Language
+// values are answered from a table without allocating.
 package i18n
 
 import (
+	"errors"
 	"strings"
+	"text/template"
 	"time"
 
-	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-	"golang.org/x/text/message/catalog"
 )
 
-// Language is one of the languages vcode speaks. The zero value is ZhCN,
-// the default of the published API.
-type Language uint8
-
-// The supported languages, in order of preference when nothing matches.
-const (
-	ZhCN Language = iota
-	EnUS
-	numLanguages
+// The language tags of the built-in texts, for call sites such as
+// cat.Error(i18n.EnUS, i18n.WrongCode). They are plain values: the package
+// itself never reads them back, so reassigning them changes nothing here.
+var (
+	// ZhCN is the tag zh-CN, Simplified Chinese as used in mainland China,
+	// the default language of Default.
+	ZhCN = language.MustParse("zh-CN")
+	// EnUS is the tag en-US, American English.
+	EnUS = language.MustParse("en-US")
 )
 
-var tags = [numLanguages]language.Tag{
-	ZhCN: language.MustParse("zh-CN"),
-	EnUS: language.MustParse("en-US"),
-}
+// zhCN and enUS are the package's own copies of ZhCN and EnUS.
+var (
+	zhCN = language.MustParse("zh-CN")
+	enUS = language.MustParse("en-US")
+)
 
-var names = [numLanguages]string{ZhCN: "zh-CN", EnUS: "en-US"}
-
-// String returns the BCP 47 form used in Content-Language: "zh-CN" or
-// "en-US".
-func (l Language) String() string {
-	if l >= numLanguages {
-		return names[ZhCN]
-	}
-	return names[l]
-}
-
-// Tag returns the language tag.
-func (l Language) Tag() language.Tag {
-	if l >= numLanguages {
-		return tags[ZhCN]
-	}
-	return tags[l]
-}
-
-// Languages returns the supported languages.
-func Languages() []Language { return []Language{ZhCN, EnUS} }
-
-var matcher = language.NewMatcher(tags[:])
-
-// maxAcceptLanguage bounds the part of an Accept-Language header that is
-// parsed; a real browser sends well under this, and the rest only costs CPU.
-const maxAcceptLanguage = 256
-
-// Negotiate picks the language for an Accept-Language header value: "en",
-// "en-GB" or "en-US;q=0.8" give EnUS; an empty, unparsable or unmatched value
-// gives ZhCN.
-func Negotiate(acceptLanguage string) Language {
-	switch acceptLanguage {
-	case "", "zh-CN", "zh":
-		return ZhCN
-	case "en-US", "en":
-		return EnUS
-	}
-	if len(acceptLanguage) > maxAcceptLanguage {
-		cut := strings.LastIndexByte(acceptLanguage[:maxAcceptLanguage], ',')
-		if cut <= 0 {
-			return ZhCN
-		}
-		acceptLanguage = acceptLanguage[:cut]
-	}
-	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err != nil || len(prefs) == 0 {
-		return ZhCN
-	}
-	_, index, conf := matcher.Match(prefs...)
-	if conf == language.No {
-		return ZhCN
-	}
-	return Language(index)
-}
-
-// Key names a text of the catalog.
+// Key names an error message of the HTTP API.
 type Key string
 
 // The error messages, one per row of the API's error table.
@@ -106,88 +71,94 @@ const (
 	Unauthorized    Key = "unauthorized"
 	Forbidden       Key = "forbidden"
 	Internal        Key = "internal"
-	smsText         Key = "sms_text"
-	emailSubject    Key = "email_subject"
-	emailBody       Key = "email_body"
 )
 
-// Keys returns every error-message key, for tests and for hosts that want to
-// list the texts.
+// Keys returns every error-message key: a language's Texts.Errors must have a
+// message for each of them, and for no other key.
 func Keys() []Key {
 	return []Key{BadRequest, InvalidContact, InvalidCountry, InvalidCode, WrongCode,
 		TooManyAttempts, TooFrequent, NotAllowed, Unauthorized, Forbidden, Internal}
 }
 
-var (
-	printers [numLanguages]*message.Printer
-	// messages holds every error message, formatted once: they take no
-	// arguments, and an attack is answered with error after error.
-	messages [numLanguages]map[Key]string
-)
+// Data is what a message template sees.
+//
+// Minutes is derived from Validity: the Catalog methods that render a text
+// (and the built-in templates) set it from Validity when it is below 1, so a
+// caller may fill in Validity alone. Templates insert Brand and Purpose
+// verbatim: a caller that takes Purpose from a request should restrict it to
+// known values.
+type Data struct {
+	Code     string        // the code, e.g. "753927"
+	Minutes  int           // validity in whole minutes, rounded DOWN, at least 1
+	Validity time.Duration // the exact validity
+	Brand    string        // the host's brand or app name ("" when none)
+	Purpose  string        // the request's purpose ("" when none), e.g. "login"
+}
 
-func init() {
-	b := catalog.NewBuilder(catalog.Fallback(tags[ZhCN]))
-	for l, texts := range catalogTexts {
-		for key, msg := range texts {
-			if err := b.Set(tags[l], string(key), msg...); err != nil {
-				panic("i18n: " + err.Error())
-			}
+// withMinutes returns d with Minutes set from Validity when it is below 1.
+// The validity is rounded down, to at least one minute: telling a user
+// "2 minutes" for a code that dies after 90 s would break a promise.
+func (d Data) withMinutes() Data {
+	if d.Minutes < 1 {
+		d.Minutes = max(int(d.Validity/time.Minute), 1)
+	}
+	return d
+}
+
+// Template renders one text. It must be safe for concurrent use, as a
+// Catalog shares it between requests.
+type Template func(Data) string
+
+// ParseTemplate compiles a text/template source over Data (fields .Code,
+// .Minutes, .Validity, .Brand, .Purpose) into a Template, for plain text: no
+// HTML escaping is done.
+//
+// Besides a syntax error, ParseTemplate reports a template that fails to
+// execute on sample Data, such as one naming a field Data does not have. The
+// Template returns "" when an execution fails all the same (a template that
+// fails only for some Data, say one calling a method on a nil value): it has
+// no way to report an error, and Catalog.With refuses a text that renders
+// without the code.
+//
+// Pluralisation is the template's own: for example
+// {{.Minutes}} {{if eq .Minutes 1}}minute{{else}}minutes{{end}}.
+func ParseTemplate(src string) (Template, error) {
+	t, err := template.New("i18n").Parse(src)
+	if err != nil {
+		return nil, errors.New("i18n: " + err.Error())
+	}
+	for _, d := range probes {
+		if err := t.Execute(new(strings.Builder), d); err != nil {
+			return nil, errors.New("i18n: " + err.Error())
 		}
 	}
-	for l := range printers {
-		printers[l] = message.NewPrinter(tags[l], message.Catalog(b))
-		messages[l] = map[Key]string{}
-		for _, k := range Keys() {
-			messages[l][k] = printers[l].Sprintf(string(k))
+	return func(d Data) string {
+		var b strings.Builder
+		if err := t.Execute(&b, d); err != nil {
+			return ""
 		}
+		return b.String()
+	}, nil
+}
+
+// Texts are one language's texts.
+//
+// SMS is the text message that carries a code, EmailSubject and EmailBody the
+// subject and plain-text body of the email that does. SMS and EmailBody must
+// render Data.Code; EmailSubject need not (the built-in subjects do not), but
+// must render one non-empty line.
+type Texts struct {
+	SMS, EmailSubject, EmailBody Template
+	Errors                       map[Key]string // the error messages, one per Key in Keys()
+}
+
+// clone returns t with a copy of its Errors, so that neither the caller's
+// later changes reach a catalog nor a catalog's map reaches the caller.
+func (t Texts) clone() Texts {
+	errs := make(map[Key]string, len(t.Errors))
+	for k, m := range t.Errors {
+		errs[k] = m
 	}
-}
-
-// Message returns the text for key in language l.
-func (l Language) Message(key Key) string {
-	if l >= numLanguages {
-		l = ZhCN
-	}
-	if m, ok := messages[l][key]; ok {
-		return m
-	}
-	return l.printer().Sprintf(string(key))
-}
-
-func (l Language) printer() *message.Printer {
-	if l >= numLanguages {
-		return printers[ZhCN]
-	}
-	return printers[l]
-}
-
-// SMS returns the text message that carries code, valid for validity.
-func (l Language) SMS(code string, validity time.Duration) string {
-	return l.printer().Sprintf(string(smsText), code, minutes(validity))
-}
-
-// EmailSubject returns the subject of the email that carries a code.
-func (l Language) EmailSubject() string {
-	return l.printer().Sprintf(string(emailSubject))
-}
-
-// EmailBody returns the plain-text body of the email that carries code, valid
-// for validity.
-func (l Language) EmailBody(code string, validity time.Duration) string {
-	return l.printer().Sprintf(string(emailBody), code, minutes(validity))
-}
-
-// minutes rounds a validity down to whole minutes, at least one: telling a
-// user "2 minutes" for a code that dies after 90 s would break a promise.
-func minutes(d time.Duration) int {
-	m := int(d / time.Minute)
-	if m < 1 {
-		m = 1
-	}
-	return m
-}
-
-// plural selects on the validity, the second argument of the code texts.
-func pluralMinutes(one, other string) catalog.Message {
-	return plural.Selectf(2, "%d", "one", one, "other", other)
+	t.Errors = errs
+	return t
 }

@@ -12,6 +12,7 @@ import (
 func BenchmarkMemoryAllow(b *testing.B) {
 	ctx := context.Background()
 	l := limiter.NewMemory()
+	defer l.Close()
 	keys := make([]string, 10000)
 	for i := range keys {
 		keys[i] = "verify:" + strconv.Itoa(i)

@@ -16,6 +16,11 @@
 //
 // Implementations: Memory here; redislimiter for several instances sharing
 // Redis. Both pass the conformance suite in limitertest.
+//
+// A Memory readies itself on first use and then runs a goroutine that drops
+// stale keys; Close stops it. Close every Memory you create and are done
+// with (a test suite that checks for leaked goroutines will notice one left
+// running).
 package limiter
 
 import (

@@ -2,6 +2,7 @@ package limiter
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 
@@ -12,13 +13,26 @@ import (
 
 // Memory is a Limiter for a single process, on github.com/patrickmn/go-cache.
 //
-// Each key keeps the times of at most limit events, newest last; a key with
-// no event inside its window is dropped by go-cache's janitor, so memory is
-// bounded by the number of keys active within a window.
+// Each key keeps the times of at most limit events, newest last; a sweeping
+// goroutine drops, once a minute, every key with no event left inside its
+// window, so memory is bounded by the number of keys active within a window
+// (plus a minute).
+//
+// NewMemory allocates little and starts nothing: the cache, the striped
+// locks and the sweeper come with the first call of a method. Close stops
+// the sweeper; call it when done with the limiter (a Memory that becomes
+// unreachable unclosed has its sweeper stopped by the garbage collector,
+// eventually).
 type Memory struct {
+	now func() time.Time
+
+	ready sync.Once // sets cache and locks, and starts sweep unless closed
 	cache *cache.Cache
 	locks *stripe.Locks
-	now   func() time.Time
+
+	mu     sync.Mutex // guards closed and sweep
+	closed bool
+	sweep  *sweeper
 }
 
 var _ Limiter = (*Memory)(nil)
@@ -59,20 +73,59 @@ func WithClock(now func() time.Time) MemoryOption {
 	return func(m *Memory) { m.now = now }
 }
 
-// NewMemory returns an empty in-memory limiter.
+// NewMemory returns an empty in-memory limiter. It allocates the limiter's
+// structures and starts its sweeper lazily, on first use; see Close.
 func NewMemory(opts ...MemoryOption) *Memory {
-	m := &Memory{
-		cache: cache.New(cache.NoExpiration, time.Minute),
-		locks: stripe.New(),
-		now:   time.Now,
-	}
+	m := &Memory{now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}
 	return m
 }
 
-func (m *Memory) lock(key string) *sync.Mutex { return m.locks.For(key) }
+// init readies m on first use: the cache (go-cache's own janitor off), the
+// locks, and, unless m is closed, the sweeper.
+func (m *Memory) init() {
+	m.ready.Do(func() {
+		m.cache = cache.New(cache.NoExpiration, 0)
+		m.locks = stripe.New()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			return
+		}
+		m.sweep = startSweeper(m.cache, sweepInterval)
+		// An unreachable Memory never closed stops its sweeper, as
+		// go-cache's finalizer stopped its janitor.
+		runtime.AddCleanup(m, (*sweeper).stop, m.sweep)
+	})
+}
+
+func (m *Memory) lock(key string) *sync.Mutex {
+	m.init()
+	return m.locks.For(key)
+}
+
+// Close stops the goroutine that drops keys whose window has passed, and
+// returns once it has exited. It always returns nil, and may be called any
+// number of times, concurrently with the other methods.
+//
+// The limiter stays usable after Close and decides as before: event times
+// are checked against the window on every call, so events out of their
+// window never count. But nothing drops stale keys any more; each stays in
+// memory until an event is allowed for it again. Close a limiter when done
+// with it.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	s := m.sweep
+	m.mu.Unlock()
+	if s != nil {
+		s.stop()
+		<-s.done
+	}
+	return nil
+}
 
 // Allow implements Limiter.
 func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, error) {
@@ -162,4 +215,7 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 
 // Len returns the number of keys held, expired ones not yet reclaimed
 // included.
-func (m *Memory) Len() int { return m.cache.ItemCount() }
+func (m *Memory) Len() int {
+	m.init()
+	return m.cache.ItemCount()
+}

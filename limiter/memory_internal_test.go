@@ -11,6 +11,7 @@ import (
 func TestMemoryOneEventIsCompact(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	m := NewMemory(WithClock(func() time.Time { return now }))
+	defer m.Close()
 	ctx := t.Context()
 	rule := Rule{Limit: 3, Window: time.Minute}
 	kind := func() string {

@@ -6,19 +6,23 @@ import (
 
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/limitertest"
+	"github.com/vcodekit/vcode/vcodetest"
 )
 
 func TestMemoryConformance(t *testing.T) {
 	limitertest.Run(t, func(t *testing.T, now func() time.Time) limiter.Limiter {
-		return limiter.NewMemory(limiter.WithClock(now))
+		l := limiter.NewMemory(limiter.WithClock(now))
+		t.Cleanup(func() { l.Close() })
+		return l
 	})
 }
 
 // TestMemoryClockStepBack: a wall clock that steps back must not let more
 // events in.
 func TestMemoryClockStepBack(t *testing.T) {
-	clk := limitertest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := vcodetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := limiter.NewMemory(limiter.WithClock(clk.Now))
+	defer l.Close()
 	ctx := t.Context()
 	rule := limiter.Rule{Limit: 2, Window: time.Minute}
 	if d, _ := l.Allow(ctx, "k", rule); !d.Allowed {

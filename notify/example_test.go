@@ -18,7 +18,7 @@ func ExampleWriter() {
 		Code:      "753927",
 		Language:  i18n.EnUS,
 		ExpiresAt: time.Date(2026, 11, 25, 10, 1, 0, 0, time.UTC),
-		Text:      i18n.EnUS.SMS("753927", time.Minute),
+		Text:      i18n.Default().SMS(i18n.EnUS, i18n.Data{Code: "753927", Validity: time.Minute}),
 	})
 	// Output:
 	// {"channel":"sms","to":"+8613612345678","code":"753927","language":"en-US","expires_at":"2026-11-25T10:01:00Z","text":"Your verification code is 753927. It is valid for 1 minute. Do not share it with anyone."}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"golang.org/x/text/language"
 
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/internal/smtptest"
@@ -137,10 +138,11 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, roots
 }
 
-func emailMessage(lang i18n.Language) verifier.Message {
+func emailMessage(lang language.Tag) verifier.Message {
+	d := i18n.Data{Code: "753927", Validity: 5 * time.Minute}
 	return verifier.Message{
 		Channel: verifier.Email, To: "alice@example.com", Code: "753927", Language: lang,
-		Validity: 5 * time.Minute, Subject: lang.EmailSubject(), Text: lang.EmailBody("753927", 5*time.Minute),
+		Validity: 5 * time.Minute, Subject: i18n.Default().EmailSubject(lang, d), Text: i18n.Default().EmailBody(lang, d),
 	}
 }
 
@@ -149,7 +151,7 @@ func TestSMTPDelivers(t *testing.T) {
 		name     string
 		security notify.SMTPSecurity
 		server   string
-		lang     i18n.Language
+		lang     language.Tag
 	}{
 		{"STARTTLS, Chinese", notify.StartTLS, "starttls", i18n.ZhCN},
 		{"implicit TLS, English", notify.ImplicitTLS, "implicit", i18n.EnUS},

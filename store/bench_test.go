@@ -12,6 +12,7 @@ import (
 func BenchmarkMemory(b *testing.B) {
 	ctx := context.Background()
 	s := store.NewMemory()
+	defer s.Close()
 	keys := make([]string, 10000)
 	digest := make([]byte, 32)
 	for i := range keys {

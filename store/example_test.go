@@ -12,6 +12,7 @@ import (
 func ExampleMemory() {
 	ctx := context.Background()
 	s := store.NewMemory()
+	defer s.Close() // stops the goroutine that reclaims expired records
 	right := sha256.Sum256([]byte("digest of the issued code"))
 	wrong := sha256.Sum256([]byte("digest of a guess"))
 
@@ -26,4 +27,20 @@ func ExampleMemory() {
 	// mismatch
 	// match
 	// not found
+}
+
+// A closed store still answers, expiry included; only the reclaiming of
+// expired records stops.
+func ExampleMemory_Close() {
+	ctx := context.Background()
+	s := store.NewMemory()
+	right := sha256.Sum256([]byte("digest of the issued code"))
+	_ = s.Save(ctx, "key", store.Record{Digest: right[:], TTL: time.Minute, MaxAttempts: 3})
+
+	fmt.Println(s.Close(), s.Close()) // idempotent
+	r, _ := s.Consume(ctx, "key", right[:])
+	fmt.Println(r)
+	// Output:
+	// <nil> <nil>
+	// match
 }

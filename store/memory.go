@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"runtime"
 	"sync"
 	"time"
 
@@ -14,14 +15,25 @@ import (
 
 // Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
 //
-// Validity is judged by the clock given with WithClock (time.Now by default);
-// go-cache's janitor reclaims expired records in real time. Atomicity comes
-// from a fixed set of mutexes striped by key, so unrelated keys rarely wait
-// for each other.
+// Validity is judged by the clock given with WithClock (time.Now by default),
+// on every read. Atomicity comes from a fixed set of mutexes striped by key,
+// so unrelated keys rarely wait for each other.
+//
+// NewMemory allocates little and starts nothing: the cache, the locks and a
+// sweeping goroutine, which reclaims expired records once a minute in real
+// time, come with the first call of a method. Close stops the sweeper; call
+// it when done with the store (a Memory that becomes unreachable unclosed
+// has its sweeper stopped by the garbage collector, eventually).
 type Memory struct {
+	now func() time.Time
+
+	ready sync.Once // sets cache and locks, and starts sweep unless closed
 	cache *cache.Cache
 	locks *stripe.Locks
-	now   func() time.Time
+
+	mu     sync.Mutex // guards closed and sweep
+	closed bool
+	sweep  *sweeper
 }
 
 var _ CodeStore = (*Memory)(nil)
@@ -63,20 +75,58 @@ func WithClock(now func() time.Time) MemoryOption {
 	return func(m *Memory) { m.now = now }
 }
 
-// NewMemory returns an empty in-memory store.
+// NewMemory returns an empty in-memory store. It allocates the store's
+// structures and starts its sweeper lazily, on first use; see Close.
 func NewMemory(opts ...MemoryOption) *Memory {
-	m := &Memory{
-		cache: cache.New(cache.NoExpiration, time.Minute),
-		locks: stripe.New(),
-		now:   time.Now,
-	}
+	m := &Memory{now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}
 	return m
 }
 
-func (m *Memory) lock(key string) *sync.Mutex { return m.locks.For(key) }
+// init readies m on first use: the cache (go-cache's own janitor off), the
+// locks, and, unless m is closed, the sweeper.
+func (m *Memory) init() {
+	m.ready.Do(func() {
+		m.cache = cache.New(cache.NoExpiration, 0)
+		m.locks = stripe.New()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			return
+		}
+		m.sweep = startSweeper(m.cache, sweepInterval)
+		// An unreachable Memory never closed stops its sweeper, as
+		// go-cache's finalizer stopped its janitor.
+		runtime.AddCleanup(m, (*sweeper).stop, m.sweep)
+	})
+}
+
+func (m *Memory) lock(key string) *sync.Mutex {
+	m.init()
+	return m.locks.For(key)
+}
+
+// Close stops the goroutine that reclaims expired records, and returns once
+// it has exited. It always returns nil, and may be called any number of
+// times, concurrently with the other methods.
+//
+// The store stays usable after Close and answers as before: expiry is
+// checked on every read, so an expired record is never found. But nothing
+// reclaims expired records any more; they stay in memory until their key is
+// saved again or deleted. Close a store when done with it.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	s := m.sweep
+	m.mu.Unlock()
+	if s != nil {
+		s.stop()
+		<-s.done
+	}
+	return nil
+}
 
 // Save implements CodeStore.
 func (m *Memory) Save(_ context.Context, key string, r Record) error {
@@ -162,7 +212,10 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 
 // Len returns the number of records held, expired ones not yet reclaimed
 // included.
-func (m *Memory) Len() int { return m.cache.ItemCount() }
+func (m *Memory) Len() int {
+	m.init()
+	return m.cache.ItemCount()
+}
 
 // recordSize is asserted by a test: a pending code costs one 48-byte
 // allocation besides go-cache's own entry.

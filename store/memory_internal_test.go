@@ -26,6 +26,7 @@ func TestRecordFitsSizeClass(t *testing.T) {
 		}
 	}
 	m := NewMemory()
+	defer m.Close()
 	if err := m.Save(t.Context(), "k", Record{Digest: make([]byte, 32), TTL: time.Minute, MaxAttempts: 5}); err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +39,7 @@ func TestRecordFitsSizeClass(t *testing.T) {
 // pointer.
 func TestLongDigestAndPayload(t *testing.T) {
 	m := NewMemory()
+	defer m.Close()
 	long := bytes.Repeat([]byte{7}, 64)
 	if err := m.Save(t.Context(), "k", Record{Digest: long, Sealed: []byte("p"), TTL: time.Minute, MaxAttempts: 2}); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,9 @@ import (
 
 func TestMemoryConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, now func() time.Time) store.CodeStore {
-		return store.NewMemory(store.WithClock(now))
+		s := store.NewMemory(store.WithClock(now))
+		t.Cleanup(func() { s.Close() })
+		return s
 	})
 }
 

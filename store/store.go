@@ -10,6 +10,11 @@
 //
 // Implementations: Memory here, for one process; redisstore for several
 // instances sharing Redis. Both pass the conformance suite in storetest.
+//
+// A Memory readies itself on first use and then runs a goroutine that
+// reclaims expired records; Close stops it. Close every Memory you create
+// and are done with (a test suite that checks for leaked goroutines will
+// notice one left running).
 package store
 
 import (

@@ -15,7 +15,7 @@ import (
 // about whether a code was pending; other subjects' and purposes' codes
 // stay.
 func TestCancel(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, verifier.WithValidity(5*time.Minute))
 	ctx := context.Background()
 	login := verifier.Request{Contact: phone, Subject: "alice", Purpose: "login"}
 	other := verifier.Request{Contact: phone, Subject: "alice", Purpose: "change-phone"}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/vcodekit/vcode/i18n"
+	"golang.org/x/text/language"
 )
 
 // Channel is how a code travels.
@@ -30,8 +30,9 @@ type Message struct {
 	// Validity is how long the code is valid; ExpiresAt is when it dies.
 	Validity  time.Duration
 	ExpiresAt time.Time
-	// Language is the language of Text and Subject.
-	Language i18n.Language
+	// Language is the language of Text and Subject: one of the catalog's
+	// (WithCatalog), such as zh-CN or en-US.
+	Language language.Tag
 	// Text is the localised SMS text, or the email's plain-text body.
 	Text string
 	// Subject is the localised email subject; empty for SMS.

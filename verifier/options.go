@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
 )
@@ -34,6 +35,8 @@ type config struct {
 	channels        map[Channel]bool
 	regions         map[string]bool
 	resendSame      bool
+	brand           string
+	catalog         *i18n.Catalog
 	observer        Observer
 	contactCache    int
 	deliveryTimeout time.Duration

@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
@@ -40,8 +42,12 @@ type Request struct {
 	// Purpose optionally separates codes for different actions ("login",
 	// "change-phone"): a code verifies only for the purpose it was sent for.
 	Purpose string
-	// Language is the language of the delivered text.
-	Language i18n.Language
+	// Language is the language of the delivered text, matched to the
+	// nearest language of the Verifier's catalog (WithCatalog; zh-CN and
+	// en-US by default): language.English gives en-US. The zero Tag is the
+	// catalog's default language (zh-CN unless the host chose another).
+	// httpmw sets it from Accept-Language.
+	Language language.Tag
 	// ClientIP is the client's address as the caller determined it, for the
 	// per-IP quotas. httpmw always sets it: from RemoteAddr (or trusted
 	// proxies), IPv6 grouped by /64. A caller of the Go API that has no
@@ -75,6 +81,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		codeLength:      DefaultCodeLength,
 		validity:        DefaultValidity,
 		limits:          DefaultLimits(),
+		catalog:         i18n.Default(),
 		channels:        map[Channel]bool{SMS: true, Email: true},
 		contactCache:    DefaultContactCache,
 		deliveryTimeout: DefaultDeliveryTimeout,
@@ -240,12 +247,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		Language:  r.Language,
 		RequestID: r.RequestID,
 	}
-	if ch == Email {
-		msg.Subject = r.Language.EmailSubject()
-		msg.Text = r.Language.EmailBody(code, validity)
-	} else {
-		msg.Text = r.Language.SMS(code, validity)
-	}
+	v.compose(&msg, r)
 	undelivered, err := v.deliver(ctx, msg)
 	if err != nil {
 		// A message that may have left keeps its limits and its code.

@@ -12,7 +12,7 @@ import (
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store"
-	"github.com/vcodekit/vcode/store/storetest"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -23,14 +23,14 @@ var start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 type fixture struct {
 	v   *verifier.Verifier
 	rec *notify.Recorder
-	clk *storetest.Clock
+	clk *vcodetest.Clock
 }
 
 // newFixture builds a verifier on memory backends with a fake clock and a
 // recorder; opts come after the fixture's own, so they win.
 func newFixture(t *testing.T, opts ...verifier.Option) fixture {
 	t.Helper()
-	clk := storetest.NewClock(start)
+	clk := vcodetest.NewClock(start)
 	rec := &notify.Recorder{}
 	v, err := verifier.New(rec, append([]verifier.Option{verifier.WithClock(clk.Now)}, opts...)...)
 	if err != nil {
@@ -100,7 +100,8 @@ func TestMessage(t *testing.T) {
 	want := verifier.Message{
 		Channel: verifier.Email, To: "alice@example.com", Code: code,
 		Validity: 5 * time.Minute, ExpiresAt: start.Add(5 * time.Minute), Language: i18n.EnUS,
-		Subject: "Your verification code", Text: i18n.EnUS.EmailBody(code, 5*time.Minute), RequestID: "req-1",
+		Subject: "Your verification code", RequestID: "req-1",
+		Text: i18n.Default().EmailBody(i18n.EnUS, i18n.Data{Code: code, Validity: 5 * time.Minute}),
 	}
 	if !m.ExpiresAt.Equal(want.ExpiresAt) {
 		t.Fatalf("expires at %v, want %v", m.ExpiresAt, want.ExpiresAt)
@@ -113,7 +114,7 @@ func TestMessage(t *testing.T) {
 	f.send(t, req(phone))
 	m, _ = f.rec.Last(phone)
 	if m.Channel != verifier.SMS || m.Region != "CN" || m.Subject != "" ||
-		m.Text != i18n.ZhCN.SMS(m.Code, 5*time.Minute) {
+		m.Text != "您的验证码为"+m.Code+"，5分钟内有效。请勿将验证码告知他人。" {
 		t.Fatalf("SMS message = %+v", m)
 	}
 }
@@ -430,7 +431,7 @@ func TestFailClosed(t *testing.T) {
 // message (Undelivered), the code is withdrawn and every limit the send
 // took is given back: the user is not held to a cooldown for our failure.
 func TestDeliveryFailureLeavesNoCode(t *testing.T) {
-	clk := storetest.NewClock(start)
+	clk := vcodetest.NewClock(start)
 	var delivered []string
 	fail := true
 	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {

@@ -26,6 +26,26 @@
 //	-webhook-secret-file  VCODE_WEBHOOK_SECRET_FILE  a file holding it instead
 //	-metrics-addr    VCODE_METRICS_ADDR    serve Prometheus /metrics on this
 //	                 separate address (off by default)
+//	-brand           VCODE_BRAND           brand or app name leading every
+//	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
+//
+// The policy, each flag with its environment variable, defaults as in
+// verifier.DefaultLimits; a rule is COUNT/DURATION ("10/1h") or "off":
+//
+//	-limit-send            VCODE_LIMIT_SEND            10/1h  codes per contact, whoever asks
+//	-limit-cooldown        VCODE_LIMIT_COOLDOWN        1m     least time between two codes to a contact
+//	-limit-verify          VCODE_LIMIT_VERIFY          5/1m   attempts per subject and contact
+//	-limit-guesses         VCODE_LIMIT_GUESSES         5      wrong guesses that kill a code
+//	-limit-subject-send    VCODE_LIMIT_SUBJECT_SEND    20/1h  codes per token's subject
+//	-limit-subject-verify  VCODE_LIMIT_SUBJECT_VERIFY  100/1h attempts per subject
+//	-limit-ip-send         VCODE_LIMIT_IP_SEND         60/1h  codes per client IP
+//	-limit-ip-verify       VCODE_LIMIT_IP_VERIFY       300/1h attempts per client IP
+//	-limit-region-daily    VCODE_LIMIT_REGION_DAILY    0      SMS per region in 24 hours (0: off)
+//	-validity              VCODE_VALIDITY              1m     how long a code is valid (at most 10m)
+//
+// A server-to-server caller with one token for all its users raises the
+// subject quotas: -limit-subject-send 5000/1h (or off, leaving the per-IP
+// and per-contact limits).
 //
 // Secrets come from the environment or from files; a secret given as a flag
 // works but is warned about at start, since the command line is visible to
@@ -142,7 +162,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	webhookSecret := secret("webhook-secret", "VCODE_WEBHOOK_SECRET", "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET; visible in the process list as a flag: prefer the env or -webhook-secret-file)")
 	webhookSecretFile := fs.String("webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
 	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
+	policy := addPolicyFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := applyPolicyEnv(fs, getenv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -186,7 +210,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	vopts := []verifier.Option{}
+	vopts := policy.options()
 	secrets, err := readList(getenv("VCODE_SECRET"), getenv("VCODE_SECRET_FILE"), "VCODE_SECRET", "VCODE_SECRET_FILE")
 	if err != nil {
 		return err
@@ -238,6 +262,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	defer v.Close()
 	h, err := httpmw.New(v, auth, httpmw.WithLogger(logger), httpmw.WithRequestObserver(metrics))
 	if err != nil {
 		return err

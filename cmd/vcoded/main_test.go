@@ -787,3 +787,42 @@ func TestWebhookCredentialsNotLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyFlags: the policy comes from flags or the environment (the
+// command line wins), reaches the verifier, and bad values stop the start.
+func TestPolicyFlags(t *testing.T) {
+	s := start(t, []string{"-limit-subject-send", "1/1h", "-brand", "Acme"},
+		map[string]string{"VCODE_TOKENS": "tok", "VCODE_LIMIT_SUBJECT_SEND": "50/1h", "VCODE_LIMIT_COOLDOWN": "0"})
+	sendURL := s.url + "/v1/usg/dcs/member/verification-code"
+	if resp, body := post(t, sendURL, "tok", `{"contact":"+8613612345678"}`); resp.StatusCode != 200 {
+		t.Fatalf("first send: %d %s", resp.StatusCode, body)
+	}
+	if !strings.Contains(s.stdout.String(), "【Acme】") {
+		t.Fatalf("no brand in the message: %s", s.stdout)
+	}
+	// The flag's 1/1h, not the environment's 50/1h, holds the subject.
+	if resp, body := post(t, sendURL, "tok", `{"contact":"+8613612345679"}`); resp.StatusCode != 429 {
+		t.Fatalf("second send by one subject: %d %s, want 429", resp.StatusCode, body)
+	}
+
+	s = start(t, nil, map[string]string{"VCODE_TOKENS": "tok", "VCODE_LIMIT_SUBJECT_SEND": "off", "VCODE_LIMIT_COOLDOWN": "0", "VCODE_LIMIT_SEND": "1000/1h"})
+	for i := range 25 { // past the default subject quota of 20
+		if resp, body := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", fmt.Sprintf(`{"contact":"+86136000000%02d"}`, i)); resp.StatusCode != 200 {
+			t.Fatalf("send %d with the subject quota off: %d %s", i, resp.StatusCode, body)
+		}
+	}
+
+	for name, env := range map[string]map[string]string{
+		"not a rule":      {"VCODE_LIMIT_SEND": "10 per hour"},
+		"send off":        {"VCODE_LIMIT_SEND": "off"},
+		"validity 1h":     {"VCODE_VALIDITY": "1h"},
+		"guesses 0":       {"VCODE_LIMIT_GUESSES": "0"},
+		"brand too long":  {"VCODE_BRAND": strings.Repeat("x", 40)},
+		"negative region": {"VCODE_LIMIT_REGION_DAILY": "-1"},
+	} {
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
+		if err == nil {
+			t.Errorf("%s: vcoded started", name)
+		}
+	}
+}

@@ -12,16 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vcodekit/vcode/internal/fakeclock"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/limiter"
 )
-
-// Clock is a manual clock for deterministic tests, safe for concurrent
-// use: Now, and Advance to move it forward.
-type Clock = fakeclock.Clock
-
-// NewClock returns a clock set to start.
-func NewClock(start time.Time) *Clock { return fakeclock.New(start) }
 
 // Factory returns a fresh, empty limiter whose clock is now. The suite moves
 // the clock in whole milliseconds; an implementation may keep finer time,
@@ -33,7 +26,7 @@ type Factory func(t *testing.T, now func() time.Time) limiter.Limiter
 func Run(t *testing.T, factory Factory) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, l limiter.Limiter, clk *Clock)
+		fn   func(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock)
 	}{
 		{"Basic", testBasic},
 		{"RollingNotFixed", testRolling},
@@ -49,7 +42,7 @@ func Run(t *testing.T, factory Factory) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+			clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 			tt.fn(t, factory(t, clk.Now), clk)
 		})
 	}
@@ -83,7 +76,7 @@ func expectDenied(t *testing.T, l limiter.Limiter, key string, limit int, window
 	}
 }
 
-func testBasic(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testBasic(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	const w = time.Minute
 	expectAllowed(t, l, "k", 3, w, 2)
 	expectAllowed(t, l, "k", 3, w, 1)
@@ -98,7 +91,7 @@ func testBasic(t *testing.T, l limiter.Limiter, clk *Clock) {
 	expectAllowed(t, l, "k", 3, w, 2) // all three left together
 }
 
-func testRolling(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testRolling(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	const w = time.Minute
 	expectAllowed(t, l, "k", 2, w, 1) // t=0
 	clk.Advance(30 * time.Second)
@@ -113,7 +106,7 @@ func testRolling(t *testing.T, l limiter.Limiter, clk *Clock) {
 
 // testBucketEdge is the case a fixed window gets wrong: a full quota just
 // before a minute boundary and another just after.
-func testBucketEdge(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testBucketEdge(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	const w = time.Minute
 	clk.Advance(59 * time.Second)
 	for i := 4; i >= 0; i-- {
@@ -123,14 +116,14 @@ func testBucketEdge(t *testing.T, l limiter.Limiter, clk *Clock) {
 	expectDenied(t, l, "k", 5, w, 58*time.Second)
 }
 
-func testIndependentKeys(t *testing.T, l limiter.Limiter, _ *Clock) {
+func testIndependentKeys(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
 	expectAllowed(t, l, "a", 1, time.Minute, 0)
 	expectDenied(t, l, "a", 1, time.Minute, time.Minute)
 	expectAllowed(t, l, "b", 1, time.Minute, 0)
 	expectAllowed(t, l, "\x00{b}\xff", 1, time.Minute, 0)
 }
 
-func testRelease(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testRelease(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	const w = time.Minute
 	d := expectAllowed(t, l, "k", 1, w, 0)
 	if err := l.Release(ctx, "k", d.At); err != nil {
@@ -160,7 +153,7 @@ func testRelease(t *testing.T, l limiter.Limiter, clk *Clock) {
 	expectDenied(t, l, "m", 3, w, w)
 }
 
-func testInvalid(t *testing.T, l limiter.Limiter, _ *Clock) {
+func testInvalid(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
 	for _, c := range []struct {
 		limit  int
 		window time.Duration
@@ -179,7 +172,7 @@ func testInvalid(t *testing.T, l limiter.Limiter, _ *Clock) {
 
 // testHugeLimit: a limit set high to switch a rule off in effect must cost
 // memory for the events seen, not for the limit.
-func testHugeLimit(t *testing.T, l limiter.Limiter, _ *Clock) {
+func testHugeLimit(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
 	for i := range 3 {
 		expectAllowed(t, l, "k", 1<<40, time.Hour, 1<<40-i-1)
 	}
@@ -190,7 +183,7 @@ func testHugeLimit(t *testing.T, l limiter.Limiter, _ *Clock) {
 // reference model that keeps all accepted times; then it
 // checks the defining invariant on what was accepted: for every key, any
 // limit+1 consecutive accepted events span at least the window.
-func testRandomised(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testRandomised(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	const w = 10 * time.Second
@@ -255,7 +248,7 @@ var (
 	hourly   = limiter.Rule{Limit: 3, Window: time.Hour}
 )
 
-func testSeveralRules(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testSeveralRules(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	both := func() limiter.Decision {
 		t.Helper()
 		d, err := l.Allow(ctx, "k", hourly, cooldown)
@@ -298,7 +291,7 @@ func testSeveralRules(t *testing.T, l limiter.Limiter, clk *Clock) {
 
 // testSeveralRulesRandomised checks two rules on one key against a model
 // that keeps every accepted time.
-func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *Clock) {
+func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0xfeed))
 	rules := []limiter.Rule{{Limit: 2, Window: 10 * time.Second}, {Limit: 5, Window: time.Minute}}
@@ -334,7 +327,7 @@ func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *Clock) {
 	}
 }
 
-func testConcurrent(t *testing.T, l limiter.Limiter, _ *Clock) {
+func testConcurrent(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
 	const goroutines, limit = 200, 10
 	var (
 		wg      sync.WaitGroup

@@ -2,15 +2,25 @@ package storetest_test
 
 import (
 	"fmt"
+	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/store/storetest"
+	"github.com/vcodekit/vcode/vcodetest"
 )
 
-// A Clock drives expiry and windows in tests without sleeping.
-func ExampleClock() {
-	clk := storetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	clk.Advance(90 * time.Second)
-	fmt.Println(clk.Now().UTC().Format(time.TimeOnly))
-	// Output: 00:01:30
+// A host's own implementation runs the suite from a test of its own:
+//
+//	func TestMyBackend(t *testing.T) { storetest.Run(t, factory) }
+//
+// The factory makes a fresh, empty backend on the suite's clock, which the
+// suite moves with vcodetest.Clock instead of sleeping.
+func Example() {
+	var factory storetest.Factory = func(t *testing.T, now func() time.Time) store.CodeStore {
+		return store.NewMemory(store.WithClock(now))
+	}
+	clock := vcodetest.NewClock(vcodetest.Start)
+	fmt.Printf("%T\n", factory(nil, clock.Now))
+	// Output: *store.Memory
 }

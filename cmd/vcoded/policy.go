@@ -1,0 +1,107 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// policyFlags are the flags of the rate-limit policy and the codes, each
+// with an environment variable, defaulting to verifier.DefaultLimits().
+type policyFlags struct {
+	limits   verifier.Limits
+	validity time.Duration
+	brand    string
+}
+
+// ruleValue is a verifier.Rule as a flag: "10/1h", "5/1m", or "off".
+type ruleValue struct{ r *verifier.Rule }
+
+func (v ruleValue) String() string {
+	if v.r == nil || *v.r == (verifier.Rule{}) {
+		return "off"
+	}
+	return strconv.Itoa(v.r.Limit) + "/" + shortDuration(v.r.Window)
+}
+
+func (v ruleValue) Set(s string) error {
+	if s == "off" || s == "0" {
+		*v.r = verifier.Rule{}
+		return nil
+	}
+	n, d, ok := strings.Cut(s, "/")
+	limit, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return fmt.Errorf("%q is not COUNT/DURATION (such as 10/1h) or off", s)
+	}
+	window, err := time.ParseDuration(d)
+	if err != nil {
+		return fmt.Errorf("%q is not COUNT/DURATION (such as 10/1h) or off", s)
+	}
+	*v.r = verifier.Rule{Limit: limit, Window: window}
+	return nil
+}
+
+// shortDuration prints 1h rather than 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
+}
+
+// addPolicyFlags defines the policy flags on fs; their defaults come from
+// the environment, then from verifier.DefaultLimits. Errors in the
+// environment's values are reported by parsePolicyEnv.
+func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
+	p := &policyFlags{limits: verifier.DefaultLimits(), validity: verifier.DefaultValidity}
+	l := &p.limits
+	fs.Var(ruleValue{&l.Send}, "limit-send", "codes per contact, whoever asks, as `COUNT/DURATION` (env VCODE_LIMIT_SEND)")
+	fs.DurationVar(&l.Cooldown, "limit-cooldown", l.Cooldown, "least `time` between two codes to one contact; 0 is off (env VCODE_LIMIT_COOLDOWN)")
+	fs.Var(ruleValue{&l.Verify}, "limit-verify", "verification attempts per subject and contact, `COUNT/DURATION` (env VCODE_LIMIT_VERIFY)")
+	fs.IntVar(&l.Guesses, "limit-guesses", l.Guesses, "wrong guesses that kill a code (env VCODE_LIMIT_GUESSES)")
+	fs.Var(ruleValue{&l.Subject.Send}, "limit-subject-send", "codes one token's subject may ask for, `COUNT/DURATION` or off (env VCODE_LIMIT_SUBJECT_SEND)")
+	fs.Var(ruleValue{&l.Subject.Verify}, "limit-subject-verify", "verification attempts of one subject, `COUNT/DURATION` or off (env VCODE_LIMIT_SUBJECT_VERIFY)")
+	fs.Var(ruleValue{&l.IP.Send}, "limit-ip-send", "codes one client IP may ask for, `COUNT/DURATION` or off (env VCODE_LIMIT_IP_SEND)")
+	fs.Var(ruleValue{&l.IP.Verify}, "limit-ip-verify", "verification attempts of one client IP, `COUNT/DURATION` or off (env VCODE_LIMIT_IP_VERIFY)")
+	fs.IntVar(&l.RegionDaily, "limit-region-daily", l.RegionDaily, "SMS `codes` per region in any 24 hours; 0 is off (env VCODE_LIMIT_REGION_DAILY)")
+	fs.DurationVar(&p.validity, "validity", p.validity, "how long a code is valid, at most 10m (env VCODE_VALIDITY)")
+	fs.StringVar(&p.brand, "brand", "", "brand or app `name` leading every message, \"【Acme】...\" (env VCODE_BRAND)")
+	return p
+}
+
+// policyEnv maps each policy flag to its environment variable.
+var policyEnv = map[string]string{
+	"limit-send": "VCODE_LIMIT_SEND", "limit-cooldown": "VCODE_LIMIT_COOLDOWN",
+	"limit-verify": "VCODE_LIMIT_VERIFY", "limit-guesses": "VCODE_LIMIT_GUESSES",
+	"limit-subject-send": "VCODE_LIMIT_SUBJECT_SEND", "limit-subject-verify": "VCODE_LIMIT_SUBJECT_VERIFY",
+	"limit-ip-send": "VCODE_LIMIT_IP_SEND", "limit-ip-verify": "VCODE_LIMIT_IP_VERIFY",
+	"limit-region-daily": "VCODE_LIMIT_REGION_DAILY", "validity": "VCODE_VALIDITY", "brand": "VCODE_BRAND",
+}
+
+// applyPolicyEnv sets, from the environment, every policy flag the command
+// line did not set: the command line wins.
+func applyPolicyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, env := range policyEnv {
+		if v := getenv(env); v != "" && !set[name] {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
+	return nil
+}
+
+// options turns the policy into verifier options; New checks the values.
+func (p *policyFlags) options() []verifier.Option {
+	opts := []verifier.Option{verifier.WithLimits(p.limits), verifier.WithValidity(p.validity)}
+	if p.brand != "" {
+		opts = append(opts, verifier.WithBrand(p.brand))
+	}
+	return opts
+}
