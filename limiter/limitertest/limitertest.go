@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // Factory returns a fresh, empty limiter whose clock is now. The suite moves

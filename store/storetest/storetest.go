@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/store"
+	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // Factory returns a fresh, empty store whose expiry follows now. Stores that
