@@ -8,9 +8,9 @@ import (
 	"github.com/vcodekit/vcode/contact"
 )
 
-// DefaultContactCache is how many parsed contacts a Verifier remembers
+// defaultContactCache is how many parsed contacts a Verifier remembers
 // unless WithContactCache says otherwise.
-const DefaultContactCache = 100_000
+const defaultContactCache = 100_000
 
 // contactCache remembers parsed contacts, because parsing a phone number is
 // by far the largest cost of a request (phonenumbers takes some 16 µs).

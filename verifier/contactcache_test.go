@@ -108,13 +108,13 @@ func (c *contactCache) hits(t *testing.T, subject, raw, country string) int {
 // TestContactCacheLazy: a new cache allocates nothing per shard until the
 // first admit.
 func TestContactCacheLazy(t *testing.T) {
-	c := newContactCache(DefaultContactCache)
+	c := newContactCache(defaultContactCache)
 	for i := range c.shards {
 		if c.shards[i].cur != nil || c.shards[i].prev != nil {
 			t.Fatalf("shard %d allocated before any admit", i)
 		}
 	}
-	allocs := testing.AllocsPerRun(10, func() { newContactCache(DefaultContactCache) })
+	allocs := testing.AllocsPerRun(10, func() { newContactCache(defaultContactCache) })
 	if allocs > 2 {
 		t.Fatalf("newContactCache: %v allocations, want the struct alone", allocs)
 	}

@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// DefaultDeliveryTimeout bounds one delivery unless WithDeliveryTimeout
+// defaultDeliveryTimeout bounds one delivery unless WithDeliveryTimeout
 // says otherwise: long enough for a webhook's retries or an SMTP
 // conversation, shorter than cmd/vcoded's write timeout.
-const DefaultDeliveryTimeout = 15 * time.Second
+const defaultDeliveryTimeout = 15 * time.Second
 
 // ErrUndelivered marks a notifier error that is certain: the message did
 // not leave. The gateway refused it before accepting it (connection
@@ -43,7 +43,7 @@ func (e *undeliveredError) Error() string        { return e.err.Error() }
 func (e *undeliveredError) Unwrap() error        { return e.err }
 func (e *undeliveredError) Is(target error) bool { return target == ErrUndelivered }
 
-// WithDeliveryTimeout bounds each delivery (default DefaultDeliveryTimeout).
+// WithDeliveryTimeout bounds each delivery (default 15 seconds).
 //
 // Delivery does not run on the caller's context: it keeps its values
 // (tracing spans) but not its cancellation or deadline, so a client that

@@ -77,11 +77,9 @@ func (e *BackendError) Error() string {
 	return fmt.Sprintf("verifier: %s: %v", e.Op, e.Err)
 }
 
-// Unwrap returns the backend's error.
-func (e *BackendError) Unwrap() error { return e.Err }
-
-// Is reports whether target is ErrBackend.
-func (e *BackendError) Is(target error) bool { return target == ErrBackend }
+// Unwrap returns ErrBackend and the backend's error, so that errors.Is
+// matches both.
+func (e *BackendError) Unwrap() []error { return []error{ErrBackend, e.Err} }
 
 func backendErr(op string, err error) error { return &BackendError{Op: op, Err: err} }
 

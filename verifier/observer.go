@@ -49,12 +49,6 @@ type Observer interface {
 	Observe(ctx context.Context, e Event)
 }
 
-// ObserverFunc adapts a function to Observer.
-type ObserverFunc func(ctx context.Context, e Event)
-
-// Observe calls f.
-func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
-
 // WithObserver sets the observer of every Send and Verify.
 func WithObserver(o Observer) Option {
 	return func(c *config) { c.observer = o }

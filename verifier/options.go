@@ -11,12 +11,12 @@ import (
 	"github.com/vcodekit/vcode/store"
 )
 
-// Code and validity bounds, from the published API where it speaks (a
-// 6-digit code valid within one minute).
+// Code and validity defaults and bounds, from the published API where it
+// speaks (a 6-digit code valid within one minute).
 const (
-	DefaultCodeLength    = 6
-	DefaultValidity      = time.Minute
-	MaxValidity          = 10 * time.Minute
+	defaultCodeLength    = 6
+	defaultValidity      = time.Minute
+	maxValidity          = 10 * time.Minute
 	minSecretLength      = 16
 	minCodeLength        = 4
 	maxCodeLength        = 10
@@ -94,7 +94,7 @@ func WithCodeLength(n int) Option {
 }
 
 // WithValidity sets how long a code stays valid: more than zero, at most
-// MaxValidity (default one minute). Longer-lived codes give guessers and
+// 10 minutes (default one minute). Longer-lived codes give guessers and
 // phishers more time.
 func WithValidity(d time.Duration) Option {
 	return func(c *config) { c.validity = d }
@@ -139,7 +139,7 @@ func WithResendSameCode() Option {
 }
 
 // WithContactCache sets how many parsed contacts are remembered (default
-// DefaultContactCache; 0 turns the cache off). Parsing a phone number is the
+// 100,000; 0 turns the cache off). Parsing a phone number is the
 // largest cost of a request; a contact is remembered, for the subject that
 // sent a code to it, so that verifying it later skips the parse. The cache
 // never holds more than entries (rounded down to a multiple of 128, at
@@ -159,8 +159,8 @@ func WithClock(now func() time.Time) Option {
 // check returns every problem with the configuration, options first in
 // the order given, then the validity, the limits and the backends.
 func (c *config) check() error {
-	if c.validity <= 0 || c.validity > MaxValidity {
-		c.errs = append(c.errs, fmt.Errorf("verifier: validity %v outside (0, %v]", c.validity, MaxValidity))
+	if c.validity <= 0 || c.validity > maxValidity {
+		c.errs = append(c.errs, fmt.Errorf("verifier: validity %v outside (0, %v]", c.validity, maxValidity))
 	}
 	if err := c.limits.check(); err != nil {
 		c.errs = append(c.errs, err)

@@ -78,13 +78,13 @@ type Sent struct {
 // process; Close stops the goroutines those start.
 func New(n Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
-		codeLength:      DefaultCodeLength,
-		validity:        DefaultValidity,
+		codeLength:      defaultCodeLength,
+		validity:        defaultValidity,
 		limits:          DefaultLimits(),
 		catalog:         i18n.Default(),
 		channels:        map[Channel]bool{SMS: true, Email: true},
-		contactCache:    DefaultContactCache,
-		deliveryTimeout: DefaultDeliveryTimeout,
+		contactCache:    defaultContactCache,
+		deliveryTimeout: defaultDeliveryTimeout,
 		now:             time.Now,
 	}
 	for _, o := range opts {
@@ -140,12 +140,6 @@ func closeAll(cs []io.Closer) error {
 	}
 	return errors.Join(errs...)
 }
-
-// CodeLength returns the configured number of digits.
-func (v *Verifier) CodeLength() int { return v.cfg.codeLength }
-
-// Validity returns how long a code stays valid.
-func (v *Verifier) Validity() time.Duration { return v.cfg.validity }
 
 // Send issues a new code for r's contact and delivers it. A new code
 // replaces any pending one for the same contact, subject and purpose.

@@ -57,7 +57,7 @@ func shortDuration(d time.Duration) string {
 // the environment, then from verifier.DefaultLimits. Errors in the
 // environment's values are reported by parsePolicyEnv.
 func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
-	p := &policyFlags{limits: verifier.DefaultLimits(), validity: verifier.DefaultValidity}
+	p := &policyFlags{limits: verifier.DefaultLimits(), validity: time.Minute}
 	l := &p.limits
 	fs.Var(ruleValue{&l.Send}, "limit-send", "codes per contact, whoever asks, as `COUNT/DURATION` (env VCODE_LIMIT_SEND)")
 	fs.DurationVar(&l.Cooldown, "limit-cooldown", l.Cooldown, "least `time` between two codes to one contact; 0 is off (env VCODE_LIMIT_COOLDOWN)")
