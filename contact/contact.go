@@ -127,8 +127,8 @@ func (c Contact) Masked() string {
 // unknown country is reported even for an email address, so that a client
 // learns of its mistake whatever the contact.
 func Parse(raw, country string) (Contact, error) {
-	// A country over MaxCountryLength is not in the table either, so one
-	// lookup answers both rules.
+	// A country longer than the published 255 characters is not in the
+	// table either, so one lookup answers both rules.
 	var ctry *Country
 	if country != "" {
 		var ok bool

@@ -18,9 +18,6 @@ var countriesTSV string
 // the request names none, as in the published API.
 const DefaultCountry = "chinaPR"
 
-// MaxCountryLength is the longest country value accepted, in characters.
-const MaxCountryLength = 255
-
 // Country is one entry of the Huawei country table.
 type Country struct {
 	// Name is the Huawei value, such as "chinaPR" or "usa". Case-sensitive.

@@ -18,16 +18,20 @@
 //
 // # Order of checks
 //
-// Method (405), then the access token (401/403), then the body: content
-// type, size and JSON (400 USG.201060001), contact (002), country (003),
-// code format (004); then rate limits and the code itself. A client without
-// a valid token learns nothing about bodies or contacts.
+// Method (405), then the access token or WithSubject (401/403), then the
+// body: content type, size and JSON (400 USG.201060001); an unknown country
+// (003, even for an email address), the contact (002), a number that does
+// not match its country (003), the code's format (004); then rate limits
+// and the code itself. A client without a valid token learns nothing about
+// bodies or contacts.
 //
 // # Mounting
 //
-// A Handler serves the two exact paths and answers 404 elsewhere; mount it
-// on its own or behind a prefix with http.StripPrefix. Middleware serves the
-// two paths in front of an existing handler and passes everything else on:
+// A Handler serves the two published paths and answers 404 elsewhere; mount
+// it on its own or behind a prefix with http.StripPrefix. SendHandler and
+// VerifyHandler serve the endpoints on paths of the host's choosing
+// ("POST /auth/otp/send"). Middleware serves the two published paths in
+// front of an existing handler and passes everything else on:
 //
 //	h, err := httpmw.New(v, auth)
 //	...

@@ -16,8 +16,11 @@ import (
 // Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
 //
 // Validity is judged by the clock given with WithClock (time.Now by default),
-// on every read. Atomicity comes from a fixed set of mutexes striped by key,
-// so unrelated keys rarely wait for each other.
+// on every read. The check-and-consume of one key is atomic under a fixed
+// set of mutexes striped by key. Every call also takes go-cache's single
+// lock for its map access, so calls on unrelated keys do wait for each
+// other that long, and all of them wait while go-cache deletes the expired
+// records (once a minute, in time proportional to the records held).
 //
 // NewMemory allocates little and starts nothing: the cache, the locks and a
 // sweeping goroutine, which reclaims expired records once a minute in real

@@ -4,11 +4,13 @@
 // # Policy
 //
 // The defaults follow the published Huawei API where it speaks and common
-// practice where it does not; every one is an Option:
+// practice where it does not. The code's shape is an Option each
+// (WithCodeLength, WithValidity); the rate limits are one value, Limits,
+// given with WithLimits and starting from DefaultLimits:
 //
 //   - codes of 6 decimal digits (4..10), drawn from crypto/rand by rejection
 //     sampling, so without modulo bias;
-//   - valid for one minute (up to 10 minutes; WithLongValidity for more);
+//   - valid for one minute (up to 10 minutes);
 //   - at most 5 wrong guesses per code, after which the code is dead;
 //   - at most 5 verification attempts per subject and contact in any
 //     rolling minute (per subject, so that nobody else's guesses lock a
