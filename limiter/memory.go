@@ -2,13 +2,10 @@ package limiter
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"time"
 
-	"github.com/patrickmn/go-cache"
-
-	"github.com/vcodekit/vcode/internal/stripe"
+	"github.com/vcodekit/vcode/internal/memcache"
 )
 
 // Memory is a Limiter for a single process, on github.com/patrickmn/go-cache.
@@ -26,13 +23,7 @@ import (
 type Memory struct {
 	now func() time.Time
 
-	ready sync.Once // sets cache and locks, and starts sweep unless closed
-	cache *cache.Cache
-	locks *stripe.Locks
-
-	mu     sync.Mutex // guards closed and sweep
-	closed bool
-	sweep  *sweeper
+	mem memcache.Lazy // the cache and its locks, made on first use
 }
 
 var _ Limiter = (*Memory)(nil)
@@ -51,7 +42,7 @@ type single int64
 // load returns the times kept for key, ascending; scratch backs a single
 // event. ev is the key's events value when it has one, for reuse.
 func (m *Memory) load(key string, scratch *[1]int64) (times []int64, ev *events) {
-	v, ok := m.cache.Get(key)
+	v, ok := m.mem.Cache.Get(key)
 	if !ok {
 		return nil, nil
 	}
@@ -85,25 +76,11 @@ func NewMemory(opts ...MemoryOption) *Memory {
 
 // init readies m on first use: the cache (go-cache's own janitor off), the
 // locks, and, unless m is closed, the sweeper.
-func (m *Memory) init() {
-	m.ready.Do(func() {
-		m.cache = cache.New(cache.NoExpiration, 0)
-		m.locks = stripe.New()
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if m.closed {
-			return
-		}
-		m.sweep = startSweeper(m.cache, sweepInterval)
-		// An unreachable Memory never closed stops its sweeper, as
-		// go-cache's finalizer stopped its janitor.
-		runtime.AddCleanup(m, (*sweeper).stop, m.sweep)
-	})
-}
+func (m *Memory) init() { memcache.Init(&m.mem, m) }
 
 func (m *Memory) lock(key string) *sync.Mutex {
 	m.init()
-	return m.locks.For(key)
+	return m.mem.Locks.For(key)
 }
 
 // Close stops the goroutine that drops keys whose window has passed, and
@@ -116,14 +93,7 @@ func (m *Memory) lock(key string) *sync.Mutex {
 // memory until an event is allowed for it again. Close a limiter when done
 // with it.
 func (m *Memory) Close() error {
-	m.mu.Lock()
-	m.closed = true
-	s := m.sweep
-	m.mu.Unlock()
-	if s != nil {
-		s.stop()
-		<-s.done
-	}
+	m.mem.Close()
 	return nil
 }
 
@@ -168,13 +138,13 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 		live = live[len(live)-(maxLimit-1):]
 	}
 	if len(live) == 0 {
-		m.cache.Set(key, single(t), maxWindow)
+		m.mem.Cache.Set(key, single(t), maxWindow)
 	} else {
 		if ev == nil {
 			ev = &events{times: make([]int64, 0, len(live)+1)}
 		}
 		ev.times = append(append(ev.times[:0], live...), t)
-		m.cache.Set(key, ev, maxWindow)
+		m.mem.Cache.Set(key, ev, maxWindow)
 	}
 	return Decision{Allowed: true, Remaining: remaining, At: time.Unix(0, t)}, nil
 }
@@ -203,7 +173,7 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 		}
 		switch {
 		case len(times) == 1:
-			m.cache.Delete(key)
+			m.mem.Cache.Delete(key)
 		case ev != nil:
 			// Keep the key's expiry: the events left are no newer.
 			ev.times = append(times[:i], times[i+1:]...)
@@ -217,5 +187,5 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 // included.
 func (m *Memory) Len() int {
 	m.init()
-	return m.cache.ItemCount()
+	return m.mem.Cache.ItemCount()
 }

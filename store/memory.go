@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
-	"runtime"
 	"sync"
 	"time"
 
-	"github.com/patrickmn/go-cache"
-
-	"github.com/vcodekit/vcode/internal/stripe"
+	"github.com/vcodekit/vcode/internal/memcache"
 )
 
 // Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
@@ -30,13 +27,7 @@ import (
 type Memory struct {
 	now func() time.Time
 
-	ready sync.Once // sets cache and locks, and starts sweep unless closed
-	cache *cache.Cache
-	locks *stripe.Locks
-
-	mu     sync.Mutex // guards closed and sweep
-	closed bool
-	sweep  *sweeper
+	mem memcache.Lazy // the cache and its locks, made on first use
 }
 
 var _ CodeStore = (*Memory)(nil)
@@ -90,25 +81,11 @@ func NewMemory(opts ...MemoryOption) *Memory {
 
 // init readies m on first use: the cache (go-cache's own janitor off), the
 // locks, and, unless m is closed, the sweeper.
-func (m *Memory) init() {
-	m.ready.Do(func() {
-		m.cache = cache.New(cache.NoExpiration, 0)
-		m.locks = stripe.New()
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if m.closed {
-			return
-		}
-		m.sweep = startSweeper(m.cache, sweepInterval)
-		// An unreachable Memory never closed stops its sweeper, as
-		// go-cache's finalizer stopped its janitor.
-		runtime.AddCleanup(m, (*sweeper).stop, m.sweep)
-	})
-}
+func (m *Memory) init() { memcache.Init(&m.mem, m) }
 
 func (m *Memory) lock(key string) *sync.Mutex {
 	m.init()
-	return m.locks.For(key)
+	return m.mem.Locks.For(key)
 }
 
 // Close stops the goroutine that reclaims expired records, and returns once
@@ -120,14 +97,7 @@ func (m *Memory) lock(key string) *sync.Mutex {
 // reclaims expired records any more; they stay in memory until their key is
 // saved again or deleted. Close a store when done with it.
 func (m *Memory) Close() error {
-	m.mu.Lock()
-	m.closed = true
-	s := m.sweep
-	m.mu.Unlock()
-	if s != nil {
-		s.stop()
-		<-s.done
-	}
+	m.mem.Close()
 	return nil
 }
 
@@ -153,7 +123,7 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 	}
 	mu := m.lock(key)
 	mu.Lock()
-	m.cache.Set(key, rec, r.TTL)
+	m.mem.Cache.Set(key, rec, r.TTL)
 	mu.Unlock()
 	return nil
 }
@@ -164,7 +134,7 @@ func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, err
 	mu := m.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	v, _ := m.cache.Get(key)
+	v, _ := m.mem.Cache.Get(key)
 	rec, rare := record(v)
 	if rec == nil || now >= rec.expires || rare == nil || rare.sealed == nil {
 		return nil, 0, nil
@@ -182,7 +152,7 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 	mu := m.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	v, _ := m.cache.Get(key)
+	v, _ := m.mem.Cache.Get(key)
 	rec, rare := record(v)
 	if rec == nil || now >= rec.expires {
 		subtle.ConstantTimeCompare(dummyDigest, digest)
@@ -193,12 +163,12 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 		want = rare.anyDigest
 	}
 	if subtle.ConstantTimeCompare(want, digest) == 1 {
-		m.cache.Delete(key)
+		m.mem.Cache.Delete(key)
 		return Match, nil
 	}
 	rec.attempts++
 	if rec.attempts >= rec.max {
-		m.cache.Delete(key)
+		m.mem.Cache.Delete(key)
 		return Exhausted, nil
 	}
 	return Mismatch, nil
@@ -208,7 +178,7 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 func (m *Memory) Delete(_ context.Context, key string) error {
 	mu := m.lock(key)
 	mu.Lock()
-	m.cache.Delete(key)
+	m.mem.Cache.Delete(key)
 	mu.Unlock()
 	return nil
 }
@@ -217,7 +187,7 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 // included.
 func (m *Memory) Len() int {
 	m.init()
-	return m.cache.ItemCount()
+	return m.mem.Cache.ItemCount()
 }
 
 // recordSize is asserted by a test: a pending code costs one 48-byte
