@@ -1,6 +1,33 @@
 // Package verifier is the core of vcode: it issues one-time codes, hands
 // them to a Notifier, and checks them.
 //
+// # Use
+//
+// Make one Verifier per process with New, giving it a Notifier (package
+// notify has SMTP, a signed webhook for SMS gateways, a Router by channel,
+// and a Recorder for tests), and Close it when done:
+//
+//	v, err := verifier.New(notifier, verifier.WithBrand("Acme"))
+//	defer v.Close()
+//	req := verifier.Request{Contact: "+86 136 1234 5678", Subject: userID, Language: language.English}
+//	sent, err := v.Send(ctx, req)        // sent.NextSendAt: when "resend" may come back
+//	_, err = v.Verify(ctx, req, typed)   // nil once, for the right code
+//	err = v.Cancel(ctx, req)             // the user gave up
+//
+// Errors are sentinels to test with errors.Is (ErrWrongCode, ErrTooFrequent,
+// ...); a refusal by a limit is a *RateLimitError that says which limit and
+// for how long. Classify orders them, as httpmw does to answer over HTTP.
+// Package vcodetest makes a Verifier for tests, with a manual clock.
+//
+// # Messages
+//
+// The texts come from an i18n.Catalog (WithCatalog): zh-CN, the default,
+// and en-US unless the host adds languages, replaces texts with templates
+// of its own or chooses another default. WithBrand puts the host's name in
+// every message in each language's convention, such as the 【Acme】
+// signature SMS in mainland China require. Request.Language picks the
+// language, matched to the catalog.
+//
 // # Policy
 //
 // The defaults follow the published Huawei API where it speaks and common
