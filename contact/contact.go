@@ -127,6 +127,15 @@ func (c Contact) Masked() string {
 // unknown country is reported even for an email address, so that a client
 // learns of its mistake whatever the contact.
 func Parse(raw, country string) (Contact, error) {
+	return ParseIn(raw, country, DefaultCountry)
+}
+
+// ParseIn is Parse with another default country than chinaPR: a national
+// number (no "+" or "00") given without a country is read in the region of
+// defaultCountry, a Huawei country value. An international number without
+// a country is still taken as it is, and an explicit country still wins.
+// An unknown defaultCountry gives ErrUnknownCountry for such numbers.
+func ParseIn(raw, country, defaultCountry string) (Contact, error) {
 	// A country longer than the published 255 characters is not in the
 	// table either, so one lookup answers both rules.
 	var ctry *Country
@@ -143,10 +152,10 @@ func Parse(raw, country string) (Contact, error) {
 	if strings.IndexByte(raw, '@') >= 0 {
 		return parseEmail(raw)
 	}
-	return parsePhone(raw, ctry)
+	return parsePhone(raw, ctry, defaultCountry)
 }
 
-func parsePhone(raw string, ctry *Country) (Contact, error) {
+func parsePhone(raw string, ctry *Country, defaultCountry string) (Contact, error) {
 	digits, international, ok := foldPhone(raw)
 	if !ok {
 		return Contact{}, ErrInvalid
@@ -157,7 +166,10 @@ func parsePhone(raw string, ctry *Country) (Contact, error) {
 	} else {
 		c := ctry
 		if c == nil {
-			c = countryByName[DefaultCountry]
+			var ok bool
+			if c, ok = countryByName[defaultCountry]; !ok {
+				return Contact{}, ErrUnknownCountry
+			}
 		}
 		region = c.Region
 	}

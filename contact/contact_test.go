@@ -380,3 +380,24 @@ func TestEmailOneMailboxOneValue(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIn: another default country reads national numbers given
+// without a country, and nothing else.
+func TestParseIn(t *testing.T) {
+	for _, tt := range []struct {
+		raw, country, def, want string
+		err                     error
+	}{
+		{"(650) 253-0000", "", "usa", "+16502530000", nil},
+		{"13612345678", "", "usa", "+13612345678", nil}, // read as a US number
+		{"+8613612345678", "", "usa", "+8613612345678", nil},
+		{"13612345678", "chinaPR", "usa", "+8613612345678", nil},
+		{"a@example.com", "", "usa", "a@example.com", nil},
+		{"13612345678", "", "Atlantis", "", ErrUnknownCountry},
+	} {
+		c, err := ParseIn(tt.raw, tt.country, tt.def)
+		if c.Value != tt.want || !errors.Is(err, tt.err) && err != tt.err {
+			t.Errorf("ParseIn(%q, %q, %q) = %q, %v; want %q, %v", tt.raw, tt.country, tt.def, c.Value, err, tt.want, tt.err)
+		}
+	}
+}

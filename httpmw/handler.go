@@ -34,6 +34,8 @@ type Handler struct {
 	v             *verifier.Verifier
 	auth          Authenticator
 	subjectOf     func(*http.Request) (string, error) // WithSubject
+	purpose       string                              // WithPurpose
+	onVerified    func(*http.Request, string, contact.Contact) error
 	log           *slog.Logger
 	maxBody       int64
 	publishedOnly bool
@@ -131,14 +133,44 @@ func WithTrustedProxies(cidrs ...string) Option {
 // users are known by a session cookie, a JWT or a mutual-TLS certificate:
 // f returns the subject a request stands for, codes are bound to it, and
 // the per-subject quotas count it. It returns ErrUnauthenticated (401) or
-// ErrForbidden (403), possibly wrapped, to refuse; any other error is a
-// 500, never a pass. Give New a nil Authenticator with it.
+// ErrForbidden (403), possibly wrapped, to refuse; an empty subject is a
+// 401 too; any other error is a 500, never a pass. Give New a nil
+// Authenticator with it. The built-in 401 and 403 texts speak of an access
+// token; replace them in the catalog (i18n.Catalog.With) if that misleads.
+
 func WithSubject(f func(r *http.Request) (string, error)) Option {
 	return func(h *Handler) error {
 		if f == nil {
 			return errors.New("httpmw: nil WithSubject function")
 		}
 		h.subjectOf = f
+		return nil
+	}
+}
+
+// WithPurpose sets the Request.Purpose of every request this Handler
+// serves: a code sent through it verifies only through a Handler with the
+// same purpose, and message templates see it as {{.Purpose}}. A host with
+// several flows ("login", "change-phone") makes a Handler for each, on one
+// Verifier, and mounts their SendHandler and VerifyHandler on its paths.
+func WithPurpose(purpose string) Option {
+	return func(h *Handler) error {
+		h.purpose = purpose
+		return nil
+	}
+}
+
+// WithVerified calls f after each successful verify, before the 200 is
+// written, with the request, the subject and the verified contact: the
+// moment to record "this user owns this number". The code is consumed by
+// then; if f returns an error the client gets 500 USG.201060500 (and must
+// ask for a new code), and the error is logged.
+func WithVerified(f func(r *http.Request, subject string, c contact.Contact) error) Option {
+	return func(h *Handler) error {
+		if f == nil {
+			return errors.New("httpmw: nil WithVerified function")
+		}
+		h.onVerified = f
 		return nil
 	}
 }
@@ -302,6 +334,7 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 		Contact:   body.contact,
 		Country:   body.country,
 		Subject:   subject,
+		Purpose:   h.purpose,
 		Language:  c.lang,
 		ClientIP:  clientIP(r, h.trusted),
 		RequestID: c.id,
@@ -313,6 +346,11 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 		return err
 	}
 	c.contact, err = h.v.Verify(ctx, req, body.code)
+	if err == nil && h.onVerified != nil {
+		if err = h.onVerified(r, subject, c.contact); err != nil {
+			err = fmt.Errorf("httpmw: WithVerified: %w", err)
+		}
+	}
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -114,5 +115,55 @@ func TestErrorTableIsACopy(t *testing.T) {
 		if !rows[class] {
 			t.Errorf("no row for %v", class)
 		}
+	}
+}
+
+// TestPurposeAndVerified: a Handler's purpose binds its codes (another
+// purpose's Handler cannot verify them) and reaches the templates;
+// WithVerified learns who verified what, and its error is a 500.
+func TestPurposeAndVerified(t *testing.T) {
+	v, outbox, _ := vcodetest.New(t)
+	auth, _ := httpmw.NewStaticTokens(map[string]string{"tok": "alice"})
+	type verified struct {
+		subject, contact string
+	}
+	var got []verified
+	fail := false
+	onVerified := httpmw.WithVerified(func(r *http.Request, subject string, c contact.Contact) error {
+		got = append(got, verified{subject, c.Value})
+		if fail {
+			return errors.New("user store down")
+		}
+		return nil
+	})
+	phone, _ := httpmw.New(v, auth, httpmw.WithPurpose("change-phone"), onVerified)
+	login, _ := httpmw.New(v, auth, httpmw.WithPurpose("login"), onVerified)
+	do := func(h http.Handler, body string) int {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-Access-Token", "tok")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := do(phone.SendHandler(), `{"contact":"+8613612345678"}`); code != 200 {
+		t.Fatal(code)
+	}
+	code, _ := outbox.LastCode("+8613612345678")
+	body := `{"contact":"+86 136 1234 5678","verificationCode":"` + code + `"}`
+	if status := do(login.VerifyHandler(), body); status != 400 {
+		t.Fatalf("another purpose verified the code: %d", status)
+	}
+	if status := do(phone.VerifyHandler(), body); status != 200 {
+		t.Fatalf("verify: %d", status)
+	}
+	if len(got) != 1 || got[0] != (verified{"alice", "+8613612345678"}) {
+		t.Fatalf("WithVerified saw %+v", got)
+	}
+	fail = true
+	do(phone.SendHandler(), `{"contact":"+8613612345679"}`)
+	code, _ = outbox.LastCode("+8613612345679")
+	if status := do(phone.VerifyHandler(), `{"contact":"+8613612345679","verificationCode":"`+code+`"}`); status != 500 {
+		t.Fatalf("a failing WithVerified: %d, want 500", status)
 	}
 }

@@ -228,8 +228,10 @@ func (c *Catalog) Languages() []language.Tag {
 }
 
 // Negotiate picks a catalog language for an Accept-Language header value,
-// with an x/text language.Matcher over the catalog's tags. Only the first
-// 256 bytes of the header are parsed, cut at a comma. With the Default
+// with an x/text language.Matcher over the catalog's tags, weighing every
+// language the header lists by its q value ("de-DE,fr;q=0.9" gives fr when
+// the catalog has French but not German). A header longer than 256 bytes
+// is read up to its last comma within them. With the Default
 // catalog "en", "en-GB" and "en-US;q=0.8" give en-US; an empty, unparsable or
 // unmatched value gives the default language.
 func (c *Catalog) Negotiate(acceptLanguage string) language.Tag {

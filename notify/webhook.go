@@ -63,10 +63,11 @@ type WebhookConfig struct {
 	// not either, as repeating cannot fix them.
 	Retries int
 	Backoff time.Duration
-	// Client sends the requests (default: a client of its own). Redirects
-	// are never followed, whatever its CheckRedirect says: a 3xx answer
-	// is a refusal, since following it would hand the signed code to
-	// another URL (perhaps over plain HTTP).
+	// Client sends the requests (default: a client with a transport of its
+	// own, which Close shuts). Redirects are never followed, whatever its
+	// CheckRedirect says: a 3xx answer is a refusal, since following it
+	// would hand the signed code to another URL (perhaps over plain HTTP).
+	// A caller's client is the caller's to close.
 	Client *http.Client
 }
 
@@ -121,13 +122,22 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = DefaultWebhookBackoff
 	}
-	client := &http.Client{}
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	if cfg.Client != nil {
 		c := *cfg.Client // the caller's client is left as it is
 		client = &c
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Webhook{cfg: cfg, client: client, now: time.Now}, nil
+}
+
+// Close closes the idle connections of the Webhook's own transport, so that
+// no goroutine of it outlives its use (with a Client of the caller's, it
+// closes that client's idle connections). The Webhook stays usable: a
+// later Notify dials again. It always returns nil.
+func (w *Webhook) Close() error {
+	w.client.CloseIdleConnections()
+	return nil
 }
 
 // minSecretLength is the shortest signing secret accepted on either side.

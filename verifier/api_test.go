@@ -182,3 +182,26 @@ func TestClose(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+// TestDefaultCountry: a national number without a country is read in the
+// host's default country; international numbers and explicit countries are
+// unaffected; an unknown default is refused at New.
+func TestDefaultCountry(t *testing.T) {
+	f := newFixture(t, verifier.WithDefaultCountry("usa"))
+	ctx := context.Background()
+	for _, tt := range []struct {
+		contact, country, want string
+	}{
+		{"(650) 253-0000", "", "+16502530000"},
+		{"+8613612345678", "", "+8613612345678"},
+		{"13612345679", "chinaPR", "+8613612345679"},
+	} {
+		sent, err := f.v.Send(ctx, verifier.Request{Contact: tt.contact, Country: tt.country, Subject: "alice"})
+		if err != nil || sent.Contact.Value != tt.want {
+			t.Errorf("%q in %q: %v %v, want %s", tt.contact, tt.country, sent.Contact.Value, err, tt.want)
+		}
+	}
+	if _, err := verifier.New(f.rec, verifier.WithDefaultCountry("Atlantis")); err == nil {
+		t.Error("an unknown default country was accepted")
+	}
+}

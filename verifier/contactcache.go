@@ -67,8 +67,8 @@ func (c *contactCache) shard(subject, raw string) *cacheShard {
 }
 
 // parse returns the contact cached for subject, raw and country, or parses
-// it.
-func (c *contactCache) parse(subject, raw, country string) (contact.Contact, error) {
+// it, reading a national number without a country in defaultCountry.
+func (c *contactCache) parse(subject, raw, country, defaultCountry string) (contact.Contact, error) {
 	if c != nil {
 		s := c.shard(subject, raw)
 		k := cacheKey{subject, raw, country}
@@ -82,7 +82,7 @@ func (c *contactCache) parse(subject, raw, country string) (contact.Contact, err
 			return e, nil
 		}
 	}
-	return contact.Parse(raw, country)
+	return contact.ParseIn(raw, country, defaultCountry)
 }
 
 // admit remembers, for subject, a contact that it sent a code to. A

@@ -65,22 +65,22 @@ func TestContactCacheHits(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.admit("alice", "+8613612345678", "", ct)
-	if got, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "") != 1 {
+	if got, err := c.parse("alice", "+8613612345678", "", contact.DefaultCountry); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "") != 1 {
 		t.Fatalf("hit: %v %v", got, err)
 	}
-	if got, err := c.parse("alice", "+8613612345678", "chinaPR"); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "chinaPR") != 0 {
+	if got, err := c.parse("alice", "+8613612345678", "chinaPR", contact.DefaultCountry); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "chinaPR") != 0 {
 		t.Fatalf("another country: %v %v, want a parse", got, err)
 	}
-	if got, err := c.parse("bob", "+8613612345678", ""); err != nil || got != ct || c.hits(t, "bob", "+8613612345678", "") != 0 {
+	if got, err := c.parse("bob", "+8613612345678", "", contact.DefaultCountry); err != nil || got != ct || c.hits(t, "bob", "+8613612345678", "") != 0 {
 		t.Fatalf("another subject: %v %v, want a parse", got, err)
 	}
 	admitN(c, 0, 64*64) // evicts everything admitted before
-	if got, err := c.parse("alice", "+8613612345678", ""); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "") != 0 {
+	if got, err := c.parse("alice", "+8613612345678", "", contact.DefaultCountry); err != nil || got != ct || c.hits(t, "alice", "+8613612345678", "") != 0 {
 		t.Fatalf("after eviction: %v %v, want a parse", got, err)
 	}
 	var off *contactCache // WithContactCache(0)
 	off.admit("alice", "+8613612345678", "", ct)
-	if got, err := off.parse("alice", "+8613612345678", ""); err != nil || got != ct || off.hits(t, "alice", "+8613612345678", "") != 0 {
+	if got, err := off.parse("alice", "+8613612345678", "", contact.DefaultCountry); err != nil || got != ct || off.hits(t, "alice", "+8613612345678", "") != 0 {
 		t.Fatalf("no cache: %v %v, want a parse", got, err)
 	}
 }

@@ -74,10 +74,15 @@ func ExampleRateLimitError() {
 
 // The policy is one value: start from the defaults and change what
 // differs, here for a server-to-server caller that sends for all its users
-// under one subject.
+// under one subject, from one IP: both quotas go up, while each contact
+// keeps its cooldown and hourly cap.
 func ExampleWithLimits() {
 	limits := verifier.DefaultLimits()
-	limits.Subject.Send = verifier.Rule{Limit: 5000, Window: time.Hour}
+	limits.Subject = verifier.ClientLimits{
+		Send:   verifier.Rule{Limit: 5000, Window: time.Hour},
+		Verify: verifier.Rule{Limit: 20000, Window: time.Hour},
+	}
+	limits.IP = limits.Subject
 	limits.RegionDaily = 10000 // SMS per region in any 24 hours
 	v, err := verifier.New(notify.Discard, verifier.WithLimits(limits))
 	fmt.Println(err)

@@ -25,8 +25,12 @@ type ClientLimits struct {
 // DefaultLimits and change what differs:
 //
 //	l := verifier.DefaultLimits()
-//	l.Subject.Send = verifier.Rule{Limit: 1000, Window: time.Hour} // a server-to-server caller
+//	l.RegionDaily = 10000 // SMS per region in any 24 hours
 //	v, err := verifier.New(n, verifier.WithLimits(l))
+//
+// A backend that calls for all its users under one subject, from one IP,
+// raises both Subject and IP (sends and verifications): the defaults are
+// sized for one person and for one household's NAT.
 //
 // Throughout, a zero value is off. Guesses, Verify and Send may not be off:
 // they are the brute-force and anti-bombing bounds, and New refuses Limits

@@ -43,9 +43,12 @@ type Message struct {
 }
 
 // Notifier delivers codes. Notify returns once the message is handed over
-// (to an SMS gateway, a mail server); an error means it was not, and Send
-// then invalidates the code. Implementations must be safe for concurrent
-// use and honour ctx's deadline.
+// (to an SMS gateway, a mail server). An error wrapped with Undelivered
+// says the message certainly did not leave: Send then withdraws the code
+// and gives the limits back. Any other error says it may have left: the
+// code stays valid and the limits counted (see ErrUndelivered).
+// Implementations must be safe for concurrent use and honour ctx's
+// deadline.
 type Notifier interface {
 	Notify(ctx context.Context, m Message) error
 }

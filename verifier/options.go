@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
@@ -39,6 +40,7 @@ type config struct {
 	catalog         *i18n.Catalog
 	observer        Observer
 	contactCache    int
+	defaultCountry  string
 	deliveryTimeout time.Duration
 	now             func() time.Time
 	rand            io.Reader // crypto/rand.Reader; replaced only by tests
@@ -148,6 +150,19 @@ func WithResendSameCode() Option {
 // until the first send.
 func WithContactCache(entries int) Option {
 	return func(c *config) { c.contactCache = entries }
+}
+
+// WithDefaultCountry sets the country, a Huawei country value ("usa",
+// "france"), in which a national number (no "+" or "00") without a
+// Request.Country is read. The default is the published API's, chinaPR.
+// International numbers and explicit countries are unaffected.
+func WithDefaultCountry(name string) Option {
+	return func(c *config) {
+		if _, ok := contact.LookupCountry(name); !ok {
+			c.errs = append(c.errs, fmt.Errorf("verifier: default country %q is not a Huawei country value", name))
+		}
+		c.defaultCountry = name
+	}
 }
 
 // WithClock sets the clock for expiry times in messages, and for the

@@ -84,6 +84,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		catalog:         i18n.Default(),
 		channels:        map[Channel]bool{SMS: true, Email: true},
 		contactCache:    defaultContactCache,
+		defaultCountry:  contact.DefaultCountry,
 		deliveryTimeout: defaultDeliveryTimeout,
 		now:             time.Now,
 	}
@@ -166,7 +167,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	if r.Subject == "" {
 		return Sent{}, ErrNoSubject
 	}
-	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -333,7 +334,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	if r.Subject == "" {
 		return contact.Contact{}, ErrNoSubject
 	}
-	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
 		return contact.Contact{}, err
 	}
@@ -381,7 +382,7 @@ func (v *Verifier) Cancel(ctx context.Context, r Request) error {
 	if r.Subject == "" {
 		return ErrNoSubject
 	}
-	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country)
+	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,8 @@
 //	                 separate address (off by default)
 //	-brand           VCODE_BRAND           brand or app name leading every
 //	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
+//	-default-country VCODE_DEFAULT_COUNTRY Huawei country value in which a
+//	                 national number without "country" is read (chinaPR)
 //
 // The policy, each flag with its environment variable, defaults as in
 // verifier.DefaultLimits; a rule is COUNT/DURATION ("10/1h") or "off":
@@ -43,9 +45,11 @@
 //	-limit-region-daily    VCODE_LIMIT_REGION_DAILY    0      SMS per region in 24 hours (0: off)
 //	-validity              VCODE_VALIDITY              1m     how long a code is valid (at most 10m)
 //
-// A server-to-server caller with one token for all its users raises the
-// subject quotas: -limit-subject-send 5000/1h (or off, leaving the per-IP
-// and per-contact limits).
+// A server-to-server caller with one token for all its users, calling from
+// one IP, raises both quotas: -limit-subject-send 5000/1h
+// -limit-subject-verify 20000/1h -limit-ip-send 5000/1h
+// -limit-ip-verify 20000/1h (or "off"); each contact keeps its cooldown and
+// hourly cap.
 //
 // Secrets come from the environment or from files; a secret given as a flag
 // works but is warned about at start, since the command line is visible to

@@ -819,6 +819,7 @@ func TestPolicyFlags(t *testing.T) {
 		"guesses 0":       {"VCODE_LIMIT_GUESSES": "0"},
 		"brand too long":  {"VCODE_BRAND": strings.Repeat("x", 40)},
 		"negative region": {"VCODE_LIMIT_REGION_DAILY": "-1"},
+		"unknown country": {"VCODE_DEFAULT_COUNTRY": "Atlantis"},
 	} {
 		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
 		if err == nil {

@@ -8,10 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"go.uber.org/goleak"
@@ -127,4 +129,43 @@ func TestAdopt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAdoptWebhook: SMS through the signed webhook to the host's own
+// gateway, which checks the signature; once the Webhook and the Verifier
+// are closed, nothing of them is left running.
+func TestAdoptWebhook(t *testing.T) {
+	// The gateway's accept loop runs until the test's clean-up.
+	defer goleak.VerifyNone(t, goleak.IgnoreAnyFunction("net/http/httptest.(*Server).goServe.func1"))
+	secret := []byte("shared with the gateway, 16+ bytes")
+	got := make(chan string, 1)
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := notify.VerifySignature(secret, r.Header.Get(notify.SignatureHeader), body, 0, time.Now()); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var m struct{ To string }
+		json.Unmarshal(body, &m)
+		got <- m.To
+	}))
+	t.Cleanup(gateway.Close)
+	hook, err := notify.NewWebhook(notify.WebhookConfig{URL: gateway.URL, Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.SMS: hook}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Send(context.Background(), verifier.Request{Contact: "+8613612345678", Subject: "user-42"}); err != nil {
+		t.Fatal(err)
+	}
+	if to := <-got; to != "+8613612345678" {
+		t.Fatalf("gateway got %q", to)
+	}
+	// The gateway runs on (it is closed after the leak check): the
+	// webhook's own connections must not.
+	hook.Close()
+	v.Close()
 }
