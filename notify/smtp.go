@@ -142,6 +142,12 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 		if strings.Contains(k, "@") {
 			return SMTPConfig{}, malformed
 		}
+		if k != "from" && k != "tls" {
+			return SMTPConfig{}, errors.New("notify: smtp URL parameters are from= and tls=none; it has another")
+		}
+	}
+	if tls := query.Get("tls"); query.Has("tls") && (tls != "none" || u.Scheme != "smtp") {
+		return SMTPConfig{}, errors.New("notify: smtp URL: tls=none is the one tls value, and only for smtp://")
 	}
 	var cfg SMTPConfig
 	port := "587"

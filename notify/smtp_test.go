@@ -312,7 +312,9 @@ func TestParseSMTPURL(t *testing.T) {
 			t.Errorf("%s: %+v, %v", tt.url, got, err)
 		}
 	}
-	for _, bad := range []string{"http://mail.example.com?from=a@b.c", "smtp://mail.example.com", "smtp://?from=a@b.c", "::"} {
+	for _, bad := range []string{"http://mail.example.com?from=a@b.c", "smtp://mail.example.com", "smtp://?from=a@b.c", "::",
+		"smtp://127.0.0.1:25?from=a@b.c&tls=off", "smtps://mail.example.com?from=a@b.c&tls=none",
+		"smtp://mail.example.com?from=a@b.c&timeout=5s"} {
 		if _, err := notify.ParseSMTPURL(bad); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}

@@ -103,6 +103,16 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if err != nil || u.Host == "" {
 		return nil, errors.New("notify: webhook URL is not an absolute URL")
 	}
+	if strings.Contains(u.Path, "@") || strings.Contains(u.RawQuery, "@") {
+		// https://user:pa/ss@host/ parses as host "user", port "pa":
+		// the code would go elsewhere, and errors would quote "ss".
+		return nil, errors.New("notify: webhook URL has an '@' after its host: percent-encode special characters in a user name or password")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, errors.New("notify: webhook URL port is not 1 to 65535")
+		}
+	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
@@ -258,8 +268,13 @@ func (w *Webhook) post(ctx context.Context, body []byte) (attempt, error) {
 		return delivered, nil
 	case resp.StatusCode >= 500:
 		return maybeSent, &statusError{resp.Status}
+	case resp.StatusCode == http.StatusSeeOther:
+		// 303 See Other is how some services answer a POST they have
+		// processed: it may have been taken.
+		return maybeSent, &statusError{resp.Status}
 	default:
-		// 1xx, 3xx (never followed) and 4xx: the receiver did not take it.
+		// 1xx, the other 3xx (never followed) and 4xx: the receiver did
+		// not take it.
 		return notSent, &statusError{resp.Status}
 	}
 }

@@ -24,6 +24,10 @@
 //	                 as signed JSON POSTs to this URL
 //	-webhook-secret  VCODE_WEBHOOK_SECRET  the webhook's signing secret
 //	-webhook-secret-file  VCODE_WEBHOOK_SECRET_FILE  a file holding it instead
+//	-trusted-proxies VCODE_TRUSTED_PROXIES comma-separated CIDRs of reverse
+//	                 proxies whose X-Forwarded-For is believed; without it
+//	                 every client behind a proxy shares the proxy's per-IP
+//	                 quotas, and one of them can spend them for all
 //	-metrics-addr    VCODE_METRICS_ADDR    serve Prometheus /metrics on this
 //	                 separate address (off by default)
 //	-brand           VCODE_BRAND           brand or app name leading every
@@ -165,6 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	webhookURL := secret("webhook-url", "VCODE_WEBHOOK_URL", "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
 	webhookSecret := secret("webhook-secret", "VCODE_WEBHOOK_SECRET", "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET; visible in the process list as a flag: prefer the env or -webhook-secret-file)")
 	webhookSecretFile := fs.String("webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
+	trustedProxies := fs.String("trusted-proxies", getenv("VCODE_TRUSTED_PROXIES"), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (env VCODE_TRUSTED_PROXIES); without it every client behind a proxy shares the proxy's per-IP quotas")
 	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
 	policy := addPolicyFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -244,8 +249,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := client.Ping(pctx).Err(); err != nil {
 			// Not fatal: requests fail closed until Redis answers.
 			logger.Warn("redis does not answer yet", "error", err)
+		} else if policy := evictionPolicy(pctx, client); policy != "" && policy != "noeviction" {
+			logger.Warn("redis may evict vcode's keys under memory pressure, and with them pending codes and rate-limit windows (sends would get through again); set maxmemory-policy noeviction",
+				"maxmemory-policy", policy)
 		}
 		cancel()
+	}
+	if *webhookURL == "" && (*webhookSecret != "" || *webhookSecretFile != "") {
+		return errors.New("a webhook secret is given but no -webhook-url (VCODE_WEBHOOK_URL)")
 	}
 	hookSecret, err := readValue(*webhookSecret, *webhookSecretFile, "-webhook-secret (VCODE_WEBHOOK_SECRET)", "-webhook-secret-file (VCODE_WEBHOOK_SECRET_FILE)")
 	if err != nil {
@@ -267,7 +278,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer v.Close()
-	h, err := httpmw.New(v, auth, httpmw.WithLogger(logger), httpmw.WithRequestObserver(metrics))
+	hopts := []httpmw.Option{httpmw.WithLogger(logger), httpmw.WithRequestObserver(metrics)}
+	if proxies := splitList(*trustedProxies); len(proxies) > 0 {
+		hopts = append(hopts, httpmw.WithTrustedProxies(proxies...))
+	}
+	h, err := httpmw.New(v, auth, hopts...)
 	if err != nil {
 		return err
 	}
@@ -382,6 +397,16 @@ func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (v
 	return notify.NewRouter(routes), strings.Join(described, ","), nil
 }
 
+// evictionPolicy returns Redis's maxmemory-policy, or "" when it cannot be
+// read (managed services often refuse CONFIG).
+func evictionPolicy(ctx context.Context, client *redis.Client) string {
+	m, err := client.ConfigGet(ctx, "maxmemory-policy").Result()
+	if err != nil {
+		return ""
+	}
+	return m["maxmemory-policy"]
+}
+
 // newRedisClient dials lazily: the URL is only parsed here.
 //
 // Its errors never show the URL's user name or password. redis.ParseURL
@@ -397,9 +422,9 @@ func newRedisClient(raw string) (*redis.Client, error) {
 	}
 	opts, err := redis.ParseURL(raw)
 	if err != nil {
-		// The userinfo is well formed and all of it: the error's path,
-		// scheme or option cannot hold a piece of it.
-		return nil, fmt.Errorf("-redis: %w", err)
+		// go-redis quotes the database number and option values, which
+		// may be a password's tail: say what is wrong, not where.
+		return nil, errors.New("-redis: the URL is not valid: redis://[user:password@]host:port[/db][?option=value] or rediss://")
 	}
 	// Per-operation timeouts of the stores bound a hung server.
 	opts.ContextTimeoutEnabled = true
@@ -420,6 +445,11 @@ func warnSecretFlag(name, value string) bool {
 		return false
 	case name == "tokens" || name == "webhook-secret":
 		return true
+	case name == "webhook-url":
+		// Gateways often take their API key in the query.
+		if u, err := url.Parse(value); err == nil && u.RawQuery != "" {
+			return true
+		}
 	}
 	return urlHasPassword(value)
 }

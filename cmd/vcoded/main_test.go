@@ -820,10 +820,64 @@ func TestPolicyFlags(t *testing.T) {
 		"brand too long":  {"VCODE_BRAND": strings.Repeat("x", 40)},
 		"negative region": {"VCODE_LIMIT_REGION_DAILY": "-1"},
 		"unknown country": {"VCODE_DEFAULT_COUNTRY": "Atlantis"},
+		"secret, no hook": {"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"},
+		"bad proxy":       {"VCODE_TRUSTED_PROXIES": "10.0.0.0/33"},
 	} {
 		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
 		if err == nil {
 			t.Errorf("%s: vcoded started", name)
 		}
+	}
+}
+
+// TestRedisEvictionWarned: a Redis that may evict vcode's keys (and with
+// them the rate-limit windows) is warned about at start.
+func TestRedisEvictionWarned(t *testing.T) {
+	if !redistest.Real() {
+		t.Skip("needs a real redis-server (VCODE_TEST_REDIS)")
+	}
+	server := redistest.StartServer(t)
+	client := redistest.NewClient(t, server.Addr())
+	env := map[string]string{"VCODE_REDIS_URL": "redis://" + server.Addr() + "/0", "VCODE_SECRET": "a secret of 16+ bytes", "VCODE_TOKENS": "tok"}
+	s := start(t, nil, env)
+	if strings.Contains(s.stderr.String(), "maxmemory-policy") {
+		t.Fatalf("warned about the default noeviction:\n%s", s.stderr)
+	}
+	if err := client.ConfigSet(context.Background(), "maxmemory-policy", "allkeys-lru").Err(); err != nil {
+		t.Fatal(err)
+	}
+	s = start(t, nil, env)
+	if !strings.Contains(s.stderr.String(), "maxmemory-policy=allkeys-lru") {
+		t.Fatalf("no warning about eviction:\n%s", s.stderr)
+	}
+}
+
+// TestTrustedProxies: behind a trusted proxy each client has its own per-IP
+// quota; without -trusted-proxies they share the proxy's.
+func TestTrustedProxies(t *testing.T) {
+	send := func(s *server, xff, contact string) int {
+		req, _ := http.NewRequest("POST", s.url+"/v1/usg/dcs/member/verification-code", strings.NewReader(`{"contact":"`+contact+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Access-Token", "tok")
+		req.Header.Set("X-Forwarded-For", xff)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	env := map[string]string{"VCODE_TOKENS": "tok", "VCODE_LIMIT_IP_SEND": "1/1h", "VCODE_LIMIT_SUBJECT_SEND": "off"}
+	shared := start(t, nil, env)
+	if a, b := send(shared, "198.51.100.1", "+8613600000001"), send(shared, "198.51.100.2", "+8613600000002"); a != 200 || b != 429 {
+		t.Fatalf("without trusted proxies: %d %d, want 200 429 (one quota for the proxy)", a, b)
+	}
+	env["VCODE_TRUSTED_PROXIES"] = "127.0.0.0/8"
+	own := start(t, nil, env)
+	if a, b := send(own, "198.51.100.1", "+8613600000001"), send(own, "198.51.100.2", "+8613600000002"); a != 200 || b != 200 {
+		t.Fatalf("behind a trusted proxy: %d %d, want a quota per client", a, b)
+	}
+	if c := send(own, "198.51.100.1", "+8613600000003"); c != 429 {
+		t.Fatalf("the same client again: %d, want 429", c)
 	}
 }
