@@ -137,7 +137,6 @@ func WithTrustedProxies(cidrs ...string) Option {
 // 401 too; any other error is a 500, never a pass. Give New a nil
 // Authenticator with it. The built-in 401 and 403 texts speak of an access
 // token; replace them in the catalog (i18n.Catalog.With) if that misleads.
-
 func WithSubject(f func(r *http.Request) (string, error)) Option {
 	return func(h *Handler) error {
 		if f == nil {
