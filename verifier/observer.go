@@ -92,18 +92,18 @@ func outcomeOf(op string, err error) Outcome {
 	return OutcomeInvalid
 }
 
-// Pinger is implemented by backends that can tell whether they are
+// pinger is implemented by backends that can tell whether they are
 // reachable, such as redisstore and redislimiter.
-type Pinger interface {
+type pinger interface {
 	Ping(ctx context.Context) error
 }
 
 // Ready reports whether the store and the limiter answer, for readiness
-// probes: it pings those that implement Pinger (in-memory backends are
-// always ready).
+// probes: it calls the Ping(ctx) error method of those that have one, as
+// redisstore and redislimiter do (in-memory backends are always ready).
 func (v *Verifier) Ready(ctx context.Context) error {
 	for _, b := range []any{v.cfg.store, v.cfg.limiter} {
-		if p, ok := b.(Pinger); ok {
+		if p, ok := b.(pinger); ok {
 			if err := p.Ping(ctx); err != nil {
 				return err
 			}
