@@ -13,6 +13,12 @@
 // default limits, so that nearly every request takes the 429 path. It prints
 // throughput, p50 and p99 latency, and each run's ratio to bare.
 //
+// With -redis URL, the three vcode runs are repeated on the Redis backends
+// (redisstore and redislimiter on that server, under a key prefix of the
+// run's own), so the table compares memory, Redis and bare side by side.
+// With -vcoded, it also builds cmd/vcoded and attacks it as shipped (its
+// request log on, written to a file), the 429 path again.
+//
 // With -memory N it instead sends codes to N distinct contacts on the
 // in-memory backends with the default per-contact limits and prints the
 // heap bytes per pending code, store and limiter state included (after GC).
@@ -43,8 +49,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store/redisstore"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -57,12 +66,14 @@ func main() {
 	contacts := flag.Int("contacts", 10000, "contacts with pending codes for the verify run")
 	memory := flag.Int("memory", 0, "instead of the load runs, measure heap bytes per pending code at this many contacts")
 	memProfile := flag.String("memprofile", "", "with -memory, write a heap profile to this file")
+	redisURL := flag.String("redis", "", "also run vcode on the Redis backends at this redis:// `URL`")
+	shipped := flag.Bool("vcoded", false, "also attack cmd/vcoded as shipped (request log on)")
 	flag.Parse()
 	var err error
 	if *memory > 0 {
 		err = measureMemory(*memory, *memProfile)
 	} else {
-		err = loadRuns(*duration, *rounds, *conns, *threads, *contacts)
+		err = loadRuns(*duration, *rounds, *conns, *threads, *contacts, *redisURL, *shipped)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vcodeload:", err)
@@ -90,12 +101,48 @@ func (c *capture) Notify(_ context.Context, m verifier.Message) error {
 	return nil
 }
 
-func newVerifier(n verifier.Notifier, high bool) (*verifier.Verifier, error) {
-	if !high {
-		return verifier.New(n)
+// backend is where a run's verifier keeps codes and limits.
+type backend struct {
+	name string
+	opts func() []verifier.Option // fresh backends for each verifier
+}
+
+func newVerifier(n verifier.Notifier, high bool, b backend) (*verifier.Verifier, error) {
+	opts := b.opts()
+	if high {
+		opts = append(opts, verifier.WithLimits(vcodetest.Unlimited()))
 	}
-	return verifier.New(n,
-		verifier.WithLimits(vcodetest.Unlimited()))
+	return verifier.New(n, opts...)
+}
+
+// redisBackend keeps codes and limits on the Redis at url, under a prefix
+// of this run's own.
+func redisBackend(url string) (backend, func(), error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return backend{}, nil, errors.New("-redis: not a valid redis:// URL")
+	}
+	opts.ContextTimeoutEnabled = true
+	opts.PoolSize = 128
+	client := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return backend{}, nil, fmt.Errorf("-redis: %w", err)
+	}
+	prefix := fmt.Sprintf("vcodeload:%d:", time.Now().UnixNano())
+	n := 0
+	secret := []byte("vcodeload secret, shared by the run")
+	return backend{"Redis", func() []verifier.Option {
+		n++
+		p := fmt.Sprintf("%s%d:", prefix, n)
+		return []verifier.Option{
+			verifier.WithSecrets(secret),
+			verifier.WithStore(redisstore.New(client, p+"code:")),
+			verifier.WithLimiter(redislimiter.New(client, p+"limit:")),
+		}
+	}}, func() { client.Close() }, nil
 }
 
 func newHandler(v *verifier.Verifier) (http.Handler, error) {
@@ -123,7 +170,17 @@ type result struct {
 	non2xx, total int
 }
 
-func loadRuns(d time.Duration, rounds, conns, threads, contacts int) error {
+// target is one vcode under load: a verifier with pending codes behind
+// the handler, and the attack target with default limits.
+type target struct {
+	b                   backend
+	v                   *verifier.Verifier
+	cap                 *capture
+	vURL, aURL          string
+	verifyBodies, sends []string
+}
+
+func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL string, shipped bool) error {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
 		return errors.New("wrk not found: apt-get install wrk")
@@ -143,99 +200,96 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int) error {
 	}
 	defer stopBare()
 
-	// vcode with high limits, preloaded.
-	cap := &capture{on: true, codes: map[string]string{}}
-	v, err := newVerifier(cap, true)
-	if err != nil {
-		return err
+	backends := []backend{{"memory", func() []verifier.Option { return nil }}}
+	if redisURL != "" {
+		rb, closeRedis, err := redisBackend(redisURL)
+		if err != nil {
+			return err
+		}
+		defer closeRedis()
+		backends = append(backends, rb)
 	}
 	ctx := context.Background()
-	// preload (re-)issues a pending code to every contact, as the verify
-	// requests will name them (same contact, same country), and returns the
-	// verify bodies: each contact's right code and a wrong one, shuffled.
 	rng := rand.New(rand.NewPCG(1, 2))
-	preload := func() ([]string, error) {
-		cap.mu.Lock()
-		cap.on = true
-		cap.mu.Unlock()
-		for i := range contacts {
-			if _, err := v.Send(ctx, verifier.Request{Contact: phone(i), Country: "chinaPR", Subject: "load"}); err != nil {
-				return nil, err
-			}
+	var targets []*target
+	for bi, b := range backends {
+		t := &target{b: b, cap: &capture{codes: map[string]string{}}}
+		var err error
+		if t.v, err = newVerifier(t.cap, true, b); err != nil {
+			return err
 		}
-		cap.mu.Lock()
-		cap.on = false
-		cap.mu.Unlock()
-		var bodies []string
-		for i := range contacts {
-			code := cap.codes[phone(i)]
-			wrongCode := fmt.Sprintf("%06d", (mustAtoi(code)+1+rng.IntN(999998))%1000000)
-			bodies = append(bodies,
-				`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+code+`"}`,
-				`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+wrongCode+`"}`)
+		fmt.Printf("preloading %d contacts with pending codes (%s)...\n", contacts, b.name)
+		if t.verifyBodies, err = t.preload(ctx, contacts, rng); err != nil {
+			return err
 		}
-		rng.Shuffle(len(bodies), func(i, j int) { bodies[i], bodies[j] = bodies[j], bodies[i] })
-		return bodies, nil
-	}
-	fmt.Printf("preloading %d contacts with pending codes...\n", contacts)
-	verifyBodies, err := preload()
-	if err != nil {
-		return err
-	}
-	h, err := newHandler(v)
-	if err != nil {
-		return err
-	}
-	vURL, stopV, err := serve(h)
-	if err != nil {
-		return err
-	}
-	defer stopV()
-
-	// The attack target: default limits, one contact with a pending code.
-	av, err := newVerifier(notify.Discard, false)
-	if err != nil {
-		return err
-	}
-	if _, err := av.Send(ctx, verifier.Request{Contact: phone(0), Country: "chinaPR", Subject: "load"}); err != nil {
-		return err
-	}
-	ah, err := newHandler(av)
-	if err != nil {
-		return err
-	}
-	aURL, stopA, err := serve(ah)
-	if err != nil {
-		return err
-	}
-	defer stopA()
-
-	var sendBodies []string
-	for i := range contacts {
-		sendBodies = append(sendBodies, `{"contact":"`+phone(contacts+i)+`","country":"chinaPR"}`)
+		h, err := newHandler(t.v)
+		if err != nil {
+			return err
+		}
+		var stop func()
+		if t.vURL, stop, err = serve(h); err != nil {
+			return err
+		}
+		defer stop()
+		// The attack target: default limits, one contact with a pending
+		// code.
+		av, err := newVerifier(notify.Discard, false, b)
+		if err != nil {
+			return err
+		}
+		if _, err := av.Send(ctx, verifier.Request{Contact: phone(0), Country: "chinaPR", Subject: "load"}); err != nil {
+			return err
+		}
+		ah, err := newHandler(av)
+		if err != nil {
+			return err
+		}
+		if t.aURL, stop, err = serve(ah); err != nil {
+			return err
+		}
+		defer stop()
+		for i := range contacts {
+			t.sends = append(t.sends, `{"contact":"`+phone((2+bi)*contacts+i)+`","country":"chinaPR"}`)
+		}
+		targets = append(targets, t)
 	}
 	attackBodies := []string{`{"contact":"` + phone(0) + `","country":"chinaPR","verificationCode":"000000"}`}
 
-	runs := []struct {
+	type run struct {
 		name, url string
 		bodies    []string
-	}{
-		{"bare net/http (read body, 200)", bareURL + "/", verifyBodies},
-		{"vcode verify (right and wrong codes)", vURL + httpmw.VerifyPath, nil}, // fresh codes each round
-		{"vcode send (discarding notifier)", vURL + httpmw.SendPath, sendBodies},
-		{"vcode verify under attack (429 path)", aURL + httpmw.VerifyPath, attackBodies},
+		verify    *target // fresh codes each round
+	}
+	runs := []run{{"bare net/http (read body, 200)", bareURL + "/", targets[0].verifyBodies, nil}}
+	for _, t := range targets {
+		runs = append(runs,
+			run{"vcode verify, " + t.b.name + " (right and wrong codes)", t.vURL + httpmw.VerifyPath, nil, t},
+			run{"vcode send, " + t.b.name + " (discarding notifier)", t.vURL + httpmw.SendPath, t.sends, nil},
+			run{"vcode verify under attack, " + t.b.name + " (429 path)", t.aURL + httpmw.VerifyPath, attackBodies, nil})
+	}
+	if shipped {
+		url, stop, err := startVcoded(dir)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		runs = append(runs, run{"cmd/vcoded as shipped, under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil})
 	}
 	// Interleave the scenarios round by round, so that each sees the same
 	// mix of the machine's moods, and report medians.
 	samples := make([][]result, len(runs))
 	for round := range rounds {
-		if round > 0 {
-			// Round 1 used up the right codes: issue new ones.
-			if verifyBodies, err = preload(); err != nil {
-				return err
+		for i := range runs {
+			if t := runs[i].verify; t != nil {
+				if round > 0 {
+					// Round 1 used up the right codes: issue new ones.
+					if t.verifyBodies, err = t.preload(ctx, contacts, rng); err != nil {
+						return err
+					}
+				}
+				runs[i].bodies = t.verifyBodies
 			}
 		}
-		runs[1].bodies = verifyBodies
 		for i, r := range runs {
 			script := filepath.Join(dir, fmt.Sprintf("run%d.lua", i))
 			if err := os.WriteFile(script, luaScript(r.bodies), 0o600); err != nil {
@@ -263,12 +317,93 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int) error {
 	bare := results[0].rps
 	fmt.Printf("\n%d contacts with pending codes; wrk -t%d -c%d -d%v, %d interleaved rounds (medians), on %d CPUs shared with the servers\n\n",
 		contacts, threads, conns, d, rounds, runtime.NumCPU())
+	if redisURL != "" {
+		fmt.Printf("Redis: %s, one connection pool shared by the Redis runs\n\n", redactRedis(redisURL))
+	}
 	fmt.Println("| run | requests/s | p50 | p99 | non-2xx | vs bare |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		fmt.Printf("| %s | %.0f | %s | %s | %d of %d | %.0f%% |\n", r.name, r.rps, r.p50, r.p99, r.non2xx, r.total, 100*r.rps/bare)
 	}
 	return nil
+}
+
+// preload (re-)issues a pending code to every contact, as the verify
+// requests will name them (same contact, same country), and returns the
+// verify bodies: each contact's right code and a wrong one, shuffled.
+func (t *target) preload(ctx context.Context, contacts int, rng *rand.Rand) ([]string, error) {
+	t.cap.mu.Lock()
+	t.cap.on = true
+	t.cap.mu.Unlock()
+	for i := range contacts {
+		if _, err := t.v.Send(ctx, verifier.Request{Contact: phone(i), Country: "chinaPR", Subject: "load"}); err != nil {
+			return nil, err
+		}
+	}
+	t.cap.mu.Lock()
+	t.cap.on = false
+	t.cap.mu.Unlock()
+	var bodies []string
+	for i := range contacts {
+		code := t.cap.codes[phone(i)]
+		wrongCode := fmt.Sprintf("%06d", (mustAtoi(code)+1+rng.IntN(999998))%1000000)
+		bodies = append(bodies,
+			`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+code+`"}`,
+			`{"contact":"`+phone(i)+`","country":"chinaPR","verificationCode":"`+wrongCode+`"}`)
+	}
+	rng.Shuffle(len(bodies), func(i, j int) { bodies[i], bodies[j] = bodies[j], bodies[i] })
+	return bodies, nil
+}
+
+// startVcoded builds cmd/vcoded into dir and starts it on a free loopback
+// port as shipped (in-memory backends, request log at info), its standard
+// error to a file, as a service manager would collect it. It sends one code
+// to the attack contact before returning.
+func startVcoded(dir string) (string, func(), error) {
+	bin := filepath.Join(dir, "vcoded")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/vcodekit/vcode/cmd/vcoded").CombinedOutput(); err != nil {
+		return "", nil, fmt.Errorf("building cmd/vcoded: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logFile, err := os.Create(filepath.Join(dir, "vcoded.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(bin, "-addr", addr)
+	cmd.Env = append(os.Environ(), "VCODE_TOKENS="+token)
+	cmd.Stdout, cmd.Stderr = io.Discard, logFile
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait(); logFile.Close() }
+	url := "http://" + addr
+	for i := 0; ; i++ {
+		req, _ := http.NewRequest("POST", url+httpmw.SendPath, strings.NewReader(`{"contact":"`+phone(0)+`","country":"chinaPR"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Access-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return url, stop, nil
+		}
+		if i == 100 {
+			stop()
+			return "", nil, fmt.Errorf("cmd/vcoded did not answer: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond) // waiting for a process to listen
+	}
+}
+
+func redactRedis(u string) string {
+	if i := strings.LastIndexByte(u, '@'); i >= 0 {
+		return "redis://redacted@" + u[i+1:]
+	}
+	return u
 }
 
 func mustAtoi(s string) int {
