@@ -239,10 +239,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		Code:      code,
 		Validity:  validity,
 		ExpiresAt: sent.ExpiresAt,
-		Language:  r.Language,
 		RequestID: r.RequestID,
 	}
-	v.compose(&msg, r)
+	v.compose(&msg, r) // language, text and subject
 	undelivered, err := v.deliver(ctx, msg)
 	if err != nil {
 		// A message that may have left keeps its limits and its code.
