@@ -103,10 +103,11 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if err != nil || u.Host == "" {
 		return nil, errors.New("notify: webhook URL is not an absolute URL")
 	}
-	if strings.Contains(u.Path, "@") || strings.Contains(u.RawQuery, "@") {
-		// https://user:pa/ss@host/ parses as host "user", port "pa":
-		// the code would go elsewhere, and errors would quote "ss".
-		return nil, errors.New("notify: webhook URL has an '@' after its host: percent-encode special characters in a user name or password")
+	if strings.Contains(u.Path, "@") || strings.Contains(u.RawQuery, "@") || u.Fragment != "" || strings.Contains(cfg.URL, "#") {
+		// https://user:pa/ss@host/ parses as host "user", port "pa"
+		// (and https://user:pa#ss@host/ too, the rest a fragment): the
+		// code would go elsewhere, and errors would quote "ss".
+		return nil, errors.New("notify: webhook URL has an '@' after its host, or a '#': percent-encode special characters in a user name or password")
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {

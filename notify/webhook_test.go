@@ -213,6 +213,8 @@ func TestWebhookErrorsRedactURL(t *testing.T) {
 		"https://bridge:2024/Summer!@sms.example.com/send", // an unencoded '/' in a password
 		"https://sms.example.com/send?key=a@b",
 		"https://sms.example.com:99999/send",
+		"https://bridge:2024#Summer!@sms.example.com/send", // an unencoded '#' in a password
+		"https://sms.example.com/send#frag",
 	} {
 		if _, err := notify.NewWebhook(notify.WebhookConfig{URL: u, Secret: hookSecret}); err == nil || strings.Contains(err.Error(), "Summer") {
 			t.Errorf("NewWebhook(%q): %v, want a refusal that does not quote it", u, err)

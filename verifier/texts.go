@@ -20,11 +20,20 @@ const maxBrand = 32
 // characters.
 func WithBrand(name string) Option {
 	return func(c *config) {
-		if name == "" || utf8.RuneCountInString(name) > maxBrand || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-			c.errs = append(c.errs, fmt.Errorf("verifier: brand %q is not 1 to %d printable characters", name, maxBrand))
+		if !validBrand(name) {
+			c.errs = append(c.errs, fmt.Errorf("verifier: brand %q is not 1 to %d printable characters without brackets or surrounding spaces", name, maxBrand))
 		}
 		c.brand = name
 	}
+}
+
+// validBrand: valid UTF-8, printable, no surrounding space, and none of
+// the brackets that frame it in the texts (a brand "Acme】【Bank" would
+// forge a second signature).
+func validBrand(name string) bool {
+	return name != "" && utf8.ValidString(name) && utf8.RuneCountInString(name) <= maxBrand &&
+		strings.TrimSpace(name) == name &&
+		strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) || strings.ContainsRune("【】[]", r) }) < 0
 }
 
 // WithCatalog sets the languages and texts of the messages: the built-in

@@ -59,7 +59,9 @@ func TestBrandAndLanguages(t *testing.T) {
 	if g.v.Catalog() != ja {
 		t.Error("Catalog() is not the catalog given")
 	}
-	for _, opt := range []verifier.Option{verifier.WithBrand(""), verifier.WithBrand("a\nb"), verifier.WithBrand(strings.Repeat("x", 33)), verifier.WithCatalog(nil)} {
+	for _, opt := range []verifier.Option{verifier.WithBrand(""), verifier.WithBrand("a\nb"), verifier.WithBrand(strings.Repeat("x", 33)),
+		verifier.WithBrand(" "), verifier.WithBrand("Acme "), verifier.WithBrand("Acme】【Bank"), verifier.WithBrand("[Acme]"),
+		verifier.WithBrand("Ac\xffme"), verifier.WithCatalog(nil)} {
 		if _, err := verifier.New(f.rec, opt); err == nil {
 			t.Error("New accepted a bad brand or catalog")
 		}
