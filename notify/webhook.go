@@ -46,8 +46,9 @@ const (
 type WebhookConfig struct {
 	// URL receives a POST per message. http is allowed only for loopback
 	// hosts; anything else must be https, since the body holds the code.
-	// Credentials in it (user info, an ?apikey= query) never appear in
-	// errors or logs: they show as "redacted".
+	// Credentials in its user info or query (?apikey=) never appear in
+	// errors or logs: they show as "redacted". The path is shown as it
+	// is, so keep secrets out of it (a /bot<TOKEN>/ path is logged).
 	URL string
 	// Secret signs each request; at least 16 bytes.
 	Secret []byte
