@@ -15,7 +15,9 @@
 // than a key per rule and answers with the longest wait.
 //
 // Implementations: Memory here; redislimiter for several instances sharing
-// Redis. Both pass the conformance suite in limitertest.
+// Redis. Both pass the conformance suite in limitertest. Both are
+// BatchLimiters too: AllowAll takes the events of several keys at once, all
+// or nothing, which on Redis saves a round trip per key.
 //
 // A Memory readies itself on first use and then runs a goroutine that drops
 // stale keys; Close stops it. Close every Memory you create and are done
@@ -81,6 +83,44 @@ type Limiter interface {
 	// event that is not there (already out of the window, or never
 	// recorded) is not an error.
 	Release(ctx context.Context, key string, at time.Time) error
+}
+
+// Request is one key and its rules, for AllowAll.
+type Request struct {
+	Key   string
+	Rules []Rule
+}
+
+// ErrShortDecisions is returned by AllowAll when decisions has fewer
+// elements than reqs.
+var ErrShortDecisions = errors.New("limiter: fewer decisions than requests")
+
+// BatchLimiter is a Limiter that takes the events of several keys in one
+// call: for a backend across the network, one round trip instead of one per
+// key. The verifier uses it when its Limiter implements it, and calls Allow
+// once per key otherwise.
+type BatchLimiter interface {
+	Limiter
+
+	// AllowAll records one event for every request if every one allows
+	// it, and nothing otherwise: a refusal by any gives back what the
+	// others took. Each request is decided as Allow would decide it
+	// after the requests before it (a key may appear twice), with the
+	// same exact rolling windows, and its rules are checked as Allow's.
+	//
+	// It writes the decisions to decisions[:len(reqs)] and returns -1
+	// when all were allowed. Otherwise it returns the index of the first
+	// refusing request, whose decision holds the refusal (its
+	// RetryAfter); every other decision is then the zero Decision. An
+	// event given back may, for a moment, have been seen by concurrent
+	// callers: a refusal can refuse others in passing, never let more
+	// through than the limits.
+	//
+	// An error means the limiter could not answer; it returns -1 and
+	// gives back what it knows it took. Invalid rules, and decisions
+	// shorter than reqs (ErrShortDecisions), are errors with nothing
+	// recorded. No request is not an error: AllowAll returns -1.
+	AllowAll(ctx context.Context, reqs []Request, decisions []Decision) (refused int, err error)
 }
 
 // CheckRules returns ErrInvalidRule unless rules holds at least one rule

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/vcodekit/vcode/limiter"
@@ -228,18 +229,21 @@ type hold struct {
 	at  time.Time
 }
 
-// take asks the limiter for each rule in turn. On a refusal or an error it
-// gives back what it took, so a refused request leaves no trace.
+// take asks the limiter for every rule: in one AllowAll call when it is a
+// limiter.BatchLimiter (on Redis, one round trip for them all), otherwise
+// with Allow for each in turn. On a refusal or an error it gives back what
+// it took, so a refused request leaves no trace; a RateLimitError names the
+// first refusing rule.
 //
 // A limit key is the rule's name, readable for operators, and a 128-bit
 // HMAC of name and value under the first secret: no contact, subject or IP
 // in the limiter's keys.
 func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, holds []hold) ([]hold, error) {
+	if b, ok := v.cfg.limiter.(limiter.BatchLimiter); ok && len(rules) > 1 && len(rules) <= maxBatch {
+		return v.takeAll(ctx, b, rules, reason, holds)
+	}
 	for _, rule := range rules {
-		key := rule.key
-		if key == "" {
-			key = v.limitKey(rule.name, rule.value)
-		}
+		key := v.ruleKey(rule)
 		d, err := v.cfg.limiter.Allow(ctx, key, rule.rules...)
 		if err != nil {
 			v.release(ctx, holds)
@@ -252,6 +256,58 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 		holds = append(holds, hold{key, d.At})
 	}
 	return holds, nil
+}
+
+// maxBatch is the most rules one request applies: a send's subject, IP,
+// region and contact.
+const maxBatch = 4
+
+// batch holds AllowAll's requests and decisions. Passed to an interface,
+// they escape to the heap; batches recycles them, so a call allocates none.
+type batch struct {
+	reqs [maxBatch]limiter.Request
+	ds   [maxBatch]limiter.Decision
+}
+
+var batches = sync.Pool{New: func() any { return new(batch) }}
+
+// takeAll is take with one AllowAll call for len(rules) <= maxBatch rules.
+// The limiter gives back what it took on a refusal or an error.
+func (v *Verifier) takeAll(ctx context.Context, l limiter.BatchLimiter, rules []namedRule, reason error, holds []hold) ([]hold, error) {
+	b := batches.Get().(*batch)
+	defer func() {
+		*b = batch{} // no key or rules kept alive in the pool
+		batches.Put(b)
+	}()
+	n := len(rules)
+	for i, rule := range rules {
+		b.reqs[i] = limiter.Request{Key: v.ruleKey(rule), Rules: rule.rules}
+	}
+	refused, err := l.AllowAll(ctx, b.reqs[:n], b.ds[:n])
+	if err != nil {
+		v.release(ctx, holds)
+		return nil, backendErr("limiter", err)
+	}
+	if refused < -1 || refused >= n {
+		v.release(ctx, holds)
+		return nil, backendErr("limiter", fmt.Errorf("AllowAll refused request %d of %d", refused, n))
+	}
+	if refused >= 0 {
+		v.release(ctx, holds)
+		return nil, &RateLimitError{Reason: reason, Limit: rules[refused].limit, RetryAfter: b.ds[refused].RetryAfter}
+	}
+	for i := range n {
+		holds = append(holds, hold{b.reqs[i].Key, b.ds[i].At})
+	}
+	return holds, nil
+}
+
+// ruleKey is rule's limit key: the one already derived, or limitKey's.
+func (v *Verifier) ruleKey(rule namedRule) string {
+	if rule.key != "" {
+		return rule.key
+	}
+	return v.limitKey(rule.name, rule.value)
 }
 
 // release gives back the events of holds. It runs detached from ctx's

@@ -1,6 +1,7 @@
 // Package limitertest is the conformance suite for limiter.Limiter
 // implementations. Every implementation in this module runs it, and so should
-// a host's own.
+// a host's own. When the limiters implement limiter.BatchLimiter, Run checks
+// AllowAll too (the Batch tests); otherwise it skips them.
 package limitertest
 
 import (
@@ -46,6 +47,7 @@ func Run(t *testing.T, factory Factory) {
 			tt.fn(t, factory(t, clk.Now), clk)
 		})
 	}
+	t.Run("Batch", func(t *testing.T) { runBatch(t, factory) })
 }
 
 var ctx = context.Background()

@@ -10,7 +10,10 @@
 // holding at most limit members, so memory per key is bounded by its limit.
 // Allow is one Lua script in one round trip: drop the events that left the
 // longest window, count per rule, and record, atomically. The key expires
-// one longest window after its newest event.
+// one longest window after its newest event. AllowAll (limiter.BatchLimiter)
+// takes several keys' events in one round trip: one script on a single
+// node, atomically, and one pipeline of a script per key on Redis Cluster
+// (see AllowAll for what a refusal costs there).
 //
 // # Whose clock
 //
@@ -80,15 +83,20 @@ func (l *Limiter) run(ctx context.Context, script *redis.Script, key string, arg
 	}
 	ctx, cancel := rediskey.Bound(ctx, l.timeout)
 	defer cancel()
-	now := int64(0)
-	if l.now != nil {
-		now = l.now().UnixMicro()
-	}
-	v, err := script.Run(ctx, l.client, []string{rediskey.Key(l.prefix, key)}, append(args, now)...).Int64Slice()
+	v, err := script.Run(ctx, l.client, []string{rediskey.Key(l.prefix, key)}, append(args, l.clock())...).Int64Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redislimiter: %w", err)
 	}
 	return v, nil
+}
+
+// clock is the time to pass the scripts: WithClock's in µs, or 0 for
+// Redis's TIME.
+func (l *Limiter) clock() int64 {
+	if l.now == nil {
+		return 0
+	}
+	return l.now().UnixMicro()
 }
 
 // Allow implements limiter.Limiter.
