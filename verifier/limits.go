@@ -35,7 +35,8 @@ type ClientLimits struct {
 //
 // Throughout, a zero value is off. Guesses, Verify and Send may not be off:
 // they are the brute-force and anti-bombing bounds, and New refuses Limits
-// without them. Every count goes through the Limiter, so on Redis it holds
+// without them. A limit counts 1 to 2^30 events in a window of 1 second to
+// 366 days; a cooldown is 0 or 1 second to 366 days. Every count goes through the Limiter, so on Redis it holds
 // across instances.
 type Limits struct {
 	// Guesses is how many wrong guesses kill a code (default 5).
@@ -101,6 +102,15 @@ func cloneMap(m map[string]int) map[string]int {
 	return out
 }
 
+// Bounds of a limit: a window shorter than a second, or a count beyond
+// maxCount, is a limit switched off by its value (5 per nanosecond), and
+// huge counts overflow Redis's integers.
+const (
+	maxCount  = 1 << 30
+	minWindow = time.Second
+	maxWindow = 366 * 24 * time.Hour
+)
+
 // check returns every problem with l, in the order of its fields.
 func (l Limits) check() error {
 	var errs []error
@@ -108,24 +118,24 @@ func (l Limits) check() error {
 		switch {
 		case r == Rule{} && required:
 			errs = append(errs, fmt.Errorf("verifier: Limits.%s may not be off", name))
-		case r != Rule{} && (r.Limit < 1 || r.Window <= 0):
-			errs = append(errs, fmt.Errorf("verifier: Limits.%s %d per %v is not a limit", name, r.Limit, r.Window))
+		case r != Rule{} && (r.Limit < 1 || r.Limit > maxCount || r.Window < minWindow || r.Window > maxWindow):
+			errs = append(errs, fmt.Errorf("verifier: Limits.%s %d per %v is not a limit: 1 to %d per 1s to 366 days", name, r.Limit, r.Window, maxCount))
 		}
 	}
-	if l.Guesses < 1 {
-		errs = append(errs, fmt.Errorf("verifier: Limits.Guesses %d below 1", l.Guesses))
+	if l.Guesses < 1 || l.Guesses > maxCount {
+		errs = append(errs, fmt.Errorf("verifier: Limits.Guesses %d outside 1..%d", l.Guesses, maxCount))
 	}
 	rule("Verify", l.Verify, true)
-	if l.Cooldown < 0 {
-		errs = append(errs, fmt.Errorf("verifier: Limits.Cooldown %v is negative", l.Cooldown))
+	if l.Cooldown < 0 || l.Cooldown > 0 && l.Cooldown < minWindow || l.Cooldown > maxWindow {
+		errs = append(errs, fmt.Errorf("verifier: Limits.Cooldown %v is neither 0 nor 1s to 366 days", l.Cooldown))
 	}
 	rule("Send", l.Send, true)
 	rule("Subject.Send", l.Subject.Send, false)
 	rule("Subject.Verify", l.Subject.Verify, false)
 	rule("IP.Send", l.IP.Send, false)
 	rule("IP.Verify", l.IP.Verify, false)
-	if l.RegionDaily < 0 {
-		errs = append(errs, fmt.Errorf("verifier: Limits.RegionDaily %d is negative", l.RegionDaily))
+	if l.RegionDaily < 0 || l.RegionDaily > maxCount {
+		errs = append(errs, fmt.Errorf("verifier: Limits.RegionDaily %d outside 0..%d", l.RegionDaily, maxCount))
 	}
 	regions := make([]string, 0, len(l.RegionDailyBy))
 	for r := range l.RegionDailyBy {
@@ -133,8 +143,8 @@ func (l Limits) check() error {
 	}
 	slices.Sort(regions)
 	for _, r := range regions {
-		if n := l.RegionDailyBy[r]; n < 0 {
-			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy[%q] %d is negative", r, n))
+		if n := l.RegionDailyBy[r]; n < 0 || n > maxCount {
+			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy[%q] %d outside 0..%d", r, n, maxCount))
 		}
 	}
 	return errors.Join(errs...)

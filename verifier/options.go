@@ -18,6 +18,7 @@ const (
 	defaultCodeLength    = 6
 	defaultValidity      = time.Minute
 	maxValidity          = 10 * time.Minute
+	minValidity          = 10 * time.Second // a shorter code dies before it arrives
 	minSecretLength      = 16
 	minCodeLength        = 4
 	maxCodeLength        = 10
@@ -95,8 +96,8 @@ func WithCodeLength(n int) Option {
 	}
 }
 
-// WithValidity sets how long a code stays valid: more than zero, at most
-// 10 minutes (default one minute). Longer-lived codes give guessers and
+// WithValidity sets how long a code stays valid: 10 seconds to 10 minutes
+// (default one minute). Longer-lived codes give guessers and
 // phishers more time.
 func WithValidity(d time.Duration) Option {
 	return func(c *config) { c.validity = d }
@@ -174,8 +175,8 @@ func WithClock(now func() time.Time) Option {
 // check returns every problem with the configuration, options first in
 // the order given, then the validity, the limits and the backends.
 func (c *config) check() error {
-	if c.validity <= 0 || c.validity > maxValidity {
-		c.errs = append(c.errs, fmt.Errorf("verifier: validity %v outside (0, %v]", c.validity, maxValidity))
+	if c.validity < minValidity || c.validity > maxValidity {
+		c.errs = append(c.errs, fmt.Errorf("verifier: validity %v outside %v to %v", c.validity, minValidity, maxValidity))
 	}
 	if err := c.limits.check(); err != nil {
 		c.errs = append(c.errs, err)

@@ -330,6 +330,14 @@ func TestOptionsValidated(t *testing.T) {
 		{"nil limiter", verifier.WithLimiter(nil)},
 		{"contact send limit off", withLimits(func(l *verifier.Limits) { l.Send = verifier.Rule{} })},
 		{"half a client rule", withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{Limit: 5} })},
+		// Off by their values: a nanosecond window, an overflowing count.
+		{"verify per nanosecond", withLimits(func(l *verifier.Limits) { l.Verify.Window = time.Nanosecond })},
+		{"send per nanosecond", withLimits(func(l *verifier.Limits) { l.Send.Window = time.Nanosecond })},
+		{"cooldown of a nanosecond", withLimits(func(l *verifier.Limits) { l.Cooldown = time.Nanosecond })},
+		{"guesses past 2^30", withLimits(func(l *verifier.Limits) { l.Guesses = 1<<30 + 1 })},
+		{"send count past 2^30", withLimits(func(l *verifier.Limits) { l.Send.Limit = 1 << 62 })},
+		{"region cap past 2^30", withLimits(func(l *verifier.Limits) { l.RegionDaily = 1 << 62 })},
+		{"validity of a nanosecond", verifier.WithValidity(time.Nanosecond)},
 	}
 	for _, tt := range tests {
 		if _, err := verifier.New(notify.Discard, tt.opt); err == nil {
@@ -346,10 +354,10 @@ func TestOptionsValidated(t *testing.T) {
 	bad := verifier.DefaultLimits()
 	bad.Guesses, bad.Send, bad.IP.Verify, bad.Cooldown = 0, verifier.Rule{}, verifier.Rule{Window: time.Hour}, -1
 	_, err := verifier.New(notify.Discard, verifier.WithLimits(bad))
-	want := "verifier: Limits.Guesses 0 below 1\n" +
-		"verifier: Limits.Cooldown -1ns is negative\n" +
+	want := "verifier: Limits.Guesses 0 outside 1..1073741824\n" +
+		"verifier: Limits.Cooldown -1ns is neither 0 nor 1s to 366 days\n" +
 		"verifier: Limits.Send may not be off\n" +
-		"verifier: Limits.IP.Verify 0 per 1h0m0s is not a limit"
+		"verifier: Limits.IP.Verify 0 per 1h0m0s is not a limit: 1 to 1073741824 per 1s to 366 days"
 	if err == nil || err.Error() != want {
 		t.Errorf("New with bad limits:\n%v\nwant\n%s", err, want)
 	}
