@@ -2,7 +2,6 @@ package limiter
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/vcodekit/vcode/internal/memcache"
@@ -10,20 +9,23 @@ import (
 
 // Memory is a Limiter for a single process, on github.com/patrickmn/go-cache.
 //
-// Each key keeps the times of at most limit events, newest last; a sweeping
-// goroutine drops, once a minute, every key with no event left inside its
-// window, so memory is bounded by the number of keys active within a window
-// (plus a minute).
+// Each key keeps the times of at most limit events, newest last. The keys
+// are spread by a seeded hash over 128 go-caches (shards), and a call is
+// atomic under its key's shard's mutex. A sweeping goroutine drops every
+// key with no event left inside its window, a shard at a time, so that each
+// shard is swept once a minute and a call waits for a sweep of at most
+// 1/128 of the keys; memory is bounded by the number of keys active within
+// a window (plus a minute).
 //
-// NewMemory allocates little and starts nothing: the cache, the striped
-// locks and the sweeper come with the first call of a method. Close stops
+// NewMemory allocates little and starts nothing: the shards and the
+// sweeper come with the first call of a method. Close stops
 // the sweeper; call it when done with the limiter (a Memory that becomes
 // unreachable unclosed has its sweeper stopped by the garbage collector,
 // eventually).
 type Memory struct {
 	now func() time.Time
 
-	mem memcache.Lazy // the cache and its locks, made on first use
+	mem memcache.Lazy // the shards, made on first use
 }
 
 var _ Limiter = (*Memory)(nil)
@@ -39,10 +41,11 @@ type events struct {
 // 8-byte allocation instead of an events and its slice.
 type single int64
 
-// load returns the times kept for key, ascending; scratch backs a single
-// event. ev is the key's events value when it has one, for reuse.
-func (m *Memory) load(key string, scratch *[1]int64) (times []int64, ev *events) {
-	v, ok := m.mem.Cache.Get(key)
+// load returns the times kept for key in its shard sh, ascending; scratch
+// backs a single event. ev is the key's events value when it has one, for
+// reuse.
+func load(sh *memcache.Shard, key string, scratch *[1]int64) (times []int64, ev *events) {
+	v, ok := sh.Get(key)
 	if !ok {
 		return nil, nil
 	}
@@ -74,13 +77,14 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	return m
 }
 
-// init readies m on first use: the cache (go-cache's own janitor off), the
-// locks, and, unless m is closed, the sweeper.
+// init readies m on first use: the shards (go-cache's own janitor off)
+// and, unless m is closed, the sweeper.
 func (m *Memory) init() { memcache.Init(&m.mem, m) }
 
-func (m *Memory) lock(key string) *sync.Mutex {
+// shard returns the shard holding key; its mutex guards the key.
+func (m *Memory) shard(key string) *memcache.Shard {
 	m.init()
-	return m.mem.Locks.For(key)
+	return m.mem.Shard(key)
 }
 
 // Close stops the goroutine that drops keys whose window has passed, and
@@ -104,12 +108,12 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 		return Decision{}, err
 	}
 	t := m.now().UnixNano()
-	mu := m.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
+	sh := m.shard(key)
+	sh.Lock()
+	defer sh.Unlock()
 
 	var scratch [1]int64
-	times, ev := m.load(key, &scratch)
+	times, ev := load(sh, key, &scratch)
 	if n := len(times); n > 0 && t < times[n-1] {
 		// The wall clock stepped back; keep the times ascending so the
 		// window arithmetic stays exact.
@@ -132,19 +136,19 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 		return Decision{RetryAfter: retry}, nil
 	}
 	// Keep only what can matter: the newest maxLimit-1 live events plus
-	// this one. go-cache forgets the key once its newest event has left
+	// this one. The sweep forgets the key once its newest event has left
 	// the longest window.
 	if len(live) > maxLimit-1 {
 		live = live[len(live)-(maxLimit-1):]
 	}
 	if len(live) == 0 {
-		m.mem.Cache.Set(key, single(t), maxWindow)
+		sh.Set(key, single(t), maxWindow)
 	} else {
 		if ev == nil {
 			ev = &events{times: make([]int64, 0, len(live)+1)}
 		}
 		ev.times = append(append(ev.times[:0], live...), t)
-		m.mem.Cache.Set(key, ev, maxWindow)
+		sh.Set(key, ev, maxWindow)
 	}
 	return Decision{Allowed: true, Remaining: remaining, At: time.Unix(0, t)}, nil
 }
@@ -162,18 +166,18 @@ func inWindow(times []int64, t int64, window time.Duration) []int64 {
 // Release implements Limiter.
 func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 	t := at.UnixNano()
-	mu := m.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
+	sh := m.shard(key)
+	sh.Lock()
+	defer sh.Unlock()
 	var scratch [1]int64
-	times, ev := m.load(key, &scratch)
+	times, ev := load(sh, key, &scratch)
 	for i := len(times) - 1; i >= 0; i-- {
 		if times[i] != t {
 			continue
 		}
 		switch {
 		case len(times) == 1:
-			m.mem.Cache.Delete(key)
+			sh.Delete(key)
 		case ev != nil:
 			// Keep the key's expiry: the events left are no newer.
 			ev.times = append(times[:i], times[i+1:]...)
@@ -187,5 +191,5 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 // included.
 func (m *Memory) Len() int {
 	m.init()
-	return m.mem.Cache.ItemCount()
+	return m.mem.Len()
 }

@@ -15,7 +15,7 @@ func TestMemoryOneEventIsCompact(t *testing.T) {
 	ctx := t.Context()
 	rule := Rule{Limit: 3, Window: time.Minute}
 	kind := func() string {
-		v, ok := m.mem.Cache.Get("k")
+		v, ok := m.mem.Shard("k").Get("k")
 		switch v.(type) {
 		case single:
 			return "single"

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,5 +37,17 @@ func BenchmarkMemory(b *testing.B) {
 			s.Consume(ctx, keys[i%len(keys)], wrong)
 			i++
 		}
+	})
+	// ConsumeParallel: every core at once, on unrelated keys.
+	b.Run("ConsumeParallel", func(b *testing.B) {
+		b.ReportAllocs()
+		var next atomic.Uint64
+		b.RunParallel(func(pb *testing.PB) {
+			i := int(next.Add(7919))
+			for pb.Next() {
+				s.Consume(ctx, keys[i%len(keys)], wrong)
+				i++
+			}
+		})
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
-	"sync"
 	"time"
 
 	"github.com/vcodekit/vcode/internal/memcache"
@@ -13,21 +12,22 @@ import (
 // Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
 //
 // Validity is judged by the clock given with WithClock (time.Now by default),
-// on every read. The check-and-consume of one key is atomic under a fixed
-// set of mutexes striped by key. Every call also takes go-cache's single
-// lock for its map access, so calls on unrelated keys do wait for each
-// other that long, and all of them wait while go-cache deletes the expired
-// records (once a minute, in time proportional to the records held).
+// on every read. The records are spread by a seeded hash of the key over
+// 128 go-caches (shards), and the check-and-consume of one key is atomic
+// under its shard's mutex; calls on keys of other shards neither wait for
+// it nor for go-cache's lock of its shard. A shard's expired records are
+// deleted under that lock, once a minute, a shard at a time, so a call
+// waits for a sweep of at most 1/128 of the records.
 //
-// NewMemory allocates little and starts nothing: the cache, the locks and a
-// sweeping goroutine, which reclaims expired records once a minute in real
+// NewMemory allocates little and starts nothing: the shards and a sweeping
+// goroutine, which reclaims expired records within about a minute of real
 // time, come with the first call of a method. Close stops the sweeper; call
 // it when done with the store (a Memory that becomes unreachable unclosed
 // has its sweeper stopped by the garbage collector, eventually).
 type Memory struct {
 	now func() time.Time
 
-	mem memcache.Lazy // the cache and its locks, made on first use
+	mem memcache.Lazy // the shards, made on first use
 }
 
 var _ CodeStore = (*Memory)(nil)
@@ -79,13 +79,14 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	return m
 }
 
-// init readies m on first use: the cache (go-cache's own janitor off), the
-// locks, and, unless m is closed, the sweeper.
+// init readies m on first use: the shards (go-cache's own janitor off)
+// and, unless m is closed, the sweeper.
 func (m *Memory) init() { memcache.Init(&m.mem, m) }
 
-func (m *Memory) lock(key string) *sync.Mutex {
+// shard returns the shard holding key; its mutex guards the key.
+func (m *Memory) shard(key string) *memcache.Shard {
 	m.init()
-	return m.mem.Locks.For(key)
+	return m.mem.Shard(key)
 }
 
 // Close stops the goroutine that reclaims expired records, and returns once
@@ -121,20 +122,20 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 			sealed:       bytes.Clone(r.Sealed), // nil stays nil
 		}
 	}
-	mu := m.lock(key)
-	mu.Lock()
-	m.mem.Cache.Set(key, rec, r.TTL)
-	mu.Unlock()
+	sh := m.shard(key)
+	sh.Lock()
+	sh.Set(key, rec, r.TTL)
+	sh.Unlock()
 	return nil
 }
 
 // Peek implements CodeStore.
 func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, error) {
 	now := m.now().UnixNano()
-	mu := m.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
-	v, _ := m.mem.Cache.Get(key)
+	sh := m.shard(key)
+	sh.Lock()
+	defer sh.Unlock()
+	v, _ := sh.Get(key)
 	rec, rare := record(v)
 	if rec == nil || now >= rec.expires || rare == nil || rare.sealed == nil {
 		return nil, 0, nil
@@ -149,10 +150,10 @@ var dummyDigest = make([]byte, 32)
 // Consume implements CodeStore.
 func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, error) {
 	now := m.now().UnixNano()
-	mu := m.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
-	v, _ := m.mem.Cache.Get(key)
+	sh := m.shard(key)
+	sh.Lock()
+	defer sh.Unlock()
+	v, _ := sh.Get(key)
 	rec, rare := record(v)
 	if rec == nil || now >= rec.expires {
 		subtle.ConstantTimeCompare(dummyDigest, digest)
@@ -163,12 +164,12 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 		want = rare.anyDigest
 	}
 	if subtle.ConstantTimeCompare(want, digest) == 1 {
-		m.mem.Cache.Delete(key)
+		sh.Delete(key)
 		return Match, nil
 	}
 	rec.attempts++
 	if rec.attempts >= rec.max {
-		m.mem.Cache.Delete(key)
+		sh.Delete(key)
 		return Exhausted, nil
 	}
 	return Mismatch, nil
@@ -176,10 +177,10 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 
 // Delete implements CodeStore.
 func (m *Memory) Delete(_ context.Context, key string) error {
-	mu := m.lock(key)
-	mu.Lock()
-	m.mem.Cache.Delete(key)
-	mu.Unlock()
+	sh := m.shard(key)
+	sh.Lock()
+	sh.Delete(key)
+	sh.Unlock()
 	return nil
 }
 
@@ -187,7 +188,7 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 // included.
 func (m *Memory) Len() int {
 	m.init()
-	return m.mem.Cache.ItemCount()
+	return m.mem.Len()
 }
 
 // recordSize is asserted by a test: a pending code costs one 48-byte

@@ -30,7 +30,7 @@ func TestRecordFitsSizeClass(t *testing.T) {
 	if err := m.Save(t.Context(), "k", Record{Digest: make([]byte, 32), TTL: time.Minute, MaxAttempts: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := m.mem.Cache.Get("k"); reflect.TypeOf(v) != reflect.TypeFor[*memoryRecord]() {
+	if v, _ := m.mem.Shard("k").Get("k"); reflect.TypeOf(v) != reflect.TypeFor[*memoryRecord]() {
 		t.Fatalf("a 32-byte digest is kept as %T", v)
 	}
 }

@@ -12,9 +12,12 @@ type owner struct{ mem memcache.Lazy }
 func Example() {
 	o := &owner{}
 	memcache.Init(&o.mem, o) // on first use
-	o.mem.Cache.Set("k", 1, time.Minute)
+	sh := o.mem.Shard("k")
+	sh.Lock() // around a read-modify-write of "k"
+	sh.Set("k", 1, time.Minute)
+	sh.Unlock()
 	o.mem.Close() // stops the sweeper; the cache still answers
-	v, ok := o.mem.Cache.Get("k")
-	fmt.Println(v, ok)
-	// Output: 1 true
+	v, ok := o.mem.Shard("k").Get("k")
+	fmt.Println(v, ok, o.mem.Len())
+	// Output: 1 true 1
 }

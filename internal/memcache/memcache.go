@@ -1,30 +1,58 @@
 // Package memcache is what the in-memory store and limiter share around
-// their go-cache: the cache and its striped locks made on first use, and a
-// goroutine of vcode's own that sweeps the expired entries and that Close
-// stops (go-cache's janitor can be stopped only by the cache becoming
-// garbage).
+// go-cache: their entries spread over Shards go-caches by a seeded hash of
+// the key, each shard with the mutex that makes a read-modify-write of its
+// keys atomic, all made on first use; and a goroutine of vcode's own that
+// sweeps the expired entries one shard at a time, and that Close stops
+// (go-cache's janitor can be stopped only by the cache becoming garbage).
+//
+// Sharding bounds the stall a sweep causes: go-cache's DeleteExpired holds
+// its cache's lock while it ranges over every entry (some 25 to 40 ms at a
+// million), and the calls on that cache's keys wait for it. A shard holds
+// about 1/Shards of the entries, and the sweeper visits one shard per tick
+// of SweepInterval/Shards, so each entry is still reclaimed within about a
+// SweepInterval of expiring, while a sweep holds one shard's lock for about
+// 1/Shards of the time.
 package memcache
 
 import (
+	"hash/maphash"
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/patrickmn/go-cache"
-
-	"github.com/vcodekit/vcode/internal/stripe"
 )
 
-// SweepInterval is how often expired entries are reclaimed, the interval
+// SweepInterval is how often each entry's shard is swept, the interval
 // go-cache's own janitor ran at for vcode.
 const SweepInterval = time.Minute
 
-// Lazy is a cache made on first use. The zero value is ready; it is a
-// field of its owner, and must not be copied after first use.
+// Shards is the number of go-caches an owner's entries are spread over (a
+// power of two). An empty shard costs about 180 bytes, made once per owner.
+const Shards = 128
+
+// Shard is one go-cache and the mutex its owner holds around a
+// read-modify-write of one of its keys: the striped lock and the shard are
+// one, found by one hash. go-cache's own lock still guards the map, and is
+// contended only by the sweep of this shard and by Len.
+type Shard struct {
+	sync.Mutex
+	cache.Cache // go-cache's janitor off; see Lazy
+
+	// A cache line each, so that cores taking the mutexes of different
+	// shards do not contend for one line.
+	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof(cache.Cache{})]byte
+}
+
+const cacheLine = 64
+
+// Lazy is a sharded cache made on first use. The zero value is ready; it is
+// a field of its owner, and must not be copied after first use.
 type Lazy struct {
-	// Cache and Locks are set by Init.
-	Cache *cache.Cache
-	Locks *stripe.Locks
+	shards []Shard // set by Init; the length is a power of two
+	seed   maphash.Seed
+	n      int // shards to make, 0 for Shards; see SetShards
 
 	ready  sync.Once
 	mu     sync.Mutex // guards closed and sweep
@@ -32,23 +60,65 @@ type Lazy struct {
 	sweep  *sweeper
 }
 
-// Init sets Cache (go-cache's janitor off) and Locks on its first call and,
+// SetShards makes Init make n shards instead of Shards; n must be a power of
+// two. It is for benchmarks comparing layouts (1 is go-cache's single map
+// and lock) and must be called before Init.
+func (l *Lazy) SetShards(n int) {
+	if n < 1 || n&(n-1) != 0 {
+		panic("memcache: shard count not a power of two")
+	}
+	l.n = n
+}
+
+// Init makes the shards (go-cache's janitor off) on its first call and,
 // unless Close came first, starts the sweeper. An owner that becomes
 // unreachable without Close has its sweeper stopped by the garbage
 // collector, eventually, as go-cache's finalizer stopped its janitor.
 func Init[T any](l *Lazy, owner *T) {
 	l.ready.Do(func() {
-		l.Cache = cache.New(cache.NoExpiration, 0)
-		l.Locks = stripe.New()
+		n := l.n
+		if n == 0 {
+			n = Shards
+		}
+		shards := make([]Shard, n)
+		for i := range shards {
+			shards[i].Cache = *cache.New(cache.NoExpiration, 0)
+		}
+		l.seed = maphash.MakeSeed()
+		l.shards = shards
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.closed {
 			return
 		}
-		l.sweep = startSweeper(l.Cache, SweepInterval)
+		l.sweep = startSweeper(shards, SweepInterval)
 		runtime.AddCleanup(owner, (*sweeper).stop, l.sweep)
 	})
 }
+
+// Shard returns the shard holding key, whose mutex guards it. Init must
+// have been called. The seed is random, so that nobody can pick keys that
+// all share one shard.
+func (l *Lazy) Shard(key string) *Shard {
+	return &l.shards[maphash.String(l.seed, key)&uint64(len(l.shards)-1)]
+}
+
+// Len returns the number of entries held, expired ones not yet swept
+// included. Init must have been called.
+func (l *Lazy) Len() int {
+	n := 0
+	for i := range l.shards {
+		n += l.shards[i].ItemCount()
+	}
+	return n
+}
+
+// NumShards returns the number of shards. Init must have been called.
+func (l *Lazy) NumShards() int { return len(l.shards) }
+
+// Sweep deletes the expired entries of shard i, as one tick of the sweeper
+// does; benchmarks call it to force sweeps. Init must have been called.
+func (l *Lazy) Sweep(i int) { l.shards[i].DeleteExpired() }
 
 // Close stops the sweeper and returns once it has exited. It may be called
 // any number of times, concurrently with Init and the cache's use. The
@@ -64,7 +134,7 @@ func (l *Lazy) Close() {
 	}
 }
 
-// sweeper is the goroutine that reclaims a cache's expired entries. It
+// sweeper is the goroutine that reclaims the shards' expired entries. It
 // holds no reference to the owner, so that an unreachable owner can be
 // collected and its cleanup stop the sweeper.
 type sweeper struct {
@@ -73,22 +143,26 @@ type sweeper struct {
 	done     chan struct{} // closed when the goroutine returns
 }
 
-// startSweeper starts a goroutine that calls c.DeleteExpired every interval
-// until stop is called.
-func startSweeper(c *cache.Cache, every time.Duration) *sweeper {
+// startSweeper starts a goroutine that calls DeleteExpired on one shard
+// after another, one per tick of every/len(shards), so that each shard is
+// swept once every interval, until stop is called.
+func startSweeper(shards []Shard, every time.Duration) *sweeper {
 	s := &sweeper{stopCh: make(chan struct{}), done: make(chan struct{})}
-	go s.run(c, every)
+	go s.run(shards, max(every/time.Duration(len(shards)), 1))
 	return s
 }
 
-func (s *sweeper) run(c *cache.Cache, every time.Duration) {
+func (s *sweeper) run(shards []Shard, tick time.Duration) {
 	defer close(s.done)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for i := 0; ; {
 		select {
-		case <-tick.C:
-			c.DeleteExpired()
+		case <-t.C:
+			shards[i].DeleteExpired()
+			if i++; i == len(shards) {
+				i = 0
+			}
 		case <-s.stopCh:
 			return
 		}
