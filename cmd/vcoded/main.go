@@ -34,6 +34,9 @@
 //	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
 //	-default-country VCODE_DEFAULT_COUNTRY Huawei country value in which a
 //	                 national number without "country" is read (chinaPR)
+//	-log-level       VCODE_LOG_LEVEL       which requests get a log line
+//	                 (info): debug or info, every request; warn or error,
+//	                 only those failing with a 5xx; off, none (see Logs)
 //
 // The policy, each flag with its environment variable, defaults as in
 // verifier.DefaultLimits; a rule is COUNT/DURATION ("10/1h") or "off":
@@ -85,8 +88,23 @@
 // at least 16 bytes. With -redis, vcoded refuses to start without them: a
 // per-process secret would make each instance reject the others' codes.
 //
-// Logs (one line per request, tokens and codes never included) go to
-// standard error. SIGINT or SIGTERM shuts the server down gracefully.
+// Logs go to standard error: by default one line per request ("vcode
+// request", tokens and codes never included), beside vcoded's own lines
+// (start, shutdown, warnings). -log-level sets the least level of the
+// request lines: a request is logged at INFO, or at ERROR when it fails
+// with a 5xx, so warn and error keep only the failures and off drops the
+// request lines entirely; vcoded's own lines and warnings are written
+// whatever the level. The request lines are written asynchronously: a
+// request only queues its line, and a goroutine writes the queue in
+// batches, buffered, at most about 100 ms later. ERROR lines (the 5xx)
+// and vcoded's own lines are written at once instead, in order after the
+// queued ones. If standard error falls so far behind that 4096 lines are
+// waiting, further INFO lines are dropped rather than slow the requests
+// down, and one line says how many: "vcode log: N lines dropped". At
+// shutdown, every line queued is written before vcoded exits; a process
+// killed outright (SIGKILL) loses the request lines of its last 100 ms.
+//
+// SIGINT or SIGTERM shuts the server down gracefully.
 //
 // Server timeouts protect against slow clients: 5 s to send the headers,
 // 10 s for the whole request, 20 s to write the response (longer than the
@@ -119,6 +137,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/internal/asynclog"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/prommetrics"
@@ -171,6 +190,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	webhookSecretFile := fs.String("webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
 	trustedProxies := fs.String("trusted-proxies", getenv("VCODE_TRUSTED_PROXIES"), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (env VCODE_TRUSTED_PROXIES); without it every client behind a proxy shares the proxy's per-IP quotas")
 	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
+	logLevel := fs.String("log-level", envOr(getenv, "VCODE_LOG_LEVEL", "info"), "least `level` of the per-request log lines: debug, info, warn, error or off (env VCODE_LOG_LEVEL); vcoded's own lines are always written")
 	policy := addPolicyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -183,7 +203,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// secret ("-webhook-secret two words").
 		return fmt.Errorf("%d unexpected arguments after the flags (not shown, as they may be secrets; quote a value with spaces)", fs.NArg())
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	reqLevel, reqLog, err := parseLogLevel(*logLevel)
+	if err != nil {
+		return err
+	}
+	// One asynchronous handler for every line, so that they are written
+	// in order through one buffer. vcoded's own lines are synchronous:
+	// out at once, after the queued request lines. Closed last (deferred
+	// first), after the server's shutdown, so that no line is lost.
+	alog := asynclog.New(stderr, func(w io.Writer) slog.Handler {
+		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
+	}, nil)
+	defer alog.Close()
+	logger := slog.New(minLevel{alog.WithSyncLevel(slog.LevelDebug), slog.LevelInfo})
 	onCommandLine := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
 	for _, f := range secretFlags {
@@ -278,7 +310,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer v.Close()
-	hopts := []httpmw.Option{httpmw.WithLogger(logger), httpmw.WithRequestObserver(metrics)}
+	hopts := []httpmw.Option{httpmw.WithRequestObserver(metrics)}
+	if reqLog {
+		hopts = append(hopts, httpmw.WithLogger(slog.New(minLevel{alog, reqLevel})))
+	}
 	if proxies := splitList(*trustedProxies); len(proxies) > 0 {
 		hopts = append(hopts, httpmw.WithTrustedProxies(proxies...))
 	}
@@ -326,6 +361,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// parseLogLevel reads -log-level: the least level of the request lines,
+// and whether they are logged at all.
+func parseLogLevel(s string) (slog.Level, bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "debug":
+		return slog.LevelDebug, true, nil
+	case "info", "":
+		return slog.LevelInfo, true, nil
+	case "warn", "warning":
+		return slog.LevelWarn, true, nil
+	case "error":
+		return slog.LevelError, true, nil
+	case "off", "none":
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("-log-level (VCODE_LOG_LEVEL): %q is not debug, info, warn, error or off", s)
+}
+
+// minLevel is a handler enabled from a least level on.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= h.min && h.Handler.Enabled(ctx, level)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
 }
 
 // newHTTPServer sets the timeouts that keep slow clients from holding

@@ -142,12 +142,16 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("bad token: %d", resp.StatusCode)
 	}
 
+	if err := s.stop(); err != nil {
+		t.Fatalf("graceful shutdown: %v", err)
+	}
+	// After the stop: the request lines are written asynchronously.
 	logs := s.stderr.String()
 	if strings.Contains(logs, code) || strings.Contains(logs, "demo-token") || strings.Contains(logs, "13612345678") {
 		t.Fatalf("logs leak a code, token or contact:\n%s", logs)
 	}
-	if err := s.stop(); err != nil {
-		t.Fatalf("graceful shutdown: %v", err)
+	if n := strings.Count(logs, `msg="vcode request"`); n != 4 {
+		t.Fatalf("%d request lines, want 4:\n%s", n, logs)
 	}
 	if !strings.Contains(s.stderr.String(), "shutting down") {
 		t.Fatal("no shutdown line")
