@@ -123,6 +123,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -316,6 +317,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if proxies := splitList(*trustedProxies); len(proxies) > 0 {
 		hopts = append(hopts, httpmw.WithTrustedProxies(proxies...))
+		for _, p := range proxies {
+			if pfx, err := netip.ParsePrefix(p); err == nil && pfx.Bits() < 8 {
+				logger.Warn("a trusted proxy range this wide lets clients set their own IP with X-Forwarded-For, and the per-IP quotas no longer hold", "trusted_proxies", p)
+			}
+		}
 	}
 	h, err := httpmw.New(v, auth, hopts...)
 	if err != nil {
@@ -468,14 +474,23 @@ func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (v
 	return notify.NewRouter(routes), strings.Join(described, ","), nil
 }
 
-// evictionPolicy returns Redis's maxmemory-policy, or "" when it cannot be
-// read (managed services often refuse CONFIG).
+// evictionPolicy returns Redis's maxmemory-policy: from CONFIG GET, or,
+// where CONFIG is renamed or denied (managed services, ACLs), from INFO
+// memory; "" when neither answers.
 func evictionPolicy(ctx context.Context, client *redis.Client) string {
-	m, err := client.ConfigGet(ctx, "maxmemory-policy").Result()
+	if m, err := client.ConfigGet(ctx, "maxmemory-policy").Result(); err == nil && m["maxmemory-policy"] != "" {
+		return m["maxmemory-policy"]
+	}
+	info, err := client.Info(ctx, "memory").Result()
 	if err != nil {
 		return ""
 	}
-	return m["maxmemory-policy"]
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "maxmemory_policy:"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // newRedisClient dials lazily: the URL is only parsed here.

@@ -825,6 +825,10 @@ func TestPolicyFlags(t *testing.T) {
 		"negative region": {"VCODE_LIMIT_REGION_DAILY": "-1"},
 		"unknown country": {"VCODE_DEFAULT_COUNTRY": "Atlantis"},
 		"secret, no hook": {"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"},
+		"send per ns":     {"VCODE_LIMIT_SEND": "10/1ns", "VCODE_LIMIT_COOLDOWN": "0"},
+		"verify per ns":   {"VCODE_LIMIT_VERIFY": "5/1ns"},
+		"huge count":      {"VCODE_LIMIT_SEND": "9223372036854775807/1h"},
+		"validity 1ns":    {"VCODE_VALIDITY": "1ns"},
 		"bad proxy":       {"VCODE_TRUSTED_PROXIES": "10.0.0.0/33"},
 	} {
 		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
@@ -883,5 +887,9 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	if c := send(own, "198.51.100.1", "+8613600000003"); c != 429 {
 		t.Fatalf("the same client again: %d, want 429", c)
+	}
+	env["VCODE_TRUSTED_PROXIES"] = "0.0.0.0/0"
+	if wide := start(t, nil, env); !strings.Contains(wide.stderr.String(), "trusted proxy range this wide") {
+		t.Fatalf("no warning about trusting every address:\n%s", wide.stderr)
 	}
 }
