@@ -19,6 +19,9 @@
 // With -vcoded, it also builds cmd/vcoded and attacks it as shipped (its
 // request log on, written to a file), the 429 path again.
 //
+// -cpuprofile FILE profiles the process (the in-process servers, and the
+// preloading) for go tool pprof; wrk runs apart and is not in it.
+//
 // With -memory N it instead sends codes to N distinct contacts on the
 // in-memory backends with the default per-contact limits and prints the
 // heap bytes per pending code, store and limiter state included (after GC).
@@ -68,7 +71,17 @@ func main() {
 	memProfile := flag.String("memprofile", "", "with -memory, write a heap profile to this file")
 	redisURL := flag.String("redis", "", "also run vcode on the Redis backends at this redis:// `URL`")
 	shipped := flag.Bool("vcoded", false, "also attack cmd/vcoded as shipped (request log on)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the in-process servers during the load runs to this `file`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "vcodeload:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	var err error
 	if *memory > 0 {
 		err = measureMemory(*memory, *memProfile)
@@ -76,6 +89,7 @@ func main() {
 		err = loadRuns(*duration, *rounds, *conns, *threads, *contacts, *redisURL, *shipped)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "vcodeload:", err)
 		os.Exit(1)
 	}
