@@ -7,64 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/leakcheck"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/vcodetest"
 )
-
-// goroutines returns the stacks of the live goroutines that run code of
-// this module or of go-cache, by goroutine header ("goroutine 7 [select]:"
-// up to the space before the state), leaving out the caller's.
-func goroutines() map[string]string {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	ours := map[string]string{}
-	for i, g := range strings.Split(string(buf), "\n\n") {
-		if i == 0 {
-			continue // the caller, listed first
-		}
-		if strings.Contains(g, "github.com/vcodekit/vcode/") || strings.Contains(g, "github.com/patrickmn/go-cache") {
-			id, _, _ := strings.Cut(g, " [")
-			ours[id] = g
-		}
-	}
-	return ours
-}
-
-// leftOver waits up to two seconds, since a goroutine exits asynchronously,
-// for every goroutine of ours not in before to end, and returns the stacks
-// of those that have not. gc collects garbage between looks, for cleanups.
-func leftOver(before map[string]string, gc bool) []string {
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		if gc {
-			runtime.GC()
-		}
-		var left []string
-		for id, g := range goroutines() {
-			if _, ok := before[id]; !ok {
-				left = append(left, g)
-			}
-		}
-		if len(left) == 0 || time.Now().After(deadline) {
-			return left
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 var rule = limiter.Rule{Limit: 2, Window: time.Minute}
 
 // TestMemoryCloseStopsGoroutines: ten limiters, used and closed, leave no
 // goroutine behind.
 func TestMemoryCloseStopsGoroutines(t *testing.T) {
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	limiters := make([]*limiter.Memory, 10)
 	for i := range limiters {
 		limiters[i] = limiter.NewMemory()
@@ -73,7 +26,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 		}
 	}
 	n := 0
-	for id := range goroutines() {
+	for id := range leakcheck.Snapshot() {
 		if _, ok := before[id]; !ok {
 			n++
 		}
@@ -86,7 +39,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if left := leftOver(before, false); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, false); len(left) > 0 {
 		t.Fatalf("%d goroutines left after Close:\n\n%s", len(left), strings.Join(left, "\n\n"))
 	}
 	runtime.KeepAlive(limiters)
@@ -95,12 +48,12 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 // TestMemoryUnreachableStopsGoroutine: a limiter dropped without Close has
 // its sweeper stopped once collected, as go-cache's janitor was.
 func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	func() {
 		l := limiter.NewMemory()
 		_, _ = l.Allow(t.Context(), "k", rule)
 	}()
-	if left := leftOver(before, true); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, true); len(left) > 0 {
 		t.Fatalf("%d goroutines left by an unreachable limiter:\n\n%s", len(left), strings.Join(left, "\n\n"))
 	}
 }
@@ -111,7 +64,7 @@ func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 func TestMemoryUseAfterClose(t *testing.T) {
 	ctx := t.Context()
 	clk := vcodetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	l := limiter.NewMemory(limiter.WithClock(clk.Now))
 	if err := l.Close(); err != nil { // before first use
 		t.Fatal(err)
@@ -130,7 +83,7 @@ func TestMemoryUseAfterClose(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if left := leftOver(before, false); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, false); len(left) > 0 {
 		t.Fatalf("a limiter closed before use started goroutines:\n\n%s", strings.Join(left, "\n\n"))
 	}
 
@@ -169,7 +122,7 @@ func TestNewMemoryAllocatesLittle(t *testing.T) {
 	}
 	const n = 1000
 	keep := make([]*limiter.Memory, n)
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	var a, b runtime.MemStats
 	runtime.ReadMemStats(&a)
 	for i := range keep {
@@ -179,7 +132,7 @@ func TestNewMemoryAllocatesLittle(t *testing.T) {
 	if per := (b.TotalAlloc - a.TotalAlloc) / n; per > 512 {
 		t.Errorf("NewMemory allocates %d bytes", per)
 	}
-	if left := leftOver(before, false); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, false); len(left) > 0 {
 		t.Errorf("NewMemory started %d goroutines", len(left))
 	}
 	runtime.KeepAlive(keep)

@@ -9,57 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/leakcheck"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
 )
-
-// goroutines returns the stacks of the live goroutines that run code of
-// this module or of go-cache, by goroutine header ("goroutine 7 [select]:"
-// up to the space before the state), leaving out the caller's.
-func goroutines() map[string]string {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	ours := map[string]string{}
-	for i, g := range strings.Split(string(buf), "\n\n") {
-		if i == 0 {
-			continue // the caller, listed first
-		}
-		if strings.Contains(g, "github.com/vcodekit/vcode/") || strings.Contains(g, "github.com/patrickmn/go-cache") {
-			id, _, _ := strings.Cut(g, " [")
-			ours[id] = g
-		}
-	}
-	return ours
-}
-
-// leftOver waits up to two seconds, since a goroutine exits asynchronously,
-// for every goroutine of ours not in before to end, and returns the stacks
-// of those that have not. gc collects garbage between looks, for cleanups.
-func leftOver(before map[string]string, gc bool) []string {
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		if gc {
-			runtime.GC()
-		}
-		var left []string
-		for id, g := range goroutines() {
-			if _, ok := before[id]; !ok {
-				left = append(left, g)
-			}
-		}
-		if len(left) == 0 || time.Now().After(deadline) {
-			return left
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 func sum(s string) []byte {
 	d := sha256.Sum256([]byte(s))
@@ -69,7 +22,7 @@ func sum(s string) []byte {
 // TestMemoryCloseStopsGoroutines: ten stores, used and closed, leave no
 // goroutine behind.
 func TestMemoryCloseStopsGoroutines(t *testing.T) {
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	stores := make([]*store.Memory, 10)
 	for i := range stores {
 		stores[i] = store.NewMemory()
@@ -78,7 +31,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 		}
 	}
 	n := 0
-	for id := range goroutines() {
+	for id := range leakcheck.Snapshot() {
 		if _, ok := before[id]; !ok {
 			n++
 		}
@@ -91,7 +44,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if left := leftOver(before, false); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, false); len(left) > 0 {
 		t.Fatalf("%d goroutines left after Close:\n\n%s", len(left), strings.Join(left, "\n\n"))
 	}
 	runtime.KeepAlive(stores)
@@ -100,12 +53,12 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 // TestMemoryUnreachableStopsGoroutine: a store dropped without Close has its
 // sweeper stopped once collected, as go-cache's janitor was.
 func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	func() {
 		s := store.NewMemory()
 		_ = s.Save(t.Context(), "k", store.Record{Digest: sum("c"), TTL: time.Minute, MaxAttempts: 3})
 	}()
-	if left := leftOver(before, true); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, true); len(left) > 0 {
 		t.Fatalf("%d goroutines left by an unreachable store:\n\n%s", len(left), strings.Join(left, "\n\n"))
 	}
 }
@@ -116,7 +69,7 @@ func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 func TestMemoryUseAfterClose(t *testing.T) {
 	ctx := t.Context()
 	clk := vcodetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	s := store.NewMemory(store.WithClock(clk.Now))
 	if err := s.Close(); err != nil { // before first use
 		t.Fatal(err)
@@ -134,7 +87,7 @@ func TestMemoryUseAfterClose(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if left := leftOver(before, false); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, false); len(left) > 0 {
 		t.Fatalf("a store closed before use started goroutines:\n\n%s", strings.Join(left, "\n\n"))
 	}
 
@@ -182,7 +135,7 @@ func TestNewMemoryAllocatesLittle(t *testing.T) {
 	}
 	const n = 1000
 	keep := make([]*store.Memory, n)
-	before := goroutines()
+	before := leakcheck.Snapshot()
 	var a, b runtime.MemStats
 	runtime.ReadMemStats(&a)
 	for i := range keep {
@@ -192,7 +145,7 @@ func TestNewMemoryAllocatesLittle(t *testing.T) {
 	if per := (b.TotalAlloc - a.TotalAlloc) / n; per > 512 {
 		t.Errorf("NewMemory allocates %d bytes", per)
 	}
-	if left := leftOver(before, false); len(left) > 0 {
+	if left := leakcheck.LeftOver(before, false); len(left) > 0 {
 		t.Errorf("NewMemory started %d goroutines", len(left))
 	}
 	runtime.KeepAlive(keep)
