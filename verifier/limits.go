@@ -57,6 +57,12 @@ type Limits struct {
 	// IP is the quotas of one client IP (Request.ClientIP) across all
 	// contacts (default 60 sends and 300 verifications an hour). An IP may
 	// hide many users behind NAT, so its quotas are larger.
+	//
+	// The verify quotas of Subject and IP refuse wrong codes only: past a
+	// spent quota an attempt still meets the contact's Verify limit and is
+	// checked, and a right code verifies, so that nobody sharing an IP can
+	// lock the others out. Guessing stays bounded by Guesses per code and
+	// by the send quotas, which bound the codes there are to guess.
 	IP ClientLimits
 	// RegionDaily caps the SMS codes sent to each region in any rolling 24
 	// hours (default off). It is the per-dialling-code cap against SMS

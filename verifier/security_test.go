@@ -406,3 +406,44 @@ func median(d []time.Duration) time.Duration {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// TestRightCodeBeatsSharedQuotas: the per-IP and per-subject verify quotas
+// are shared (an IP by everyone behind it); one subject spending its IP's
+// quota must not keep another from their own right code. Wrong codes past
+// the quota are still refused with the quota's 429, and the guesses stay
+// bounded by the contact's limit.
+func TestRightCodeBeatsSharedQuotas(t *testing.T) {
+	f := newFixture(t, withLimits(func(l *verifier.Limits) {
+		l.IP.Verify = verifier.Rule{Limit: 3, Window: time.Hour}
+	}))
+	ctx := context.Background()
+	const ip = "192.0.2.7"
+	alice := verifier.Request{Contact: phone, Subject: "alice", ClientIP: ip}
+	code := f.send(t, alice)
+	// mallory, behind the same address, spends its verify quota.
+	for i := range 3 {
+		r := verifier.Request{Contact: fmt.Sprintf("+86136000000%02d", i), Subject: "mallory", ClientIP: ip}
+		if err := f.verify(r, "000000"); !errors.Is(err, verifier.ErrWrongCode) {
+			t.Fatalf("mallory's guess %d: %v", i, err)
+		}
+	}
+	mallory := verifier.Request{Contact: "+8613600000099", Subject: "mallory", ClientIP: ip}
+	var rl *verifier.RateLimitError
+	if err := f.verify(mallory, "000000"); !errors.As(err, &rl) || rl.Limit != "ip" {
+		t.Fatalf("mallory past the IP quota: %v, want the ip limit", err)
+	}
+	// alice's typo is refused by the spent quota; her right code is not.
+	if err := f.verify(alice, wrong(code)); !errors.As(err, &rl) || rl.Limit != "ip" {
+		t.Fatalf("alice's wrong code past the IP quota: %v, want the ip limit", err)
+	}
+	if _, err := f.v.Verify(ctx, alice, code); err != nil {
+		t.Fatalf("alice's right code behind a spent IP quota: %v", err)
+	}
+	// Past the quota, guesses still meet the contact's own limit.
+	for range defaultVerifyLimit {
+		f.verify(mallory, "000000")
+	}
+	if err := f.verify(mallory, "000000"); !errors.As(err, &rl) || rl.Limit != "contact" {
+		t.Fatalf("mallory past the contact's limit too: %v, want the contact limit", err)
+	}
+}

@@ -349,8 +349,21 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	var buf [3]namedRule
 	rules := v.clientRules(append(buf[:0], namedRule{"verify", limitContact, c.Value, v.verifyKey(r.Subject, c.Value), v.rules.verify}), r, false)
 	var holdBuf [3]hold
+	// The per-subject and per-IP quotas are shared (an IP by everyone
+	// behind it), so a refusal by one of them must not keep a user from
+	// their own right code: the attempt is then taken on the contact's
+	// limit alone and checked, and only a wrong code gets the quota's 429.
+	// Guesses stay bounded by the contact's limit and each code's guess
+	// cap, and the codes a subject or an IP can have sent by the send
+	// quotas; the verify quotas never entered that bound.
+	var quota *RateLimitError
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
-		return c, err
+		if !errors.As(err, &quota) || quota.Limit == limitContact {
+			return c, err
+		}
+		if _, err := v.take(ctx, rules[:1], ErrTooManyAttempts, holdBuf[:0]); err != nil {
+			return c, err
+		}
 	}
 	binding := v.binding(r, c)
 	matched := false
@@ -363,7 +376,10 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 		}
 		matched = matched || res == store.Match
 	}
-	if !matched {
+	switch {
+	case !matched && quota != nil:
+		return c, quota
+	case !matched:
 		return c, ErrWrongCode
 	}
 	return c, nil
