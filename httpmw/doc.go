@@ -6,8 +6,10 @@
 //
 // Both take a JSON body {"contact": "...", "country": "...",
 // "verificationCode": "..."} (the code on verify only) and the headers
-// X-Access-Token (mandatory, checked by an Authenticator), X-Request-Id
-// (echoed, or generated) and Accept-Language (zh-CN by default, or en-US).
+// X-Access-Token (mandatory, checked by an Authenticator, unless the host
+// finds the subject itself with WithSubject), X-Request-Id (echoed, or
+// generated) and Accept-Language (negotiated over the verifier's i18n
+// catalog: zh-CN by default, en-US, and whatever languages the host added).
 // Success is 200 with an empty body; an error is
 //
 //	{"error_code": "USG.201060005", "error_msg": "...", "request_id": "..."}
@@ -36,6 +38,22 @@
 //	h, err := httpmw.New(v, auth)
 //	...
 //	http.ListenAndServe(addr, h.Middleware(appMux))
+//
+// # Flows
+//
+// A Handler serves one purpose (WithPurpose): a code sent through it
+// verifies only through a Handler of the same purpose. WithVerified tells
+// the host, after each successful verify, which subject verified which
+// contact, the moment to record it. Hosts with several flows make a
+// Handler per flow on one Verifier:
+//
+//	login, _ := httpmw.New(v, nil, httpmw.WithSubject(session), httpmw.WithPurpose("login"))
+//	phone, _ := httpmw.New(v, nil, httpmw.WithSubject(session), httpmw.WithPurpose("change-phone"),
+//		httpmw.WithVerified(func(r *http.Request, user string, c contact.Contact) error {
+//			return users.SetPhone(r.Context(), user, c.Value)
+//		}))
+//	mux.Handle("POST /account/phone/code", phone.SendHandler())
+//	mux.Handle("POST /account/phone/verify", phone.VerifyHandler())
 //
 // # Client IP
 //
