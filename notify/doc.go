@@ -14,7 +14,8 @@
 // limits, so these notifiers say it precisely. A failure is
 // verifier.Undelivered (the code is withdrawn and the limits given back)
 // only when the message certainly did not leave: the server could not be
-// reached, the webhook answered 3xx or 4xx, the mail server refused the
+// reached, the webhook answered 4xx or a 3xx other than 303 See Other
+// (which may answer a processed POST), the mail server refused the
 // message up to its answer to DATA. A timeout or a broken connection after
 // the message was handed over, or a 5xx after the retries, may have
 // delivered: it is reported as a plain error, and the send keeps counting
