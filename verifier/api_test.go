@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -203,5 +205,31 @@ func TestDefaultCountry(t *testing.T) {
 	}
 	if _, err := verifier.New(f.rec, verifier.WithDefaultCountry("Atlantis")); err == nil {
 		t.Error("an unknown default country was accepted")
+	}
+}
+
+// TestTwoPoliciesShareContactLimits: a second Verifier with larger quotas
+// for one caller, on the same backends and secrets, keeps the per-contact
+// cooldown shared with the first.
+func TestTwoPoliciesShareContactLimits(t *testing.T) {
+	st, lim := store.NewMemory(), limiter.NewMemory()
+	defer st.Close()
+	defer lim.Close()
+	secret := verifier.WithSecrets([]byte("one secret for both verifiers"))
+	users, err := verifier.New(notify.Discard, secret, verifier.WithStore(st), verifier.WithLimiter(lim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend, err := verifier.New(notify.Discard, secret, verifier.WithStore(st), verifier.WithLimiter(lim),
+		withLimits(func(l *verifier.Limits) { l.Subject.Send.Limit = 5000 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := users.Send(ctx, verifier.Request{Contact: phone, Subject: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backend.Send(ctx, verifier.Request{Contact: phone, Subject: "backend"}); !errors.Is(err, verifier.ErrTooFrequent) {
+		t.Fatalf("the backend's Verifier past the contact's cooldown: %v", err)
 	}
 }
