@@ -85,6 +85,21 @@ type Limiter interface {
 	Release(ctx context.Context, key string, at time.Time) error
 }
 
+// Counter is a Limiter that can also say how many events a key holds in a
+// window without recording one: what the verifier's pumping guard reads to
+// weigh a prefix's sends against its verifies. Memory and redislimiter
+// implement it.
+type Counter interface {
+	Limiter
+
+	// Count returns how many events recorded for key lie in (t-window, t],
+	// t the limiter's current time. A key keeps at most the largest limit
+	// it was allowed with of its newest events, so a count never exceeds
+	// that limit; and a window longer than the key's longest rule may
+	// count events that are due to be dropped, so read within it.
+	Count(ctx context.Context, key string, window time.Duration) (int, error)
+}
+
 // Request is one key and its rules, for AllowAll.
 type Request struct {
 	Key   string

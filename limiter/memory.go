@@ -187,6 +187,23 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 	return nil
 }
 
+// Count implements Counter.
+func (m *Memory) Count(_ context.Context, key string, window time.Duration) (int, error) {
+	if window <= 0 {
+		return 0, ErrInvalidRule
+	}
+	t := m.now().UnixNano()
+	sh := m.shard(key)
+	sh.Lock()
+	defer sh.Unlock()
+	var scratch [1]int64
+	times, _ := load(sh, key, &scratch)
+	if n := len(times); n > 0 && t < times[n-1] {
+		t = times[n-1] // as Allow does when the clock stepped back
+	}
+	return len(inWindow(times, t, window)), nil
+}
+
 // Len returns the number of keys held, expired ones not yet reclaimed
 // included.
 func (m *Memory) Len() int {

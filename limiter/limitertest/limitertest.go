@@ -48,6 +48,7 @@ func Run(t *testing.T, factory Factory) {
 		})
 	}
 	t.Run("Batch", func(t *testing.T) { runBatch(t, factory) })
+	t.Run("Count", func(t *testing.T) { runCount(t, factory) })
 }
 
 var ctx = context.Background()

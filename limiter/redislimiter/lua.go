@@ -106,6 +106,22 @@ end
 return reply
 `)
 
+// countScript: KEYS[1] events; ARGV window µs, now µs (0: Redis's TIME).
+// Counts the events in (now-window, now], the newest event's time standing
+// for now if the clock stepped back, as in allow.
+var countScript = redis.NewScript(`
+local now = tonumber(ARGV[2])
+if now == 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) > now then
+  now = tonumber(newest[2])
+end
+return {redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%d', now - tonumber(ARGV[1])), '+inf')}
+`)
+
 // releaseScript: KEYS[1] events; ARGV time µs, clock (unused). Removes one
 // event recorded at that time.
 var releaseScript = redis.NewScript(`
