@@ -45,6 +45,10 @@
 //   - at most one code per contact per minute and 10 per rolling hour,
 //     whoever asks: the bound on messages to one phone or mailbox.
 //
+// Against SMS pumping beyond what quotas stop, WithGuard switches on a
+// guard that blocks a destination prefix whose codes stop being verified
+// (see Guard; off unless switched on).
+//
 // # What is stored
 //
 // The store never sees a code or a contact. A code is bound to its purpose,

@@ -18,13 +18,17 @@ const (
 	// sent the message (a timeout, a reset, a 5xx, a panic); the limits
 	// stay counted and the code valid.
 	OutcomeDeliveryUnknown Outcome = "delivery_unknown"
-	OutcomeVerified        Outcome = "verified"      // the right code, consumed
-	OutcomeWrongCode       Outcome = "wrong_code"    // wrong, expired, used or never sent
-	OutcomeRateLimited     Outcome = "rate_limited"  // too many verification attempts
-	OutcomeCooldown        Outcome = "cooldown"      // codes requested too often (cooldown, quotas, caps)
-	OutcomeNotAllowed      Outcome = "not_allowed"   // channel, region or route refused
-	OutcomeInvalid         Outcome = "invalid"       // bad contact, country or code format
-	OutcomeBackendError    Outcome = "backend_error" // the store or limiter failed
+	// OutcomePumpingBlocked: the pumping guard refused the destination's
+	// prefix (see Guard); Event.Blocked names it when this call started
+	// the block.
+	OutcomePumpingBlocked Outcome = "pumping_blocked"
+	OutcomeVerified       Outcome = "verified"      // the right code, consumed
+	OutcomeWrongCode      Outcome = "wrong_code"    // wrong, expired, used or never sent
+	OutcomeRateLimited    Outcome = "rate_limited"  // too many verification attempts
+	OutcomeCooldown       Outcome = "cooldown"      // codes requested too often (cooldown, quotas, caps)
+	OutcomeNotAllowed     Outcome = "not_allowed"   // channel, region or route refused
+	OutcomeInvalid        Outcome = "invalid"       // bad contact, country or code format
+	OutcomeBackendError   Outcome = "backend_error" // the store or limiter failed
 )
 
 // Event describes one finished Send or Verify. It never holds the contact
@@ -40,6 +44,10 @@ type Event struct {
 	Region  string
 	// Latency is the time the call took.
 	Latency time.Duration
+	// Blocked is the destination prefix ("+86138") whose block by the
+	// pumping guard this call started; empty otherwise. A host logs it:
+	// once per block.
+	Blocked string
 }
 
 // Observer receives an Event for every Send and Verify, synchronously on the
@@ -54,11 +62,12 @@ func WithObserver(o Observer) Option {
 	return func(c *config) { c.observer = o }
 }
 
-func (v *Verifier) observe(ctx context.Context, op string, start time.Time, ch Channel, region string, err error) {
+func (v *Verifier) observe(ctx context.Context, e Event, start time.Time, err error) {
 	if v.cfg.observer == nil {
 		return
 	}
-	v.cfg.observer.Observe(ctx, Event{Op: op, Outcome: outcomeOf(op, err), Channel: ch, Region: region, Latency: time.Since(start)})
+	e.Outcome, e.Latency = outcomeOf(e.Op, err), time.Since(start)
+	v.cfg.observer.Observe(ctx, e)
 }
 
 func outcomeOf(op string, err error) Outcome {
@@ -78,6 +87,9 @@ func outcomeOf(op string, err error) Outcome {
 	case ErrTooFrequent:
 		return OutcomeCooldown
 	case ErrNotAllowed:
+		if errors.Is(err, ErrPumping) {
+			return OutcomePumpingBlocked
+		}
 		return OutcomeNotAllowed
 	case ErrBackend:
 		var be *BackendError

@@ -42,6 +42,7 @@ type config struct {
 	observer        Observer
 	contactCache    int
 	defaultCountry  string
+	guard           Guard
 	deliveryTimeout time.Duration
 	now             func() time.Time
 	rand            io.Reader // crypto/rand.Reader; replaced only by tests
@@ -183,6 +184,8 @@ func (c *config) check() error {
 	}
 	if c.store == nil || c.limiter == nil {
 		c.errs = append(c.errs, errors.New("verifier: nil store or limiter"))
+	} else if err := c.guard.check(c.limiter); err != nil {
+		c.errs = append(c.errs, err)
 	}
 	return errors.Join(c.errs...)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/language"
@@ -26,6 +27,8 @@ type Verifier struct {
 	contacts *contactCache
 	rules    ruleSet
 	owned    []io.Closer // the default backends New made
+
+	guardWarm atomic.Bool // the guard's history is a day old: bursts are judged
 }
 
 // Request is one send or verify request.
@@ -71,6 +74,8 @@ type Sent struct {
 	// hourly cap or a quota may hold a later send longer; that send is then
 	// refused with a RetryAfter.
 	NextSendAt time.Time
+
+	blocked string // the prefix whose block this send started, for the Observer
 }
 
 // New returns a Verifier that delivers codes through n. Without
@@ -85,6 +90,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		channels:        map[Channel]bool{SMS: true, Email: true},
 		contactCache:    defaultContactCache,
 		defaultCountry:  contact.DefaultCountry,
+		guard:           Guard{PrefixDigits: 3, BlockFor: time.Hour},
 		deliveryTimeout: defaultDeliveryTimeout,
 		now:             time.Now,
 	}
@@ -159,7 +165,7 @@ func closeAll(cs []io.Closer) error {
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	sent, err := v.send(ctx, r)
-	v.observe(ctx, "send", start, channelOf(sent.Contact), sent.Contact.Region, err)
+	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked}, start, err)
 	return sent, err
 }
 
@@ -175,6 +181,11 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	ch := channelOf(c)
 	if !v.allowed(ch, c) {
 		return sent, ErrNotAllowed
+	}
+	if ch == SMS {
+		if sent.blocked, err = v.guardSend(ctx, c); err != nil {
+			return sent, err
+		}
 	}
 
 	var buf [4]namedRule
@@ -212,6 +223,14 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 			err = errors.Join(err, uerr)
 		}
 	}()
+
+	if ch == SMS {
+		// Counted once its limits are taken: a send they refuse never
+		// reaches the gateway, a pumper's included.
+		if err = v.guardSent(ctx, c); err != nil {
+			return sent, err
+		}
+	}
 
 	binding := v.binding(r, c)
 	key := v.storeKey(0, binding)
@@ -325,7 +344,7 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	start := time.Now()
 	c, err := v.verify(ctx, r, code)
-	v.observe(ctx, "verify", start, channelOf(c), c.Region, err)
+	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region}, start, err)
 	return c, err
 }
 
@@ -382,6 +401,10 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	case !matched:
 		return c, ErrWrongCode
 	}
+	// The guard's count of verified codes is best effort: the code is
+	// consumed, and a verify that failed to be counted only makes its
+	// prefix look less converting.
+	v.guardVerified(ctx, c)
 	return c, nil
 }
 

@@ -32,6 +32,8 @@
 //	                 separate address (off by default)
 //	-brand           VCODE_BRAND           brand or app name leading every
 //	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
+//	-guard           VCODE_GUARD           SMS pumping guard: off (default),
+//	                 basic, standard or max; a blocked prefix is logged once
 //	-default-country VCODE_DEFAULT_COUNTRY Huawei country value in which a
 //	                 national number without "country" is read (chinaPR)
 //	-log-level       VCODE_LOG_LEVEL       which requests get a log line
@@ -252,7 +254,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	vopts := policy.options()
+	vopts, err := policy.options()
+	if err != nil {
+		return err
+	}
 	secrets, err := readList(getenv("VCODE_SECRET"), getenv("VCODE_SECRET_FILE"), "VCODE_SECRET", "VCODE_SECRET_FILE")
 	if err != nil {
 		return err
@@ -305,7 +310,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	vopts = append(vopts, verifier.WithObserver(metrics))
+	vopts = append(vopts, verifier.WithObserver(blockLogger{metrics, logger}))
 	v, err := verifier.New(notifier, vopts...)
 	if err != nil {
 		return err
@@ -472,6 +477,20 @@ func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (v
 		described = append(described, "email=webhook")
 	}
 	return notify.NewRouter(routes), strings.Join(described, ","), nil
+}
+
+// blockLogger passes events to the metrics and logs, once per block, the
+// prefix the pumping guard blocked.
+type blockLogger struct {
+	verifier.Observer
+	log *slog.Logger
+}
+
+func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
+	b.Observer.Observe(ctx, e)
+	if e.Blocked != "" {
+		b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.Blocked)
+	}
 }
 
 // evictionPolicy returns Redis's maxmemory-policy: from CONFIG GET, or,

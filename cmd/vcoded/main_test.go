@@ -795,7 +795,7 @@ func TestWebhookCredentialsNotLogged(t *testing.T) {
 // TestPolicyFlags: the policy comes from flags or the environment (the
 // command line wins), reaches the verifier, and bad values stop the start.
 func TestPolicyFlags(t *testing.T) {
-	s := start(t, []string{"-limit-subject-send", "1/1h", "-brand", "Acme"},
+	s := start(t, []string{"-limit-subject-send", "1/1h", "-brand", "Acme", "-guard", "standard"},
 		map[string]string{"VCODE_TOKENS": "tok", "VCODE_LIMIT_SUBJECT_SEND": "50/1h", "VCODE_LIMIT_COOLDOWN": "0"})
 	sendURL := s.url + "/v1/usg/dcs/member/verification-code"
 	if resp, body := post(t, sendURL, "tok", `{"contact":"+8613612345678"}`); resp.StatusCode != 200 {
@@ -824,6 +824,7 @@ func TestPolicyFlags(t *testing.T) {
 		"brand too long":  {"VCODE_BRAND": strings.Repeat("x", 40)},
 		"negative region": {"VCODE_LIMIT_REGION_DAILY": "-1"},
 		"unknown country": {"VCODE_DEFAULT_COUNTRY": "Atlantis"},
+		"unknown guard":   {"VCODE_GUARD": "extreme"},
 		"secret, no hook": {"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"},
 		"send per ns":     {"VCODE_LIMIT_SEND": "10/1ns", "VCODE_LIMIT_COOLDOWN": "0"},
 		"verify per ns":   {"VCODE_LIMIT_VERIFY": "5/1ns"},

@@ -17,6 +17,7 @@ type policyFlags struct {
 	validity time.Duration
 	brand    string
 	country  string
+	guard    string
 }
 
 // ruleValue is a verifier.Rule as a flag: "10/1h", "5/1m", or "off".
@@ -71,6 +72,7 @@ func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
 	fs.IntVar(&l.RegionDaily, "limit-region-daily", l.RegionDaily, "SMS `codes` per region in any 24 hours; 0 is off (env VCODE_LIMIT_REGION_DAILY)")
 	fs.DurationVar(&p.validity, "validity", p.validity, "how long a code is valid, at most 10m (env VCODE_VALIDITY)")
 	fs.StringVar(&p.brand, "brand", "", "brand or app `name` leading every message, \"【Acme】...\" (env VCODE_BRAND)")
+	fs.StringVar(&p.guard, "guard", "off", "SMS pumping guard `level`: off, basic, standard or max (env VCODE_GUARD)")
 	fs.StringVar(&p.country, "default-country", "", "Huawei `country` value in which a national number without \"country\" is read; chinaPR when empty (env VCODE_DEFAULT_COUNTRY)")
 	return p
 }
@@ -82,7 +84,7 @@ var policyEnv = map[string]string{
 	"limit-subject-send": "VCODE_LIMIT_SUBJECT_SEND", "limit-subject-verify": "VCODE_LIMIT_SUBJECT_VERIFY",
 	"limit-ip-send": "VCODE_LIMIT_IP_SEND", "limit-ip-verify": "VCODE_LIMIT_IP_VERIFY",
 	"limit-region-daily": "VCODE_LIMIT_REGION_DAILY", "validity": "VCODE_VALIDITY", "brand": "VCODE_BRAND",
-	"default-country": "VCODE_DEFAULT_COUNTRY",
+	"default-country": "VCODE_DEFAULT_COUNTRY", "guard": "VCODE_GUARD",
 }
 
 // applyPolicyEnv sets, from the environment, every policy flag the command
@@ -100,14 +102,25 @@ func applyPolicyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	return nil
 }
 
+// guardLevels are -guard's values.
+var guardLevels = map[string]verifier.GuardLevel{
+	"off": verifier.GuardOff, "basic": verifier.GuardBasic, "standard": verifier.GuardStandard, "max": verifier.GuardMax,
+}
+
 // options turns the policy into verifier options; New checks the values.
-func (p *policyFlags) options() []verifier.Option {
-	opts := []verifier.Option{verifier.WithLimits(p.limits), verifier.WithValidity(p.validity)}
+func (p *policyFlags) options() ([]verifier.Option, error) {
+	level, ok := guardLevels[p.guard]
+	if !ok {
+		return nil, fmt.Errorf("-guard %q: want off, basic, standard or max", p.guard)
+	}
+	g := verifier.DefaultGuard()
+	g.Level = level
+	opts := []verifier.Option{verifier.WithLimits(p.limits), verifier.WithValidity(p.validity), verifier.WithGuard(g)}
 	if p.brand != "" {
 		opts = append(opts, verifier.WithBrand(p.brand))
 	}
 	if p.country != "" {
 		opts = append(opts, verifier.WithDefaultCountry(p.country))
 	}
-	return opts
+	return opts, nil
 }

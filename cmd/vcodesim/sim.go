@@ -1,0 +1,427 @@
+package main
+
+import (
+	"container/heap"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/vcodekit/vcode/vcodetest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// level is one protection level to run.
+type level struct {
+	name  string
+	label string
+	guard verifier.GuardLevel
+}
+
+var levels = []level{
+	{"off", "off (static defences only)", verifier.GuardOff},
+	{"basic", "basic", verifier.GuardBasic},
+	{"standard", "standard (recommended)", verifier.GuardStandard},
+	{"max", "max", verifier.GuardMax},
+}
+
+// dayStart is midnight UTC of the measured day.
+var dayStart = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+// event is one thing happening at a time; seq orders events of one instant
+// by when they were scheduled.
+type event struct {
+	at  time.Duration
+	seq uint64
+	fn  func()
+}
+
+type queue []event
+
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
+	}
+	return q[i].seq < q[j].seq
+}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *queue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// prefixResult is what one pumped prefix got.
+type prefixResult struct {
+	Prefix   string `json:"prefix"`
+	Note     string `json:"note"`
+	Campaign string `json:"campaign"`
+	// Legitimate users of the day on this prefix.
+	LegitUsers int `json:"legit_users"`
+
+	Attempted       int `json:"attempted"`
+	Delivered       int `json:"delivered"`
+	DeliveredBefore int `json:"delivered_before_detection"`
+	DeliveredAfter  int `json:"delivered_after_detection"`
+	GuardRefused    int `json:"guard_refused"`
+	RateLimited     int `json:"rate_limited"`
+	OtherRefused    int `json:"other_refused"`
+	Verified        int `json:"verified"`
+
+	Detected bool `json:"detected"`
+	// TimeToDetect runs from the campaign's first send to the prefix to
+	// the first guard refusal of a send to it.
+	TimeToDetect time.Duration `json:"time_to_detect_ns"`
+	// AttemptsAfter are the pumped attempts from detection on (the
+	// detecting one included); RefusedAfter those the guard refused.
+	AttemptsAfter int `json:"attempts_after_detection"`
+	RefusedAfter  int `json:"guard_refused_after_detection"`
+	Blocks        int `json:"blocks_started"`
+
+	first    time.Duration
+	seen     bool
+	detectAt time.Duration
+}
+
+// legitResult is what legitimate users got.
+type legitResult struct {
+	Users        int `json:"users"`
+	Sends        int `json:"sends"`
+	Delivered    int `json:"delivered"`
+	GuardRefused int `json:"guard_refused"`
+	// On prefixes under attack (shared with a campaign) and elsewhere.
+	GuardRefusedAttacked int `json:"guard_refused_on_attacked_prefixes"`
+	RateLimited          int `json:"rate_limited"`
+	OtherRefused         int `json:"other_refused"`
+	Verifies             int `json:"verifies"`
+	Verified             int `json:"verified"`
+	VerifyGuardRefused   int `json:"verify_refused_by_guard"`
+	Finished             int `json:"users_finished"`
+	WantedToFinish       int `json:"users_wanting_to_finish"`
+	FailedByGuard        int `json:"users_failed_by_guard"`
+	UsersGuardRefused    int `json:"users_refused_by_guard"`
+}
+
+// block is a block the guard started.
+type block struct {
+	Prefix string        `json:"prefix"`
+	At     time.Duration `json:"at_ns"`
+	Pumped bool          `json:"pumped_prefix"`
+}
+
+type levelResult struct {
+	Level     string          `json:"level"`
+	Label     string          `json:"label"`
+	Legit     legitResult     `json:"legit"`
+	Warmup    legitResult     `json:"warmup"`
+	Prefixes  []*prefixResult `json:"prefixes"`
+	Blocks    []block         `json:"blocks"`
+	Anomalies []string        `json:"anomalies,omitempty"`
+}
+
+// userState is one user's progress in a run.
+type userState struct {
+	sends, verifies int
+	code            string
+	lastSend        time.Duration
+	done, refused   bool
+	retries         int
+}
+
+type runner struct {
+	sc      *scenario
+	lv      level
+	v       *verifier.Verifier
+	clock   *vcodetest.Clock
+	q       queue
+	seq     uint64
+	now     time.Duration
+	ctx     context.Context
+	msg     verifier.Message
+	got     bool
+	blocked string
+	users   []userState
+	res     *levelResult
+	byKey   map[string]*prefixResult // pumped prefixes
+	digits  int
+}
+
+type observer struct{ r *runner }
+
+func (o observer) Observe(_ context.Context, e verifier.Event) {
+	if e.Blocked != "" {
+		o.r.blocked = e.Blocked
+	}
+}
+
+func (r *runner) at(t time.Duration, fn func()) {
+	r.seq++
+	heap.Push(&r.q, event{t, r.seq, fn})
+}
+
+// runLevel replays the scenario against a fresh Verifier at one level.
+func runLevel(sc *scenario, lv level) (*levelResult, error) {
+	start := dayStart.Add(-sc.warmup)
+	r := &runner{
+		sc: sc, lv: lv, ctx: context.Background(),
+		clock: vcodetest.NewClock(start),
+		now:   -sc.warmup,
+		users: make([]userState, len(sc.users)),
+		res:   &levelResult{Level: lv.name, Label: lv.label},
+		byKey: map[string]*prefixResult{},
+	}
+	g := verifier.DefaultGuard()
+	g.Level = lv.guard
+	r.digits = g.PrefixDigits
+	secret := sha256.Sum256([]byte("vcodesim " + strconv.FormatUint(sc.seed, 10)))
+	n := verifier.NotifierFunc(func(_ context.Context, m verifier.Message) error {
+		r.msg, r.got = m, true
+		return nil
+	})
+	v, err := verifier.New(n,
+		verifier.WithClock(r.clock.Now),
+		verifier.WithSecrets(secret[:]),
+		verifier.WithGuard(g),
+		verifier.WithObserver(observer{r}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	r.v = v
+
+	legitUsers := sc.legitPerDay()
+	for _, c := range sc.campaigns {
+		for _, t := range c.targets {
+			p := &prefixResult{Prefix: t.prefix, Note: t.note, Campaign: c.spec.name, LegitUsers: legitUsers[t.prefix]}
+			r.byKey[t.prefix] = p
+			r.res.Prefixes = append(r.res.Prefixes, p)
+		}
+	}
+	for i := range sc.users {
+		u := &sc.users[i]
+		r.at(u.at, func() { r.legitSend(u) })
+		if u.counted {
+			r.res.Legit.Users++
+			if u.finish {
+				r.res.Legit.WantedToFinish++
+			}
+		} else {
+			r.res.Warmup.Users++
+		}
+	}
+	for i := range sc.pumps {
+		s := &sc.pumps[i]
+		r.at(s.at, func() { r.pumpSend(s) })
+	}
+	for r.q.Len() > 0 {
+		e := heap.Pop(&r.q).(event)
+		if e.at > r.now {
+			r.clock.Advance(e.at - r.now)
+			r.now = e.at
+		}
+		e.fn()
+	}
+	for i := range sc.users {
+		u, st := &sc.users[i], &r.users[i]
+		lr := &r.res.Warmup
+		if u.counted {
+			lr = &r.res.Legit
+		}
+		if st.done {
+			lr.Finished++
+		}
+		if st.refused {
+			lr.UsersGuardRefused++
+			if u.finish && !st.done {
+				lr.FailedByGuard++
+			}
+		}
+	}
+	return r.res, nil
+}
+
+// prefixOf is the guard's prefix of an E.164 number: "+", the calling
+// code and the first digits national digits.
+func prefixOf(e164 string, callingCode, digits int) string {
+	n := 1 + len(strconv.Itoa(callingCode)) + digits
+	return e164[:min(n, len(e164))]
+}
+
+// send calls Send and tells how it ended.
+type outcome int
+
+const (
+	delivered outcome = iota
+	guardRefused
+	rateLimited
+	otherRefused
+)
+
+func (r *runner) send(req verifier.Request) (outcome, string, time.Duration, error) {
+	r.got, r.blocked = false, ""
+	sent, err := r.v.Send(r.ctx, req)
+	if r.blocked != "" {
+		r.res.Blocks = append(r.res.Blocks, block{Prefix: r.blocked, At: r.now, Pumped: r.byKey[r.blocked] != nil})
+		if p := r.byKey[r.blocked]; p != nil && p.seen {
+			p.Blocks++
+		}
+	}
+	var rl *verifier.RateLimitError
+	switch {
+	case err == nil:
+		if !r.got {
+			return otherRefused, "", 0, errors.New("sent without a message")
+		}
+		return delivered, r.msg.Code, 0, nil
+	case errors.Is(err, verifier.ErrPumping):
+		if !errors.Is(err, verifier.ErrNotAllowed) {
+			r.res.Anomalies = append(r.res.Anomalies, "ErrPumping does not match ErrNotAllowed")
+		}
+		key := prefixOf(sent.Contact.Value, sent.Contact.CallingCode, r.digits)
+		if p := r.byKey[key]; p != nil && p.seen && !p.Detected {
+			p.Detected, p.detectAt, p.TimeToDetect = true, r.now, r.now-p.first
+		}
+		return guardRefused, "", 0, err
+	case errors.As(err, &rl):
+		return rateLimited, "", rl.RetryAfter, err
+	}
+	return otherRefused, "", 0, err
+}
+
+func (r *runner) legitSend(u *user) {
+	st := &r.users[u.id]
+	if st.done {
+		return
+	}
+	lr := &r.res.Warmup
+	if u.counted {
+		lr = &r.res.Legit
+	}
+	lr.Sends++
+	out, code, retry, err := r.send(verifier.Request{Contact: u.number, Subject: u.subject, ClientIP: u.ip})
+	switch out {
+	case guardRefused:
+		lr.GuardRefused++
+		if p := r.byKey[u.prefix.key]; p != nil {
+			lr.GuardRefusedAttacked++
+		}
+		st.refused = true
+		return // 403: the user gives up
+	case rateLimited:
+		lr.RateLimited++
+		if retry <= 10*time.Minute && st.retries < 2 {
+			st.retries++
+			r.at(r.now+retry+u.jitter, func() { r.legitSend(u) })
+		}
+		return
+	case otherRefused:
+		lr.OtherRefused++
+		r.res.Anomalies = appendOnce(r.res.Anomalies, fmt.Sprintf("legit send to %s: %v", u.prefix.key, err))
+		return
+	}
+	lr.Delivered++
+	st.sends++
+	st.code = code
+	st.lastSend = r.now
+	sends := st.sends
+	switch {
+	case sends == 1 && u.resend > 0:
+		// The SMS is slow: ask again, then use the newest code.
+		r.at(r.now+u.resend, func() { r.legitSend(u) })
+	case u.finish:
+		d := u.delay
+		if sends > 1 {
+			d = u.delay2
+		}
+		r.at(r.now+d, func() { r.legitVerify(u, sends) })
+	}
+}
+
+func (r *runner) legitVerify(u *user, sends int) {
+	st := &r.users[u.id]
+	if st.done || st.sends != sends {
+		return
+	}
+	lr := &r.res.Warmup
+	if u.counted {
+		lr = &r.res.Legit
+	}
+	lr.Verifies++
+	_, err := r.v.Verify(r.ctx, verifier.Request{Contact: u.number, Subject: u.subject, ClientIP: u.ip}, st.code)
+	switch {
+	case err == nil:
+		lr.Verified++
+		st.done = true
+	case errors.Is(err, verifier.ErrNotAllowed):
+		lr.VerifyGuardRefused++
+	case errors.Is(err, verifier.ErrWrongCode) && st.sends < u.giveUp:
+		// Expired: ask for a new code once the cooldown allows.
+		next := max(r.now, st.lastSend+time.Minute) + u.jitter
+		r.at(next, func() { r.legitSend(u) })
+	}
+}
+
+func (r *runner) pumpSend(s *pumpSend) {
+	p := r.res.Prefixes[r.prefixIndex(s)]
+	if !p.seen {
+		p.seen, p.first = true, r.now
+	}
+	p.Attempted++
+	detected := p.Detected
+	out, code, _, _ := r.send(verifier.Request{Contact: s.number, Subject: s.subject, ClientIP: s.ip})
+	if p.Detected {
+		p.AttemptsAfter++
+	}
+	switch out {
+	case delivered:
+		p.Delivered++
+		if detected {
+			p.DeliveredAfter++
+		} else {
+			p.DeliveredBefore++
+		}
+		if s.verify {
+			r.at(r.now+s.delay, func() {
+				_, err := r.v.Verify(r.ctx, verifier.Request{Contact: s.number, Subject: s.subject, ClientIP: s.ip}, code)
+				switch {
+				case err == nil:
+					p.Verified++
+				case errors.Is(err, verifier.ErrNotAllowed):
+					r.res.Anomalies = appendOnce(r.res.Anomalies, "a pumped verify was refused by the guard")
+				}
+			})
+		}
+	case guardRefused:
+		p.GuardRefused++
+		if p.Detected {
+			p.RefusedAfter++
+		}
+	case rateLimited:
+		p.RateLimited++
+	default:
+		p.OtherRefused++
+	}
+}
+
+// prefixIndex finds s's prefix result: campaigns' targets in order.
+func (r *runner) prefixIndex(s *pumpSend) int {
+	i := 0
+	for ci := range s.campaign {
+		i += len(r.sc.campaigns[ci].targets)
+	}
+	return i + s.target
+}
+
+func appendOnce(list []string, s string) []string {
+	if slices.Contains(list, s) || len(list) > 20 {
+		return list
+	}
+	return append(list, s)
+}

@@ -1,0 +1,260 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/limiter"
+)
+
+// ErrPumping is returned by Send when the pumping guard refuses the
+// destination's prefix; it matches ErrNotAllowed too (403 USG.201060008
+// over HTTP), and the Observer sees OutcomePumpingBlocked.
+var ErrPumping = fmt.Errorf("verifier: destination prefix blocked by the pumping guard: %w", ErrNotAllowed)
+
+// GuardLevel is how hard the pumping guard judges a prefix's traffic.
+type GuardLevel int
+
+// The protection levels, from none to the most suspicious.
+const (
+	GuardOff GuardLevel = iota
+	GuardBasic
+	GuardStandard
+	GuardMax
+)
+
+// Guard configures the SMS pumping guard.
+//
+// SMS pumping is traffic a fraudster makes a service send to numbers whose
+// operators pay them per message, from many accounts and addresses, each
+// within its quotas, and never verified. The guard follows each destination
+// prefix (the country code and the first PrefixDigits national digits:
+// "+86138") and blocks new sends to it for BlockFor when
+//
+//   - its codes stop being verified: enough of its sends, old enough to
+//     have been verified (three minutes), over the last hour or the last
+//     day, and too few verifies for them; or
+//   - it gets a sudden burst of sends (in five minutes) while it had little
+//     traffic before (in the day), before any of the burst can convert.
+//     The guard judges bursts only once it has a day of history (on a
+//     fresh store every prefix would look quiet).
+//
+// The levels set how many sends it takes to judge and how low a conversion
+// blocks: Basic waits longest and blocks only what hardly converts, Max
+// judges soonest and blocks prefixes converting under half as well as real
+// users do. A block ends by itself; codes already sent still verify. The
+// counts go through the Limiter (it must be a limiter.Counter, as Memory
+// and redislimiter are), so on Redis they are shared by every instance,
+// under HMAC keys like every other limit.
+type Guard struct {
+	// Level is the protection level (DefaultGuard: GuardStandard).
+	Level GuardLevel
+	// PrefixDigits is how many national digits, after the country code,
+	// make a prefix (default 3: "+86138", "+1650", "+44794").
+	PrefixDigits int
+	// Allow and Block are E.164 prefixes ("+86138", "+1900") that the
+	// guard always lets through, or always refuses, whatever the traffic.
+	// Block wins over Allow.
+	Allow, Block []string
+	// BlockFor is how long a block lasts (default one hour).
+	BlockFor time.Duration
+}
+
+// DefaultGuard returns the recommended guard: GuardStandard, 3-digit
+// prefixes, one-hour blocks. It is not on by default yet: hosts switch it
+// on with WithGuard(DefaultGuard()) (cmd/vcoded -guard standard).
+func DefaultGuard() Guard {
+	return Guard{Level: GuardStandard, PrefixDigits: 3, BlockFor: time.Hour}
+}
+
+// WithGuard sets the SMS pumping guard. Without it the guard is off, and
+// so is a Guard with Level GuardOff (its Block list still applies).
+func WithGuard(g Guard) Option {
+	return func(c *config) {
+		g.Allow, g.Block = append([]string(nil), g.Allow...), append([]string(nil), g.Block...)
+		c.guard = g
+	}
+}
+
+// guardRules are a level's thresholds.
+type guardRules struct {
+	minHour, minSix, minDay int     // sends old enough to judge, in the hour, six hours, the day
+	conversion              float64 // verified / sent under which a prefix is blocked
+	burst                   int     // sends in burstWindow that make a burst...
+	surge                   float64 // ...when this many times the prefix's usual rate
+}
+
+var guardLevels = map[GuardLevel]guardRules{
+	GuardBasic:    {minHour: 40, minSix: 60, minDay: 90, conversion: 0.10, burst: 60, surge: 20},
+	GuardStandard: {minHour: 20, minSix: 30, minDay: 45, conversion: 0.25, burst: 30, surge: 10},
+	GuardMax:      {minHour: 15, minSix: 20, minDay: 30, conversion: 0.35, burst: 15, surge: 6},
+}
+
+const (
+	guardGrace  = 3 * time.Minute // a send younger than this may still be verified
+	burstWindow = 5 * time.Minute // a burst's span
+	guardDay    = 24 * time.Hour  // the longest window read
+	guardKeep   = 2000            // events kept per prefix key: counts saturate there
+	guardHour   = time.Hour       // the short conversion window
+	guardSix    = 6 * time.Hour   // the middle one, for slow drips
+	slotsPerDay = int(guardDay / burstWindow)
+	maxPrefix   = 8                // national digits in a prefix, at most
+	minBlockFor = 10 * time.Minute // a shorter block is no block
+)
+
+func (g Guard) check(l limiter.Limiter) error {
+	var errs []error
+	if _, ok := guardLevels[g.Level]; !ok && g.Level != GuardOff {
+		errs = append(errs, fmt.Errorf("verifier: unknown guard level %d", g.Level))
+	}
+	if g.Level == GuardOff && len(g.Block) == 0 {
+		return errors.Join(errs...)
+	}
+	if g.PrefixDigits < 1 || g.PrefixDigits > maxPrefix {
+		errs = append(errs, fmt.Errorf("verifier: Guard.PrefixDigits %d outside 1..%d", g.PrefixDigits, maxPrefix))
+	}
+	if g.BlockFor < minBlockFor || g.BlockFor > maxWindow {
+		errs = append(errs, fmt.Errorf("verifier: Guard.BlockFor %v outside %v to 366 days", g.BlockFor, minBlockFor))
+	}
+	for _, p := range append(append([]string(nil), g.Allow...), g.Block...) {
+		if len(p) < 2 || p[0] != '+' || strings.Trim(p[1:], "0123456789") != "" {
+			errs = append(errs, fmt.Errorf("verifier: guard prefix %q is not \"+\" and digits", p))
+		}
+	}
+	if _, ok := l.(limiter.Counter); !ok && g.Level != GuardOff {
+		errs = append(errs, errors.New("verifier: the pumping guard needs a limiter.Counter (Memory and redislimiter are); switch it off with WithGuard(Guard{}) for another Limiter"))
+	}
+	return errors.Join(errs...)
+}
+
+// prefix is c's guard prefix: "+", the calling code and PrefixDigits
+// national digits (fewer for a shorter number).
+func (g Guard) prefix(c contact.Contact) string {
+	cc := len(strconv.Itoa(c.CallingCode))
+	return c.Value[:min(len(c.Value), 1+cc+g.PrefixDigits)]
+}
+
+func pinned(list []string, number string) bool {
+	for _, p := range list {
+		if strings.HasPrefix(number, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// guardSend judges an SMS send to c before it is made: ErrPumping when c's
+// prefix is blocked, or when this send's prefix just earned a block (then
+// started is the prefix). A send the guard lets through is counted for its
+// prefix by guardSent, once its limits are taken.
+func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started string, err error) {
+	g := v.cfg.guard
+	if pinned(g.Block, c.Value) {
+		return "", ErrPumping
+	}
+	lv, on := guardLevels[g.Level]
+	if !on || pinned(g.Allow, c.Value) {
+		return "", nil
+	}
+	counter := v.cfg.limiter.(limiter.Counter)
+	p := g.prefix(c)
+	count := func(name string, window time.Duration) (int, error) {
+		n, err := counter.Count(ctx, v.limitKey(name, p), window)
+		if err != nil {
+			return 0, backendErr("limiter", err)
+		}
+		return n, nil
+	}
+	if n, err := count("gblk", g.BlockFor); err != nil || n > 0 {
+		if err != nil {
+			return "", err
+		}
+		return "", ErrPumping
+	}
+	// The guard's first send starts its history, an event that stays a
+	// year; bursts are judged once it is a day old.
+	warm := v.guardWarm.Load()
+	if !warm {
+		young, err := counter.Count(ctx, v.limitKey("gepo", ""), guardDay)
+		if err != nil {
+			return "", backendErr("limiter", err)
+		}
+		if young == 0 {
+			d, err := counter.Allow(ctx, v.limitKey("gepo", ""), Rule{Limit: 1, Window: maxWindow})
+			if err != nil {
+				return "", backendErr("limiter", err)
+			}
+			// Refused: the history began over a day ago.
+			warm = !d.Allowed
+			v.guardWarm.Store(warm)
+		}
+	}
+	var n [9]int
+	for i, r := range []struct {
+		name   string
+		window time.Duration
+	}{
+		{"gsnd", guardGrace}, {"gsnd", guardHour}, {"gsnd", guardSix}, {"gsnd", guardDay}, {"gsnd", burstWindow},
+		{"gver", guardHour}, {"gver", guardSix}, {"gver", guardDay}, {"gstr", guardDay},
+	} {
+		if n[i], err = count(r.name, r.window); err != nil {
+			return "", err
+		}
+	}
+	// Sends younger than guardGrace may still be verified: not judged.
+	hour, six, day, burst := n[1]-n[0], n[2]-n[0], n[3]-n[0], n[4]
+	verHour, verSix, verDay, strikes := n[5], n[6], n[7], n[8]
+	low := func(sent, verified, least int) bool {
+		if strikes > 0 {
+			// Blocked before within the day: a block that ran out must
+			// not reopen the prefix to the same traffic for long.
+			least = max(least/4, 5)
+		}
+		return sent >= least && float64(verified) < lv.conversion*float64(sent)
+	}
+	// A burst: this many sends in five minutes, many times the prefix's
+	// usual rate over the day. A day count that reached what a key keeps
+	// is a busy prefix, never a burst.
+	usual := float64(n[3]-burst) / float64(slotsPerDay)
+	surging := warm && burst+1 >= lv.burst && n[3] < guardKeep && float64(burst+1) > lv.surge*max(usual, 1)
+	switch {
+	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging:
+	default:
+		return "", nil
+	}
+	if _, err := counter.Allow(ctx, v.limitKey("gblk", p), Rule{Limit: 1, Window: g.BlockFor}); err != nil {
+		return "", backendErr("limiter", err)
+	}
+	if _, err := counter.Allow(ctx, v.limitKey("gstr", p), Rule{Limit: guardKeep, Window: guardDay}); err != nil {
+		return "", backendErr("limiter", err)
+	}
+	return p, ErrPumping
+}
+
+// guardSent counts a send to c's prefix, and guardVerified a verify. A
+// prefix key keeps its newest guardKeep events over the day: the counts
+// saturate there, which only ever makes a busy prefix look busier.
+func (v *Verifier) guardSent(ctx context.Context, c contact.Contact) error {
+	return v.guardCount(ctx, "gsnd", c)
+}
+
+func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
+	return v.guardCount(ctx, "gver", c)
+}
+
+func (v *Verifier) guardCount(ctx context.Context, name string, c contact.Contact) error {
+	g := v.cfg.guard
+	if _, on := guardLevels[g.Level]; !on || c.Kind != contact.Phone || pinned(g.Allow, c.Value) {
+		return nil
+	}
+	_, err := v.cfg.limiter.Allow(ctx, v.limitKey(name, g.prefix(c)), Rule{Limit: guardKeep, Window: guardDay})
+	if err != nil {
+		return backendErr("limiter", err)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package verifier_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// guardFixture: the standard guard, the quotas out of the way so that
+// only the guard refuses, and a log of events.
+func guardFixture(t *testing.T, g verifier.Guard) (fixture, *eventLog) {
+	log := &eventLog{}
+	l := verifier.DefaultLimits()
+	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
+	return newFixture(t, verifier.WithGuard(g), verifier.WithLimits(l), verifier.WithObserver(log)), log
+}
+
+func num(prefix string, i int) string { return fmt.Sprintf("%s%08d", prefix, i) }
+
+// TestGuardBlocksWhatDoesNotConvert: sends to a prefix that are never
+// verified earn it a block (403 ErrPumping, one event naming the prefix);
+// another prefix, converting, is untouched; codes sent before still
+// verify; the block ends by itself.
+func TestGuardBlocksWhatDoesNotConvert(t *testing.T) {
+	f, log := guardFixture(t, verifier.DefaultGuard())
+	ctx := context.Background()
+	var refused int
+	var blocked []string
+	for i := range 60 {
+		// A pumped prefix, +86138, never verified; a real one, +86139,
+		// verified, a send each 20 s.
+		pumped := verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}
+		_, err := f.v.Send(ctx, pumped)
+		switch {
+		case errors.Is(err, verifier.ErrPumping):
+			refused++
+			if e := log.last(); e.Outcome != verifier.OutcomePumpingBlocked {
+				t.Fatalf("outcome %q", e.Outcome)
+			} else if e.Blocked != "" {
+				blocked = append(blocked, e.Blocked)
+			}
+		case err != nil:
+			t.Fatal(err)
+		}
+		real := verifier.Request{Contact: num("+86139", i), Subject: fmt.Sprint("r", i)}
+		code := f.send(t, real)
+		if err := f.verify(real, code); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Advance(20 * time.Second)
+	}
+	if refused == 0 || len(blocked) != 1 || blocked[0] != "+86138" {
+		t.Fatalf("%d refused, blocks started %v; want a block of +86138", refused, blocked)
+	}
+	if !errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86138", 99), Subject: "x"}), verifier.ErrNotAllowed) {
+		t.Fatal("a guard refusal does not match ErrNotAllowed")
+	}
+	// Verifying is never refused by the guard.
+	if err := f.verify(verifier.Request{Contact: num("+86138", 0), Subject: "p0"}, "000000"); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("verify on a blocked prefix: %v, want the usual wrong-code answer", err)
+	}
+	// Right after the block ran out, the same unverified traffic blocks
+	// the prefix again at once (it was blocked within the day)...
+	f.clk.Advance(time.Hour)
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 200), Subject: "again"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("a prefix blocked within the day, unverified since: %v, want blocked again", err)
+	}
+	// ...and a day later, its history gone, it is open.
+	f.clk.Advance(25 * time.Hour)
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 201), Subject: "late"}); err != nil {
+		t.Fatalf("a day after: %v", err)
+	}
+}
+
+// TestGuardCodesSentBeforeABlockVerify: a code sent to a prefix before it
+// was blocked still verifies while the block lasts; a pinned prefix is
+// refused from its first send.
+func TestGuardCodesSentBeforeABlockVerify(t *testing.T) {
+	l := verifier.DefaultLimits()
+	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
+	g := verifier.DefaultGuard()
+	g.Block = []string{"+86137"}
+	f := newFixture(t, verifier.WithGuard(g), verifier.WithLimits(l), verifier.WithValidity(10*time.Minute))
+	ctx := context.Background()
+	first := verifier.Request{Contact: num("+86138", 0), Subject: "alice"}
+	code := f.send(t, first)
+	for i := 1; i <= 25; i++ { // never verified
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
+			t.Fatalf("pumped send %d: %v", i, err)
+		}
+	}
+	f.clk.Advance(4 * time.Minute) // old enough to have been verified
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 26), Subject: "p26"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("26 unverified sends, then: %v, want the prefix blocked", err)
+	}
+	if _, err := f.v.Verify(ctx, first, code); err != nil {
+		t.Fatalf("verify of a code sent before the block: %v", err)
+	}
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86137", 1), Subject: "bob"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("a pinned-blocked prefix: %v", err)
+	}
+}
+
+// TestGuardPinsAndLevels: Allow exempts a prefix however it converts;
+// Block refuses even with the guard off; bad settings are refused.
+func TestGuardPinsAndLevels(t *testing.T) {
+	f, _ := guardFixture(t, verifier.Guard{Level: verifier.GuardMax, PrefixDigits: 3, BlockFor: time.Hour, Allow: []string{"+86138"}})
+	for i := range 100 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
+			t.Fatalf("an allowed prefix, send %d: %v", i, err)
+		}
+		f.clk.Advance(30 * time.Second)
+	}
+	off, _ := guardFixture(t, verifier.Guard{Block: []string{"+86135"}, PrefixDigits: 3, BlockFor: time.Hour})
+	if err := sendErr(off.v, verifier.Request{Contact: "+8613512345678", Subject: "x"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("Block with the guard off: %v", err)
+	}
+	if err := sendErr(off.v, verifier.Request{Contact: "+8613612345678", Subject: "x"}); err != nil {
+		t.Fatalf("another prefix with the guard off: %v", err)
+	}
+	for name, g := range map[string]verifier.Guard{
+		"level":  {Level: 7, PrefixDigits: 3, BlockFor: time.Hour},
+		"digits": {Level: verifier.GuardBasic, PrefixDigits: 0, BlockFor: time.Hour},
+		"block":  {Level: verifier.GuardBasic, PrefixDigits: 3, BlockFor: time.Second},
+		"prefix": {Level: verifier.GuardBasic, PrefixDigits: 3, BlockFor: time.Hour, Allow: []string{"86138"}},
+	} {
+		if _, err := verifier.New(f.rec, verifier.WithGuard(g)); err == nil {
+			t.Errorf("%s: a bad guard was accepted", name)
+		}
+	}
+}
+
+// TestGuardBurstAfterWarmUp: a burst to a prefix with no history is
+// blocked before the burst can convert, once the guard has a day of
+// history, and not before (a fresh store would see every prefix as new).
+func TestGuardBurstAfterWarmUp(t *testing.T) {
+	f, _ := guardFixture(t, verifier.DefaultGuard())
+	burst := func(prefix string) (refusedAt int) {
+		for i := range 60 {
+			if errors.Is(sendErr(f.v, verifier.Request{Contact: num(prefix, i), Subject: fmt.Sprint(prefix, i)}), verifier.ErrPumping) {
+				return i
+			}
+		}
+		return -1
+	}
+	if at := burst("+86135"); at >= 0 {
+		t.Fatalf("a burst on a fresh store was blocked at send %d", at)
+	}
+	f.clk.Advance(25 * time.Hour)
+	if at := burst("+86136"); at < 0 || at > 30 {
+		t.Fatalf("a burst after warm-up: refused at send %d, want by the 30th", at)
+	}
+}
