@@ -32,11 +32,15 @@
 //   - limiter: the exact rolling-window Limiter, its in-memory
 //     implementation, the conformance suite limitertest, and
 //     limiter/redislimiter;
-//   - i18n: the zh-CN/en-US texts and language negotiation;
+//   - i18n: the message and error texts as catalogs (zh-CN and en-US
+//     built in, brand, templates, languages of the host's own) and
+//     language negotiation;
 //   - notify: delivery (SMTP, signed webhook, router, writer, recorder);
 //   - prommetrics: Prometheus metrics from the verifier's and handler's
-//     observers.
+//     observers;
+//   - vcodetest: a manual clock and a ready Verifier for the host's tests.
 //
-// cmd/vcoded runs the endpoints on their own; cmd/vcodeload measures them.
+// cmd/vcoded runs the endpoints on their own; cmd/vcodeload measures them;
+// cmd/vcodesim measures the SMS pumping guard on a simulated day.
 // SECURITY.md states what vcode guarantees and which test shows it.
 package vcode
