@@ -191,16 +191,12 @@ func (w *Webhook) Notify(ctx context.Context, m verifier.Message) error {
 	backoff := w.cfg.Backoff
 	ambiguous := false
 	for n := 0; ; n++ {
-		res, err := w.post(ctx, body)
+		res, again, err := w.post(ctx, body)
 		if res == delivered {
 			return nil
 		}
 		ambiguous = ambiguous || res == maybeSent
-		retry := err != nil && n < w.cfg.Retries && !isRefusal(err)
-		if res == maybeSent && !isServerError(err) {
-			retry = false // it may have been delivered: never twice
-		}
-		if !retry {
+		if !again || n >= w.cfg.Retries {
 			return w.verdict(ambiguous, err)
 		}
 		select {
@@ -220,23 +216,11 @@ func (w *Webhook) verdict(ambiguous bool, err error) error {
 	return verifier.Undelivered(err)
 }
 
-// statusError is a non-2xx answer.
-type statusError struct{ status string }
-
-func (e *statusError) Error() string { return "notify: webhook answered " + e.status }
-
-func isRefusal(err error) bool {
-	var se *statusError
-	return errors.As(err, &se) && !strings.HasPrefix(se.status, "5")
-}
-
-func isServerError(err error) bool {
-	var se *statusError
-	return errors.As(err, &se) && strings.HasPrefix(se.status, "5")
-}
-
-// post makes one attempt.
-func (w *Webhook) post(ctx context.Context, body []byte) (attempt, error) {
+// post makes one attempt, and says whether it may be repeated: after a
+// failure before the request was written, and after a 5xx (the receiver
+// deduplicates on message_id); never after one that may have delivered
+// otherwise, nor after a refusal, which repeating cannot fix.
+func (w *Webhook) post(ctx context.Context, body []byte) (res attempt, again bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -249,7 +233,7 @@ func (w *Webhook) post(ctx context.Context, body []byte) (attempt, error) {
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return notSent, fmt.Errorf("notify: webhook: %w", redactURLError(err))
+		return notSent, false, fmt.Errorf("notify: webhook: %w", redactURLError(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "vcode-webhook/1")
@@ -259,25 +243,26 @@ func (w *Webhook) post(ctx context.Context, body []byte) (attempt, error) {
 		// The error quotes the URL, redacted; it never holds the body.
 		err = fmt.Errorf("notify: webhook: %w", redactURLError(err))
 		if wrote.Load() {
-			return maybeSent, err
+			return maybeSent, false, err
 		}
-		return notSent, err
+		return notSent, true, err
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
+	err = fmt.Errorf("notify: webhook answered %s", resp.Status)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return delivered, nil
+		return delivered, false, nil
 	case resp.StatusCode >= 500:
-		return maybeSent, &statusError{resp.Status}
+		return maybeSent, true, err
 	case resp.StatusCode == http.StatusSeeOther:
 		// 303 See Other is how some services answer a POST they have
 		// processed: it may have been taken.
-		return maybeSent, &statusError{resp.Status}
+		return maybeSent, false, err
 	default:
 		// 1xx, the other 3xx (never followed) and 4xx: the receiver did
 		// not take it.
-		return notSent, &statusError{resp.Status}
+		return notSent, false, err
 	}
 }
 
