@@ -163,14 +163,16 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	}
 	counter := v.cfg.limiter.(limiter.Counter)
 	p := g.prefix(c)
-	count := func(name string, window time.Duration) (int, error) {
-		n, err := counter.Count(ctx, v.limitKey(name, p), window)
+	// Each key derived once: an HMAC apiece.
+	sndKey, verKey, blkKey, strKey := v.limitKey("gsnd", p), v.limitKey("gver", p), v.limitKey("gblk", p), v.limitKey("gstr", p)
+	count := func(key string, window time.Duration) (int, error) {
+		n, err := counter.Count(ctx, key, window)
 		if err != nil {
 			return 0, backendErr("limiter", err)
 		}
 		return n, nil
 	}
-	if n, err := count("gblk", g.BlockFor); err != nil || n > 0 {
+	if n, err := count(blkKey, g.BlockFor); err != nil || n > 0 {
 		if err != nil {
 			return "", err
 		}
@@ -180,12 +182,13 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	// year; bursts are judged once it is a day old.
 	warm := v.guardWarm.Load()
 	if !warm {
-		young, err := counter.Count(ctx, v.limitKey("gepo", ""), guardDay)
+		epoch := v.limitKey("gepo", "")
+		young, err := count(epoch, guardDay)
 		if err != nil {
-			return "", backendErr("limiter", err)
+			return "", err
 		}
 		if young == 0 {
-			d, err := counter.Allow(ctx, v.limitKey("gepo", ""), Rule{Limit: 1, Window: maxWindow})
+			d, err := counter.Allow(ctx, epoch, Rule{Limit: 1, Window: maxWindow})
 			if err != nil {
 				return "", backendErr("limiter", err)
 			}
@@ -196,13 +199,13 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	}
 	var n [9]int
 	for i, r := range []struct {
-		name   string
+		key    string
 		window time.Duration
 	}{
-		{"gsnd", guardGrace}, {"gsnd", guardHour}, {"gsnd", guardSix}, {"gsnd", guardDay}, {"gsnd", burstWindow},
-		{"gver", guardHour}, {"gver", guardSix}, {"gver", guardDay}, {"gstr", guardDay},
+		{sndKey, guardGrace}, {sndKey, guardHour}, {sndKey, guardSix}, {sndKey, guardDay}, {sndKey, burstWindow},
+		{verKey, guardHour}, {verKey, guardSix}, {verKey, guardDay}, {strKey, guardDay},
 	} {
-		if n[i], err = count(r.name, r.window); err != nil {
+		if n[i], err = count(r.key, r.window); err != nil {
 			return "", err
 		}
 	}
@@ -227,10 +230,10 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	default:
 		return "", nil
 	}
-	if _, err := counter.Allow(ctx, v.limitKey("gblk", p), Rule{Limit: 1, Window: g.BlockFor}); err != nil {
+	if _, err := counter.Allow(ctx, blkKey, Rule{Limit: 1, Window: g.BlockFor}); err != nil {
 		return "", backendErr("limiter", err)
 	}
-	if _, err := counter.Allow(ctx, v.limitKey("gstr", p), Rule{Limit: guardKeep, Window: guardDay}); err != nil {
+	if _, err := counter.Allow(ctx, strKey, Rule{Limit: guardKeep, Window: guardDay}); err != nil {
 		return "", backendErr("limiter", err)
 	}
 	return p, ErrPumping
