@@ -217,15 +217,7 @@ func TestRedisBackend(t *testing.T) {
 	if !strings.Contains(a.stderr.String(), "backend=redis") {
 		t.Fatalf("not on Redis:\n%s", a.stderr)
 	}
-	body := `{"contact":"+8613612345678"}`
-	if resp, msg := post(t, a.url+"/v1/usg/dcs/member/verification-code", "tok", body); resp.StatusCode != 200 {
-		t.Fatalf("send through A: %d %s", resp.StatusCode, msg)
-	}
-	code := lastCode(t, a.stdout.String(), "+8613612345678")
-	body = `{"contact":"+8613612345678","verificationCode":"` + code + `"}`
-	if resp, msg := post(t, b.url+"/v1/usg/dcs/member/verification-code/verify", "tok", body); resp.StatusCode != 200 {
-		t.Fatalf("verify through B: %d %s", resp.StatusCode, msg)
-	}
+	sendThroughVerifyThrough(t, a, b)
 }
 
 func TestRedisNeedsSecret(t *testing.T) {
@@ -691,15 +683,7 @@ func TestSecretFileRotation(t *testing.T) {
 		"VCODE_TOKENS": "tok", "VCODE_REDIS_URL": "redis://" + addr + "/0", "VCODE_REDIS_PREFIX": prefix,
 		"VCODE_SECRET_FILE": writeFile(t, "secrets", "# first issues, all verify\nthe new secret issuing from now\n\n"+oldSecret+"\n"),
 	})
-	body := `{"contact":"+8613612345678"}`
-	if resp, msg := post(t, a.url+"/v1/usg/dcs/member/verification-code", "tok", body); resp.StatusCode != 200 {
-		t.Fatalf("send through A: %d %s", resp.StatusCode, msg)
-	}
-	code := lastCode(t, a.stdout.String(), "+8613612345678")
-	body = `{"contact":"+8613612345678","verificationCode":"` + code + `"}`
-	if resp, msg := post(t, b.url+"/v1/usg/dcs/member/verification-code/verify", "tok", body); resp.StatusCode != 200 {
-		t.Fatalf("verify through B: %d %s", resp.StatusCode, msg)
-	}
+	sendThroughVerifyThrough(t, a, b)
 }
 
 // TestSecretFlagWarning: a secret given as a flag works, and is warned
@@ -892,5 +876,19 @@ func TestTrustedProxies(t *testing.T) {
 	env["VCODE_TRUSTED_PROXIES"] = "0.0.0.0/0"
 	if wide := start(t, nil, env); !strings.Contains(wide.stderr.String(), "trusted proxy range this wide") {
 		t.Fatalf("no warning about trusting every address:\n%s", wide.stderr)
+	}
+}
+
+// sendThroughVerifyThrough sends a code through a (token "tok") and
+// verifies it through b: two instances that must share codes.
+func sendThroughVerifyThrough(t *testing.T, a, b *server) {
+	t.Helper()
+	if resp, msg := post(t, a.url+"/v1/usg/dcs/member/verification-code", "tok", `{"contact":"+8613612345678"}`); resp.StatusCode != 200 {
+		t.Fatalf("send through A: %d %s", resp.StatusCode, msg)
+	}
+	code := lastCode(t, a.stdout.String(), "+8613612345678")
+	body := `{"contact":"+8613612345678","verificationCode":"` + code + `"}`
+	if resp, msg := post(t, b.url+"/v1/usg/dcs/member/verification-code/verify", "tok", body); resp.StatusCode != 200 {
+		t.Fatalf("verify through B: %d %s", resp.StatusCode, msg)
 	}
 }
