@@ -207,10 +207,14 @@ func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 }
 
 // TestRoundTrips pins how many round trips a send and a verify cost with
-// the Redis backends, once the scripts are cached: one for all the limit
-// keys checked (redislimiter's AllowAll, one script on a single node) and
-// one for the store. Before AllowAll, each limit key cost a round trip of
-// its own: 4 and 4.
+// the Redis backends, once the scripts are cached: for an SMS send, one
+// read of the pumping guard's counts for the number's prefix (one script
+// over all of them), one for all the limit keys with the guard's tally of
+// the send (redislimiter's AllowAll, one script on a single node) and one
+// for the store; for a verify, one for its limits and one to consume, and
+// a third to count a right SMS code for the guard. An email send skips the
+// guard. Before AllowAll, each limit key cost a round trip of its own: 4
+// and 4; before Count took several keys, the guard cost 14.
 func TestRoundTrips(t *testing.T) {
 	client := redistest.Client(t)
 	counter := &roundTrips{}
@@ -219,13 +223,13 @@ func TestRoundTrips(t *testing.T) {
 	in.post(t, httpmw.SendPath, `{"contact":"+8613600000000"}`) // loads the scripts
 	in.post(t, httpmw.VerifyPath, `{"contact":"+8613600000000","verificationCode":"000000"}`)
 
-	measure := func(path, body string) int64 {
+	measure := func(path, body string, want int) int64 {
 		before, calls := counter.n.Load(), int64(0)
 		if redistest.Real() {
 			calls = evalCalls(t, client)
 		}
-		if st, ec := in.post(t, path, body); st != 200 && st != 400 {
-			t.Fatalf("%s: %d %s", path, st, ec)
+		if st, ec := in.post(t, path, body); st != want {
+			t.Fatalf("%s %s: %d %s, want %d", path, body, st, ec, want)
 		}
 		n := counter.n.Load() - before
 		// On a real server, Redis's own count of script calls agrees.
@@ -237,11 +241,35 @@ func TestRoundTrips(t *testing.T) {
 		return n
 	}
 	// httptest's client comes from 127.0.0.1, so the per-IP rules apply.
-	send := measure(httpmw.SendPath, contactBody+`}`)
-	verify := measure(httpmw.VerifyPath, verifyJSON("000000"))
-	t.Logf("round trips: send %d (subject, IP, the contact's hourly cap and cooldown in one AllowAll + save), verify %d (contact, subject, IP limits in one AllowAll + consume)", send, verify)
-	if send != 2 || verify != 2 {
-		t.Fatalf("send took %d round trips, verify %d; want 2 and 2", send, verify)
+	const mail = `{"contact":"rt@example.com"`
+	for _, tt := range []struct {
+		name, path, body string
+		want             int64
+	}{
+		{"SMS send", httpmw.SendPath, contactBody + `}`, 3},
+		{"wrong code", httpmw.VerifyPath, verifyJSON("000000"), 2},
+		{"right SMS code", httpmw.VerifyPath, "", 3},
+		{"email send", httpmw.SendPath, mail + `}`, 2},
+		{"right email code", httpmw.VerifyPath, "", 2},
+	} {
+		if tt.body == "" {
+			to := "+8613612345678"
+			if strings.Contains(tt.name, "email") {
+				to = "rt@example.com"
+			}
+			code, ok := in.rec.LastCode(to)
+			if !ok {
+				t.Fatalf("%s: no code sent to %s", tt.name, to)
+			}
+			tt.body = `{"contact":"` + to + `","verificationCode":"` + code + `"}`
+		}
+		status := 200
+		if tt.name == "wrong code" {
+			status = 400
+		}
+		if got := measure(tt.path, tt.body, status); got != tt.want {
+			t.Errorf("%s took %d round trips, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -85,19 +85,49 @@ type Limiter interface {
 	Release(ctx context.Context, key string, at time.Time) error
 }
 
-// Counter is a Limiter that can also say how many events a key holds in a
-// window without recording one: what the verifier's pumping guard reads to
-// weigh a prefix's sends against its verifies. Memory and redislimiter
+// Counter is a Limiter that can also say how many events keys hold in
+// windows without recording one: what the verifier's pumping guard reads
+// to weigh a prefix's sends against its verifies. Memory and redislimiter
 // implement it.
 type Counter interface {
 	Limiter
 
-	// Count returns how many events recorded for key lie in (t-window, t],
-	// t the limiter's current time. A key keeps at most the largest limit
-	// it was allowed with of its newest events, so a count never exceeds
-	// that limit; and a window longer than the key's longest rule may
-	// count events that are due to be dropped, so read within it.
-	Count(ctx context.Context, key string, window time.Duration) (int, error)
+	// Count sets counts[i] to how many events recorded for reqs[i].Key
+	// lie in (t-reqs[i].Window, t], t the limiter's current time, for
+	// every request in one call (on Redis, one round trip: one script on
+	// a single node, a pipeline by node on Cluster). A key may appear in
+	// several requests. A key keeps at most the largest limit it was
+	// allowed with of its newest events, so a count never exceeds that
+	// limit; and a window longer than the key's longest rule may count
+	// events that are due to be dropped, so read within it. It returns
+	// ErrInvalidRule for a window that is not positive and
+	// ErrShortCounts when counts is shorter than reqs; on any error the
+	// counts are zero.
+	Count(ctx context.Context, reqs []CountRequest, counts []int) error
+}
+
+// CountRequest is one key and window, for Counter.Count.
+type CountRequest struct {
+	Key    string
+	Window time.Duration
+}
+
+// ErrShortCounts is returned by Count when counts has fewer elements than
+// reqs.
+var ErrShortCounts = errors.New("limiter: fewer counts than requests")
+
+// CheckCounts returns ErrShortCounts or ErrInvalidRule when Count must
+// refuse reqs, for implementations.
+func CheckCounts(reqs []CountRequest, counts []int) error {
+	if len(counts) < len(reqs) {
+		return ErrShortCounts
+	}
+	for _, r := range reqs {
+		if r.Window <= 0 {
+			return ErrInvalidRule
+		}
+	}
+	return nil
 }
 
 // Request is one key and its rules, for AllowAll.

@@ -28,7 +28,10 @@ type Memory struct {
 	mem memcache.Lazy // the shards, made on first use
 }
 
-var _ Limiter = (*Memory)(nil)
+var (
+	_ BatchLimiter = (*Memory)(nil)
+	_ Counter      = (*Memory)(nil)
+)
 
 // events holds unix-nanosecond event times in ascending order, for a key
 // with more than one event in its window.
@@ -188,10 +191,18 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 }
 
 // Count implements Counter.
-func (m *Memory) Count(_ context.Context, key string, window time.Duration) (int, error) {
-	if window <= 0 {
-		return 0, ErrInvalidRule
+func (m *Memory) Count(_ context.Context, reqs []CountRequest, counts []int) error {
+	if err := CheckCounts(reqs, counts); err != nil {
+		return err
 	}
+	m.init()
+	for i, r := range reqs {
+		counts[i] = m.count(r.Key, r.Window)
+	}
+	return nil
+}
+
+func (m *Memory) count(key string, window time.Duration) int {
 	t := m.now().UnixNano()
 	sh := m.shard(key)
 	sh.Lock()
@@ -201,7 +212,7 @@ func (m *Memory) Count(_ context.Context, key string, window time.Duration) (int
 	if n := len(times); n > 0 && t < times[n-1] {
 		t = times[n-1] // as Allow does when the clock stepped back
 	}
-	return len(inWindow(times, t, window)), nil
+	return len(inWindow(times, t, window))
 }
 
 // Len returns the number of keys held, expired ones not yet reclaimed

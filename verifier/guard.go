@@ -65,19 +65,22 @@ type Guard struct {
 	BlockFor time.Duration
 }
 
-// DefaultGuard returns the recommended guard: GuardStandard, 3-digit
-// prefixes, one-hour blocks. It is not on by default yet: hosts switch it
-// on with WithGuard(DefaultGuard()) (cmd/vcoded -guard standard).
+// DefaultGuard returns the guard a Verifier has unless WithGuard sets
+// another: GuardStandard, 3-digit prefixes, one-hour blocks. It is on by
+// default when the Limiter is a limiter.Counter (the default in-memory
+// one and redislimiter are); with any other Limiter the default guard is
+// off, and asking for one with WithGuard is an error.
 func DefaultGuard() Guard {
 	return Guard{Level: GuardStandard, PrefixDigits: 3, BlockFor: time.Hour}
 }
 
-// WithGuard sets the SMS pumping guard. Without it the guard is off, and
-// so is a Guard with Level GuardOff (its Block list still applies).
+// WithGuard sets the SMS pumping guard (default: DefaultGuard()). A Guard
+// with Level GuardOff, such as Guard{}, switches it off; its Block list
+// still applies.
 func WithGuard(g Guard) Option {
 	return func(c *config) {
 		g.Allow, g.Block = append([]string(nil), g.Allow...), append([]string(nil), g.Block...)
-		c.guard = g
+		c.guard, c.guardSet = g, true
 	}
 }
 
@@ -148,70 +151,74 @@ func pinned(list []string, number string) bool {
 	return false
 }
 
-// guardSend judges an SMS send to c before it is made: ErrPumping when c's
-// prefix is blocked, or when this send's prefix just earned a block (then
-// started is the prefix). A send the guard lets through is counted for its
-// prefix by guardSent, once its limits are taken.
-func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started string, err error) {
+// guardTally is the limit-free rule that counts a send for its prefix:
+// taken with the send's limits, in the same call (limitGuard never
+// reaches a caller: see send).
+var guardTally = []Rule{{Limit: guardKeep, Window: guardDay}}
+
+// limitGuard names the guard's tally among a send's rules.
+const limitGuard = "guard"
+
+// guardRoom is how far below guardKeep a prefix's day count must be for a
+// send to be tallied: the room concurrent sends to one prefix share
+// between the guard's read and their limits' call. A fuller prefix is
+// busy, and stays so while its count saturates.
+const guardRoom = 200
+
+// guardSend judges an SMS send to c before it is made, with one read of
+// the prefix's counts: ErrPumping when c's prefix is blocked, or when this
+// send's prefix just earned a block (then started is the prefix).
+// Otherwise tally, when its key is set, is the rule that counts this send
+// for its prefix: the caller takes it with the send's own limits, so that
+// a send they refuse, a pumper's included, is never counted, and one that
+// certainly did not leave is given back with them.
+func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started string, tally namedRule, err error) {
 	g := v.cfg.guard
 	if pinned(g.Block, c.Value) {
-		return "", ErrPumping
+		return "", tally, ErrPumping
 	}
 	lv, on := guardLevels[g.Level]
 	if !on || pinned(g.Allow, c.Value) {
-		return "", nil
+		return "", tally, nil
 	}
 	counter := v.cfg.limiter.(limiter.Counter)
 	p := g.prefix(c)
 	// Each key derived once: an HMAC apiece.
 	sndKey, verKey, blkKey, strKey := v.limitKey("gsnd", p), v.limitKey("gver", p), v.limitKey("gblk", p), v.limitKey("gstr", p)
-	count := func(key string, window time.Duration) (int, error) {
-		n, err := counter.Count(ctx, key, window)
-		if err != nil {
-			return 0, backendErr("limiter", err)
-		}
-		return n, nil
+	reqs := [...]limiter.CountRequest{
+		{Key: blkKey, Window: g.BlockFor},
+		{Key: sndKey, Window: guardGrace}, {Key: sndKey, Window: guardHour}, {Key: sndKey, Window: guardSix},
+		{Key: sndKey, Window: guardDay}, {Key: sndKey, Window: burstWindow},
+		{Key: verKey, Window: guardHour}, {Key: verKey, Window: guardSix}, {Key: verKey, Window: guardDay},
+		{Key: strKey, Window: guardDay},
+		// The guard's first send starts its history, an event that stays
+		// a year; bursts are judged once it is a day old. Read until then.
+		{Key: v.limitKey("gepo", ""), Window: guardDay},
 	}
-	if n, err := count(blkKey, g.BlockFor); err != nil || n > 0 {
-		if err != nil {
-			return "", err
-		}
-		return "", ErrPumping
-	}
-	// The guard's first send starts its history, an event that stays a
-	// year; bursts are judged once it is a day old.
 	warm := v.guardWarm.Load()
-	if !warm {
-		epoch := v.limitKey("gepo", "")
-		young, err := count(epoch, guardDay)
-		if err != nil {
-			return "", err
-		}
-		if young == 0 {
-			d, err := counter.Allow(ctx, epoch, Rule{Limit: 1, Window: maxWindow})
-			if err != nil {
-				return "", backendErr("limiter", err)
-			}
-			// Refused: the history began over a day ago.
-			warm = !d.Allowed
-			v.guardWarm.Store(warm)
-		}
+	n := make([]int, len(reqs))
+	read := reqs[:]
+	if warm {
+		read = reqs[:len(reqs)-1]
 	}
-	var n [9]int
-	for i, r := range []struct {
-		key    string
-		window time.Duration
-	}{
-		{sndKey, guardGrace}, {sndKey, guardHour}, {sndKey, guardSix}, {sndKey, guardDay}, {sndKey, burstWindow},
-		{verKey, guardHour}, {verKey, guardSix}, {verKey, guardDay}, {strKey, guardDay},
-	} {
-		if n[i], err = count(r.key, r.window); err != nil {
-			return "", err
+	if err := counter.Count(ctx, read, n); err != nil {
+		return "", tally, backendErr("limiter", err)
+	}
+	if n[0] > 0 {
+		return "", tally, ErrPumping
+	}
+	if !warm && n[10] == 0 {
+		d, err := counter.Allow(ctx, reqs[10].Key, Rule{Limit: 1, Window: maxWindow})
+		if err != nil {
+			return "", tally, backendErr("limiter", err)
 		}
+		// Refused: the history began over a day ago.
+		warm = !d.Allowed
+		v.guardWarm.Store(warm)
 	}
 	// Sends younger than guardGrace may still be verified: not judged.
-	hour, six, day, burst := n[1]-n[0], n[2]-n[0], n[3]-n[0], n[4]
-	verHour, verSix, verDay, strikes := n[5], n[6], n[7], n[8]
+	hour, six, day, burst := n[2]-n[1], n[3]-n[1], n[4]-n[1], n[5]
+	verHour, verSix, verDay, strikes := n[6], n[7], n[8], n[9]
 	low := func(sent, verified, least int) bool {
 		if strikes > 0 {
 			// Blocked before within the day: a block that ran out must
@@ -223,39 +230,34 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	// A burst: this many sends in five minutes, many times the prefix's
 	// usual rate over the day. A day count that reached what a key keeps
 	// is a busy prefix, never a burst.
-	usual := float64(n[3]-burst) / float64(slotsPerDay)
-	surging := warm && burst+1 >= lv.burst && n[3] < guardKeep && float64(burst+1) > lv.surge*max(usual, 1)
+	usual := float64(n[4]-burst) / float64(slotsPerDay)
+	surging := warm && burst+1 >= lv.burst && n[4] < guardKeep && float64(burst+1) > lv.surge*max(usual, 1)
 	switch {
 	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging:
 	default:
-		return "", nil
+		if n[4] < guardKeep-guardRoom {
+			tally = namedRule{name: "gsnd", limit: limitGuard, key: sndKey, rules: guardTally}
+		}
+		return "", tally, nil
 	}
 	if _, err := counter.Allow(ctx, blkKey, Rule{Limit: 1, Window: g.BlockFor}); err != nil {
-		return "", backendErr("limiter", err)
+		return "", tally, backendErr("limiter", err)
 	}
 	if _, err := counter.Allow(ctx, strKey, Rule{Limit: guardKeep, Window: guardDay}); err != nil {
-		return "", backendErr("limiter", err)
+		return "", tally, backendErr("limiter", err)
 	}
-	return p, ErrPumping
+	return p, tally, ErrPumping
 }
 
-// guardSent counts a send to c's prefix, and guardVerified a verify. A
-// prefix key keeps its newest guardKeep events over the day: the counts
-// saturate there, which only ever makes a busy prefix look busier.
-func (v *Verifier) guardSent(ctx context.Context, c contact.Contact) error {
-	return v.guardCount(ctx, "gsnd", c)
-}
-
+// guardVerified counts a verify for c's prefix. A prefix key keeps its
+// newest guardKeep events over the day: the counts saturate there, which
+// only ever makes a busy prefix look busier.
 func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
-	return v.guardCount(ctx, "gver", c)
-}
-
-func (v *Verifier) guardCount(ctx context.Context, name string, c contact.Contact) error {
 	g := v.cfg.guard
 	if _, on := guardLevels[g.Level]; !on || c.Kind != contact.Phone || pinned(g.Allow, c.Value) {
 		return nil
 	}
-	_, err := v.cfg.limiter.Allow(ctx, v.limitKey(name, g.prefix(c)), Rule{Limit: guardKeep, Window: guardDay})
+	_, err := v.cfg.limiter.Allow(ctx, v.limitKey("gver", g.prefix(c)), guardTally...)
 	if err != nil {
 		return backendErr("limiter", err)
 	}

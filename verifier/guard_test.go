@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -154,4 +156,110 @@ func TestGuardBurstAfterWarmUp(t *testing.T) {
 	if at := burst("+86136"); at < 0 || at > 30 {
 		t.Fatalf("a burst after warm-up: refused at send %d, want by the 30th", at)
 	}
+}
+
+// TestGuardOnByDefault: a Verifier given no guard has the standard one
+// (unverified traffic to a prefix gets it blocked); with a Limiter that
+// keeps no counts the default guard is off, and asking for one is an error.
+func TestGuardOnByDefault(t *testing.T) {
+	l := verifier.DefaultLimits()
+	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
+	f := newFixture(t, verifier.WithLimits(l))
+	refused := -1
+	for i := range 60 {
+		if errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}), verifier.ErrPumping) {
+			refused = i
+			break
+		}
+		f.clk.Advance(20 * time.Second)
+	}
+	if refused < 0 || refused > 50 {
+		t.Fatalf("default verifier: unverified sends to one prefix refused at %d, want within 50", refused)
+	}
+
+	plain := limiterOnly{limiter.NewMemory(limiter.WithClock(f.clk.Now))}
+	t.Cleanup(func() { plain.Limiter.(*limiter.Memory).Close() })
+	g := newFixture(t, verifier.WithLimits(l), verifier.WithLimiter(plain))
+	for i := range 60 {
+		if err := sendErr(g.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
+			t.Fatalf("a Limiter without counts, send %d: %v (the default guard must be off)", i, err)
+		}
+		g.clk.Advance(20 * time.Second)
+	}
+	if _, err := verifier.New(g.rec, verifier.WithLimiter(plain), verifier.WithGuard(verifier.DefaultGuard())); err == nil {
+		t.Fatal("WithGuard with a Limiter that keeps no counts was accepted")
+	}
+}
+
+// limiterOnly hides every interface of a Limiter but Limiter's own.
+type limiterOnly struct{ limiter.Limiter }
+
+// TestGuardCountsOnlyWhatLeft: sends that certainly did not leave (the
+// notifier says Undelivered) are given back to the guard with the limits,
+// so a gateway outage does not make a prefix look unconverting; the same
+// number of sends that did leave blocks it.
+func TestGuardCountsOnlyWhatLeft(t *testing.T) {
+	l := verifier.DefaultLimits()
+	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
+	down := true
+	clk := vcodetest.NewClock(start)
+	v, err := verifier.New(verifier.NotifierFunc(func(context.Context, verifier.Message) error {
+		if down {
+			return verifier.Undelivered(errors.New("gateway down"))
+		}
+		return nil
+	}), verifier.WithClock(clk.Now), verifier.WithLimits(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	for i := range 60 {
+		if err := sendErr(v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); !errors.Is(err, verifier.ErrUndelivered) {
+			t.Fatalf("send %d during the outage: %v", i, err)
+		}
+		clk.Advance(20 * time.Second)
+	}
+	down = false
+	if err := sendErr(v, verifier.Request{Contact: num("+86138", 100), Subject: "after"}); err != nil {
+		t.Fatalf("after an outage of undelivered sends: %v, want the prefix open", err)
+	}
+}
+
+// TestGuardTallyNeverRefuses: when the guard's tally of a prefix fills
+// between its read and the send's limits (concurrent sends to a busy
+// prefix), the send goes out, untallied, instead of being refused.
+func TestGuardTallyNeverRefuses(t *testing.T) {
+	mem := limiter.NewMemory()
+	t.Cleanup(func() { mem.Close() })
+	full := &tallyFull{Memory: mem}
+	f := newFixture(t, verifier.WithLimiter(full))
+	if err := sendErr(f.v, req("+8613812345678")); err != nil {
+		t.Fatalf("a send whose tally was refused: %v", err)
+	}
+	if full.refused != 1 {
+		t.Fatalf("the tally was refused %d times, want 1 (the send must have carried it)", full.refused)
+	}
+	if f.rec.Len() != 1 {
+		t.Fatalf("%d messages, want 1", f.rec.Len())
+	}
+}
+
+// tallyFull is a Memory whose AllowAll refuses the guard's tally (the one
+// request with a 24-hour rule) once, as a tally filled by concurrent
+// sends would be.
+type tallyFull struct {
+	*limiter.Memory
+	refused int
+}
+
+func (l *tallyFull) AllowAll(ctx context.Context, reqs []limiter.Request, ds []limiter.Decision) (int, error) {
+	for i, r := range reqs {
+		if l.refused == 0 && len(r.Rules) == 1 && r.Rules[0].Window == 24*time.Hour {
+			l.refused++
+			clear(ds)
+			ds[i] = limiter.Decision{RetryAfter: time.Minute}
+			return i, nil
+		}
+	}
+	return l.Memory.AllowAll(ctx, reqs, ds)
 }

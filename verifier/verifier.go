@@ -90,7 +90,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		channels:        map[Channel]bool{SMS: true, Email: true},
 		contactCache:    defaultContactCache,
 		defaultCountry:  contact.DefaultCountry,
-		guard:           Guard{PrefixDigits: 3, BlockFor: time.Hour},
+		guard:           DefaultGuard(),
 		deliveryTimeout: defaultDeliveryTimeout,
 		now:             time.Now,
 	}
@@ -108,6 +108,11 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	if !cfg.limiterSet {
 		cfg.limiter = limiter.NewMemory(limiter.WithClock(cfg.now))
 		owned = append(owned, cfg.limiter.(io.Closer))
+	}
+	if _, ok := cfg.limiter.(limiter.Counter); !ok && !cfg.guardSet {
+		// The default guard needs counts another Limiter may not keep:
+		// off, unless asked for with WithGuard (which then fails).
+		cfg.guard.Level = GuardOff
 	}
 	if err := cfg.check(); err != nil {
 		closeAll(owned)
@@ -182,8 +187,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	if !v.allowed(ch, c) {
 		return sent, ErrNotAllowed
 	}
+	var tally namedRule
 	if ch == SMS {
-		if sent.blocked, err = v.guardSend(ctx, c); err != nil {
+		if sent.blocked, tally, err = v.guardSend(ctx, c); err != nil {
 			return sent, err
 		}
 	}
@@ -199,8 +205,16 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	// one list of events. They span subjects: they bound how many messages
 	// one phone or mailbox receives, whoever asks.
 	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
-	var holdBuf [4]hold
+	if tally.key != "" {
+		rules = append(rules, tally) // last: any other refusal is the one reported
+	}
+	var holdBuf [maxBatch]hold
 	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
+	if rl := (*RateLimitError)(nil); errors.As(err, &rl) && rl.Limit == limitGuard {
+		// Concurrent sends filled the prefix's tally since the guard read
+		// it: the prefix is busy, the send is not refused for it.
+		holds, err = v.take(ctx, rules[:len(rules)-1], ErrTooFrequent, holdBuf[:0])
+	}
 	if err != nil {
 		return sent, err
 	}
@@ -223,14 +237,6 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 			err = errors.Join(err, uerr)
 		}
 	}()
-
-	if ch == SMS {
-		// Counted once its limits are taken: a send they refuse never
-		// reaches the gateway, a pumper's included.
-		if err = v.guardSent(ctx, c); err != nil {
-			return sent, err
-		}
-	}
 
 	binding := v.binding(r, c)
 	key := v.storeKey(0, binding)

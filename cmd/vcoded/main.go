@@ -32,8 +32,8 @@
 //	                 separate address (off by default)
 //	-brand           VCODE_BRAND           brand or app name leading every
 //	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
-//	-guard           VCODE_GUARD           SMS pumping guard: off (default),
-//	                 basic, standard or max; a blocked prefix is logged once
+//	-guard           VCODE_GUARD           SMS pumping guard: off, basic,
+//	                 standard (default) or max; a blocked prefix is logged once
 //	-default-country VCODE_DEFAULT_COUNTRY Huawei country value in which a
 //	                 national number without "country" is read (chinaPR)
 //	-log-level       VCODE_LOG_LEVEL       which requests get a log line

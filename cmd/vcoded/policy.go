@@ -72,7 +72,7 @@ func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
 	fs.IntVar(&l.RegionDaily, "limit-region-daily", l.RegionDaily, "SMS `codes` per region in any 24 hours; 0 is off (env VCODE_LIMIT_REGION_DAILY)")
 	fs.DurationVar(&p.validity, "validity", p.validity, "how long a code is valid, at most 10m (env VCODE_VALIDITY)")
 	fs.StringVar(&p.brand, "brand", "", "brand or app `name` leading every message, \"【Acme】...\" (env VCODE_BRAND)")
-	fs.StringVar(&p.guard, "guard", "off", "SMS pumping guard `level`: off, basic, standard or max (env VCODE_GUARD)")
+	fs.StringVar(&p.guard, "guard", "standard", "SMS pumping guard `level`: off, basic, standard or max (env VCODE_GUARD)")
 	fs.StringVar(&p.country, "default-country", "", "Huawei `country` value in which a national number without \"country\" is read; chinaPR when empty (env VCODE_DEFAULT_COUNTRY)")
 	return p
 }

@@ -1,6 +1,7 @@
 package limitertest
 
 import (
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -10,8 +11,9 @@ import (
 )
 
 // runCount checks a limiter.Counter, when the Limiter is one: counts in
-// windows, across time, after a release, capped by the limit, against a
-// model of random events and reads; and a read records nothing.
+// windows, across time, after a release, capped by the limit, several keys
+// and windows in one call, against a model of random events and reads;
+// and a read records nothing.
 func runCount(t *testing.T, factory Factory) {
 	clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	l, ok := factory(t, clk.Now).(limiter.Counter)
@@ -20,11 +22,11 @@ func runCount(t *testing.T, factory Factory) {
 	}
 	count := func(key string, window time.Duration) int {
 		t.Helper()
-		n, err := l.Count(ctx, key, window)
-		if err != nil {
+		var n [1]int
+		if err := l.Count(ctx, []limiter.CountRequest{{Key: key, Window: window}}, n[:]); err != nil {
 			t.Fatalf("Count(%q, %v): %v", key, window, err)
 		}
-		return n
+		return n[0]
 	}
 	if n := count("none", time.Hour); n != 0 {
 		t.Fatalf("a key never allowed counts %d", n)
@@ -68,8 +70,43 @@ func runCount(t *testing.T, factory Factory) {
 	if n := count("capped", time.Hour); n != 3 {
 		t.Fatalf("capped key counts %d, want 3", n)
 	}
-	if _, err := l.Count(ctx, "k", 0); err == nil {
-		t.Fatal("a zero window was accepted")
+
+	// Several keys and windows, a key twice, in one call: each count is
+	// the one a call of its own gives.
+	l.Allow(ctx, "other", rule)
+	reqs := []limiter.CountRequest{
+		{Key: "capped", Window: time.Hour}, {Key: "none", Window: time.Hour},
+		{Key: "other", Window: time.Minute}, {Key: "capped", Window: time.Nanosecond},
+		{Key: "other", Window: time.Hour},
+	}
+	counts := []int{-1, -1, -1, -1, -1, -1}
+	if err := l.Count(ctx, reqs, counts); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range reqs {
+		if want := count(r.Key, r.Window); counts[i] != want {
+			t.Errorf("batched Count(%q, %v) = %d, alone %d", r.Key, r.Window, counts[i], want)
+		}
+	}
+	if counts[5] != -1 {
+		t.Errorf("Count wrote past its requests: %v", counts)
+	}
+	if err := l.Count(ctx, nil, nil); err != nil {
+		t.Errorf("no requests: %v", err)
+	}
+	for _, tt := range []struct {
+		name   string
+		reqs   []limiter.CountRequest
+		counts int
+		want   error
+	}{
+		{"zero window", []limiter.CountRequest{{Key: "k", Window: time.Hour}, {Key: "k"}}, 2, limiter.ErrInvalidRule},
+		{"negative window", []limiter.CountRequest{{Key: "k", Window: -time.Hour}}, 1, limiter.ErrInvalidRule},
+		{"short counts", []limiter.CountRequest{{Key: "k", Window: time.Hour}, {Key: "k", Window: time.Hour}}, 1, limiter.ErrShortCounts},
+	} {
+		if err := l.Count(ctx, tt.reqs, make([]int, tt.counts)); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
 	}
 
 	// Against a model: random events over two hours, read in random

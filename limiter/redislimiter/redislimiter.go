@@ -122,21 +122,6 @@ func (l *Limiter) Allow(ctx context.Context, key string, rules ...limiter.Rule) 
 	return limiter.Decision{Allowed: true, Remaining: int(v[1]), At: time.UnixMicro(v[2])}, nil
 }
 
-// Count implements limiter.Counter: one ZCOUNT, on Redis's clock.
-func (l *Limiter) Count(ctx context.Context, key string, window time.Duration) (int, error) {
-	if window <= 0 {
-		return 0, limiter.ErrInvalidRule
-	}
-	v, err := l.run(ctx, countScript, key, window.Microseconds())
-	if err != nil {
-		return 0, err
-	}
-	if len(v) != 1 {
-		return 0, fmt.Errorf("redislimiter: unexpected reply %v", v)
-	}
-	return int(v[0]), nil
-}
-
 // Release implements limiter.Limiter.
 func (l *Limiter) Release(ctx context.Context, key string, at time.Time) error {
 	_, err := l.run(ctx, releaseScript, key, at.UnixMicro())
