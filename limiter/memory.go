@@ -2,6 +2,7 @@ package limiter
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/vcodekit/vcode/internal/memcache"
@@ -158,11 +159,9 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 
 // inWindow returns the suffix of ascending times inside (t-window, t].
 func inWindow(times []int64, t int64, window time.Duration) []int64 {
-	start := t - int64(window)
-	i := 0
-	for i < len(times) && times[i] <= start {
-		i++
-	}
+	// times is in order: the first one after t-window, by halves (a busy
+	// key holds thousands).
+	i, _ := slices.BinarySearch(times, t-int64(window)+1)
 	return times[i:]
 }
 
@@ -190,19 +189,27 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 	return nil
 }
 
-// Count implements Counter.
+// Count implements Counter. Requests on one key in a row share one look
+// at it.
 func (m *Memory) Count(_ context.Context, reqs []CountRequest, counts []int) error {
 	if err := CheckCounts(reqs, counts); err != nil {
 		return err
 	}
 	m.init()
-	for i, r := range reqs {
-		counts[i] = m.count(r.Key, r.Window)
+	for i := 0; i < len(reqs); {
+		j := i + 1
+		for j < len(reqs) && reqs[j].Key == reqs[i].Key {
+			j++
+		}
+		m.count(reqs[i:j], counts[i:j])
+		i = j
 	}
 	return nil
 }
 
-func (m *Memory) count(key string, window time.Duration) int {
+// count counts reqs, all on one key.
+func (m *Memory) count(reqs []CountRequest, counts []int) {
+	key := reqs[0].Key
 	t := m.now().UnixNano()
 	sh := m.shard(key)
 	sh.Lock()
@@ -212,7 +219,9 @@ func (m *Memory) count(key string, window time.Duration) int {
 	if n := len(times); n > 0 && t < times[n-1] {
 		t = times[n-1] // as Allow does when the clock stepped back
 	}
-	return len(inWindow(times, t, window))
+	for i, r := range reqs {
+		counts[i] = len(inWindow(times, t, r.Window))
+	}
 }
 
 // Len returns the number of keys held, expired ones not yet reclaimed

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
@@ -183,9 +184,17 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	}
 	counter := v.cfg.limiter.(limiter.Counter)
 	p := g.prefix(c)
-	// Each key derived once: an HMAC apiece.
-	sndKey, verKey, blkKey, strKey := v.limitKey("gsnd", p), v.limitKey("gver", p), v.limitKey("gblk", p), v.limitKey("gstr", p)
-	reqs := [...]limiter.CountRequest{
+	// The four keys in one string: one allocation.
+	base := v.guardBase(p)
+	all := "gsnd:" + base + "gver:" + base + "gblk:" + base + "gstr:" + base
+	kl := len(all) / 4
+	sndKey, verKey, blkKey, strKey := all[:kl], all[kl:2*kl], all[2*kl:3*kl], all[3*kl:]
+	r := guardReads.Get().(*guardRead)
+	defer func() {
+		*r = guardRead{} // no key kept alive in the pool
+		guardReads.Put(r)
+	}()
+	r.reqs = [...]limiter.CountRequest{
 		{Key: blkKey, Window: g.BlockFor},
 		{Key: sndKey, Window: guardGrace}, {Key: sndKey, Window: guardHour}, {Key: sndKey, Window: guardSix},
 		{Key: sndKey, Window: guardDay}, {Key: sndKey, Window: burstWindow},
@@ -193,22 +202,22 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		{Key: strKey, Window: guardDay},
 		// The guard's first send starts its history, an event that stays
 		// a year; bursts are judged once it is a day old. Read until then.
-		{Key: v.limitKey("gepo", ""), Window: guardDay},
+		{Key: v.guardEpoch, Window: guardDay},
 	}
 	warm := v.guardWarm.Load()
-	n := make([]int, len(reqs))
-	read := reqs[:]
+	read := r.reqs[:]
 	if warm {
-		read = reqs[:len(reqs)-1]
+		read = read[:len(read)-1]
 	}
-	if err := counter.Count(ctx, read, n); err != nil {
+	if err := counter.Count(ctx, read, r.n[:]); err != nil {
 		return "", tally, backendErr("limiter", err)
 	}
+	n := r.n
 	if n[0] > 0 {
 		return "", tally, ErrPumping
 	}
 	if !warm && n[10] == 0 {
-		d, err := counter.Allow(ctx, reqs[10].Key, Rule{Limit: 1, Window: maxWindow})
+		d, err := counter.Allow(ctx, v.guardEpoch, Rule{Limit: 1, Window: maxWindow})
 		if err != nil {
 			return "", tally, backendErr("limiter", err)
 		}
@@ -249,6 +258,22 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	return p, tally, ErrPumping
 }
 
+// guardRead holds the guard's counts of a prefix and their requests.
+// Passed to an interface, they escape to the heap; guardReads recycles
+// them.
+type guardRead struct {
+	reqs [11]limiter.CountRequest
+	n    [11]int
+}
+
+var guardReads = sync.Pool{New: func() any { return new(guardRead) }}
+
+// guardBase is the part the keys of prefix p's counters share: one HMAC
+// of the prefix, each counter's key this after a name of its own.
+func (v *Verifier) guardBase(p string) string {
+	return v.limitKey("guard", p)[len("guard:"):]
+}
+
 // guardVerified counts a verify for c's prefix. A prefix key keeps its
 // newest guardKeep events over the day: the counts saturate there, which
 // only ever makes a busy prefix look busier.
@@ -257,7 +282,7 @@ func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
 	if _, on := guardLevels[g.Level]; !on || c.Kind != contact.Phone || pinned(g.Allow, c.Value) {
 		return nil
 	}
-	_, err := v.cfg.limiter.Allow(ctx, v.limitKey("gver", g.prefix(c)), guardTally...)
+	_, err := v.cfg.limiter.Allow(ctx, "gver:"+v.guardBase(g.prefix(c)), guardTally...)
 	if err != nil {
 		return backendErr("limiter", err)
 	}

@@ -28,7 +28,8 @@ type Verifier struct {
 	rules    ruleSet
 	owned    []io.Closer // the default backends New made
 
-	guardWarm atomic.Bool // the guard's history is a day old: bursts are judged
+	guardWarm  atomic.Bool // the guard's history is a day old: bursts are judged
+	guardEpoch string      // the key of the guard's first send
 }
 
 // Request is one send or verify request.
@@ -133,6 +134,7 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	if cfg.resendSame {
 		v.sealer = newSealer(cfg.secrets[0])
 	}
+	v.guardEpoch = v.limitKey("gepo", "")
 	return v, nil
 }
 
