@@ -1,0 +1,55 @@
+package huaweicloud_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/vcodekit/vcode/notify/huaweicloud"
+	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// A Notifier configured from the environment (here the fake's, in a
+// program os.Getenv), sending a code with the zh-CN template, then a
+// number the service refuses: certain, so the verifier gives the limits
+// back.
+func Example() {
+	t := &testing.T{} // in a real test, the test's own t
+	srv := huaweicloudtest.NewServer(t)
+	env := srv.Env()
+	cfg, err := huaweicloud.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	n, err := huaweicloud.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	msg := verifier.Message{
+		Channel:  verifier.SMS,
+		To:       "+8613612345678",
+		Code:     "753927",
+		Validity: 5 * time.Minute,
+		Language: language.MustParse("zh-CN"),
+	}
+	fmt.Println("sent:", n.Notify(context.Background(), msg))
+	got := srv.Messages()[0]
+	fmt.Println(got.To, got.Params, got.TemplateID == srv.TemplateIDs["zh-CN"])
+
+	srv.SetAnswer(huaweicloudtest.RejectInvalidNumber)
+	err = n.Notify(context.Background(), msg)
+	fmt.Println("certainly not sent:", errors.Is(err, verifier.ErrUndelivered))
+	fmt.Println(err)
+	// Output:
+	// sent: <nil>
+	// +8613612345678 [753927 5] true
+	// certainly not sent: true
+	// notify: huaweicloud: HTTP 400 E000510 "The SMS fails to be sent. For details, see status.", number status E200023: refused (the number matches no operator of the channel)
+}

@@ -1,0 +1,246 @@
+package huaweicloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/language"
+
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// maxAnswer bounds the answer read: the documented one is a few hundred
+// bytes.
+const maxAnswer = 64 << 10
+
+// Notifier sends SMS codes through the SMS Sending API of Huawei Cloud
+// Message & SMS. It is safe for concurrent use.
+type Notifier struct {
+	cfg      Config
+	endpoint string // the access address with the API's path
+	host     string
+	client   *http.Client
+	tags     []language.Tag // TemplateIDs' languages, sorted
+	ids      []string       // their templates, in the same order
+	matcher  language.Matcher
+	now      func() time.Time
+}
+
+var _ verifier.ChannelNotifier = (*Notifier)(nil)
+
+// New checks cfg and returns a Notifier. It makes no request.
+func New(cfg Config) (*Notifier, error) {
+	endpoint, tags, ids, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	cfg.TemplateIDs = nil // kept as tags and ids; the caller's map is not held
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	if cfg.Client != nil {
+		c := *cfg.Client // the caller's client is left as it is
+		client = &c
+	}
+	// Following a redirect would post the request elsewhere, perhaps
+	// twice.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	u, _ := url.Parse(endpoint)
+	n := &Notifier{cfg: cfg, endpoint: endpoint, host: u.Host, client: client, tags: tags, ids: ids, now: time.Now}
+	if len(tags) > 0 {
+		n.matcher = language.NewMatcher(tags)
+	}
+	return n, nil
+}
+
+// Supports reports whether ch is verifier.SMS, the one channel it sends.
+func (n *Notifier) Supports(ch verifier.Channel) bool { return ch == verifier.SMS }
+
+// String describes the Notifier for a startup log: the service, the
+// access address's host and the sender. It holds no credential.
+func (n *Notifier) String() string {
+	return fmt.Sprintf("huaweicloud: Message & SMS at %s, sender %s, %d template(s)", n.host, n.cfg.Sender, 1+len(n.ids))
+}
+
+// Notify sends m's code with the template of m's language. It returns
+// nil once the service has taken the message for the number; an error
+// wrapped with verifier.Undelivered when the message certainly did not
+// leave; any other error when it may have (see the package
+// documentation).
+func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
+	if m.Channel != verifier.SMS {
+		return verifier.Undelivered(fmt.Errorf("notify: huaweicloud: channel %q is not sms", m.Channel))
+	}
+	if !isE164(m.To) {
+		return verifier.Undelivered(errors.New("notify: huaweicloud: the number is not in E.164 form"))
+	}
+	if m.Code == "" {
+		return verifier.Undelivered(errors.New("notify: huaweicloud: the message has no code"))
+	}
+	paras, err := n.params(m)
+	if err != nil {
+		return verifier.Undelivered(err)
+	}
+	body := n.form(m.To, n.template(m.Language), paras)
+	res, again, err := n.post(ctx, body, m)
+	if again {
+		// The first request never left: the one retry allowed.
+		res, _, err = n.post(ctx, body, m)
+	}
+	switch res {
+	case sent:
+		return nil
+	case refused:
+		return verifier.Undelivered(err)
+	}
+	return err
+}
+
+// template returns the template of tag: its own, else the closest
+// language's, else the default. The matcher's index is used, not the tag
+// it returns (which may carry extensions).
+func (n *Notifier) template(tag language.Tag) string {
+	if n.matcher == nil || tag == language.Und {
+		return n.cfg.TemplateID
+	}
+	for i, t := range n.tags {
+		if t == tag {
+			return n.ids[i]
+		}
+	}
+	if _, i, conf := n.matcher.Match(tag); conf != language.No {
+		return n.ids[i]
+	}
+	return n.cfg.TemplateID
+}
+
+// params returns the template's parameters: the code, then (unless
+// CodeOnly) the validity in whole minutes, rounded up.
+func (n *Notifier) params(m verifier.Message) ([]string, error) {
+	if n.cfg.CodeOnly {
+		return []string{m.Code}, nil
+	}
+	v := m.Validity
+	if v <= 0 && !m.ExpiresAt.IsZero() {
+		v = m.ExpiresAt.Sub(n.now())
+	}
+	if v <= 0 {
+		return nil, errors.New("notify: huaweicloud: the message has no validity to give the template")
+	}
+	return []string{m.Code, strconv.FormatInt(int64((v+time.Minute-1)/time.Minute), 10)}, nil
+}
+
+// form returns the request body, its fields in the order of the API
+// reference's example, each URL-encoded as it requires.
+func (n *Notifier) form(to, templateID string, paras []string) string {
+	js, _ := json.Marshal(paras) // a JSON array of strings: ["123456","5"]
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	}
+	add("from", n.cfg.Sender)
+	add("to", to)
+	add("templateId", templateID)
+	add("templateParas", string(js))
+	if n.cfg.StatusCallback != "" {
+		add("statusCallback", n.cfg.StatusCallback)
+	}
+	if n.cfg.Signature != "" {
+		add("signature", n.cfg.Signature)
+	}
+	return b.String()
+}
+
+// post makes one request. again says it failed before the request was
+// written, for a reason other than ctx: the one case worth a retry.
+func (n *Notifier) post(ctx context.Context, body string, m verifier.Message) (res outcome, again bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.endpoint, strings.NewReader(body))
+	if err != nil {
+		return refused, false, fmt.Errorf("notify: huaweicloud: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", authorization)
+	req.Header.Set("X-WSSE", wsse(n.cfg.AppKey, n.cfg.AppSecret, n.now()))
+	req.Header.Set("User-Agent", "vcode-huaweicloud/1")
+	resp, err := n.client.Do(req)
+	if err != nil {
+		// The error quotes the URL, which holds no credential (New
+		// refuses user information and queries), never the body.
+		if wrote.Load() {
+			return unsure, false, fmt.Errorf("notify: huaweicloud: no answer after the request was written, the message may have been sent: %w", err)
+		}
+		return refused, ctx.Err() == nil, fmt.Errorf("notify: huaweicloud: request not sent: %w", err)
+	}
+	defer resp.Body.Close()
+	b, readErr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if readErr == nil && len(b) > maxAnswer {
+		readErr = errors.New("answer too long")
+	}
+	res, why := judge(resp.StatusCode, b, readErr, m.To, n.scrubber(m))
+	if res == sent {
+		return sent, false, nil
+	}
+	return res, false, errors.New("notify: huaweicloud: " + why)
+}
+
+var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+
+// scrubber returns a function that makes the service's description fit
+// for an error: without the app secret, the number, the code or any run of
+// seven digits or more (a number in another form), without control
+// characters, and short.
+func (n *Notifier) scrubber(m verifier.Message) func(string) string {
+	return func(s string) string {
+		for _, x := range []string{n.cfg.AppSecret, m.To, strings.TrimPrefix(m.To, "+"), m.Code} {
+			if x != "" {
+				s = strings.ReplaceAll(s, x, "[redacted]")
+			}
+		}
+		s = longDigits.ReplaceAllString(s, "[digits]")
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+		if r := []rune(s); len(r) > 200 {
+			s = string(r[:200]) + "…"
+		}
+		return s
+	}
+}
+
+// isE164 reports whether to is "+" and 2 to 20 digits, the first not 0
+// (the API takes up to 21 characters a number).
+func isE164(to string) bool {
+	return len(to) >= 3 && len(to) <= 21 && to[0] == '+' && to[1] != '0' && onlyDigits(to[1:])
+}
