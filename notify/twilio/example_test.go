@@ -1,0 +1,59 @@
+package twilio_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/notify/twilio"
+	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// A verifier sending its SMS through Twilio, here the fake one; in
+// production getenv is os.Getenv and the environment holds the account's
+// TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VCODE_TWILIO_FROM.
+func Example() {
+	fake := twiliotest.NewServer(&testing.T{}) // in a real test, the test's own t
+	getenv := func(k string) string { return fake.Env()[k] }
+
+	cfg, err := twilio.ConfigFromEnv(getenv)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sms, err := twilio.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer sms.Close()
+	v, _ := verifier.New(sms)
+	defer v.Close()
+
+	ctx := context.Background()
+	req := verifier.Request{Contact: "+8613612345678", Subject: "user-42", Language: i18n.EnUS}
+	_, err = v.Send(ctx, req)
+	fmt.Println("send:", err)
+	code, _ := fake.LastCode("+8613612345678")
+	_, err = v.Verify(ctx, req, code)
+	fmt.Println("verify:", err)
+
+	// Twilio refusing a number: certainly not sent, so the verifier gives
+	// the limits back.
+	fake.SetAnswer(twiliotest.RejectInvalidNumber)
+	err = sms.Notify(ctx, verifier.Message{
+		Channel: verifier.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute,
+		Text: "Your verification code is 123456.",
+	})
+	fmt.Println(errors.Is(err, verifier.ErrUndelivered))
+	fmt.Println(err)
+	// Output:
+	// send: <nil>
+	// verify: <nil>
+	// true
+	// notify: twilio: HTTP 400, error 21211: The 'To' number +86*********78 is not a valid phone number. (https://www.twilio.com/docs/errors/21211)
+}

@@ -1,0 +1,199 @@
+package twilio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	sdkclient "github.com/twilio/twilio-go/client"
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// Notifier sends codes by SMS through Twilio Programmable Messaging: one
+// Message resource per code, created with twilio-go's
+// Api.CreateMessage (POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
+// https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource)
+// with To, Body (the message's localised text) and From or
+// MessagingServiceSid. It is safe for concurrent use.
+type Notifier struct {
+	cfg                Config
+	base               *url.URL
+	username, password string
+	transport          *http.Transport
+}
+
+var _ verifier.ChannelNotifier = (*Notifier)(nil)
+
+// New checks cfg and returns a Notifier. It makes no request.
+func New(cfg Config) (*Notifier, error) {
+	if err := cfg.check(goNames); err != nil {
+		return nil, err
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	base, err := parseAPIURL(cfg.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("notify: twilio: Config.APIURL %v", err)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	n := &Notifier{
+		cfg: cfg, base: base,
+		username: cfg.AccountSID, password: cfg.AuthToken,
+		transport: http.DefaultTransport.(*http.Transport).Clone(),
+	}
+	if cfg.AuthToken == "" {
+		n.username, n.password = cfg.APIKey, cfg.APISecret
+	}
+	return n, nil
+}
+
+// Supports reports whether ch is SMS, the one channel the Notifier
+// delivers.
+func (n *Notifier) Supports(ch verifier.Channel) bool { return ch == verifier.SMS }
+
+// String describes the Notifier for a startup log: the API's host, the
+// account, the sender and the kind of credential, never a secret.
+func (n *Notifier) String() string {
+	sender := "from " + n.cfg.From
+	if n.cfg.MessagingServiceSID != "" {
+		sender = "messaging service " + n.cfg.MessagingServiceSID
+	}
+	auth := "auth token"
+	if n.cfg.AuthToken == "" {
+		auth = "API key " + n.cfg.APIKey
+	}
+	return fmt.Sprintf("twilio SMS via %s (account %s, %s, %s)", n.base.Host, n.cfg.AccountSID, sender, auth)
+}
+
+// Close closes the idle connections of the Notifier's transport, so that
+// no goroutine of it outlives its use. The Notifier stays usable: a later
+// Notify dials again. It always returns nil.
+func (n *Notifier) Close() error {
+	n.transport.CloseIdleConnections()
+	return nil
+}
+
+// Notify sends m.Text to m.To. An error wrapped with verifier.Undelivered
+// says the message certainly did not leave: no request was written, or
+// Twilio refused it (4xx). Any other error says it may have: a timeout
+// or a broken connection after the request was written, a 5xx, an answer
+// that cannot be read. An attempt that failed before its request was
+// written is made once more; nothing else is repeated.
+func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
+	switch {
+	case m.Channel != verifier.SMS:
+		return verifier.Undelivered(fmt.Errorf("notify: twilio: cannot deliver the %s channel", m.Channel))
+	case m.To == "":
+		return verifier.Undelivered(errors.New("notify: twilio: message has no recipient"))
+	case strings.TrimSpace(m.Text) == "":
+		return verifier.Undelivered(errors.New("notify: twilio: message has no text"))
+	}
+	if err := ctx.Err(); err != nil {
+		return verifier.Undelivered(fmt.Errorf("notify: twilio: %w", err))
+	}
+	again, err := n.send(ctx, m)
+	if again && ctx.Err() == nil {
+		_, err = n.send(ctx, m)
+	}
+	return err
+}
+
+// send makes one attempt and says whether it may be repeated: only after
+// a failure before the request was written.
+func (n *Notifier) send(ctx context.Context, m verifier.Message) (again bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
+	defer cancel()
+	api, rt := n.service(ctx)
+	params := &openapi.CreateMessageParams{}
+	params.SetTo(m.To)
+	params.SetBody(m.Text)
+	if n.cfg.MessagingServiceSID != "" {
+		params.SetMessagingServiceSid(n.cfg.MessagingServiceSID)
+	} else {
+		params.SetFrom(n.cfg.From)
+	}
+	msg, err := api.CreateMessage(params)
+	return n.verdict(m, msg, err, int(rt.status.Load()), rt.wrote.Load())
+}
+
+// verdict classifies what CreateMessage returned, given the HTTP status
+// of the answer (0 if none came) and whether the request was written.
+func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err error, status int, wrote bool) (again bool, _ error) {
+	var restErr *sdkclient.TwilioRestError
+	switch {
+	case status >= 200 && status < 300:
+		if err != nil {
+			// Accepted, maybe; the answer could not be read.
+			return false, fmt.Errorf("notify: twilio: HTTP %d with an unreadable body: %w", status, n.clean(err))
+		}
+		if msg == nil || msg.Sid == nil || *msg.Sid == "" {
+			return false, fmt.Errorf("notify: twilio: HTTP %d without a message SID", status)
+		}
+		if msg.Status != nil && *msg.Status == "failed" {
+			// Created, and failed before leaving Twilio (a queue
+			// overflow, a suspended account).
+			e := &APIError{Status: status, SID: *msg.Sid}
+			if msg.ErrorCode != nil {
+				e.Code = *msg.ErrorCode
+			}
+			if msg.ErrorMessage != nil {
+				e.Message = scrub(*msg.ErrorMessage, m)
+			}
+			return false, verifier.Undelivered(e)
+		}
+		return false, nil
+	case status == http.StatusSeeOther:
+		// May answer a POST that was processed (notify's rule).
+		return false, fmt.Errorf("notify: twilio: HTTP %d", status)
+	case status >= 300 && status < 500:
+		// A refusal: 4xx, among them 401 (20003), 429 (20429) and the
+		// 400s of an invalid number (21211, 21614), a region not enabled
+		// (21408) or an unsubscribed recipient (21610); or a redirect,
+		// never followed.
+		e := &APIError{Status: status}
+		if errors.As(err, &restErr) {
+			e.Code, e.Message, e.MoreInfo = restErr.Code, scrub(restErr.Message, m), scrub(restErr.MoreInfo, m)
+		}
+		return false, verifier.Undelivered(e)
+	case status != 0:
+		// 5xx: Twilio may have created the message (20500's page: "If
+		// you get a 500 Server Error on these requests, and you retry
+		// the request, it is possible for a customer to receive multiple
+		// messages").
+		e := &APIError{Status: status}
+		if errors.As(err, &restErr) {
+			e.Code, e.Message, e.MoreInfo = restErr.Code, scrub(restErr.Message, m), scrub(restErr.MoreInfo, m)
+		}
+		return false, e
+	case errors.As(err, &restErr):
+		// Made up by the SDK before sending (client.Client refuses
+		// credentials with characters other than letters and digits).
+		return false, verifier.Undelivered(fmt.Errorf("notify: twilio: twilio-go refused to send: error %d: %s", restErr.Code, scrub(restErr.Message, m)))
+	case !wrote:
+		// Dialling, TLS or writing failed: Twilio has no complete request.
+		return true, verifier.Undelivered(fmt.Errorf("notify: twilio: %w", n.clean(err)))
+	default:
+		// Written, then no answer: a timeout, a broken connection.
+		return false, fmt.Errorf("notify: twilio: no answer after the request was sent: %w", n.clean(err))
+	}
+}
+
+// clean redacts the URL a *url.Error quotes, though this package's URLs
+// carry no credentials (New refuses user information and queries): the
+// Account SID in the path is an identifier, and stays.
+func (n *Notifier) clean(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = notify.RedactURL(ue.URL)
+	}
+	return err
+}

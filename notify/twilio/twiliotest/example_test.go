@@ -1,0 +1,37 @@
+package twiliotest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/vcodekit/vcode/notify/twilio"
+	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// A fake Twilio that accepts a message, then throttles: the test reads
+// the code as Twilio received it, and sees the refusal classified.
+func Example() {
+	t := &testing.T{} // in a real test, the test's own t
+	fake := twiliotest.NewServer(t, twiliotest.WithAPIKey())
+	cfg, _ := twilio.ConfigFromEnv(func(k string) string { return fake.Env()[k] })
+	sms, _ := twilio.New(cfg)
+	defer sms.Close()
+
+	m := verifier.Message{Channel: verifier.SMS, To: "+14155550100", Code: "481516", Text: "Your code is 481516."}
+	fmt.Println("send:", sms.Notify(context.Background(), m))
+	code, _ := fake.LastCode("+14155550100")
+	fmt.Println("received:", code, "as", fake.Messages()[0].Username == twiliotest.APIKey)
+
+	fake.SetAnswer(twiliotest.Throttle)
+	err := sms.Notify(context.Background(), m)
+	fmt.Println("undelivered:", errors.Is(err, verifier.ErrUndelivered))
+	fmt.Println("requests:", fake.Requests(), "problems:", len(fake.Problems()))
+	// Output:
+	// send: <nil>
+	// received: 481516 as true
+	// undelivered: true
+	// requests: 2 problems: 0
+}
