@@ -1,0 +1,335 @@
+// Package sns delivers SMS codes through Amazon SNS: one Publish request
+// straight to a phone number, with the official AWS SDK for Go v2.
+//
+// Each code is one Publish call (awsQuery protocol, API version 2010-03-31)
+// with PhoneNumber = the E.164 number, Message = the branded, localised text
+// vcode wrote, and the message attributes AWS.SNS.SMS.SMSType =
+// Transactional (codes are time-critical), AWS.SNS.SMS.SenderID when a
+// sender ID is configured and AWS.MM.SMS.OriginationNumber when an
+// origination number is. See
+// https://docs.aws.amazon.com/sns/latest/api/API_Publish.html and
+// https://docs.aws.amazon.com/sns/latest/dg/sms_publish-to-phone.html.
+//
+// # Credentials and region
+//
+// They come from AWS's own configuration: New loads it with
+// config.LoadDefaultConfig, so the environment, the shared files
+// (~/.aws/config, ~/.aws/credentials), SSO, web identity, ECS and EC2
+// instance roles all work. ConfigFromEnv reads AWS_REGION and static keys
+// from the getenv it is given and hands them to the SDK explicitly, so
+// they win over the process environment. With static keys the EC2 instance
+// metadata service is switched off: nothing needs it, and a machine outside
+// AWS would otherwise wait on it.
+//
+// # Failures
+//
+// The SDK's retries are switched off: a Publish retried after its request
+// was written could send the SMS twice. A failure is verifier.Undelivered
+// only when SNS certainly did not take the message: the request was never
+// written (no route, connection refused, TLS failure, no credentials), or
+// SNS answered 4xx (InvalidParameter, ParameterValueInvalid,
+// AuthorizationError, InvalidClientTokenId, SignatureDoesNotMatch,
+// Throttled, KMSThrottling, OptedOut, EndpointDisabled, any client
+// fault). A 5xx (InternalError), a 3xx, a timeout or a broken connection
+// after the request was written, and a 2xx whose body holds no MessageId
+// may have sent it: those are ambiguous.
+//
+// Errors quote SNS's error code and message with the phone number, the code
+// and the credentials cut out: SNS's InvalidParameter message quotes the
+// number ("Invalid parameter: PhoneNumber Reason: +1... is not valid to
+// publish to"). Nothing is logged: the SDK's logger is a no-op.
+package sns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go/logging"
+
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// DefaultTimeout bounds one Publish unless Config.Timeout says otherwise.
+const DefaultTimeout = 10 * time.Second
+
+// The message attributes Publish sets
+// (https://docs.aws.amazon.com/sns/latest/dg/sms_publish-to-phone.html).
+const (
+	attrSMSType           = "AWS.SNS.SMS.SMSType"
+	attrSenderID          = "AWS.SNS.SMS.SenderID"
+	attrOriginationNumber = "AWS.MM.SMS.OriginationNumber"
+)
+
+// Config configures a Notifier. The zero value works on a machine whose
+// AWS configuration names a region and credentials.
+type Config struct {
+	// Region is the AWS region whose SNS sends the messages, such as
+	// us-east-1 (AWS_REGION). Empty: the SDK's own resolution (the
+	// AWS_REGION of the process, the shared config profile); New fails if
+	// that finds none.
+	Region string
+	// AccessKeyID and SecretAccessKey are static credentials
+	// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), with SessionToken for
+	// temporary ones (AWS_SESSION_TOKEN). Set both or neither; empty, the
+	// SDK's default credential chain applies.
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	// Profile names the shared config profile (AWS_PROFILE); empty: the
+	// SDK's default.
+	Profile string
+	// SenderID is the alphabetic sender shown on the phone, where the
+	// destination country supports one: 1 to 11 letters, digits or
+	// hyphens, at least one a letter. Empty: none is asked for.
+	SenderID string
+	// OriginationNumber is the number (long code, toll-free, 10DLC or short
+	// code) of the account's to send from: digits with an optional leading
+	// '+'. Empty: SNS picks one.
+	OriginationNumber string
+	// Endpoint overrides SNS's URL, for tests and private endpoints: http
+	// only on a loopback host, https otherwise; no user, query or
+	// fragment. Empty: the SDK's resolution, which honours
+	// AWS_ENDPOINT_URL_SNS and AWS_ENDPOINT_URL (and is held to the same
+	// rule), else the regional endpoint https://sns.<region>.amazonaws.com.
+	Endpoint string
+	// Timeout bounds one Publish, credentials included (default 10 s).
+	Timeout time.Duration
+}
+
+// Notifier sends SMS codes through Amazon SNS. It is safe for concurrent
+// use.
+type Notifier struct {
+	client   *awssns.Client
+	http     *http.Client
+	cfg      Config
+	endpoint string // host, or host:port, for String
+	secrets  []string
+}
+
+var _ verifier.ChannelNotifier = (*Notifier)(nil)
+
+// New checks cfg, loads the AWS configuration and returns a Notifier. It
+// makes no network call (credentials are fetched on the first Notify),
+// with one exception of the SDK's: AWS_DEFAULTS_MODE=auto without static
+// keys asks the EC2 metadata service for the region, within cfg.Timeout.
+func New(cfg Config) (*Notifier, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	opts := []func(*config.LoadOptions) error{}
+	if cfg.Region != "" {
+		opts = append(opts, config.WithRegion(cfg.Region))
+	}
+	if cfg.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile))
+	}
+	if cfg.AccessKeyID != "" {
+		opts = append(opts,
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)),
+			// Nothing else needs the instance metadata service; off AWS,
+			// the SDK would wait on 169.254.169.254 (with
+			// AWS_DEFAULTS_MODE=auto, even here in New).
+			config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+	defer cancel()
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("notify: sns: loading the AWS configuration: %w", err)
+	}
+	if awsCfg.Region == "" {
+		return nil, errors.New("notify: sns: no AWS region: set AWS_REGION (or a region in the shared config profile)")
+	}
+	cfg.Region = awsCfg.Region
+	// A client of its own that never follows a redirect: a 3xx would
+	// otherwise be re-sent, with the code, wherever it points.
+	hc := &http.Client{
+		Transport:     http.DefaultTransport.(*http.Transport).Clone(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	client := awssns.NewFromConfig(awsCfg, func(o *awssns.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.HTTPClient = hc
+		// One attempt: a retry after the request was written could send
+		// the SMS twice.
+		o.Retryer = aws.NopRetryer{}
+		o.RetryMaxAttempts = 0
+		o.Logger = logging.Nop{}
+		o.ClientLogMode = 0
+	})
+	n := &Notifier{client: client, http: hc, cfg: cfg}
+	if base := client.Options().BaseEndpoint; base != nil {
+		u, err := checkEndpoint(*base)
+		if err != nil {
+			return nil, fmt.Errorf("notify: sns: endpoint (Endpoint, AWS_ENDPOINT_URL_SNS or AWS_ENDPOINT_URL): %w", err)
+		}
+		n.endpoint = u.Host
+	} else if ep, err := awssns.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, awssns.EndpointParameters{Region: aws.String(cfg.Region)}); err == nil {
+		n.endpoint = ep.URI.Host
+	} else {
+		return nil, fmt.Errorf("notify: sns: no SNS endpoint for region %q: %w", cfg.Region, err)
+	}
+	for _, s := range []string{cfg.SecretAccessKey, cfg.SessionToken, cfg.AccessKeyID} {
+		if s != "" {
+			n.secrets = append(n.secrets, s)
+		}
+	}
+	return n, nil
+}
+
+var (
+	senderIDPattern    = regexp.MustCompile(`^[A-Za-z0-9-]{1,11}$`)
+	originationPattern = regexp.MustCompile(`^\+?[0-9]{3,15}$`)
+	e164Pattern        = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+)
+
+// check validates the fields New cannot leave to the SDK. Its errors never
+// quote a credential.
+func (cfg Config) check() error {
+	switch {
+	case (cfg.AccessKeyID == "") != (cfg.SecretAccessKey == ""):
+		return errors.New("notify: sns: set both the access key ID and the secret access key, or neither")
+	case cfg.SessionToken != "" && cfg.AccessKeyID == "":
+		return errors.New("notify: sns: a session token needs an access key ID and a secret access key")
+	}
+	if err := checkSenderID(cfg.SenderID); err != nil {
+		return fmt.Errorf("notify: sns: sender ID: %w", err)
+	}
+	if err := checkOriginationNumber(cfg.OriginationNumber); err != nil {
+		return fmt.Errorf("notify: sns: origination number: %w", err)
+	}
+	if cfg.Endpoint != "" {
+		if _, err := checkEndpoint(cfg.Endpoint); err != nil {
+			return fmt.Errorf("notify: sns: endpoint: %w", err)
+		}
+	}
+	return nil
+}
+
+func checkSenderID(s string) error {
+	if s != "" && (!senderIDPattern.MatchString(s) || strings.Trim(s, "0123456789-") == "") {
+		return fmt.Errorf("%q is not 1 to 11 letters, digits or hyphens with at least one letter", s)
+	}
+	return nil
+}
+
+func checkOriginationNumber(s string) error {
+	if s != "" && !originationPattern.MatchString(s) {
+		return fmt.Errorf("%q is not a phone number or short code (digits, optional leading +)", s)
+	}
+	return nil
+}
+
+// checkEndpoint allows https anywhere and http only on a loopback host.
+// Its errors quote no more than the scheme: a URL may hold a password.
+func checkEndpoint(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, errors.New("not an absolute URL")
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
+		return nil, errors.New("a URL with a user, a query or a fragment")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("must be https (http only on a loopback host), got %s://", u.Scheme)
+	}
+	return u, nil
+}
+
+// Supports reports whether ch is verifier.SMS, the one channel SNS
+// delivers here.
+func (n *Notifier) Supports(ch verifier.Channel) bool { return ch == verifier.SMS }
+
+// String describes the Notifier for a startup log: region, endpoint host,
+// sender ID and origination number, and no credential.
+func (n *Notifier) String() string {
+	s := fmt.Sprintf("Amazon SNS SMS (region %s, endpoint %s", n.cfg.Region, n.endpoint)
+	if n.cfg.SenderID != "" {
+		s += ", sender ID " + n.cfg.SenderID
+	}
+	if n.cfg.OriginationNumber != "" {
+		s += ", from " + n.cfg.OriginationNumber
+	}
+	return s + ")"
+}
+
+// Close closes the idle connections of the Notifier's HTTP transport, so
+// that none of its goroutines outlives it. The Notifier stays usable. It
+// always returns nil.
+func (n *Notifier) Close() error {
+	n.http.CloseIdleConnections()
+	return nil
+}
+
+// Notify publishes m.Text to m.To, which must be an E.164 number. It
+// makes one attempt, bounded by Config.Timeout; see the package
+// documentation for what its errors mean.
+func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
+	if m.Channel != verifier.SMS {
+		return fmt.Errorf("notify: sns cannot deliver %q: %w", m.Channel, verifier.ErrNotAllowed)
+	}
+	if !e164Pattern.MatchString(m.To) {
+		return verifier.Undelivered(errors.New("notify: sns: recipient is not an E.164 phone number"))
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return verifier.Undelivered(errors.New("notify: sns: message has no text"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+	out, err := n.client.Publish(ctx, n.input(m))
+	if err != nil {
+		return n.failure(err, wrote.Load(), m)
+	}
+	if out.MessageId == nil || *out.MessageId == "" {
+		return errors.New("notify: sns: Publish answered without a MessageId; the message may have been sent")
+	}
+	return nil
+}
+
+// input is the Publish request for m.
+func (n *Notifier) input(m verifier.Message) *awssns.PublishInput {
+	attrs := map[string]snstypes.MessageAttributeValue{
+		attrSMSType: {DataType: aws.String("String"), StringValue: aws.String("Transactional")},
+	}
+	if n.cfg.SenderID != "" {
+		attrs[attrSenderID] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(n.cfg.SenderID)}
+	}
+	if n.cfg.OriginationNumber != "" {
+		attrs[attrOriginationNumber] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(n.cfg.OriginationNumber)}
+	}
+	return &awssns.PublishInput{
+		PhoneNumber:       aws.String(m.To),
+		Message:           aws.String(m.Text),
+		MessageAttributes: attrs,
+	}
+}
