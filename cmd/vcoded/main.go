@@ -24,6 +24,10 @@
 //	                 as signed JSON POSTs to this URL
 //	-webhook-secret  VCODE_WEBHOOK_SECRET  the webhook's signing secret
 //	-webhook-secret-file  VCODE_WEBHOOK_SECRET_FILE  a file holding it instead
+//	-sms             VCODE_SMS             deliver SMS through a provider:
+//	                 huaweicloud, twilio or sns, each configured by its own
+//	                 environment variables (see README "SMS providers"), or
+//	                 webhook (the default when -webhook-url is set)
 //	-trusted-proxies VCODE_TRUSTED_PROXIES comma-separated CIDRs of reverse
 //	                 proxies whose X-Forwarded-For is believed; without it
 //	                 every client behind a proxy shares the proxy's per-IP
@@ -79,10 +83,12 @@
 // while the process serves) and GET /readyz (200 when the store and limiter
 // answer, 503 otherwise: with Redis, it pings Redis).
 //
-// Delivery: email goes to SMTP when it is configured; every channel without
-// another route goes to the webhook when it is configured. With neither,
-// codes are printed on standard output. A channel left without a route is
-// refused (403 USG.201060008), never printed.
+// Delivery: SMS goes to the -sms provider when one is named; email goes to
+// SMTP when it is configured; every channel without another route goes to
+// the webhook when it is configured. With none of them, codes are printed
+// on standard output. A channel left without a route is refused (403
+// USG.201060008), never printed: with -sms and neither -smtp-url nor
+// -webhook-url, email contacts are refused.
 //
 // The HMAC secrets come from the environment only (a flag would show in
 // the process list): VCODE_SECRET, comma-separated, or VCODE_SECRET_FILE,
@@ -190,6 +196,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	smtpURL := secret("smtp-url", "VCODE_SMTP_URL", "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
 	webhookURL := secret("webhook-url", "VCODE_WEBHOOK_URL", "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
 	webhookSecret := secret("webhook-secret", "VCODE_WEBHOOK_SECRET", "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET; visible in the process list as a flag: prefer the env or -webhook-secret-file)")
+	sms := fs.String("sms", getenv("VCODE_SMS"), "SMS `provider`: webhook, huaweicloud, twilio or sns, configured by its environment variables (env VCODE_SMS); the webhook when empty and -webhook-url is set")
 	webhookSecretFile := fs.String("webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
 	trustedProxies := fs.String("trusted-proxies", getenv("VCODE_TRUSTED_PROXIES"), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (env VCODE_TRUSTED_PROXIES); without it every client behind a proxy shares the proxy's per-IP quotas")
 	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
@@ -300,10 +307,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	notifier, delivery, err := newNotifier(stdout, *smtpURL, *webhookURL, hookSecret)
+	notifier, delivery, closers, err := newNotifier(stdout, getenv, *sms, *smtpURL, *webhookURL, hookSecret)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics, err := prommetrics.New(reg)
@@ -442,41 +454,66 @@ func probes(v *verifier.Verifier) http.Handler {
 	return mux
 }
 
-// newNotifier builds the delivery routes; see the package comment.
-func newNotifier(stdout io.Writer, smtpURL, webhookURL, webhookSecret string) (verifier.Notifier, string, error) {
-	if smtpURL == "" && webhookURL == "" {
-		return notify.NewWriter(stdout), "stdout", nil
+// newNotifier builds the delivery routes; see the package comment. The
+// closers release what the notifiers hold (idle connections).
+func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, webhookURL, webhookSecret string) (verifier.Notifier, string, []io.Closer, error) {
+	if sms == "webhook" && webhookURL == "" {
+		return nil, "", nil, errors.New("-sms webhook needs -webhook-url (VCODE_WEBHOOK_URL)")
+	}
+	if sms == "webhook" {
+		sms = ""
+	}
+	if sms == "" && smtpURL == "" && webhookURL == "" {
+		return notify.NewWriter(stdout), "stdout", nil, nil
 	}
 	routes := map[verifier.Channel]verifier.Notifier{}
 	var described []string
+	var closers []io.Closer
+	if sms != "" {
+		provider, err := newSMSProvider(sms, getenv)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		routes[verifier.SMS] = provider
+		described = append(described, "sms="+fmt.Sprint(provider))
+		if c, ok := provider.(io.Closer); ok {
+			closers = append(closers, c)
+		}
+	}
 	if webhookURL != "" {
 		// NewWebhook quotes a URL it cannot use; this one may hold a
 		// password, so the unusable cases are caught here first.
 		if u, err := url.Parse(webhookURL); err != nil || u.Host == "" || u.Opaque != "" {
-			return nil, "", errors.New("-webhook-url: not an absolute URL (https://host/path; percent-encode special characters in a user name or password)")
+			return nil, "", nil, errors.New("-webhook-url: not an absolute URL (https://host/path; percent-encode special characters in a user name or password)")
 		}
 		hook, err := notify.NewWebhook(notify.WebhookConfig{URL: webhookURL, Secret: []byte(webhookSecret)})
 		if err != nil {
-			return nil, "", fmt.Errorf("-webhook-url: %w", err)
+			return nil, "", nil, fmt.Errorf("-webhook-url: %w", err)
 		}
-		routes[verifier.SMS], routes[verifier.Email] = hook, hook
-		described = append(described, "sms=webhook")
+		closers = append(closers, hook)
+		routes[verifier.Email] = hook
+		if sms == "" {
+			routes[verifier.SMS] = hook
+			described = append(described, "sms=webhook")
+		}
 	}
 	if smtpURL != "" {
 		cfg, err := notify.ParseSMTPURL(smtpURL)
 		if err != nil {
-			return nil, "", fmt.Errorf("-smtp-url: %w", err)
+			return nil, "", nil, fmt.Errorf("-smtp-url: %w", err)
 		}
 		mailer, err := notify.NewSMTP(cfg)
 		if err != nil {
-			return nil, "", fmt.Errorf("-smtp-url: %w", err)
+			return nil, "", nil, fmt.Errorf("-smtp-url: %w", err)
 		}
 		routes[verifier.Email] = mailer
 		described = append(described, "email=smtp")
 	} else if webhookURL != "" {
 		described = append(described, "email=webhook")
+	} else {
+		described = append(described, "email=none (refused)")
 	}
-	return notify.NewRouter(routes), strings.Join(described, ","), nil
+	return notify.NewRouter(routes), strings.Join(described, ","), closers, nil
 }
 
 // blockLogger passes events to the metrics and logs, once per block, the
