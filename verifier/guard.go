@@ -45,6 +45,10 @@ const (
 //     The guard judges bursts only once it has a day of history (on a
 //     fresh store every prefix would look quiet).
 //
+// A burst to a whole region (its ISO code), spread thin over many of its
+// prefixes, blocks the region likewise: a campaign's way around the
+// per-prefix rules, into a country rarely sent to.
+//
 // The levels set how many sends it takes to judge and how low a conversion
 // blocks: Basic waits longest and blocks only what hardly converts, Max
 // judges soonest and blocks prefixes converting under half as well as real
@@ -166,29 +170,37 @@ const limitGuard = "guard"
 // busy, and stays so while its count saturates.
 const guardRoom = 200
 
+// regionQuiet is the most sends in a day a region may have had for its
+// bursts to be judged: the region rule is for regions rarely sent to,
+// where a burst is not the daily peak of real users.
+const regionQuiet = 500
+
 // guardSend judges an SMS send to c before it is made, with one read of
-// the prefix's counts: ErrPumping when c's prefix is blocked, or when this
-// send's prefix just earned a block (then started is the prefix).
-// Otherwise tally, when its key is set, is the rule that counts this send
-// for its prefix: the caller takes it with the send's own limits, so that
-// a send they refuse, a pumper's included, is never counted, and one that
-// certainly did not leave is given back with them.
-func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started string, tally namedRule, err error) {
+// the counts of its prefix and region: ErrPumping when either is blocked,
+// or when this send just earned a block (then started is the prefix, or
+// the region's ISO code). Otherwise tallies holds the limit-free rules
+// that count this send for its prefix and region: the caller takes them
+// with the send's own limits, so that a send they refuse, a pumper's
+// included, is never counted, and one that certainly did not leave is
+// given back with them.
+func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started string, tallies guardTallies, err error) {
 	g := v.cfg.guard
 	if pinned(g.Block, c.Value) {
-		return "", tally, ErrPumping
+		return "", tallies, ErrPumping
 	}
 	lv, on := guardLevels[g.Level]
 	if !on || pinned(g.Allow, c.Value) {
-		return "", tally, nil
+		return "", tallies, nil
 	}
 	counter := v.cfg.limiter.(limiter.Counter)
 	p := g.prefix(c)
-	// The four keys in one string: one allocation.
-	base := v.guardBase(p)
-	all := "gsnd:" + base + "gver:" + base + "gblk:" + base + "gstr:" + base
-	kl := len(all) / 4
-	sndKey, verKey, blkKey, strKey := all[:kl], all[kl:2*kl], all[2*kl:3*kl], all[3*kl:]
+	// The prefix's four keys and the region's two in one string: one
+	// allocation.
+	base, rbase := v.guardBase(p), v.guardBase(c.Region+":")
+	all := "gsnd:" + base + "gver:" + base + "gblk:" + base + "gstr:" + base + "grsn:" + rbase + "grbk:" + rbase
+	kl := len(all) / 6
+	sndKey, verKey, blkKey, strKey := all[:kl], all[kl:2*kl], all[2*kl:3*kl], all[3*kl:4*kl]
+	rsnKey, rbkKey := all[4*kl:5*kl], all[5*kl:]
 	r := guardReads.Get().(*guardRead)
 	defer func() {
 		*r = guardRead{} // no key kept alive in the pool
@@ -200,6 +212,8 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		{Key: sndKey, Window: guardDay}, {Key: sndKey, Window: burstWindow},
 		{Key: verKey, Window: guardHour}, {Key: verKey, Window: guardSix}, {Key: verKey, Window: guardDay},
 		{Key: strKey, Window: guardDay},
+		{Key: rbkKey, Window: g.BlockFor},
+		{Key: rsnKey, Window: burstWindow}, {Key: rsnKey, Window: guardDay},
 		// The guard's first send starts its history, an event that stays
 		// a year; bursts are judged once it is a day old. Read until then.
 		{Key: v.guardEpoch, Window: guardDay},
@@ -210,16 +224,16 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		read = read[:len(read)-1]
 	}
 	if err := counter.Count(ctx, read, r.n[:]); err != nil {
-		return "", tally, backendErr("limiter", err)
+		return "", tallies, backendErr("limiter", err)
 	}
 	n := r.n
-	if n[0] > 0 {
-		return "", tally, ErrPumping
+	if n[0] > 0 || n[10] > 0 {
+		return "", tallies, ErrPumping
 	}
-	if !warm && n[10] == 0 {
+	if !warm && n[13] == 0 {
 		d, err := counter.Allow(ctx, v.guardEpoch, Rule{Limit: 1, Window: maxWindow})
 		if err != nil {
-			return "", tally, backendErr("limiter", err)
+			return "", tallies, backendErr("limiter", err)
 		}
 		// Refused: the history began over a day ago.
 		warm = !d.Allowed
@@ -236,34 +250,63 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		}
 		return sent >= least && float64(verified) < lv.conversion*float64(sent)
 	}
-	// A burst: this many sends in five minutes, many times the prefix's
-	// usual rate over the day. A day count that reached what a key keeps
-	// is a busy prefix, never a burst.
-	usual := float64(n[4]-burst) / float64(slotsPerDay)
-	surging := warm && burst+1 >= lv.burst && n[4] < guardKeep && float64(burst+1) > lv.surge*max(usual, 1)
+	// A burst: this many sends in five minutes, many times the usual
+	// rate over the day, to the prefix or to its whole region. A day
+	// count near what a key keeps (tallies stop there) is busy, never a
+	// burst.
+	surging := func(burst, day int) bool {
+		usual := float64(day-burst) / float64(slotsPerDay)
+		return warm && burst+1 >= lv.burst && day < guardKeep-guardRoom && float64(burst+1) > lv.surge*max(usual, 1)
+	}
 	switch {
-	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging:
+	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging(burst, n[4]):
+	case n[12] < regionQuiet && n[11]+1 >= 2*lv.burst && surging(n[11], n[12]):
+		// A burst to a region rarely sent to, spread thin over its
+		// prefixes: a campaign's way around the per-prefix rules. Twice
+		// a prefix's burst, so that one prefix's own burst is the prefix
+		// rule's to block, which blocks less.
+		if _, err := counter.Allow(ctx, rbkKey, Rule{Limit: 1, Window: g.BlockFor}); err != nil {
+			return "", tallies, backendErr("limiter", err)
+		}
+		return c.Region, tallies, ErrPumping
 	default:
 		if n[4] < guardKeep-guardRoom {
-			tally = namedRule{name: "gsnd", limit: limitGuard, key: sndKey, rules: guardTally}
+			tallies.prefix = namedRule{name: "gsnd", limit: limitGuard, key: sndKey, rules: guardTally}
 		}
-		return "", tally, nil
+		if n[12] < guardKeep-guardRoom {
+			tallies.region = namedRule{name: "grsn", limit: limitGuard, key: rsnKey, rules: guardTally}
+		}
+		return "", tallies, nil
 	}
 	if _, err := counter.Allow(ctx, blkKey, Rule{Limit: 1, Window: g.BlockFor}); err != nil {
-		return "", tally, backendErr("limiter", err)
+		return "", tallies, backendErr("limiter", err)
 	}
 	if _, err := counter.Allow(ctx, strKey, Rule{Limit: guardKeep, Window: guardDay}); err != nil {
-		return "", tally, backendErr("limiter", err)
+		return "", tallies, backendErr("limiter", err)
 	}
-	return p, tally, ErrPumping
+	return p, tallies, ErrPumping
+}
+
+// guardTallies are the rules that count a send for the guard, each unset
+// (no key) when the count is full or the guard off.
+type guardTallies struct{ prefix, region namedRule }
+
+// appendTo appends the tallies that are set to rules.
+func (t guardTallies) appendTo(rules []namedRule) []namedRule {
+	for _, r := range [...]namedRule{t.prefix, t.region} {
+		if r.key != "" {
+			rules = append(rules, r)
+		}
+	}
+	return rules
 }
 
 // guardRead holds the guard's counts of a prefix and their requests.
 // Passed to an interface, they escape to the heap; guardReads recycles
 // them.
 type guardRead struct {
-	reqs [11]limiter.CountRequest
-	n    [11]int
+	reqs [14]limiter.CountRequest
+	n    [14]int
 }
 
 var guardReads = sync.Pool{New: func() any { return new(guardRead) }}

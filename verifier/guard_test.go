@@ -263,3 +263,67 @@ func (l *tallyFull) AllowAll(ctx context.Context, reqs []limiter.Request, ds []l
 	}
 	return l.Memory.AllowAll(ctx, reqs, ds)
 }
+
+// TestGuardRegionBurst: once warm, a burst spread thin over many prefixes
+// of a region rarely sent to (three sends each, far below any prefix's
+// thresholds) blocks the region, named once by its ISO code; another region is
+// untouched; the block ends by itself. Before warm-up it is not judged.
+func TestGuardRegionBurst(t *testing.T) {
+	f, log := guardFixture(t, verifier.DefaultGuard())
+	prefixes := []string{"+86130", "+86131", "+86132", "+86133", "+86135", "+86136", "+86137", "+86138", "+86139",
+		"+86150", "+86151", "+86152", "+86153", "+86155", "+86156", "+86157", "+86158", "+86159",
+		"+86180", "+86181", "+86182", "+86183", "+86185", "+86186", "+86187", "+86188", "+86189"}
+	spread := func(round int) (refusedAt int) {
+		for i := range 3 * len(prefixes) {
+			r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], round*1000+i), Subject: fmt.Sprint("s", round, "-", i)}
+			if errors.Is(sendErr(f.v, r), verifier.ErrPumping) {
+				return i
+			}
+		}
+		return -1
+	}
+	if at := spread(0); at >= 0 {
+		t.Fatalf("a spread burst on a fresh store was blocked at send %d", at)
+	}
+	f.clk.Advance(25 * time.Hour)
+	at := spread(1)
+	if at < 0 || at > 60 {
+		t.Fatalf("a spread burst after warm-up: refused at send %d, want by the 60th", at)
+	}
+	var blocked []string
+	for _, e := range log.events {
+		if e.Blocked != "" {
+			blocked = append(blocked, e.Blocked)
+		}
+	}
+	if len(blocked) != 1 || blocked[0] != "CN" {
+		t.Fatalf("blocks started %v, want one of region CN", blocked)
+	}
+	if err := sendErr(f.v, verifier.Request{Contact: "+8619912345678", Subject: "other-prefix"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("a prefix of the blocked region not sent to before: %v, want refused", err)
+	}
+	if err := sendErr(f.v, verifier.Request{Contact: "+16502530000", Subject: "us"}); err != nil {
+		t.Fatalf("another region: %v", err)
+	}
+	f.clk.Advance(time.Hour + time.Minute)
+	if err := sendErr(f.v, verifier.Request{Contact: "+8619912345679", Subject: "later"}); err != nil {
+		t.Fatalf("after the block: %v", err)
+	}
+
+	// A region sent to every day (600 sends over the last day) is not
+	// judged on its bursts: they are its real users' peaks.
+	busy, _ := guardFixture(t, verifier.DefaultGuard())
+	for i := range 600 {
+		r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], 500000+i), Subject: fmt.Sprint("day", i)}
+		if err := sendErr(busy.v, r); err != nil {
+			t.Fatalf("a day of traffic, send %d: %v", i, err)
+		}
+		busy.clk.Advance(24 * time.Hour / 600)
+	}
+	for i := range 3 * len(prefixes) {
+		r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], 700000+i), Subject: fmt.Sprint("peak", i)}
+		if err := sendErr(busy.v, r); err != nil {
+			t.Fatalf("a busy region's peak, send %d: %v", i, err)
+		}
+	}
+}

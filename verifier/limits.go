@@ -275,8 +275,8 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 }
 
 // maxBatch is the most rules one request applies: a send's subject, IP,
-// region, contact and the pumping guard's tally.
-const maxBatch = 5
+// region, contact and the pumping guard's tallies of its prefix and region.
+const maxBatch = 6
 
 // batch holds AllowAll's requests and decisions. Passed to an interface,
 // they escape to the heap; batches recycles them, so a call allocates none.

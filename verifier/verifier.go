@@ -189,14 +189,14 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	if !v.allowed(ch, c) {
 		return sent, ErrNotAllowed
 	}
-	var tally namedRule
+	var tallies guardTallies
 	if ch == SMS {
-		if sent.blocked, tally, err = v.guardSend(ctx, c); err != nil {
+		if sent.blocked, tallies, err = v.guardSend(ctx, c); err != nil {
 			return sent, err
 		}
 	}
 
-	var buf [4]namedRule
+	var buf [maxBatch]namedRule
 	rules := v.clientRules(buf[:0], r, true)
 	if ch == SMS {
 		if capRules := v.rules.regionCap(c.Region); capRules != nil {
@@ -207,15 +207,15 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	// one list of events. They span subjects: they bound how many messages
 	// one phone or mailbox receives, whoever asks.
 	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
-	if tally.key != "" {
-		rules = append(rules, tally) // last: any other refusal is the one reported
-	}
+	untallied := len(rules)
+	rules = tallies.appendTo(rules) // last: any other refusal is the one reported
 	var holdBuf [maxBatch]hold
 	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
 	if rl := (*RateLimitError)(nil); errors.As(err, &rl) && rl.Limit == limitGuard {
-		// Concurrent sends filled the prefix's tally since the guard read
-		// it: the prefix is busy, the send is not refused for it.
-		holds, err = v.take(ctx, rules[:len(rules)-1], ErrTooFrequent, holdBuf[:0])
+		// Concurrent sends filled a tally of the guard's since it read
+		// it: the prefix or region is busy, the send is not refused for
+		// it.
+		holds, err = v.take(ctx, rules[:untallied], ErrTooFrequent, holdBuf[:0])
 	}
 	if err != nil {
 		return sent, err

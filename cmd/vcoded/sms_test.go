@@ -170,13 +170,13 @@ func TestSMSFlagErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"unknown":              {map[string]string{"VCODE_SMS": "pigeon"}, `-sms "pigeon": want one of webhook, huaweicloud, sns, twilio`},
-		"webhook without url":  {map[string]string{"VCODE_SMS": "webhook"}, "-sms webhook needs -webhook-url"},
-		"huaweicloud, no url":  {map[string]string{"VCODE_SMS": "huaweicloud", "VCODE_HUAWEI_SMS_APP_SECRET": secret}, "VCODE_HUAWEI_SMS_URL"},
-		"twilio, no account":   {map[string]string{"VCODE_SMS": "twilio", "TWILIO_AUTH_TOKEN": secret}, "TWILIO_ACCOUNT_SID"},
-		"twilio, no sender":    {map[string]string{"VCODE_SMS": "twilio", "TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("0", 32), "TWILIO_AUTH_TOKEN": "abc123"}, "VCODE_TWILIO_FROM"},
-		"sns, key, no secret":  {map[string]string{"VCODE_SMS": "sns", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"}, "AWS_SECRET_ACCESS_KEY"},
-		"sns, endpoint http":   {map[string]string{"VCODE_SMS": "sns", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": secret, "VCODE_SNS_ENDPOINT": "http://sns.example.com"}, "VCODE_SNS_ENDPOINT"},
+		"unknown":             {map[string]string{"VCODE_SMS": "pigeon"}, `-sms "pigeon": want one of webhook, huaweicloud, sns, twilio`},
+		"webhook without url": {map[string]string{"VCODE_SMS": "webhook"}, "-sms webhook needs -webhook-url"},
+		"huaweicloud, no url": {map[string]string{"VCODE_SMS": "huaweicloud", "VCODE_HUAWEI_SMS_APP_SECRET": secret}, "VCODE_HUAWEI_SMS_URL"},
+		"twilio, no account":  {map[string]string{"VCODE_SMS": "twilio", "TWILIO_AUTH_TOKEN": secret}, "TWILIO_ACCOUNT_SID"},
+		"twilio, no sender":   {map[string]string{"VCODE_SMS": "twilio", "TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("0", 32), "TWILIO_AUTH_TOKEN": "abc123"}, "VCODE_TWILIO_FROM"},
+		"sns, key, no secret": {map[string]string{"VCODE_SMS": "sns", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"}, "AWS_SECRET_ACCESS_KEY"},
+		"sns, endpoint http":  {map[string]string{"VCODE_SMS": "sns", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": secret, "VCODE_SNS_ENDPOINT": "http://sns.example.com"}, "VCODE_SNS_ENDPOINT"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err, stderr := runOnce(t, []string{"-tokens", "tok"}, tt.env)

@@ -3,7 +3,7 @@
 // verifier.Verifier at each level of its pumping guard, and reports what
 // the guard stopped, how fast, and whom it refused by mistake:
 //
-//	go run ./cmd/vcodesim                  # the default scenario (burst campaigns), every level
+//	go run ./cmd/vcodesim                  # the default scenario (burst and spread campaigns), every level
 //	go run ./cmd/vcodesim -campaigns burst,drip,partial   # with the slow and the partly verifying ones
 //	go run ./cmd/vcodesim -check           # exit 1 unless the standard level meets its targets
 //	go run ./cmd/vcodesim -scale 0.1       # a tenth of the traffic, for CI
@@ -404,7 +404,7 @@ func printLevel(w io.Writer, res *levelResult, detail bool) {
 		}
 	}
 	if len(falseBlocks) > 0 {
-		fmt.Fprintf(w, "blocks of prefixes not pumped: %d (%s)\n", len(falseBlocks), strings.Join(first(falseBlocks, 12), ", "))
+		fmt.Fprintf(w, "blocks of prefixes or regions not pumped: %d (%s)\n", len(falseBlocks), strings.Join(first(falseBlocks, 12), ", "))
 	}
 	for _, a := range res.Anomalies {
 		fmt.Fprintf(w, "ANOMALY: %s\n", a)

@@ -125,6 +125,10 @@ var campaignSpecs = []campaignSpec{
 		{"+964770", "964", []int{10}, 6*h + 20*time.Minute, 8 * h, 320, 0.25, "", 0, "Iraq"},
 		{"", "", []int{}, 7 * h, 8 * h, 320, 0.30, "EG", 1, ""},
 	}},
+	{"spread", "480 sends within 45 min over 40 prefixes of one region (12 each), ~0 % verified", spreadTargets(
+		"+256", "256", []int{9}, 15*h+20*time.Minute, 45*time.Minute, 12, "Uganda",
+		"700 701 702 703 704 705 706 707 708 709 750 751 752 753 754 755 756 757 758 759 "+
+			"770 771 772 773 774 775 776 777 778 779 780 781 782 783 784 785 786 787 788 789")},
 	// Not in the default scenario: pumping hidden in the busiest prefixes,
 	// to show what the guard cannot see.
 	{"blend", "20 sends/h for 18 h into the busiest CN and US prefixes, ~0 % verified", []target{
@@ -137,7 +141,17 @@ var campaignSpecs = []campaignSpec{
 // fast campaigns that the guard is tuned to stop. The slow drip and the
 // partly verifying campaigns (-campaigns burst,drip,partial) are where it
 // loses ground, reported rather than judged.
-var defaultCampaigns = []string{"burst"}
+var defaultCampaigns = []string{"burst", "spread"}
+
+// spreadTargets is a campaign's targets spread over many prefixes of one
+// region: cc's national prefixes nats, each with sends of its own.
+func spreadTargets(plus, cc string, natLen []int, start, length time.Duration, sends int, note, nats string) []target {
+	var ts []target
+	for _, n := range words(nats) {
+		ts = append(ts, target{plus + n, cc, natLen, start, length, sends, 0, "", 0, note})
+	}
+	return ts
+}
 
 // prefix is one legitimate prefix with its share of the traffic.
 type prefix struct {

@@ -149,7 +149,9 @@ type runner struct {
 	users   []userState
 	res     *levelResult
 	byKey   map[string]*prefixResult // pumped prefixes
-	digits  int
+	// pumpedRegions are the regions of the pumped prefixes sent to so far.
+	pumpedRegions map[string]bool
+	digits        int
 }
 
 type observer struct{ r *runner }
@@ -174,7 +176,7 @@ func runLevel(sc *scenario, lv level) (*levelResult, error) {
 		now:   -sc.warmup,
 		users: make([]userState, len(sc.users)),
 		res:   &levelResult{Level: lv.name, Label: lv.label},
-		byKey: map[string]*prefixResult{},
+		byKey: map[string]*prefixResult{}, pumpedRegions: map[string]bool{},
 	}
 	g := verifier.DefaultGuard()
 	g.Level = lv.guard
@@ -267,8 +269,14 @@ const (
 func (r *runner) send(req verifier.Request) (outcome, string, time.Duration, error) {
 	r.got, r.blocked = false, ""
 	sent, err := r.v.Send(r.ctx, req)
+	if sent.Contact.Region != "" && r.byKey[prefixOf(sent.Contact.Value, sent.Contact.CallingCode, r.digits)] != nil {
+		r.pumpedRegions[sent.Contact.Region] = true
+	}
 	if r.blocked != "" {
-		r.res.Blocks = append(r.res.Blocks, block{Prefix: r.blocked, At: r.now, Pumped: r.byKey[r.blocked] != nil})
+		// A prefix ("+371291"), or a region ("UG") for a burst spread
+		// over its prefixes.
+		pumped := r.byKey[r.blocked] != nil || r.pumpedRegions[r.blocked]
+		r.res.Blocks = append(r.res.Blocks, block{Prefix: r.blocked, At: r.now, Pumped: pumped})
 		if p := r.byKey[r.blocked]; p != nil && p.seen {
 			p.Blocks++
 		}
