@@ -45,9 +45,10 @@
 //   - at most one code per contact per minute and 10 per rolling hour,
 //     whoever asks: the bound on messages to one phone or mailbox.
 //
-// Against SMS pumping beyond what quotas stop, WithGuard switches on a
-// guard that blocks a destination prefix whose codes stop being verified
-// (see Guard; off unless switched on).
+// Against SMS pumping beyond what quotas stop, a guard blocks a
+// destination prefix whose codes stop being verified, or a prefix or a
+// quiet region that gets a sudden burst (see Guard). It is on by default at
+// the standard level; WithGuard tunes it or switches it off.
 //
 // # What is stored
 //
