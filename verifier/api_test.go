@@ -233,3 +233,20 @@ func TestTwoPoliciesShareContactLimits(t *testing.T) {
 		t.Fatalf("the backend's Verifier past the contact's cooldown: %v", err)
 	}
 }
+
+// TestBackendErrorMessage: the step is named once, also when the
+// backend's message starts with it, as notify's notifiers' do.
+func TestBackendErrorMessage(t *testing.T) {
+	for _, tt := range []struct {
+		err  *verifier.BackendError
+		want string
+	}{
+		{&verifier.BackendError{Op: "store", Err: errors.New("redis: connection refused")}, "verifier: store: redis: connection refused"},
+		{&verifier.BackendError{Op: "notify", Err: errors.New("notify: twilio: HTTP 400 21211")}, "verifier: notify: twilio: HTTP 400 21211"},
+		{&verifier.BackendError{Op: "notify", Err: errors.New("notifyx: odd")}, "verifier: notify: notifyx: odd"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%q, want %q", got, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
@@ -72,9 +73,14 @@ type BackendError struct {
 	Err error
 }
 
-// Error implements error.
+// Error implements error: "verifier: store: ...", the step once even
+// when the backend's own message starts with it ("notify: twilio: ...").
 func (e *BackendError) Error() string {
-	return fmt.Sprintf("verifier: %s: %v", e.Op, e.Err)
+	msg := fmt.Sprint(e.Err)
+	if strings.HasPrefix(msg, e.Op+": ") {
+		return "verifier: " + msg
+	}
+	return "verifier: " + e.Op + ": " + msg
 }
 
 // Unwrap returns ErrBackend and the backend's error, so that errors.Is
