@@ -66,17 +66,7 @@ func (l *Limiter) AllowAll(ctx context.Context, reqs []limiter.Request, decision
 		return refused, nil
 	}
 
-	// One group per distinct key, in the order of their first request.
-	var groups []group
-	for i, r := range reqs {
-		k := rediskey.Key(l.prefix, r.Key)
-		g := slices.IndexFunc(groups, func(g group) bool { return g.key == k })
-		if g < 0 {
-			g = len(groups)
-			groups = append(groups, group{key: k})
-		}
-		groups[g].reqs = append(groups[g].reqs, i)
-	}
+	groups := l.byKey(len(reqs), func(i int) string { return reqs[i].Key })
 	calls := make([]call, len(groups))
 	for g, grp := range groups {
 		keys := make([]string, len(grp.reqs))
@@ -183,15 +173,7 @@ func (l *Limiter) Count(ctx context.Context, reqs []limiter.CountRequest, counts
 		}
 		groups = []group{g}
 	} else {
-		for i, r := range reqs {
-			k := rediskey.Key(l.prefix, r.Key)
-			g := slices.IndexFunc(groups, func(g group) bool { return g.key == k })
-			if g < 0 {
-				g = len(groups)
-				groups = append(groups, group{key: k})
-			}
-			groups[g].reqs = append(groups[g].reqs, i)
-		}
+		groups = l.byKey(len(reqs), func(i int) string { return reqs[i].Key })
 	}
 	calls := make([]call, len(groups))
 	for g, grp := range groups {
@@ -216,6 +198,22 @@ func (l *Limiter) Count(ctx context.Context, reqs []limiter.CountRequest, counts
 		return errors.Join(errs...)
 	}
 	return nil
+}
+
+// byKey groups n requests, key(i) the i-th's, by their Redis key: one
+// group per distinct key, in the order of their first request.
+func (l *Limiter) byKey(n int, key func(int) string) []group {
+	var groups []group
+	for i := range n {
+		k := rediskey.Key(l.prefix, key(i))
+		g := slices.IndexFunc(groups, func(g group) bool { return g.key == k })
+		if g < 0 {
+			g = len(groups)
+			groups = append(groups, group{key: k})
+		}
+		groups[g].reqs = append(groups[g].reqs, i)
+	}
+	return groups
 }
 
 // group is the requests on one Redis key, by index.
