@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 )
 
 // ConfigFromEnv reads a Config from the environment through getenv
-// (os.Getenv in production, a map in tests):
+// (os.Getenv in production, a map or a fake's Getenv in tests):
 //
 //	AWS_REGION                    the region, such as us-east-1
 //	AWS_ACCESS_KEY_ID             static credentials; without them the
@@ -21,20 +22,39 @@ import (
 //	                              SDK honours AWS_ENDPOINT_URL_SNS
 //
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN may each
-// come from a file instead: <VAR>_FILE names it, and its content, trailing
-// white space trimmed, is the value. Setting both is an error.
+// come from a file instead: <VAR>_FILE names it, and its content is the
+// value. Setting both is an error.
+//
+// Every value, and every file's content, is trimmed of white space on both
+// sides. None of these values may then hold white space or a quote (no
+// AWS credential, region, sender ID, origination number or endpoint URL
+// does: one is a pasting mistake), except AWS_PROFILE, which may hold
+// spaces but not be enclosed in quotes; such a value is an error naming
+// the variable, never quoting the value.
 //
 // These values win over the process's own: they are handed to the SDK
 // explicitly. A missing region is left to New, which looks further (the
 // shared config profile). Errors name variables and never quote a
 // credential.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{
-		Region:            strings.TrimSpace(getenv("AWS_REGION")),
-		Profile:           strings.TrimSpace(getenv("AWS_PROFILE")),
-		SenderID:          strings.TrimSpace(getenv("VCODE_SNS_SENDER_ID")),
-		OriginationNumber: strings.TrimSpace(getenv("VCODE_SNS_ORIGINATION_NUMBER")),
-		Endpoint:          strings.TrimSpace(getenv("VCODE_SNS_ENDPOINT")),
+	var cfg Config
+	for _, f := range []struct {
+		name  string
+		field *string
+	}{
+		{"AWS_REGION", &cfg.Region},
+		{"VCODE_SNS_SENDER_ID", &cfg.SenderID},
+		{"VCODE_SNS_ORIGINATION_NUMBER", &cfg.OriginationNumber},
+		{"VCODE_SNS_ENDPOINT", &cfg.Endpoint},
+	} {
+		*f.field = strings.TrimSpace(getenv(f.name))
+		if err := checkBare(*f.field); err != nil {
+			return Config{}, fmt.Errorf("notify: sns: %s %w", f.name, err)
+		}
+	}
+	cfg.Profile = strings.TrimSpace(getenv("AWS_PROFILE"))
+	if quoted(cfg.Profile) {
+		return Config{}, errors.New("notify: sns: AWS_PROFILE is enclosed in quotes: give the profile's name without them")
 	}
 	var err error
 	if cfg.AccessKeyID, err = secret(getenv, "AWS_ACCESS_KEY_ID"); err != nil {
@@ -68,15 +88,19 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
-// secret reads name, or the file name_FILE names. Its errors quote the
-// variables and the file's path, never the value.
+// secret reads name, or the file name_FILE names, trimmed of white space
+// on both sides. Its errors quote the variables and the file's path, never
+// the value.
 func secret(getenv func(string) string, name string) (string, error) {
-	v, file := getenv(name), getenv(name+"_FILE")
+	v, file := strings.TrimSpace(getenv(name)), strings.TrimSpace(getenv(name+"_FILE"))
 	switch {
 	case v != "" && file != "":
 		return "", fmt.Errorf("notify: sns: set %s or %s_FILE, not both", name, name)
 	case file == "":
-		return strings.TrimSpace(v), nil
+		if err := checkBare(v); err != nil {
+			return "", fmt.Errorf("notify: sns: %s %w", name, err)
+		}
+		return v, nil
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -86,9 +110,33 @@ func secret(getenv func(string) string, name string) (string, error) {
 		}
 		return "", fmt.Errorf("notify: sns: %s_FILE: reading %q: %w", name, file, err)
 	}
-	v = strings.TrimRight(string(b), " \t\r\n")
+	v = strings.TrimSpace(string(b))
 	if v == "" {
 		return "", fmt.Errorf("notify: sns: %s_FILE: %q is empty", name, file)
 	}
+	if err := checkBare(v); err != nil {
+		return "", fmt.Errorf("notify: sns: %s_FILE: the content of %q %w", name, file, err)
+	}
 	return v, nil
+}
+
+// checkBare refuses white space and quotes anywhere in v, which is
+// already trimmed. Its errors never quote v.
+func checkBare(v string) error {
+	switch {
+	case strings.IndexFunc(v, unicode.IsSpace) >= 0:
+		return errors.New("holds white space inside")
+	case strings.ContainsAny(v, "\"'`"):
+		return errors.New("holds quotes: give the value without them")
+	}
+	return nil
+}
+
+// quoted reports whether v is enclosed in a pair of quotes.
+func quoted(v string) bool {
+	if len(v) < 2 {
+		return false
+	}
+	q := v[0]
+	return (q == '"' || q == '\'' || q == '`') && v[len(v)-1] == q
 }

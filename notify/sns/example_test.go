@@ -16,13 +16,12 @@ import (
 func Example() {
 	fake := snstest.Start() // in a test: snstest.NewServer(t)
 	defer fake.Close()
-	env := fake.Env()
-	env["VCODE_SNS_SENDER_ID"] = "Acme"
 
-	cfg, err := sns.ConfigFromEnv(func(k string) string { return env[k] }) // os.Getenv in production
+	cfg, err := sns.ConfigFromEnv(fake.Getenv) // os.Getenv in production
 	if err != nil {
 		panic(err)
 	}
+	cfg.SenderID = "Acme" // or VCODE_SNS_SENDER_ID=Acme
 	n, err := sns.New(cfg)
 	if err != nil {
 		panic(err)

@@ -4,24 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/vcodekit/vcode/verifier"
 )
 
 // failure turns a Publish error into vcode's: Undelivered when SNS
 // certainly did not take the message (the request was never written, or
-// SNS answered 4xx), a plain error when it may have (5xx, 3xx, an
-// unreadable 2xx, a timeout or a broken connection after writing).
+// the answer was 4xx, or a 3xx other than 303 See Other: redirects are
+// never followed), a plain error when it may have (5xx, 303, an unreadable
+// 2xx, a timeout or a broken connection after writing).
 //
 // The error never wraps the SDK's: its text quotes SNS's message, which may
-// hold the phone number. It quotes SNS's code and message with the number,
-// the code and the credentials cut out, and wraps context.Canceled or
-// context.DeadlineExceeded when one of them ended the call.
+// hold the phone number. It quotes SNS's code and message scrubbed (see
+// scrub), and wraps context.Canceled or context.DeadlineExceeded when one
+// of them ended the call.
 func (n *Notifier) failure(err error, wrote bool, m verifier.Message) error {
 	status := 0
 	var re *smithyhttp.ResponseError
@@ -36,23 +41,28 @@ func (n *Notifier) failure(err error, wrote bool, m verifier.Message) error {
 			answer += ": " + msg
 		}
 	}
-	answer = n.redact(answer, m)
+	answer = n.scrub(answer, m, true)
 	switch {
 	case status >= 400 && status < 500:
 		// SNS's client faults (400 InvalidParameter, 403
 		// AuthorizationError, 429 Throttled, ...): refused, not queued.
 		return verifier.Undelivered(&publishError{msg: fmt.Sprintf("notify: sns: Publish refused with HTTP %d%s", status, answer)})
+	case status >= 300 && status < 400 && status != http.StatusSeeOther:
+		// Never followed (the code would go elsewhere), and no service
+		// redirects a request it has processed with anything but 303.
+		return verifier.Undelivered(&publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d, a redirect, which is never followed: not sent%s", status, answer)})
 	case status >= 200 && status < 300:
-		return &publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d with a body that could not be read; the message may have been sent: %s", status, n.redact(err.Error(), m))}
+		return &publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d with a body that could not be read; the message may have been sent: %s", status, n.scrub(err.Error(), m, true))}
 	case status != 0:
+		// 5xx, and 303 See Other, which may answer a processed POST.
 		return &publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d%s; the message may have been sent", status, answer)}
 	}
 	pe := &publishError{cause: contextCause(err)}
 	if !wrote {
-		pe.msg = "notify: sns: Publish failed before its request was sent: " + n.redact(transportCause(err), m)
+		pe.msg = "notify: sns: Publish failed before its request was sent: " + n.scrub(transportCause(err), m, false)
 		return verifier.Undelivered(pe)
 	}
-	pe.msg = "notify: sns: Publish failed after its request was sent; the message may have been sent: " + n.redact(transportCause(err), m)
+	pe.msg = "notify: sns: Publish failed after its request was sent; the message may have been sent: " + n.scrub(transportCause(err), m, false)
 	return pe
 }
 
@@ -91,17 +101,82 @@ func contextCause(err error) error {
 	return nil
 }
 
-// redact cuts out of s what an error must never show: the phone number
-// (with and without its '+'), the code and the credentials.
-func (n *Notifier) redact(s string, m verifier.Message) string {
-	cut := append([]string{m.To, strings.TrimPrefix(m.To, "+")}, n.secrets...)
-	if m.Code != "" {
-		cut = append(cut, m.Code)
-	}
-	for _, c := range cut {
-		if c != "" {
-			s = strings.ReplaceAll(s, c, "[redacted]")
+const redacted = "[redacted]"
+
+// credentialPattern matches the credentials in creds as sent and as a
+// server or a proxy may echo them: raw, query- or path-escaped (any case
+// of hex: %2F, %2f) and JSON-escaped ("\/"). Nil without credentials.
+//
+// SNS's requests carry no HTTP Basic credentials: the secret access key
+// only signs (SigV4), and the access key ID and the session token travel
+// as they are, in the Authorization and X-Amz-Security-Token headers.
+func credentialPattern(creds ...string) *regexp.Regexp {
+	var forms []string
+	for _, c := range creds {
+		if c == "" {
+			continue
+		}
+		for _, f := range []string{c, url.QueryEscape(c), url.PathEscape(c), strings.ReplaceAll(c, "/", `\/`)} {
+			if !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
 		}
 	}
+	if len(forms) == 0 {
+		return nil
+	}
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	for i, f := range forms {
+		forms[i] = regexp.QuoteMeta(f)
+	}
+	re := regexp.MustCompile(`(?i)` + strings.Join(forms, "|"))
+	re.Longest()
+	return re
+}
+
+// numberRun is a phone number in any format: 7 or more digits, each from
+// the next at most three separators (white space, '.', '-', parentheses)
+// apart, with a leading '+' or '(' ("+86-136-1234-5678", "136 1234 5678",
+// "(415) 555-2671"). Shorter runs, such as error codes, stay.
+var numberRun = regexp.MustCompile(`[+(]*\p{Nd}(?:[\s.\-()]{0,3}\p{Nd}){6,}`)
+
+// scrub cuts out of s what an error must never show, as "[redacted]":
+// first the credentials in every form credentialPattern knows (before
+// anything else could split one); then, when s is a provider's text
+// (runs), every phone-number-like run of digits; then the recipient's
+// number (E.164, without its '+', its national significant number and its
+// national format, which may be shorter than a run) and the code. A
+// transport error's text (runs false) names the endpoint, whose address
+// must stay readable.
+func (n *Notifier) scrub(s string, m verifier.Message, runs bool) string {
+	if n.secrets != nil {
+		s = n.secrets.ReplaceAllLiteralString(s, redacted)
+	}
+	if runs {
+		s = numberRun.ReplaceAllLiteralString(s, redacted)
+	}
+	cut := []string{m.To, strings.TrimPrefix(m.To, "+")}
+	if num, err := phonenumbers.Parse(m.To, ""); err == nil {
+		national := phonenumbers.Format(num, phonenumbers.NATIONAL)
+		cut = append(cut, national, digitsOf(national), phonenumbers.GetNationalSignificantNumber(num))
+	}
+	slices.SortFunc(cut, func(a, b string) int { return len(b) - len(a) })
+	for _, c := range cut {
+		if len(c) >= 4 { // nothing shorter is worth a cut
+			s = strings.ReplaceAll(s, c, redacted)
+		}
+	}
+	if m.Code != "" { // after the number, which may hold it
+		s = strings.ReplaceAll(s, m.Code, redacted)
+	}
 	return s
+}
+
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }

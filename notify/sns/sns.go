@@ -30,14 +30,20 @@
 // SNS answered 4xx (InvalidParameter, ParameterValueInvalid,
 // AuthorizationError, InvalidClientTokenId, SignatureDoesNotMatch,
 // Throttled, KMSThrottling, OptedOut, EndpointDisabled, any client
-// fault). A 5xx (InternalError), a 3xx, a timeout or a broken connection
-// after the request was written, and a 2xx whose body holds no MessageId
-// may have sent it: those are ambiguous.
+// fault), or a 3xx other than 303 See Other: redirects are never followed,
+// as in package notify. A 5xx (InternalError), a 303 (which may answer a
+// processed POST), a timeout or a broken connection after the request was
+// written, and a 2xx whose body holds no MessageId may have sent it: those
+// are ambiguous.
 //
-// Errors quote SNS's error code and message with the phone number, the code
-// and the credentials cut out: SNS's InvalidParameter message quotes the
-// number ("Invalid parameter: PhoneNumber Reason: +1... is not valid to
-// publish to"). Nothing is logged: the SDK's logger is a no-op.
+// Errors quote SNS's error code and message with the credentials (also
+// URL- or JSON-escaped), the code and the phone number cut out: in E.164,
+// national or any other format, and any run of 7 or more digits with
+// separators ("136 1234 5678", "+86-136-1234-5678"); SNS's InvalidParameter
+// message quotes the number ("Invalid parameter: PhoneNumber Reason:
+// +1... is not valid to publish to"). Nothing is logged: the SDK's logger
+// is a no-op. A Config or a Notifier printed with fmt, or logged with
+// log/slog, shows its credentials as "redacted".
 package sns
 
 import (
@@ -76,6 +82,10 @@ const (
 
 // Config configures a Notifier. The zero value works on a machine whose
 // AWS configuration names a region and credentials.
+//
+// Printed with fmt (any verb) or logged with log/slog, a Config shows its
+// credentials as "redacted" (empty when unset), and its endpoint's user
+// information and query as "redacted".
 type Config struct {
 	// Region is the AWS region whose SNS sends the messages, such as
 	// us-east-1 (AWS_REGION). Empty: the SDK's own resolution (the
@@ -116,8 +126,8 @@ type Notifier struct {
 	client   *awssns.Client
 	http     *http.Client
 	cfg      Config
-	endpoint string // host, or host:port, for String
-	secrets  []string
+	endpoint string         // host, or host:port, for String
+	secrets  *regexp.Regexp // the credentials, for scrub; nil without
 }
 
 var _ verifier.ChannelNotifier = (*Notifier)(nil)
@@ -188,11 +198,7 @@ func New(cfg Config) (*Notifier, error) {
 	} else {
 		return nil, fmt.Errorf("notify: sns: no SNS endpoint for region %q: %w", cfg.Region, err)
 	}
-	for _, s := range []string{cfg.SecretAccessKey, cfg.SessionToken, cfg.AccessKeyID} {
-		if s != "" {
-			n.secrets = append(n.secrets, s)
-		}
-	}
+	n.secrets = credentialPattern(cfg.SecretAccessKey, cfg.SessionToken, cfg.AccessKeyID)
 	return n, nil
 }
 
@@ -205,6 +211,14 @@ var (
 // check validates the fields New cannot leave to the SDK. Its errors never
 // quote a credential.
 func (cfg Config) check() error {
+	for _, f := range []struct{ name, v string }{
+		{"region", cfg.Region}, {"access key ID", cfg.AccessKeyID},
+		{"secret access key", cfg.SecretAccessKey}, {"session token", cfg.SessionToken},
+	} {
+		if err := checkBare(f.v); err != nil {
+			return fmt.Errorf("notify: sns: the %s %w", f.name, err)
+		}
+	}
 	switch {
 	case (cfg.AccessKeyID == "") != (cfg.SecretAccessKey == ""):
 		return errors.New("notify: sns: set both the access key ID and the secret access key, or neither")

@@ -2,13 +2,16 @@ package sns_test
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,7 +57,7 @@ func newFake(t *testing.T) *snstest.Server {
 // newNotifier builds a Notifier from srv's environment, changed by edit.
 func newNotifier(t *testing.T, srv *snstest.Server, edit func(*sns.Config)) *sns.Notifier {
 	t.Helper()
-	cfg, err := sns.ConfigFromEnv(mapenv(srv.Env()))
+	cfg, err := sns.ConfigFromEnv(srv.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +168,8 @@ func TestAnswers(t *testing.T) {
 		refused
 		ambiguous
 	)
+	// The fake records what may have gone out: what was delivered, and
+	// what is ambiguous; never a refusal.
 	tests := []struct {
 		answer  snstest.Answer
 		verdict int
@@ -173,7 +178,7 @@ func TestAnswers(t *testing.T) {
 		{snstest.Accept, delivered, ""},
 		{snstest.RejectInvalidNumber, refused, "InvalidParameter: Invalid parameter: PhoneNumber Reason: [redacted] is not valid to publish to"},
 		{snstest.Throttle, refused, "HTTP 429: Throttled: Rate exceeded"},
-		{snstest.AuthFailure, refused, "HTTP 403: AuthorizationError"},
+		{snstest.AuthFailure, refused, "HTTP 403: AuthorizationError: User: arn:aws:iam::[redacted]:user/vcode is not authorized"},
 		{snstest.OptedOut, refused, "OptedOut"},
 		{snstest.KMSThrottle, refused, "KMSThrottling"},
 		{snstest.ServerError, ambiguous, "HTTP 500: InternalError: Internal Error"},
@@ -208,6 +213,25 @@ func TestAnswers(t *testing.T) {
 			if srv.Requests() != 1 {
 				t.Errorf("%d requests, want 1: Publish is never retried", srv.Requests())
 			}
+			msgs := srv.Messages()
+			if tt.verdict == refused {
+				if len(msgs) != 0 {
+					t.Errorf("a refused message was recorded: %+v", msgs)
+				}
+				if _, ok := srv.LastCode(phone); ok {
+					t.Error("LastCode of a refused message")
+				}
+				return
+			}
+			if len(msgs) != 1 || msgs[0].Answer != tt.answer || msgs[0].Code != code {
+				t.Fatalf("recorded %+v, want the message with Answer %d", msgs, tt.answer)
+			}
+			if (msgs[0].MessageID != "") != (tt.answer == snstest.Accept) {
+				t.Errorf("MessageID %q for answer %d", msgs[0].MessageID, tt.answer)
+			}
+			if c, ok := srv.LastCode(phone); !ok || c != code {
+				t.Errorf("LastCode = %q, %v", c, ok)
+			}
 		})
 	}
 }
@@ -221,8 +245,9 @@ func TestHang(t *testing.T) {
 	if err == nil || errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Notify = %v, want an ambiguous deadline error", err)
 	}
-	if srv.Requests() != 1 || len(srv.Messages()) != 0 {
-		t.Fatalf("%d requests, %d messages", srv.Requests(), len(srv.Messages()))
+	// The message may have gone out: the fake recorded it before hanging.
+	if msgs := srv.Messages(); srv.Requests() != 1 || len(msgs) != 1 || msgs[0].Answer != snstest.Hang {
+		t.Fatalf("%d requests, messages %+v", srv.Requests(), msgs)
 	}
 	if l := leaks(err); l != nil {
 		t.Errorf("error %q leaks %q", err, l)
@@ -311,7 +336,8 @@ func TestAuthentication(t *testing.T) {
 }
 
 // TestOtherAnswers: answers no SNS sends but a proxy or a wrong endpoint
-// might. A redirect is never followed.
+// might. A redirect is never followed, so a 3xx is a refusal, but for 303
+// See Other, which may answer a processed POST.
 func TestOtherAnswers(t *testing.T) {
 	var elsewhere atomic.Int32
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
@@ -324,7 +350,13 @@ func TestOtherAnswers(t *testing.T) {
 	}{
 		{"403 from a proxy, not XML", 403, "<html>Forbidden</html>", true},
 		{"413, empty", 413, "", true},
-		{"307 redirect", 307, "", false},
+		{"300", 300, "", true},
+		{"301 redirect", 301, "", true},
+		{"302 redirect", 302, "", true},
+		{"304", 304, "", true},
+		{"307 redirect", 307, "", true},
+		{"308 redirect", 308, "", true},
+		{"303 See Other", 303, "", false},
 		{"502 from a proxy", 502, "Bad Gateway", false},
 		{"200 without a MessageId", 200, `<PublishResponse xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><PublishResult></PublishResult></PublishResponse>`, false},
 		{"200, empty", 200, "", false},
@@ -345,6 +377,9 @@ func TestOtherAnswers(t *testing.T) {
 			err = n.Notify(context.Background(), sample())
 			if err == nil || errors.Is(err, verifier.ErrUndelivered) != tt.refused {
 				t.Fatalf("Notify = %v, want refused %v", err, tt.refused)
+			}
+			if tt.status != 200 && !strings.Contains(err.Error(), "HTTP "+strconv.Itoa(tt.status)) {
+				t.Errorf("error %q does not name the status", err)
 			}
 			if l := leaks(err); l != nil {
 				t.Errorf("error %q leaks %q", err, l)
@@ -449,6 +484,11 @@ func TestNewChecks(t *testing.T) {
 		{"sender ID with a space", func(c *sns.Config) { c.SenderID = "MY CO" }, false},
 		{"origination number with letters", func(c *sns.Config) { c.OriginationNumber = "+1800FLOWERS" }, false},
 		{"short code", func(c *sns.Config) { c.OriginationNumber = "12345" }, true},
+		{"secret with a space", func(c *sns.Config) { c.SecretAccessKey = "wJalrXUtnFEMI/K7MDENG bPxRfiCYEXAMPLEKEY" }, false},
+		{"quoted secret", func(c *sns.Config) { c.SecretAccessKey = `"` + snstest.SecretAccessKey + `"` }, false},
+		{"key ID with a newline", func(c *sns.Config) { c.AccessKeyID += "\n" }, false},
+		{"quoted session token", func(c *sns.Config) { c.SessionToken = "'FwoGZXIvYXdzEXAMPLETOKEN'" }, false},
+		{"region with a space", func(c *sns.Config) { c.Region = "us-east-1 " }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -459,7 +499,8 @@ func TestNewChecks(t *testing.T) {
 				t.Fatalf("New = %v, want ok %v", err, tt.ok)
 			}
 			if err != nil {
-				if !strings.HasPrefix(err.Error(), "notify: sns: ") || strings.Contains(err.Error(), snstest.SecretAccessKey) || strings.Contains(err.Error(), "pass") {
+				if !strings.HasPrefix(err.Error(), "notify: sns: ") || strings.Contains(err.Error(), "pass") ||
+					strings.Contains(err.Error(), "bPxRfiCYEXAMPLEKEY") || strings.Contains(err.Error(), snstest.AccessKeyID) || strings.Contains(err.Error(), "EXAMPLETOKEN") {
 					t.Errorf("error %q", err)
 				}
 				return
@@ -531,5 +572,120 @@ func TestNoInstanceMetadata(t *testing.T) {
 	}
 	if asked.Load() != 0 {
 		t.Fatalf("the metadata service was asked %d times", asked.Load())
+	}
+}
+
+// errorServer answers every request with status and an ErrorResponse
+// whose Message is message(r), as SNS or a proxy in front of it might.
+func errorServer(t *testing.T, status int, message func(*http.Request) string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var msg strings.Builder
+		xml.EscapeText(&msg, []byte(message(r)))
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		w.Write([]byte(`<ErrorResponse xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>` +
+			msg.String() + `</Message></Error><RequestId>42</RequestId></ErrorResponse>`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestEchoedCredentials: a server, or a proxy in front of it, echoing the
+// credentials it was sent (raw, URL-escaped with either case of hex,
+// JSON-escaped) gets none of them, nor any part of one, into the error,
+// though the session token holds the recipient's number.
+func TestEchoedCredentials(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEXAMPLE/14155552671+SessionToken/Value=="
+	lowerHex := regexp.MustCompile(`%[0-9A-F]{2}`)
+	forms := func(v string) []string {
+		q := url.QueryEscape(v)
+		return []string{v, q, lowerHex.ReplaceAllStringFunc(q, strings.ToLower), url.PathEscape(v), strings.ReplaceAll(v, "/", `\/`)}
+	}
+	echo := func(r *http.Request) string {
+		var parts []string
+		for _, v := range []string{r.Header.Get("Authorization"), r.Header.Get("X-Amz-Security-Token"), snstest.SecretAccessKey} {
+			parts = append(parts, forms(v)...)
+		}
+		return "echo: " + strings.Join(parts, " | ")
+	}
+	// pieces are the credentials' runs of letters and digits: none may
+	// show, whole or in part.
+	var pieces []string
+	for _, c := range []string{snstest.AccessKeyID, snstest.SecretAccessKey, token} {
+		pieces = append(pieces, regexp.MustCompile(`[A-Za-z0-9]{5,}`).FindAllString(c, -1)...)
+	}
+	for _, tt := range []struct {
+		status  int
+		refused bool
+	}{{400, true}, {403, true}, {302, true}, {303, false}, {500, false}} {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			srv := errorServer(t, tt.status, echo)
+			n, err := sns.New(sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, SessionToken: token, Endpoint: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.Close()
+			err = n.Notify(context.Background(), sample())
+			if err == nil || errors.Is(err, verifier.ErrUndelivered) != tt.refused || !strings.Contains(err.Error(), "echo: ") {
+				t.Fatalf("Notify = %v, want refused %v, quoting the answer", err, tt.refused)
+			}
+			for _, p := range pieces {
+				if strings.Contains(err.Error(), p) {
+					t.Errorf("error %q shows %q, a part of a credential", err, p)
+				}
+			}
+			if l := leaks(err); l != nil {
+				t.Errorf("error %q leaks %q", err, l)
+			}
+		})
+	}
+}
+
+// TestNumberFormats: the recipient's number, quoted by the provider in
+// another format than E.164, and any other number (a run of 7 or more
+// digits, separators between them or not) never show in an error; short
+// codes such as error numbers stay.
+func TestNumberFormats(t *testing.T) {
+	tests := []struct {
+		to     string
+		quoted []string
+	}{
+		{"+8613612345678", []string{"136 1234 5678", "+86-136-1234-5678", "13612345678", "+86 (136) 1234.5678", "008613612345678", "8613612345678"}},
+		{"+14155552671", []string{"(415) 555-2671", "+1 415-555-2671", "415.555.2671", "1 (415) 555 2671", "4155552671"}},
+		{"+447700900123", []string{"07700 900123", "+44 7700 900123", "(0)7700-900-123"}},
+		{"+6834002", []string{"4002", "+683 4002"}}, // Niue: a 4-digit national number
+	}
+	for _, tt := range tests {
+		t.Run(tt.to, func(t *testing.T) {
+			srv := errorServer(t, 400, func(*http.Request) string {
+				return "Invalid parameter: PhoneNumber Reason: " + strings.Join(tt.quoted, ", ") + " (also 136-0000-0000 and (212) 555 0100) is not valid to publish to; error 21211, see 2.1"
+			})
+			n, err := sns.New(sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.Close()
+			m := sample()
+			m.To = tt.to
+			err = n.Notify(context.Background(), m)
+			if !errors.Is(err, verifier.ErrUndelivered) {
+				t.Fatalf("Notify = %v, want Undelivered", err)
+			}
+			msg := err.Error()
+			if run := regexp.MustCompile(`[0-9](?:[\s.\-()]*[0-9]){6,}`).FindString(msg); run != "" {
+				t.Errorf("error %q shows the number-like %q", msg, run)
+			}
+			for _, q := range tt.quoted {
+				if digits := regexp.MustCompile(`[0-9]+`).FindAllString(q, -1); strings.Contains(msg, strings.Join(digits, "")) {
+					t.Errorf("error %q shows %q", msg, q)
+				}
+			}
+			for _, keep := range []string{"HTTP 400: InvalidParameter: Invalid parameter: PhoneNumber Reason: [redacted]", "error 21211, see 2.1"} {
+				if !strings.Contains(msg, keep) {
+					t.Errorf("error %q lacks %q", msg, keep)
+				}
+			}
+		})
 	}
 }

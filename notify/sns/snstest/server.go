@@ -44,12 +44,19 @@ const (
 )
 
 // Answer is how the server answers a well-formed Publish.
+//
+// The server records the message (Messages, LastCode) for every
+// well-formed request it does not refuse, since the message may have gone
+// out: Accept, and the answers after which it may have been sent,
+// ServerError, Unavailable, Hang (recorded before it hangs) and
+// MalformedSuccess. Received.Answer tells them apart. A refusal
+// (RejectInvalidNumber, Throttle, AuthFailure, OptedOut, KMSThrottle) and
+// a request that breaks the contract record nothing.
 type Answer int
 
 // The answers, with what SNS sends for each.
 const (
-	// Accept: 200 PublishResponse with a MessageId; the message is
-	// recorded.
+	// Accept: 200 PublishResponse with a MessageId.
 	Accept Answer = iota
 	// RejectInvalidNumber: 400 InvalidParameter, "Invalid parameter:
 	// PhoneNumber Reason: <number> is not valid to publish to" (SNS quotes
@@ -62,8 +69,8 @@ const (
 	AuthFailure
 	// ServerError: 500 InternalError.
 	ServerError
-	// Hang reads the request and never answers, until the client gives up
-	// or the server closes.
+	// Hang reads the request, records the message and never answers,
+	// until the client gives up or the server closes.
 	Hang
 	// OptedOut: 400 OptedOut, the number opted out of the account's SMS.
 	OptedOut
@@ -75,18 +82,24 @@ const (
 	MalformedSuccess
 )
 
-// Received is one accepted Publish.
+// Received is one well-formed Publish the server did not refuse.
 type Received struct {
-	// To is PhoneNumber; Text is Message; Code is the first run of 4 to 8
-	// digits in Text.
+	// To is PhoneNumber; Text is Message; Code is the code in Text: the
+	// last run of 4 to 8 digits not adjacent to other digits (vcode's texts
+	// put the code after the brand, which may hold digits, and before a
+	// short validity such as "1 minute" or "10分钟"); "" if there is none.
 	To, Code, Text string
+	// Answer is how the server answered: Accept, or one of the answers
+	// after which the message may have been sent.
+	Answer Answer
 	// SMSType, SenderID and OriginationNumber are the message attributes
 	// AWS.SNS.SMS.SMSType, AWS.SNS.SMS.SenderID and
 	// AWS.MM.SMS.OriginationNumber ("" when absent).
 	SMSType, SenderID, OriginationNumber string
 	// Attributes maps every message attribute's name to its StringValue.
 	Attributes map[string]string
-	// MessageID is the id the server answered with.
+	// MessageID is the id the server answered with; "" unless Answer is
+	// Accept.
 	MessageID string
 	// Form is the request's form, as sent.
 	Form url.Values
@@ -132,6 +145,10 @@ func (s *Server) Close() {
 // URL is the server's base URL, http://127.0.0.1:port.
 func (s *Server) URL() string { return s.srv.URL }
 
+// Getenv reads Env(), so that sns.ConfigFromEnv(fake.Getenv) points at
+// this server.
+func (s *Server) Getenv(key string) string { return s.Env()[key] }
+
 // Env is the environment that makes sns.ConfigFromEnv point at this
 // server with its credentials.
 func (s *Server) Env() map[string]string {
@@ -157,14 +174,16 @@ func (s *Server) Requests() int {
 	return s.requests
 }
 
-// Messages are the accepted messages, oldest first.
+// Messages are the recorded messages, oldest first: every well-formed
+// request the server did not refuse (see Answer).
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Received(nil), s.messages...)
 }
 
-// LastCode is the code of the last message accepted for to.
+// LastCode is the code (see Received.Code) of the last message recorded
+// for to, whatever the server answered it.
 func (s *Server) LastCode(to string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -287,6 +306,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	switch answer {
+	case RejectInvalidNumber, Throttle, AuthFailure, OptedOut, KMSThrottle:
+		// Refused: nothing goes out, nothing is recorded.
+	default:
+		// It may go out: recorded before answering (or hanging).
+		msg.Answer = answer
+		switch answer {
+		case ServerError, Unavailable, Hang, MalformedSuccess:
+		default: // Accept
+			msg.MessageID = newUUID()
+		}
+		s.mu.Lock()
+		s.messages = append(s.messages, msg)
+		s.mu.Unlock()
+	}
+	switch answer {
 	case RejectInvalidNumber:
 		s.writeError(w, snsError{status: 400, code: "InvalidParameter", message: "Invalid parameter: PhoneNumber Reason: " + msg.To + " is not valid to publish to"})
 	case Throttle:
@@ -309,11 +343,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-s.done:
 		}
-	default:
-		msg.MessageID = newUUID()
-		s.mu.Lock()
-		s.messages = append(s.messages, msg)
-		s.mu.Unlock()
+	default: // Accept
 		id := newUUID()
 		w.Header().Set("Content-Type", "text/xml")
 		w.Header().Set("x-amzn-RequestId", id)
@@ -361,14 +391,7 @@ func parsePublish(form url.Values) (Received, snsError, string) {
 	if n := len([]rune(m.Text)); n > 1600 {
 		return Received{}, invalid("Invalid parameter: Message too long"), fmt.Sprintf("Message has %d characters, SMS allows 1600", n)
 	}
-	if c := codeRun.FindAllString(m.Text, -1); len(c) > 0 {
-		for _, run := range c {
-			if len(run) >= 4 && len(run) <= 8 {
-				m.Code = run
-				break
-			}
-		}
-	}
+	m.Code = lastCode(m.Text)
 
 	// MessageAttributes.entry.N.{Name,Value.DataType,Value.StringValue},
 	// N from 1 with no gap.
@@ -433,6 +456,19 @@ func parsePublish(form url.Values) (Received, snsError, string) {
 		return Received{}, snsError{status: 400, code: "ParameterValueInvalid", message: "Invalid value for AWS.SNS.SMS.SMSType"}, "AWS.SNS.SMS.SMSType " + strconv.Quote(m.SMSType) + " is neither Transactional nor Promotional"
 	}
 	return m, snsError{}, ""
+}
+
+// lastCode is the last run of 4 to 8 digits in text not adjacent to
+// other digits: "[Shop 24/7 No.123456] Your code is 654321. It is valid
+// for 1 minute." holds 654321.
+func lastCode(text string) string {
+	runs := codeRun.FindAllString(text, -1) // maximal runs
+	for i := len(runs) - 1; i >= 0; i-- {
+		if len(runs[i]) >= 4 && len(runs[i]) <= 8 {
+			return runs[i]
+		}
+	}
+	return ""
 }
 
 func newID() string {

@@ -156,3 +156,125 @@ func TestReceived(t *testing.T) {
 		t.Fatalf("Env() = %v", env)
 	}
 }
+
+// TestCode: the code is the last run of 4 to 8 digits not adjacent to
+// other digits, after a brand that may hold digits and before a short
+// validity.
+func TestCode(t *testing.T) {
+	for text, want := range map[string]string{
+		"[Shop 24/7 No.123456] Your code is 654321. It is valid for 1 minute.": "654321",
+		"【商城2024】您的验证码是482913，10分钟内有效。":                                        "482913",
+		"Your verification code is 1234. It is valid for 5 minutes.":           "1234",
+		"Ref 12, not 123456789: your code is 4321.":                            "4321",
+		"Acme: 12345678 is your code":                                          "12345678",
+		"Code 123456789 (9 digits: none)":                                      "",
+		"No code here":                                                         "",
+	} {
+		srv := snstest.NewServer(t)
+		body := form(func(f url.Values) { f.Set("Message", text) }).Encode()
+		if status, _, b := send(t, srv, "POST", body, true, time.Now(), snstest.SecretAccessKey, ""); status != 200 {
+			t.Fatalf("%d %s", status, b)
+		}
+		if m := srv.Messages(); len(m) != 1 || m[0].Code != want {
+			t.Errorf("%q: Code %+v, want %q", text, m, want)
+		}
+		if c, ok := srv.LastCode("+14155552671"); !ok || c != want {
+			t.Errorf("%q: LastCode = %q, %v, want %q", text, c, ok, want)
+		}
+	}
+}
+
+// TestRecording: the server records what may have gone out, with the
+// answer it gave: not only what it accepted; never a refusal.
+func TestRecording(t *testing.T) {
+	tests := []struct {
+		answer   snstest.Answer
+		status   int
+		recorded bool
+	}{
+		{snstest.Accept, 200, true},
+		{snstest.ServerError, 500, true},
+		{snstest.Unavailable, 503, true},
+		{snstest.MalformedSuccess, 200, true},
+		{snstest.Hang, 0, true},
+		{snstest.RejectInvalidNumber, 400, false},
+		{snstest.Throttle, 429, false},
+		{snstest.AuthFailure, 403, false},
+		{snstest.OptedOut, 400, false},
+		{snstest.KMSThrottle, 400, false},
+	}
+	for _, tt := range tests {
+		srv := snstest.NewServer(t)
+		srv.SetAnswer(tt.answer)
+		body := form(nil).Encode()
+		req, _ := http.NewRequest("POST", srv.URL()+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		h := sha256.Sum256([]byte(body))
+		creds := aws.Credentials{AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(h[:]), "sns", snstest.Region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{Timeout: 200 * time.Millisecond}
+		resp, err := client.Do(req)
+		status := 0
+		if err == nil {
+			status = resp.StatusCode
+			resp.Body.Close()
+		}
+		if status != tt.status {
+			t.Errorf("answer %d: status %d (%v), want %d", tt.answer, status, err, tt.status)
+		}
+		msgs := srv.Messages()
+		if !tt.recorded {
+			if len(msgs) != 0 {
+				t.Errorf("answer %d, a refusal: recorded %+v", tt.answer, msgs)
+			}
+			if _, ok := srv.LastCode("+14155552671"); ok {
+				t.Errorf("answer %d, a refusal: LastCode found one", tt.answer)
+			}
+			continue
+		}
+		if len(msgs) != 1 || msgs[0].Answer != tt.answer || msgs[0].Code != "753927" || msgs[0].To != "+14155552671" {
+			t.Errorf("answer %d: recorded %+v", tt.answer, msgs)
+			continue
+		}
+		if (msgs[0].MessageID != "") != (tt.answer == snstest.Accept) {
+			t.Errorf("answer %d: MessageID %q", tt.answer, msgs[0].MessageID)
+		}
+		if c, ok := srv.LastCode("+14155552671"); !ok || c != "753927" {
+			t.Errorf("answer %d: LastCode = %q, %v", tt.answer, c, ok)
+		}
+	}
+}
+
+// TestGetenv: Getenv reads Env, for sns.ConfigFromEnv(fake.Getenv).
+func TestGetenv(t *testing.T) {
+	srv := snstest.NewServer(t)
+	for k, v := range srv.Env() {
+		if got := srv.Getenv(k); got != v {
+			t.Errorf("Getenv(%q) = %q, want %q", k, got, v)
+		}
+	}
+	if got := srv.Getenv("AWS_PROFILE"); got != "" {
+		t.Errorf("Getenv(AWS_PROFILE) = %q", got)
+	}
+	if srv.Getenv("VCODE_SNS_ENDPOINT") != srv.URL() {
+		t.Error("Getenv does not point at the server")
+	}
+}
+
+// TestStart: Start serves without a testing.TB until Close, which may be
+// called twice.
+func TestStart(t *testing.T) {
+	srv := snstest.Start()
+	resp, err := http.Get(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	srv.Close()
+	srv.Close()
+	if _, err := http.Get(srv.URL()); err == nil {
+		t.Fatal("the server still answers after Close")
+	}
+}
