@@ -3,6 +3,7 @@ package twilio
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -54,11 +55,35 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// String describes c without its secrets.
+// String describes c without its secrets: AuthToken and APISecret show as
+// "redacted" when set. fmt's %v, %+v and %s use it.
 func (c Config) String() string {
 	return fmt.Sprintf("twilio.Config{AccountSID:%s AuthToken:%s APIKey:%s APISecret:%s From:%s MessagingServiceSID:%s APIURL:%s Timeout:%v}",
 		c.AccountSID, redacted(c.AuthToken), c.APIKey, redacted(c.APISecret), c.From, c.MessagingServiceSID, c.APIURL, c.Timeout)
 }
+
+// GoString is fmt's %#v of c, its secrets redacted as in String.
+func (c Config) GoString() string {
+	return fmt.Sprintf("twilio.Config{AccountSID:%q, AuthToken:%q, APIKey:%q, APISecret:%q, From:%q, MessagingServiceSID:%q, APIURL:%q, Timeout:%d}",
+		c.AccountSID, redacted(c.AuthToken), c.APIKey, redacted(c.APISecret), c.From, c.MessagingServiceSID, c.APIURL, c.Timeout)
+}
+
+// LogValue implements slog.LogValuer: a group of c's fields, its secrets
+// redacted as in String, so that slog's handlers never write them.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("AccountSID", c.AccountSID),
+		slog.String("AuthToken", redacted(c.AuthToken)),
+		slog.String("APIKey", c.APIKey),
+		slog.String("APISecret", redacted(c.APISecret)),
+		slog.String("From", c.From),
+		slog.String("MessagingServiceSID", c.MessagingServiceSID),
+		slog.String("APIURL", c.APIURL),
+		slog.Duration("Timeout", c.Timeout),
+	)
+}
+
+var _ slog.LogValuer = Config{}
 
 func redacted(s string) string {
 	if s == "" {
@@ -90,11 +115,14 @@ const (
 //	VCODE_TWILIO_API_URL                optional: the API's base URL
 //
 // Each secret may instead come from a file: TWILIO_AUTH_TOKEN_FILE,
-// TWILIO_API_SECRET_FILE name a file whose content, trailing white space
-// trimmed, is the value; setting a variable and its _FILE is an error.
-// Exactly one credential (the auth token, or the API key with its secret)
-// and exactly one sender must be given. Errors name the variables at fault
-// and never quote a secret. Timeout is left zero (New makes it 10 s).
+// TWILIO_API_SECRET_FILE name a file whose content is the value; setting
+// a variable and its _FILE is an error. Every value, and a file's
+// content, is trimmed of white space at both ends; white space inside a
+// value (except between the words of an alphanumeric sender ID) or quotes
+// around it are errors. Exactly one credential (the auth token, or the
+// API key with its secret) and exactly one sender must be given. Errors
+// name the variables at fault and never quote a value. Timeout is left
+// zero (New makes it 10 s).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var errs []error
 	secret := func(name string) string {
@@ -104,14 +132,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		return v
 	}
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	c := Config{
-		AccountSID:          getenv(EnvAccountSID),
+		AccountSID:          get(EnvAccountSID),
 		AuthToken:           secret(EnvAuthToken),
-		APIKey:              getenv(EnvAPIKey),
+		APIKey:              get(EnvAPIKey),
 		APISecret:           secret(EnvAPISecret),
-		From:                getenv(EnvFrom),
-		MessagingServiceSID: getenv(EnvMessagingServiceSID),
-		APIURL:              getenv(EnvAPIURL),
+		From:                get(EnvFrom),
+		MessagingServiceSID: get(EnvMessagingServiceSID),
+		APIURL:              get(EnvAPIURL),
 	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
@@ -125,9 +154,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 func or(name string) string { return name + " (or " + name + "_FILE)" }
 
 // readSecret returns the value of name, or the content of the file
-// name_FILE names, trailing white space trimmed.
+// name_FILE names, white space at both ends trimmed.
 func readSecret(getenv func(string) string, name string) (string, error) {
-	v, file := getenv(name), getenv(name+"_FILE")
+	v, file := strings.TrimSpace(getenv(name)), strings.TrimSpace(getenv(name+"_FILE"))
 	if file == "" {
 		return v, nil
 	}
@@ -139,7 +168,7 @@ func readSecret(getenv func(string) string, name string) (string, error) {
 		// An *fs.PathError: the operation, the path and the reason.
 		return "", fmt.Errorf("notify: twilio: %s_FILE: %w", name, err)
 	}
-	s := strings.TrimRightFunc(string(b), unicode.IsSpace)
+	s := strings.TrimSpace(string(b))
 	if s == "" {
 		return "", fmt.Errorf("notify: twilio: %s_FILE: %s is empty", name, file)
 	}
@@ -183,9 +212,27 @@ func (c Config) check(n fieldNames) error {
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("notify: twilio: "+format, args...))
 	}
+	// shaped refuses quotes around v and white space in it, which no
+	// field allows but the spaces between the words of a sender ID
+	// (spaces says so). It reports whether v passed, so that the field's
+	// own check runs only then and one mistake makes one error.
+	shaped := func(name, v string, spaces bool) bool {
+		switch {
+		case len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\''):
+			fail("%s is enclosed in quotes: give the value without them", name)
+		case strings.TrimSpace(v) != v:
+			fail("%s has white space at an end", name)
+		case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) && !(spaces && r == ' ') }):
+			fail("%s contains white space", name)
+		default:
+			return true
+		}
+		return false
+	}
 	switch {
 	case c.AccountSID == "":
 		fail("%s is not set", n.accountSID)
+	case !shaped(n.accountSID, c.AccountSID, false):
 	case !accountSIDPattern.MatchString(c.AccountSID):
 		fail("%s must be AC followed by 32 hex digits", n.accountSID)
 	}
@@ -193,7 +240,7 @@ func (c Config) check(n fieldNames) error {
 	case c.AuthToken != "" && (c.APIKey != "" || c.APISecret != ""):
 		fail("%s and an API key (%s, %s) are both given: authenticate with one", n.authToken, n.apiKey, n.apiSecret)
 	case c.AuthToken != "":
-		if !alphanumeric.MatchString(c.AuthToken) {
+		if shaped(n.authToken, c.AuthToken, false) && !alphanumeric.MatchString(c.AuthToken) {
 			fail("%s has characters other than letters and digits", n.authToken)
 		}
 	case c.APIKey == "" && c.APISecret == "":
@@ -201,12 +248,12 @@ func (c Config) check(n fieldNames) error {
 	default:
 		if c.APIKey == "" {
 			fail("%s is set without %s", n.apiSecret, n.apiKey)
-		} else if !apiKeyPattern.MatchString(c.APIKey) {
+		} else if shaped(n.apiKey, c.APIKey, false) && !apiKeyPattern.MatchString(c.APIKey) {
 			fail("%s must be SK followed by 32 hex digits", n.apiKey)
 		}
 		if c.APISecret == "" {
 			fail("%s is set without %s", n.apiKey, n.apiSecret)
-		} else if !alphanumeric.MatchString(c.APISecret) {
+		} else if shaped(n.apiSecret, c.APISecret, false) && !alphanumeric.MatchString(c.APISecret) {
 			fail("%s has characters other than letters and digits", n.apiSecret)
 		}
 	}
@@ -215,17 +262,17 @@ func (c Config) check(n fieldNames) error {
 		fail("%s and %s are both given: give one", n.from, n.messagingServiceSID)
 	case c.From != "":
 		letters := strings.ContainsFunc(c.From, unicode.IsLetter)
-		if !e164.MatchString(c.From) && !shortCode.MatchString(c.From) && !(letters && alphaSender.MatchString(c.From)) {
+		if shaped(n.from, c.From, true) && !e164.MatchString(c.From) && !shortCode.MatchString(c.From) && !(letters && alphaSender.MatchString(c.From)) {
 			fail("%s is not an E.164 number, a short code or an alphanumeric sender ID", n.from)
 		}
 	case c.MessagingServiceSID != "":
-		if !servicePattern.MatchString(c.MessagingServiceSID) {
+		if shaped(n.messagingServiceSID, c.MessagingServiceSID, false) && !servicePattern.MatchString(c.MessagingServiceSID) {
 			fail("%s must be MG followed by 32 hex digits", n.messagingServiceSID)
 		}
 	default:
 		fail("no sender: give %s or %s", n.from, n.messagingServiceSID)
 	}
-	if c.APIURL != "" {
+	if c.APIURL != "" && shaped(n.apiURL, c.APIURL, false) {
 		if _, err := parseAPIURL(c.APIURL); err != nil {
 			fail("%s %v", n.apiURL, err)
 		}

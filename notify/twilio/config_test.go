@@ -23,6 +23,8 @@ func TestConfigFromEnv(t *testing.T) {
 	tokenFile := file("token", twiliotest.AuthToken+"\n")
 	secretFile := file("secret", twiliotest.APISecret+" \r\n")
 	emptyFile := file("empty", "\n\n")
+	paddedFile := file("padded", "\n \t"+twiliotest.AuthToken+" \r\n")
+	quotedFile := file("quoted", "'"+twiliotest.APISecret+"'\n")
 	missing := filepath.Join(dir, "missing")
 
 	base := map[string]string{
@@ -77,7 +79,41 @@ func TestConfigFromEnv(t *testing.T) {
 		{"bad key", with(append(keyAuth, "TWILIO_API_KEY", "AC0123456789abcdef0123456789abcdef")...), twilio.Config{},
 			[]string{"TWILIO_API_KEY must be SK followed by 32 hex digits"}},
 		{"token with a space", with("TWILIO_AUTH_TOKEN", twiliotest.AuthToken+" x"), twilio.Config{},
+			[]string{"TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) contains white space"}},
+		{"token with a slash", with("TWILIO_AUTH_TOKEN", twiliotest.AuthToken+"/"), twilio.Config{},
 			[]string{"TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) has characters other than letters and digits"}},
+
+		// White space around values is trimmed, leading too; inside them,
+		// and quotes around them, are errors naming the variable.
+		{"values padded with white space", with(
+			"TWILIO_ACCOUNT_SID", " \t"+twiliotest.AccountSID+"\n",
+			"TWILIO_AUTH_TOKEN", "  "+twiliotest.AuthToken+" ",
+			"VCODE_TWILIO_FROM", "\t"+twiliotest.From+"\r\n",
+			"VCODE_TWILIO_API_URL", " https://api.dublin.ie1.twilio.com "),
+			twilio.Config{AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From, APIURL: "https://api.dublin.ie1.twilio.com"}, nil},
+		{"API key padded", with(append(keyAuth, "TWILIO_API_KEY", " "+twiliotest.APIKey+"\n", "VCODE_TWILIO_FROM", "", "VCODE_TWILIO_MESSAGING_SERVICE_SID", "\n"+twiliotest.MessagingServiceSID+" ")...),
+			twilio.Config{AccountSID: twiliotest.AccountSID, APIKey: twiliotest.APIKey, APISecret: twiliotest.APISecret, MessagingServiceSID: twiliotest.MessagingServiceSID}, nil},
+		{"file padded on both sides", with("TWILIO_AUTH_TOKEN", "", "TWILIO_AUTH_TOKEN_FILE", " "+paddedFile+"\n"),
+			twilio.Config{AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From}, nil},
+		{"sender ID with a space", with("VCODE_TWILIO_FROM", " Vcode Shop "),
+			twilio.Config{AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: "Vcode Shop"}, nil},
+		{"only white space is unset", with("TWILIO_AUTH_TOKEN", " \n "), twilio.Config{}, []string{"no credential"}},
+		{"token in double quotes", with("TWILIO_AUTH_TOKEN", `"`+twiliotest.AuthToken+`"`), twilio.Config{},
+			[]string{"TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) is enclosed in quotes"}},
+		{"secret file in single quotes", with(append(keyAuth, "TWILIO_API_SECRET", "", "TWILIO_API_SECRET_FILE", quotedFile)...), twilio.Config{},
+			[]string{"TWILIO_API_SECRET (or TWILIO_API_SECRET_FILE) is enclosed in quotes"}},
+		{"account in quotes", with("TWILIO_ACCOUNT_SID", "'"+twiliotest.AccountSID+"'"), twilio.Config{},
+			[]string{"TWILIO_ACCOUNT_SID is enclosed in quotes"}},
+		{"sender in quotes", with("VCODE_TWILIO_FROM", `"Vcode"`), twilio.Config{},
+			[]string{"VCODE_TWILIO_FROM is enclosed in quotes"}},
+		{"secret with a tab", with(append(keyAuth, "TWILIO_API_SECRET", twiliotest.APISecret[:8]+"\t"+twiliotest.APISecret[8:])...), twilio.Config{},
+			[]string{"TWILIO_API_SECRET (or TWILIO_API_SECRET_FILE) contains white space"}},
+		{"key with a space", with(append(keyAuth, "TWILIO_API_KEY", twiliotest.APIKey[:10]+" "+twiliotest.APIKey[10:])...), twilio.Config{},
+			[]string{"TWILIO_API_KEY contains white space"}},
+		{"API URL with a space", with("VCODE_TWILIO_API_URL", "https://api.twilio.com/a b"), twilio.Config{},
+			[]string{"VCODE_TWILIO_API_URL contains white space"}},
+		{"sender ID with a tab", with("VCODE_TWILIO_FROM", "Vcode\tShop"), twilio.Config{},
+			[]string{"VCODE_TWILIO_FROM contains white space"}},
 		{"token and its file", with("TWILIO_AUTH_TOKEN_FILE", tokenFile), twilio.Config{},
 			[]string{"TWILIO_AUTH_TOKEN and TWILIO_AUTH_TOKEN_FILE are both set"}},
 		{"secret and its file", with(append(keyAuth, "TWILIO_API_SECRET_FILE", secretFile)...), twilio.Config{},
@@ -95,7 +131,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{"http API URL", with("VCODE_TWILIO_API_URL", "http://api.twilio.com"), twilio.Config{},
 			[]string{"VCODE_TWILIO_API_URL must be https (http only on loopback)"}},
 	}
-	secrets := []string{twiliotest.AuthToken, twiliotest.APISecret}
+	secrets := []string{twiliotest.AuthToken, twiliotest.APISecret, twiliotest.APISecret[:8], twiliotest.APISecret[8:]}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := twilio.ConfigFromEnv(func(k string) string { return tt.env[k] })
@@ -157,6 +193,10 @@ func TestNewChecks(t *testing.T) {
 		{"user info", func(c *twilio.Config) { c.APIURL = "https://AC1:" + twiliotest.AuthToken + "@api.twilio.com" }, "Config.APIURL must not hold user information"},
 		{"query", func(c *twilio.Config) { c.APIURL = "https://api.twilio.com/?token=" + twiliotest.AuthToken }, "Config.APIURL must have neither query nor fragment"},
 		{"bad port", func(c *twilio.Config) { c.APIURL = "https://api.twilio.com:0" }, "Config.APIURL port"},
+		{"token padded", func(c *twilio.Config) { c.AuthToken = " " + twiliotest.AuthToken }, "Config.AuthToken has white space at an end"},
+		{"token quoted", func(c *twilio.Config) { c.AuthToken = `"` + twiliotest.AuthToken + `"` }, "Config.AuthToken is enclosed in quotes"},
+		{"sender ID padded", func(c *twilio.Config) { c.From = "Vcode " }, "Config.From has white space at an end"},
+		{"sender ID with a space", func(c *twilio.Config) { c.From = "Vcode Shop" }, ""},
 		{"token not alphanumeric", func(c *twilio.Config) { c.AuthToken = twiliotest.AuthToken + "!" }, "Config.AuthToken has characters other than letters and digits"},
 		{"bad API key secret", func(c *twilio.Config) {
 			c.AuthToken, c.APIKey, c.APISecret = "", twiliotest.APIKey, twiliotest.APISecret+"/"

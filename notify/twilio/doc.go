@@ -37,11 +37,19 @@
 // for error 20500 warns that a retried POST may send twice).
 //
 // Errors start with "notify: twilio:" and quote Twilio's HTTP status, error
-// code, message and documentation link; the recipient's number is masked
-// in them (Twilio quotes it: "The 'To' number +86136... is not a valid
-// phone number.") and the code removed. No credential ever appears: the
-// SDK sends them in the Authorization header, and the URLs errors quote
-// carry only the Account SID, an identifier. The package never logs.
+// code, message and documentation link. Any text of the answer an error
+// quotes is scrubbed first, as Twilio or a proxy in front of it may echo
+// anything: the auth token or API secret, and the Authorization header's
+// value (base64 of "user:password", in its usual encodings), become
+// "[redacted]"; the recipient's number in E.164 is masked (Twilio quotes
+// it: "The 'To' number +86136... is not a valid phone number."); its
+// national number and any other run of 7 or more digits, separators
+// between them or not ("136 1234 5678", "+86-136-1234-5678"), become
+// "[redacted]", while shorter runs such as error codes (21211), SIDs, IPv4
+// addresses and dates stay; the code is removed. The URLs errors quote
+// carry only the Account SID, an identifier. Printing a Config (fmt, or
+// log/slog through its LogValue) or a *Notifier shows no secret. The
+// package never logs.
 //
 // # The SDK
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"testing"
 	"time"
 
 	"github.com/vcodekit/vcode/i18n"
@@ -17,10 +16,10 @@ import (
 // production getenv is os.Getenv and the environment holds the account's
 // TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VCODE_TWILIO_FROM.
 func Example() {
-	fake := twiliotest.NewServer(&testing.T{}) // in a real test, the test's own t
-	getenv := func(k string) string { return fake.Env()[k] }
+	fake := twiliotest.Start() // in a test: twiliotest.NewServer(t)
+	defer fake.Close()
 
-	cfg, err := twilio.ConfigFromEnv(getenv)
+	cfg, err := twilio.ConfigFromEnv(fake.Getenv)
 	if err != nil {
 		fmt.Println(err)
 		return

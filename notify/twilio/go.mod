@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/vcodekit/vcode => ../..
 
 require (
+	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/twilio/twilio-go v1.31.0
 	github.com/vcodekit/vcode v0.0.0-00010101000000-000000000000
 )
@@ -16,7 +17,6 @@ require (
 	github.com/go-playground/validator/v10 v10.30.6 // indirect
 	github.com/golang/mock v1.6.0 // indirect
 	github.com/leodido/go-urn v1.5.0 // indirect
-	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	golang.org/x/crypto v0.58.0 // indirect

@@ -109,7 +109,7 @@ func (n *Notifier) service(ctx context.Context) (*openapi.ApiService, *attemptTr
 	rt := &attemptTransport{base: n.transport, ctx: ctx}
 	c := &apiClient{
 		Client: sdkclient.Client{
-			Credentials: sdkclient.NewCredentials(n.username, n.password),
+			Credentials: sdkclient.NewCredentials(n.cred().username, n.cred().password),
 			HTTPClient: &http.Client{
 				Transport: rt,
 				CheckRedirect: func(*http.Request, []*http.Request) error {

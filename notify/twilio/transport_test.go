@@ -2,11 +2,13 @@ package twilio
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -94,16 +96,41 @@ func TestOneRequestPerAttempt(t *testing.T) {
 }
 
 func TestScrub(t *testing.T) {
+	cred := newCredential(testAccount, testToken)
+	b64 := base64.StdEncoding.EncodeToString([]byte(testAccount + ":" + testToken))
 	for _, tt := range []struct{ in, want string }{
 		{"The 'To' number +8613612345678 is not a valid phone number.", "The 'To' number +86*********78 is not a valid phone number."},
 		{"number 8613612345678 again", "number 861********78 again"},
-		{"spaced +86 136 1234 5678 here", "spaced +86************78 here"},
 		{"code 753927 quoted", "code <code> quoted"},
 		{"line\nbreak", "line break"},
 		{strings.Repeat("x", 400), strings.Repeat("x", maxText) + "..."},
+
+		// Credentials, however a server or proxy echoes them.
+		{"token " + testToken + " echoed", "token [redacted] echoed"},
+		{"token " + strings.ToUpper(testToken) + " in capitals", "token [redacted] in capitals"},
+		{"Authorization: Basic " + b64, "Authorization: Basic [redacted]"},
+		{"raw " + b64 + ".", "raw [redacted]."},
+		{"unpadded " + strings.TrimRight(b64, "=") + " too", "unpadded [redacted] too"},
+		{"escaped " + url.QueryEscape(b64) + " too", "escaped [redacted] too"},
+		{"url-safe " + base64.RawURLEncoding.EncodeToString([]byte(testAccount+":"+testToken)) + " too", "url-safe [redacted] too"},
+
+		// Numbers in other forms than E.164; short codes and SIDs stay.
+		{"spaced +86 136 1234 5678 here", "spaced [redacted] here"},
+		{"national 136 1234 5678, dashed +86-136-1234-5678, dotted 136.1234.5678", "national [redacted], dashed [redacted], dotted [redacted]"},
+		{"bare 13612345678; other (415) 555-2671 or +1 415-555-2671", "bare [redacted]; other ([redacted] or [redacted]"},
+		{"To=13612345678&x", "To=[redacted]&x"},
+		{"error 21211 for message SM0123456789abcdef0123456789abcdef of AC0123456789abcdef0123456789abcdef", "error 21211 for message SM0123456789abcdef0123456789abcdef of AC0123456789abcdef0123456789abcdef"},
+		{"at /2010-04-01/Accounts from 203.0.113.200:443", "at /2010-04-01/Accounts from 203.0.113.200:443"},
+		{"short 123456 stays", "short 123456 stays"},
 	} {
-		if got := scrub(tt.in, testMessage); got != tt.want {
-			t.Errorf("scrub(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := scrub(tt.in, testMessage, cred.redact); got != tt.want {
+			t.Errorf("scrub(%q)\n = %q\nwant %q", tt.in, got, tt.want)
 		}
+	}
+	// The recipient's national number, however short: +290 is Saint
+	// Helena, with 4-digit numbers.
+	m := verifier.Message{To: "+2904123", Code: "9876"}
+	if got, want := scrub("number 4123, code 9876, error 41234", m, nil), "number [redacted], code <code>, error 41234"; got != want {
+		t.Errorf("scrub = %q, want %q", got, want)
 	}
 }

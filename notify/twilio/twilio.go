@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	sdkclient "github.com/twilio/twilio-go/client"
@@ -22,10 +23,22 @@ import (
 // with To, Body (the message's localised text) and From or
 // MessagingServiceSid. It is safe for concurrent use.
 type Notifier struct {
-	cfg                Config
-	base               *url.URL
+	cfg  Config // without its secrets, which only cred holds
+	base *url.URL
+	// cred is behind a func, which fmt prints as an address whatever
+	// the verb (a pointer it follows for %s, %d...): no printing of a
+	// Notifier, or of a struct holding one, shows the credential.
+	cred      func() *credential
+	transport *http.Transport
+}
+
+// credential is what a request authenticates with, and what errors must
+// never quote.
+type credential struct {
 	username, password string
-	transport          *http.Transport
+	// redact finds the password and the forms of the Authorization
+	// header's value, for scrub.
+	redact *regexp.Regexp
 }
 
 var _ verifier.ChannelNotifier = (*Notifier)(nil)
@@ -45,15 +58,17 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	n := &Notifier{
-		cfg: cfg, base: base,
-		username: cfg.AccountSID, password: cfg.AuthToken,
-		transport: http.DefaultTransport.(*http.Transport).Clone(),
-	}
+	user, password := cfg.AccountSID, cfg.AuthToken
 	if cfg.AuthToken == "" {
-		n.username, n.password = cfg.APIKey, cfg.APISecret
+		user, password = cfg.APIKey, cfg.APISecret
 	}
-	return n, nil
+	cfg.AuthToken, cfg.APISecret = "", ""
+	cred := newCredential(user, password)
+	return &Notifier{
+		cfg: cfg, base: base,
+		cred:      func() *credential { return cred },
+		transport: http.DefaultTransport.(*http.Transport).Clone(),
+	}, nil
 }
 
 // Supports reports whether ch is SMS, the one channel the Notifier
@@ -68,11 +83,15 @@ func (n *Notifier) String() string {
 		sender = "messaging service " + n.cfg.MessagingServiceSID
 	}
 	auth := "auth token"
-	if n.cfg.AuthToken == "" {
+	if n.cfg.APIKey != "" {
 		auth = "API key " + n.cfg.APIKey
 	}
 	return fmt.Sprintf("twilio SMS via %s (account %s, %s, %s)", n.base.Host, n.cfg.AccountSID, sender, auth)
 }
+
+// GoString is fmt's %#v of the Notifier: String's description, never a
+// secret.
+func (n *Notifier) GoString() string { return fmt.Sprintf("&twilio.Notifier{%q}", n.String()) }
 
 // Close closes the idle connections of the Notifier's transport, so that
 // no goroutine of it outlives its use. The Notifier stays usable: a later
@@ -133,7 +152,7 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 	case status >= 200 && status < 300:
 		if err != nil {
 			// Accepted, maybe; the answer could not be read.
-			return false, fmt.Errorf("notify: twilio: HTTP %d with an unreadable body: %w", status, n.clean(err))
+			return false, fmt.Errorf("notify: twilio: HTTP %d with an unreadable body: %w", status, n.clean(err, m))
 		}
 		if msg == nil || msg.Sid == nil || *msg.Sid == "" {
 			return false, fmt.Errorf("notify: twilio: HTTP %d without a message SID", status)
@@ -146,7 +165,7 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 				e.Code = *msg.ErrorCode
 			}
 			if msg.ErrorMessage != nil {
-				e.Message = scrub(*msg.ErrorMessage, m)
+				e.Message = n.scrub(*msg.ErrorMessage, m)
 			}
 			return false, verifier.Undelivered(e)
 		}
@@ -161,7 +180,7 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 		// never followed.
 		e := &APIError{Status: status}
 		if errors.As(err, &restErr) {
-			e.Code, e.Message, e.MoreInfo = restErr.Code, scrub(restErr.Message, m), scrub(restErr.MoreInfo, m)
+			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
 		}
 		return false, verifier.Undelivered(e)
 	case status != 0:
@@ -171,29 +190,52 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 		// messages").
 		e := &APIError{Status: status}
 		if errors.As(err, &restErr) {
-			e.Code, e.Message, e.MoreInfo = restErr.Code, scrub(restErr.Message, m), scrub(restErr.MoreInfo, m)
+			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
 		}
 		return false, e
 	case errors.As(err, &restErr):
 		// Made up by the SDK before sending (client.Client refuses
 		// credentials with characters other than letters and digits).
-		return false, verifier.Undelivered(fmt.Errorf("notify: twilio: twilio-go refused to send: error %d: %s", restErr.Code, scrub(restErr.Message, m)))
+		return false, verifier.Undelivered(fmt.Errorf("notify: twilio: twilio-go refused to send: error %d: %s", restErr.Code, n.scrub(restErr.Message, m)))
 	case !wrote:
 		// Dialling, TLS or writing failed: Twilio has no complete request.
-		return true, verifier.Undelivered(fmt.Errorf("notify: twilio: %w", n.clean(err)))
+		return true, verifier.Undelivered(fmt.Errorf("notify: twilio: %w", n.clean(err, m)))
 	default:
 		// Written, then no answer: a timeout, a broken connection.
-		return false, fmt.Errorf("notify: twilio: no answer after the request was sent: %w", n.clean(err))
+		return false, fmt.Errorf("notify: twilio: no answer after the request was sent: %w", n.clean(err, m))
 	}
 }
 
-// clean redacts the URL a *url.Error quotes, though this package's URLs
-// carry no credentials (New refuses user information and queries): the
-// Account SID in the path is an identifier, and stays.
-func (n *Notifier) clean(err error) error {
+// clean makes an error of the SDK's or of the transport fit to return:
+// the URL a *url.Error quotes redacted, though this package's URLs carry
+// no credentials (New refuses user information and queries; the Account
+// SID in the path is an identifier, and stays), and the rest of its text
+// scrubbed as provider text is: it may quote the answer (a JSON literal,
+// a malformed status line of a proxy's). errors.Is and errors.As still
+// find the errors it wraps.
+func (n *Notifier) clean(err error, m verifier.Message) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		ue.URL = notify.RedactURL(ue.URL)
+		if ue.Err != nil {
+			ue.Err = &scrubbed{text: n.scrub(ue.Err.Error(), m), err: ue.Err}
+		}
+		return err
 	}
-	return err
+	return &scrubbed{text: n.scrub(err.Error(), m), err: err}
+}
+
+// scrubbed is an error with its text scrubbed.
+type scrubbed struct {
+	text string
+	err  error
+}
+
+func (e *scrubbed) Error() string { return e.text }
+func (e *scrubbed) Unwrap() error { return e.err }
+
+// Timeout keeps url.Error's Timeout working through the wrapping.
+func (e *scrubbed) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
 }

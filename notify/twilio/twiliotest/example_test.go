@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"testing"
 
 	"github.com/vcodekit/vcode/notify/twilio"
 	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
@@ -14,9 +13,9 @@ import (
 // A fake Twilio that accepts a message, then throttles: the test reads
 // the code as Twilio received it, and sees the refusal classified.
 func Example() {
-	t := &testing.T{} // in a real test, the test's own t
-	fake := twiliotest.NewServer(t, twiliotest.WithAPIKey())
-	cfg, _ := twilio.ConfigFromEnv(func(k string) string { return fake.Env()[k] })
+	fake := twiliotest.Start(twiliotest.WithAPIKey()) // in a test: twiliotest.NewServer(t, ...)
+	defer fake.Close()
+	cfg, _ := twilio.ConfigFromEnv(fake.Getenv)
 	sms, _ := twilio.New(cfg)
 	defer sms.Close()
 

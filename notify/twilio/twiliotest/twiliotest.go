@@ -14,6 +14,16 @@
 // (https://www.twilio.com/docs/usage/twilios-response). A request that
 // breaks the contract is answered as Twilio would answer it, and recorded
 // in Problems for the test to fail on.
+//
+// Messages records every well-formed request the server did not refuse:
+// those it accepted, and those after which a real message may have gone
+// out all the same (ServerError, Hang, MalformedSuccess); Received.Answer
+// tells them apart. Refusals record nothing.
+//
+// NewServer starts a server for a test, closed when the test ends; Start
+// and Close do the same outside tests (examples, a development server).
+// Getenv reads Env, so that twilio.ConfigFromEnv(fake.Getenv) points a
+// Notifier at the server.
 package twiliotest
 
 import (
@@ -69,24 +79,34 @@ const (
 	// AuthFailure answers 401, error 20003 (Authenticate), whatever the
 	// credentials.
 	AuthFailure
-	// ServerError answers 500, error 20500 (Internal Server Error).
+	// ServerError answers 500, error 20500 (Internal Server Error). The
+	// message is recorded: Twilio may have created it.
 	ServerError
-	// Hang takes the request and never answers, until the client gives up
-	// or the server closes.
+	// Hang records the message, then never answers, until the client
+	// gives up or the server closes.
 	Hang
 	// MalformedSuccess answers 201 with a body that is not JSON: a
-	// message that was created, and an answer that cannot be read.
+	// message that was created (and is recorded), and an answer that
+	// cannot be read.
 	MalformedSuccess
 )
 
-// Received is a message the server created (answered with 201).
+// Received is a message the server recorded: one it accepted (Answer is
+// Accept), or one that may have gone out although the answer said
+// otherwise or never came (ServerError, Hang, MalformedSuccess).
 type Received struct {
 	// SID is the Message SID the server gave it (SM...).
 	SID string
+	// Answer is how the server answered the request.
+	Answer Answer
 	// To, From, MessagingServiceSID and Text are the To, From,
 	// MessagingServiceSid and Body fields as received.
 	To, From, MessagingServiceSID, Text string
-	// Code is the first run of 4 to 8 digits in Text.
+	// Code is the last run of 4 to 8 digits in Text, not counting digits
+	// that are part of a longer run: vcode's texts put the code after the
+	// brand (which may hold digits of its own, "[Shop 24/7 No.123456]")
+	// and before a validity of fewer digits ("1 minute", "10分钟"). Empty
+	// when Text has no such run.
 	Code string
 	// Username is the Basic authentication user: AccountSID or APIKey.
 	Username string
@@ -113,6 +133,7 @@ func WithMessagingService() Option { return func(s *Server) { s.useService = tru
 type Server struct {
 	srv        *httptest.Server
 	done       chan struct{}
+	closeOnce  sync.Once
 	useKey     bool
 	useService bool
 
@@ -126,14 +147,29 @@ type Server struct {
 // NewServer starts a Server on 127.0.0.1, closed when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s := Start(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a Server on 127.0.0.1 for code without a testing.TB (an
+// example, a development server); Close stops it.
+func Start(opts ...Option) *Server {
 	s := &Server{done: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
-	t.Cleanup(func() { close(s.done) }) // runs first: frees Hang's handlers
 	return s
+}
+
+// Close releases the requests Hang holds and stops the server. Calling it
+// again does nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.srv.Close()
+	})
 }
 
 // URL is the server's base URL, for Config.APIURL.
@@ -162,6 +198,10 @@ func (s *Server) Env() map[string]string {
 	return env
 }
 
+// Getenv returns Env()[key]: twilio.ConfigFromEnv(s.Getenv) points a
+// Notifier at the server.
+func (s *Server) Getenv(key string) string { return s.Env()[key] }
+
 // SetAnswer sets how well-formed requests are answered from now on.
 func (s *Server) SetAnswer(a Answer) {
 	s.mu.Lock()
@@ -176,14 +216,16 @@ func (s *Server) Requests() int {
 	return s.requests
 }
 
-// Messages returns the messages created, oldest first.
+// Messages returns the messages recorded, oldest first: accepted, or
+// answered with ServerError, Hang or MalformedSuccess.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.messages)
 }
 
-// LastCode returns the code of the last message created for to.
+// LastCode returns the Code of the last message recorded for to (see
+// Received.Code), whatever the answer.
 func (s *Server) LastCode(to string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -212,7 +254,7 @@ func (s *Server) problem(format string, args ...any) {
 var (
 	e164      = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	serviceID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
-	codeRun   = regexp.MustCompile(`(?:^|[^0-9])([0-9]{4,8})(?:[^0-9]|$)`)
+	digitRun  = regexp.MustCompile(`[0-9]+`)
 	fields    = []string{"To", "From", "MessagingServiceSid", "Body"}
 )
 
@@ -348,38 +390,48 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		exception(w, http.StatusUnauthorized, 20003, "Authenticate")
 	case ServerError:
+		s.record(r, form, user, n, answer)
 		exception(w, http.StatusInternalServerError, 20500, "An internal server error has occurred")
 	case Hang:
+		s.record(r, form, user, n, answer)
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
 		}
 	case MalformedSuccess:
-		s.record(r, form, user, n)
+		s.record(r, form, user, n, answer)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprint(w, `{"sid": "SM`)
 	default:
-		sid := s.record(r, form, user, n)
+		sid := s.record(r, form, user, n, Accept)
 		s.created(w, sid, form)
 	}
 }
 
-// record keeps a created message and returns its SID.
-func (s *Server) record(r *http.Request, form url.Values, user string, n int) string {
+// record keeps a message answered with a and returns its SID.
+func (s *Server) record(r *http.Request, form url.Values, user string, n int, a Answer) string {
 	sid := fmt.Sprintf("SM%032x", n)
 	text := form.Get("Body")
-	code := ""
-	if m := codeRun.FindStringSubmatch(text); m != nil {
-		code = m[1]
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.messages = append(s.messages, Received{
-		SID: sid, To: form.Get("To"), From: form.Get("From"), MessagingServiceSID: form.Get("MessagingServiceSid"),
-		Text: text, Code: code, Username: user, UserAgent: r.UserAgent(), Form: form,
+		SID: sid, Answer: a, To: form.Get("To"), From: form.Get("From"), MessagingServiceSID: form.Get("MessagingServiceSid"),
+		Text: text, Code: code(text), Username: user, UserAgent: r.UserAgent(), Form: form,
 	})
 	return sid
+}
+
+// code returns the last run of 4 to 8 digits in text that is not part of
+// a longer run, or "".
+func code(text string) string {
+	runs := digitRun.FindAllString(text, -1)
+	for i := len(runs) - 1; i >= 0; i-- {
+		if len(runs[i]) >= 4 && len(runs[i]) <= 8 {
+			return runs[i]
+		}
+	}
+	return ""
 }
 
 // created answers 201 with the Message resource, as in the API

@@ -2,10 +2,13 @@ package twiliotest_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
 )
@@ -138,7 +141,14 @@ func itoa(n int) string {
 // TestReceived: what a created message records, and LastCode.
 func TestReceived(t *testing.T) {
 	srv := twiliotest.NewServer(t, twiliotest.WithMessagingService())
-	for _, text := range []string{"Code 1234567890 is not one; 4821 is.", "您的验证码是 753927，1 分钟内有效。"} {
+	texts := []string{
+		"Code 1234567890 is not one; 4821 is.",
+		"您的验证码是 753927，1 分钟内有效。",
+		"[Shop 24/7 No.123456] Your code is 654321. It expires in 1 minute.",
+		"【商城2024】您的验证码是 482913，10分钟内有效。",
+		"No code here but 123 and 123456789.",
+	}
+	for _, text := range texts {
 		form := url.Values{"To": {"+8613612345678"}, "MessagingServiceSid": {twiliotest.MessagingServiceSID}, "Body": {text}}
 		req, _ := http.NewRequest("POST", srv.URL()+"/2010-04-01/Accounts/"+twiliotest.AccountSID+"/Messages.json", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
@@ -155,11 +165,17 @@ func TestReceived(t *testing.T) {
 		}
 	}
 	msgs := srv.Messages()
-	if len(msgs) != 2 || msgs[0].Code != "4821" || msgs[1].Code != "753927" || msgs[1].MessagingServiceSID != twiliotest.MessagingServiceSID {
+	if len(msgs) != len(texts) || msgs[1].MessagingServiceSID != twiliotest.MessagingServiceSID {
 		t.Fatalf("messages %+v", msgs)
 	}
-	if code, ok := srv.LastCode("+8613612345678"); !ok || code != "753927" {
-		t.Fatalf("LastCode = %q, %v", code, ok)
+	// The last run of 4 to 8 digits, not the brand's before it.
+	for i, want := range []string{"4821", "753927", "654321", "482913", ""} {
+		if msgs[i].Code != want || msgs[i].Answer != twiliotest.Accept {
+			t.Errorf("message %q: code %q, answer %d; want %q, Accept", msgs[i].Text, msgs[i].Code, msgs[i].Answer, want)
+		}
+	}
+	if code, ok := srv.LastCode("+8613612345678"); !ok || code != "" {
+		t.Fatalf("LastCode = %q, %v; want the last message's, without a code", code, ok)
 	}
 	if _, ok := srv.LastCode("+15005550001"); ok {
 		t.Fatal("LastCode for a number never sent to")
@@ -170,5 +186,104 @@ func TestReceived(t *testing.T) {
 	}
 	if len(srv.Problems()) != 0 {
 		t.Fatal(srv.Problems())
+	}
+}
+
+// post sends a well-formed message request to srv with client.
+func post(t *testing.T, client *http.Client, srv *twiliotest.Server, to, text string) (*http.Response, error) {
+	t.Helper()
+	form := url.Values{"To": {to}, "From": {twiliotest.From}, "Body": {text}}
+	req, _ := http.NewRequest("POST", srv.URL()+"/2010-04-01/Accounts/"+twiliotest.AccountSID+"/Messages.json", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(twiliotest.AccountSID, twiliotest.AuthToken)
+	resp, err := client.Do(req)
+	if err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return resp, err
+}
+
+// TestRecordedAnswers: the message of every well-formed request the
+// server did not refuse is recorded, with the answer it got, since it may
+// have gone out; a refusal records nothing.
+func TestRecordedAnswers(t *testing.T) {
+	tests := []struct {
+		answer   twiliotest.Answer
+		recorded bool
+	}{
+		{twiliotest.Accept, true},
+		{twiliotest.ServerError, true},
+		{twiliotest.Hang, true},
+		{twiliotest.MalformedSuccess, true},
+		{twiliotest.RejectInvalidNumber, false},
+		{twiliotest.RejectNotMobile, false},
+		{twiliotest.RejectRegion, false},
+		{twiliotest.RejectUnsubscribed, false},
+		{twiliotest.Throttle, false},
+		{twiliotest.AuthFailure, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.answer), func(t *testing.T) {
+			srv := twiliotest.NewServer(t)
+			srv.SetAnswer(tt.answer)
+			client := &http.Client{Timeout: 200 * time.Millisecond} // for Hang
+			_, err := post(t, client, srv, "+8613612345678", "[Shop 24/7] Your code is 654321.")
+			if (err != nil) != (tt.answer == twiliotest.Hang) {
+				t.Fatalf("request: %v", err)
+			}
+			msgs := srv.Messages()
+			code, found := srv.LastCode("+8613612345678")
+			if !tt.recorded {
+				if len(msgs) != 0 || found {
+					t.Fatalf("refusal recorded %+v", msgs)
+				}
+				return
+			}
+			if len(msgs) != 1 || msgs[0].Answer != tt.answer || !strings.HasPrefix(msgs[0].SID, "SM") || !found || code != "654321" {
+				t.Fatalf("messages %+v, LastCode %q %v; want one, answered %d", msgs, code, found, tt.answer)
+			}
+			if p := srv.Problems(); len(p) != 0 {
+				t.Fatal(p)
+			}
+		})
+	}
+}
+
+// TestStartClose: Start serves without a testing.TB, Getenv reads Env,
+// and Close frees a request Hang holds and may be called twice.
+func TestStartClose(t *testing.T) {
+	srv := twiliotest.Start(twiliotest.WithAPIKey())
+	for k, v := range srv.Env() {
+		if srv.Getenv(k) != v {
+			t.Errorf("Getenv(%s) = %q, want %q", k, srv.Getenv(k), v)
+		}
+	}
+	if srv.Getenv("TWILIO_API_SECRET") != twiliotest.APISecret || srv.Getenv("TWILIO_AUTH_TOKEN") != "" || srv.Getenv("HOME") != "" {
+		t.Errorf("Getenv: not Env's values")
+	}
+	srv.SetAnswer(twiliotest.Hang)
+	done := make(chan error, 1)
+	go func() {
+		_, err := post(t, http.DefaultClient, srv, "+14155550100", "Your code is 4821.")
+		done <- err
+	}()
+	for srv.Requests() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		srv.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return while Hang held a request")
+	}
+	<-done
+	if _, err := post(t, http.DefaultClient, srv, "+14155550100", "Your code is 4821."); err == nil {
+		t.Fatal("the server still answers after Close")
 	}
 }
