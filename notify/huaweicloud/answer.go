@@ -94,10 +94,12 @@ func judge(httpStatus int, body []byte, readErr error, to string, scrub func(str
 	what := "HTTP " + fmt.Sprint(httpStatus)
 	status := ""
 	if parsed {
-		what += " " + token(a.Code) + " " + fmt.Sprintf("%q", scrub(a.Description))
+		// The code and status too are scrubbed: a token holding a
+		// number or a credential reads "(unreadable)".
+		what += " " + token(scrub(a.Code)) + " " + fmt.Sprintf("%q", scrub(a.Description))
 		status = numberStatus(a, to)
 		if status != "" {
-			what += ", number status " + token(status)
+			what += ", number status " + token(scrub(status))
 		}
 	}
 	switch {

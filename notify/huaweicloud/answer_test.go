@@ -84,11 +84,11 @@ func TestJudge(t *testing.T) {
 // The service's description never brings the number, the code or the
 // secret into an error; nor do codes that are not codes.
 func TestScrub(t *testing.T) {
-	n := &Notifier{cfg: Config{AppSecret: "s3cr3t-app-secret"}}
+	n := &Notifier{&notifier{cfg: &Config{AppSecret: "s3cr3t-app-secret"}}}
 	m := verifier.Message{To: to, Code: "753927"}
 	desc := "to +8613612345678 (13612345678, 8613612345678) code 753927 secret s3cr3t-app-secret \x00\n" + strings.Repeat("x", 300)
 	body := `{"code":"E000503","description":` + quoteJSON(desc) + `,"result":[{"originTo":"+8613612345678","status":"<script>"}]}`
-	_, why := judge(400, []byte(body), nil, to, n.scrubber(m))
+	_, why := judge(400, []byte(body), nil, to, n.scrubber(m, "", ""))
 	for _, leak := range []string{"13612345678", "753927", "s3cr3t", "\x00", "\n", "<script>"} {
 		if strings.Contains(why, leak) {
 			t.Errorf("reason %q quotes %q", why, leak)
@@ -121,7 +121,7 @@ func quoteJSON(s string) string {
 // decodes to 64 hex digits).
 func TestWSSE(t *testing.T) {
 	now := time.Date(2018, 5, 26, 8, 35, 30, 0, time.FixedZone("CST", 8*3600))
-	h := wsse("ARBRz4bAXoFgEH7o4Ew308eXc1RA", "secret", now)
+	h, digest := wsse("ARBRz4bAXoFgEH7o4Ew308eXc1RA", "secret", now)
 	re := regexp.MustCompile(`^UsernameToken Username="ARBRz4bAXoFgEH7o4Ew308eXc1RA",PasswordDigest="([A-Za-z0-9+/=]+)",Nonce="([0-9a-f]{32})",Created="2018-05-26T00:35:30Z"$`)
 	m := re.FindStringSubmatch(h)
 	if m == nil {
@@ -131,7 +131,12 @@ func TestWSSE(t *testing.T) {
 	if got, _ := base64.StdEncoding.DecodeString(m[1]); string(got) != hex.EncodeToString(sum[:]) {
 		t.Errorf("PasswordDigest decodes to %q", got)
 	}
-	if wsse("k", "s", now) == wsse("k", "s", now) {
+	if m[1] != digest {
+		t.Errorf("digest %q, the header holds %q", digest, m[1])
+	}
+	h1, _ := wsse("k", "s", now)
+	h2, _ := wsse("k", "s", now)
+	if h1 == h2 {
 		t.Error("the nonce repeats")
 	}
 	if example, _ := base64.StdEncoding.DecodeString("NDA1MWIwNjI2ZTkyNWFlM2FhMTE5NDE1YTk5NjU1YWE4NjNlZTY1MmRhYzkxZGViNzczZjdjMjkzZWQ4ZjAwNA=="); !regexp.MustCompile(`^[0-9a-f]{64}$`).Match(example) {

@@ -43,9 +43,18 @@
 // and a redirect is never followed.
 //
 // Errors start with "notify: huaweicloud:" and quote the service's code,
-// description and the number's status; they never hold the app secret, the
-// code or the phone number (the service's description is scrubbed of them
-// and of long runs of digits). The package never logs.
+// description and the number's status; they never hold a credential, the
+// code or the phone number, even when the service or a proxy echoes them:
+// what is quoted is scrubbed of the app secret and key, the request's X-WSSE
+// header and digest (as sent or URL-encoded), the code, the number as
+// E.164 or national, and any run of seven or more digits, separated by
+// spaces, '-', '.' or parentheses or not. Printing a Config or a Notifier
+// (fmt, log/slog, encoding/json) shows no credential. The package never
+// logs.
+//
+// Close closes the idle connections of the Notifier's own transport (not
+// those of a Config.Client, which stay the caller's), so that none of its
+// goroutines outlives it.
 //
 // The tests run against huaweicloudtest, a fake that implements the
 // documented contract (it recomputes the X-WSSE digest), not the live

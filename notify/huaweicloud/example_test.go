@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"testing"
 	"time"
 
 	"golang.org/x/text/language"
@@ -19,10 +18,9 @@ import (
 // number the service refuses: certain, so the verifier gives the limits
 // back.
 func Example() {
-	t := &testing.T{} // in a real test, the test's own t
-	srv := huaweicloudtest.NewServer(t)
-	env := srv.Env()
-	cfg, err := huaweicloud.ConfigFromEnv(func(k string) string { return env[k] })
+	srv := huaweicloudtest.Start() // in a test, huaweicloudtest.NewServer(t)
+	defer srv.Close()
+	cfg, err := huaweicloud.ConfigFromEnv(srv.Getenv) // in a program, os.Getenv
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -32,6 +30,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer n.Close()
 	msg := verifier.Message{
 		Channel:  verifier.SMS,
 		To:       "+8613612345678",

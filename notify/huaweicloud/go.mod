@@ -6,6 +6,7 @@ replace github.com/vcodekit/vcode => ../..
 
 require (
 	github.com/vcodekit/vcode v0.0.0-00010101000000-000000000000
+	go.uber.org/goleak v1.3.0
 	golang.org/x/text v0.44.0
 )
 

@@ -27,43 +27,79 @@ const maxAnswer = 64 << 10
 
 // Notifier sends SMS codes through the SMS Sending API of Huawei Cloud
 // Message & SMS. It is safe for concurrent use.
+//
+// Printing a Notifier shows no credential, whatever the verb (String,
+// GoString, LogValue); printed as a value, its fields show only addresses.
 type Notifier struct {
-	cfg      Config
-	endpoint string // the access address with the API's path
-	host     string
-	client   *http.Client
-	tags     []language.Tag // TemplateIDs' languages, sorted
-	ids      []string       // their templates, in the same order
-	matcher  language.Matcher
-	now      func() time.Time
+	// The state sits behind a pointer, and the Config behind another:
+	// fmt prints a pointer field as an address, but a verb a pointer
+	// does not take (%s, %q) prints the struct it points to, whose own
+	// pointer fields then print as addresses.
+	*notifier
+}
+
+type notifier struct {
+	cfg       *Config // a copy of the caller's
+	endpoint  string  // the access address with the API's path
+	host      string
+	client    *http.Client
+	transport *http.Transport // the client's own, nil with Config.Client
+	tags      []language.Tag  // TemplateIDs' languages, sorted
+	ids       []string        // their templates, in the same order
+	matcher   language.Matcher
+	now       func() time.Time
+	closed    atomic.Bool
 }
 
 var _ verifier.ChannelNotifier = (*Notifier)(nil)
 
 // New checks cfg and returns a Notifier. It makes no request.
 func New(cfg Config) (*Notifier, error) {
-	endpoint, tags, ids, err := cfg.validate()
-	if err != nil {
-		return nil, err
+	endpoint, tags, ids, problems := cfg.validate()
+	if len(problems) > 0 {
+		errs := make([]error, len(problems))
+		for i, p := range problems {
+			errs[i] = p.err(p.field, true)
+		}
+		return nil, errors.Join(errs...)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
 	cfg.TemplateIDs = nil // kept as tags and ids; the caller's map is not held
-	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	var transport *http.Transport
+	var client *http.Client
 	if cfg.Client != nil {
 		c := *cfg.Client // the caller's client is left as it is
 		client = &c
+	} else {
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+		client = &http.Client{Transport: transport}
 	}
 	// Following a redirect would post the request elsewhere, perhaps
 	// twice.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	u, _ := url.Parse(endpoint)
-	n := &Notifier{cfg: cfg, endpoint: endpoint, host: u.Host, client: client, tags: tags, ids: ids, now: time.Now}
+	n := &Notifier{&notifier{cfg: &cfg, endpoint: endpoint, host: u.Host, client: client, transport: transport, tags: tags, ids: ids, now: time.Now}}
 	if len(tags) > 0 {
 		n.matcher = language.NewMatcher(tags)
 	}
 	return n, nil
+}
+
+// Close ends the Notifier: it closes the idle connections of its own
+// transport, so that none of its goroutines outlives it, and a later
+// Notify fails (wrapped with verifier.Undelivered) without a request. A
+// send in flight is not cut short; its connection is closed when it ends.
+// With Config.Client, the client and its transport stay the caller's to
+// manage: Close leaves their connections alone. It always returns nil,
+// and may be called more than once.
+func (n *Notifier) Close() error {
+	n.closed.Store(true)
+	if n.transport != nil {
+		n.transport.CloseIdleConnections()
+	}
+	return nil
 }
 
 // Supports reports whether ch is verifier.SMS, the one channel it sends.
@@ -81,6 +117,9 @@ func (n *Notifier) String() string {
 // leave; any other error when it may have (see the package
 // documentation).
 func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
+	if n.closed.Load() {
+		return verifier.Undelivered(errors.New("notify: huaweicloud: the notifier is closed"))
+	}
 	if m.Channel != verifier.SMS {
 		return verifier.Undelivered(fmt.Errorf("notify: huaweicloud: channel %q is not sms", m.Channel))
 	}
@@ -99,6 +138,11 @@ func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
 	if again {
 		// The first request never left: the one retry allowed.
 		res, _, err = n.post(ctx, body, m)
+	}
+	if n.closed.Load() && n.transport != nil {
+		// Closed while the request was on its way: its connection
+		// would outlive the Notifier.
+		n.transport.CloseIdleConnections()
 	}
 	switch res {
 	case sent:
@@ -189,7 +233,8 @@ func (n *Notifier) post(ctx context.Context, body string, m verifier.Message) (r
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", authorization)
-	req.Header.Set("X-WSSE", wsse(n.cfg.AppKey, n.cfg.AppSecret, n.now()))
+	header, digest := wsse(n.cfg.AppKey, n.cfg.AppSecret, n.now())
+	req.Header.Set("X-WSSE", header)
 	req.Header.Set("User-Agent", "vcode-huaweicloud/1")
 	resp, err := n.client.Do(req)
 	if err != nil {
@@ -205,27 +250,58 @@ func (n *Notifier) post(ctx context.Context, body string, m verifier.Message) (r
 	if readErr == nil && len(b) > maxAnswer {
 		readErr = errors.New("answer too long")
 	}
-	res, why := judge(resp.StatusCode, b, readErr, m.To, n.scrubber(m))
+	res, why := judge(resp.StatusCode, b, readErr, m.To, n.scrubber(m, header, digest))
 	if res == sent {
 		return sent, false, nil
 	}
 	return res, false, errors.New("notify: huaweicloud: " + why)
 }
 
-var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+// digitRun is a run of digits, perhaps after a "+", with at most one
+// space, '-' or '.' between two digits, and parentheses around them:
+// "13612345678", "136 1234 5678", "+86-136-1234-5678", "+86 (136) 1234.5678".
+var digitRun = regexp.MustCompile(`\+?[0-9](?:\)?[\s.\-]?\(?[0-9])*`)
 
-// scrubber returns a function that makes the service's description fit
-// for an error: without the app secret, the number, the code or any run of
-// seven digits or more (a number in another form), without control
-// characters, and short.
-func (n *Notifier) scrubber(m verifier.Message) func(string) string {
+// scrubber returns a function that makes the service's text fit for an
+// error: without the app secret and key, this request's X-WSSE header and
+// its digest (as sent or URL-encoded: a proxy may echo them), without the
+// code, the number in any form (E.164, its national number, and any run
+// of seven or more digits, separators between them or not), without
+// control characters, and short. Shorter runs, such as an error code,
+// stay.
+func (n *Notifier) scrubber(m verifier.Message, header, digest string) func(string) string {
+	var secrets []string
+	for _, x := range []string{header, n.cfg.AppSecret, digest, n.cfg.AppKey} {
+		secrets = append(secrets, x, url.QueryEscape(x), url.PathEscape(x))
+	}
+	secrets = append(secrets, m.To, strings.TrimPrefix(m.To, "+"), m.Code)
+	// The number's national forms: its digits after a country code of 1
+	// to 3 digits, with or without a trunk prefix 0.
+	national := map[string]bool{}
+	if isE164(m.To) {
+		digits := m.To[1:]
+		for k := 1; k <= 3 && len(digits)-k >= 4; k++ {
+			national[digits[k:]], national["0"+digits[k:]] = true, true
+		}
+	}
 	return func(s string) string {
-		for _, x := range []string{n.cfg.AppSecret, m.To, strings.TrimPrefix(m.To, "+"), m.Code} {
+		for _, x := range secrets {
 			if x != "" {
 				s = strings.ReplaceAll(s, x, "[redacted]")
 			}
 		}
-		s = longDigits.ReplaceAllString(s, "[digits]")
+		s = digitRun.ReplaceAllStringFunc(s, func(run string) string {
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, run)
+			if len(digits) >= 7 || national[digits] {
+				return "[redacted]"
+			}
+			return run
+		})
 		s = strings.Map(func(r rune) rune {
 			if unicode.IsControl(r) {
 				return ' '

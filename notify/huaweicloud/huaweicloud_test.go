@@ -556,3 +556,34 @@ func TestNewRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A proxy (or the service) that echoes the request's headers in its
+// answer brings no credential into the error: neither the X-WSSE header,
+// its digest, nor the app secret.
+func TestEchoedCredentials(t *testing.T) {
+	const appSecret = "Sx/9+q=Zr8wKdh3LmP0tYv2"
+	var header string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		header = r.Header.Get("X-WSSE")
+		desc := "rejected X-WSSE: " + header + "; Authorization: " + r.Header.Get("Authorization") +
+			"; secret " + url.QueryEscape(appSecret) + "; to 86 136-1234-5678"
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"code":"E000620","description":%q}`, desc)
+	}))
+	defer srv.Close()
+	n, err := huaweicloud.New(huaweicloud.Config{URL: srv.URL, AppKey: "c8RWg3ggEcyd4D3p", AppSecret: appSecret, Sender: "x", TemplateID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	err = n.Notify(context.Background(), message("zh-CN"))
+	if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "E000620") {
+		t.Fatalf("err = %v", err)
+	}
+	digest := regexp.MustCompile(`PasswordDigest="([^"]+)"`).FindStringSubmatch(header)[1]
+	for _, leak := range []string{appSecret, url.QueryEscape(appSecret), digest, header, "1234-5678", "c8RWg3ggEcyd4D3p"} {
+		if strings.Contains(err.Error(), leak) {
+			t.Errorf("error %q quotes %q", err, leak)
+		}
+	}
+}

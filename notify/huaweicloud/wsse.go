@@ -18,19 +18,20 @@ const authorization = `WSSE realm="SDP",profile="UsernameToken",type="Appkey"`
 const createdLayout = "2006-01-02T15:04:05Z"
 
 // wsse returns the X-WSSE header for a request made at now, with a fresh
-// nonce:
+// nonce, and the digest it holds:
 //
 //	UsernameToken Username="<app_key>",PasswordDigest="<digest>",Nonce="<nonce>",Created="<created>"
 //
 // as in the documented example request (no space after the commas).
-func wsse(appKey, appSecret string, now time.Time) string {
+func wsse(appKey, appSecret string, now time.Time) (header, digest string) {
 	var b [16]byte
 	rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:]) // 32 characters; 1 to 128 letters and digits allowed
 	created := now.UTC().Format(createdLayout)
+	digest = passwordDigest(nonce, created, appSecret)
 	return `UsernameToken Username="` + appKey +
-		`",PasswordDigest="` + passwordDigest(nonce, created, appSecret) +
-		`",Nonce="` + nonce + `",Created="` + created + `"`
+		`",PasswordDigest="` + digest +
+		`",Nonce="` + nonce + `",Created="` + created + `"`, digest
 }
 
 // passwordDigest is Base64(SHA256(Nonce + Created + Password)), Password

@@ -14,7 +14,7 @@
 // a test fails on:
 //
 //	srv := huaweicloudtest.NewServer(t)
-//	cfg, _ := huaweicloud.ConfigFromEnv(func(k string) string { return srv.Env()[k] })
+//	cfg, _ := huaweicloud.ConfigFromEnv(srv.Getenv)
 //	...
 //	if p := srv.Problems(); len(p) > 0 {
 //		t.Fatal(p)
@@ -25,6 +25,16 @@
 // Both documented forms of the digest are accepted: Base64 of the SHA-256's
 // hex string (the API reference's example) and of its raw bytes (the Go
 // sample).
+//
+// The fake records (Messages, LastCode) every well-formed request it does
+// not refuse: those answered Accept, and those answered ServerError, Hang
+// or MalformedSuccess, after which the message may really have gone out;
+// Received.Answer tells which. Refusals (RejectInvalidNumber, Throttle,
+// AuthFailure) and requests against the contract record nothing. The code
+// is the template's first parameter, as sent: there is no text to search.
+//
+// Outside a test (an example, a demo), Start starts a fake and Close stops
+// it.
 package huaweicloudtest
 
 import (
@@ -60,7 +70,8 @@ const (
 	Throttle
 	// AuthFailure answers 401 E000101 ("Authentication failed.").
 	AuthFailure
-	// ServerError answers 500 E000000 ("System error.").
+	// ServerError answers 500 E000000 ("System error."). The message
+	// counts as taken: a 5xx may follow a send.
 	ServerError
 	// Hang takes the request and never answers, until the client gives up
 	// or the server closes. The message counts as taken.
@@ -81,6 +92,9 @@ const MaxSkew = 5 * time.Minute
 
 // Received is one message the fake took.
 type Received struct {
+	// Answer is the answer the fake gave: Accept, or one after which the
+	// message may have gone out (ServerError, Hang, MalformedSuccess).
+	Answer Answer
 	// To is the number, as sent in "to".
 	To string
 	// Code is the code as received: the template's first parameter.
@@ -131,9 +145,10 @@ type Server struct {
 	Signature      string
 	StatusCallback string
 
-	srv    *httptest.Server
-	closed chan struct{}
-	now    func() time.Time
+	srv       *httptest.Server
+	closed    chan struct{}
+	closeOnce sync.Once
+	now       func() time.Time
 
 	mu       sync.Mutex
 	answer   Answer
@@ -145,6 +160,14 @@ type Server struct {
 // NewServer starts a fake on 127.0.0.1, closed when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s := Start(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake on 127.0.0.1, for code without a testing.TB (an
+// example, a demo); Close stops it.
+func Start(opts ...Option) *Server {
 	s := &Server{
 		AppKey:     randomString(28),
 		AppSecret:  randomString(28),
@@ -161,13 +184,13 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		o(s)
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.close)
 	return s
 }
 
-// close ends the hanging requests, then the server.
-func (s *Server) close() {
-	close(s.closed)
+// Close ends the requests left hanging by Hang, then stops the server. It
+// may be called more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 	s.srv.Close()
 }
 
@@ -208,6 +231,10 @@ func (s *Server) Env() map[string]string {
 	return env
 }
 
+// Getenv reads Env, the way os.Getenv reads the environment:
+// huaweicloud.ConfigFromEnv(srv.Getenv) points at the fake.
+func (s *Server) Getenv(key string) string { return s.Env()[key] }
+
 // SetAnswer sets how the following well-formed requests are answered.
 func (s *Server) SetAnswer(a Answer) {
 	s.mu.Lock()
@@ -215,15 +242,17 @@ func (s *Server) SetAnswer(a Answer) {
 	s.answer = a
 }
 
-// Messages returns the messages taken (answered Accept, Hang or
-// MalformedSuccess), oldest first.
+// Messages returns the messages taken, oldest first: those answered
+// Accept, ServerError, Hang or MalformedSuccess (see Received.Answer), not
+// the refused ones.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Received(nil), s.msgs...)
 }
 
-// LastCode returns the code of the last message taken for to.
+// LastCode returns the code of the last message taken for to (see
+// Messages): the template's first parameter.
 func (s *Server) LastCode(to string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,6 +303,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, rec.To, *f)
 		return
 	}
+	rec.Answer = answer
 	switch answer {
 	case Accept:
 		s.take(rec)
@@ -285,9 +315,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case AuthFailure:
 		s.reply(w, 401, "E000101", "Authentication failed.", "", "")
 	case ServerError:
+		s.take(rec)
 		s.reply(w, 500, "E000000", "System error.", "", "")
 	case Hang:
-		s.take(rec)
+		s.take(rec) // before hanging
 		select {
 		case <-r.Context().Done():
 		case <-s.closed:

@@ -108,7 +108,8 @@ func TestContract(t *testing.T) {
 			r.wsse = header(s.AppKey, s.AppSecret, "abc", time.Now().Add(-10*time.Minute), true, ",")
 		}, 401, "E000110"},
 		{"Created with milliseconds", func(r *request, _ *huaweicloudtest.Server) {
-			r.wsse = strings.Replace(r.wsse, `Z"`, `.000Z"`, 1)
+			i := strings.LastIndex(r.wsse, `Z"`) // Created's, not a random app key's last letter
+			r.wsse = r.wsse[:i] + `.000Z"`
 		}, 401, "E000110"},
 		{"unknown field", func(r *request, _ *huaweicloudtest.Server) { r.form.Set("extend", "x") }, 400, "E000503"},
 		{"two numbers", func(r *request, _ *huaweicloudtest.Server) { r.form.Set("to", "+8613612345678,+8613612345679") }, 400, "E000503"},
@@ -150,4 +151,76 @@ func TestEnv(t *testing.T) {
 	if len(huaweicloudtest.NewServer(t).Env()) != 6 {
 		t.Error("optional variables set by default")
 	}
+}
+
+// The fake records every well-formed request it does not refuse, with the
+// answer it gave: Accept, and ServerError, Hang and MalformedSuccess, after
+// which the message may have gone out. Refusals record nothing.
+func TestRecords(t *testing.T) {
+	for _, tc := range []struct {
+		answer huaweicloudtest.Answer
+		record bool
+	}{
+		{huaweicloudtest.Accept, true},
+		{huaweicloudtest.ServerError, true},
+		{huaweicloudtest.Hang, true},
+		{huaweicloudtest.MalformedSuccess, true},
+		{huaweicloudtest.RejectInvalidNumber, false},
+		{huaweicloudtest.Throttle, false},
+		{huaweicloudtest.AuthFailure, false},
+	} {
+		s := huaweicloudtest.NewServer(t)
+		s.SetAnswer(tc.answer)
+		r := valid(s)
+		req, _ := http.NewRequest(r.method, s.URL()+r.path, strings.NewReader(r.form.Encode()))
+		req.Header.Set("Content-Type", r.contentType)
+		req.Header.Set("Authorization", r.authorization)
+		req.Header.Set("X-WSSE", r.wsse)
+		client := &http.Client{Timeout: 200 * time.Millisecond} // Hang never answers
+		if resp, err := client.Do(req); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		client.CloseIdleConnections()
+		msgs := s.Messages()
+		code, found := s.LastCode("+8613612345678")
+		if !tc.record {
+			if len(msgs) != 0 || found {
+				t.Errorf("answer %d: recorded %+v", tc.answer, msgs)
+			}
+			continue
+		}
+		if len(msgs) != 1 || msgs[0].Answer != tc.answer || !found || code != "123456" {
+			t.Errorf("answer %d: messages %+v, LastCode %q %v", tc.answer, msgs, code, found)
+		}
+		if p := s.Problems(); len(p) > 0 {
+			t.Errorf("answer %d: problems %q", tc.answer, p)
+		}
+	}
+}
+
+// Start and Close run a fake without a testing.TB; Close may be called
+// twice. Getenv reads Env.
+func TestStartCloseGetenv(t *testing.T) {
+	s := huaweicloudtest.Start(huaweicloudtest.WithSignature("sig"))
+	for k, v := range s.Env() {
+		if s.Getenv(k) != v {
+			t.Errorf("Getenv(%s) = %q, want %q", k, s.Getenv(k), v)
+		}
+	}
+	if s.Getenv("VCODE_HUAWEI_SMS_SIGNATURE") != "sig" || s.Getenv("HOME") != "" {
+		t.Error("Getenv")
+	}
+	r := valid(s)
+	r.form.Set("signature", "sig")
+	if status, _ := r.do(t, s); status != 200 {
+		t.Errorf("status %d", status)
+	}
+	s.Close()
+	s.Close()
+	if _, err := http.Get(s.URL()); err == nil {
+		t.Error("the server still answers after Close")
+	}
+	// NewServer's cleanup and an explicit Close do not clash.
+	huaweicloudtest.NewServer(t).Close()
 }
