@@ -364,7 +364,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := newHTTPServer(h.Middleware(probes(v)), logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery)
+	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery, "guard", policy.guard)
 	if ready != nil {
 		ready(ln.Addr())
 	}

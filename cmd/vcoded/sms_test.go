@@ -136,8 +136,8 @@ func throughProvider(t *testing.T, name string, fake fakeProvider) {
 		t.Fatal(err)
 	}
 	logs := s.stdout.String() + s.stderr.String()
-	if !strings.Contains(logs, "delivery=") || !strings.Contains(logs, "sms=") || !strings.Contains(logs, "email=none") {
-		t.Errorf("the start line does not name the SMS route:\n%s", logs)
+	if !strings.Contains(logs, "delivery=") || !strings.Contains(logs, "sms=") || !strings.Contains(logs, "email=none") || !strings.Contains(logs, "guard=standard") {
+		t.Errorf("the start line does not name the SMS route and the guard's default level:\n%s", logs)
 	}
 	for k, v := range fake.env {
 		if isCredential(k) && strings.Contains(logs, v) {
