@@ -38,8 +38,9 @@ const (
 // "+86138") and blocks new sends to it for BlockFor when
 //
 //   - its codes stop being verified: enough of its sends, old enough to
-//     have been verified (three minutes), over the last hour or the last
-//     day, and too few verifies for them; or
+//     have been verified (three minutes, or the codes' validity when
+//     longer), over the last hour, six hours or day, and too few verifies
+//     for them; or
 //   - it gets a sudden burst of sends (in five minutes) while it had little
 //     traffic before (in the day), before any of the burst can convert.
 //     The guard judges bursts only once it has a day of history (on a
@@ -104,7 +105,7 @@ var guardLevels = map[GuardLevel]guardRules{
 }
 
 const (
-	guardGrace  = 3 * time.Minute // a send younger than this may still be verified
+	guardGrace  = 3 * time.Minute // a send younger than this, or than a code's validity, may still be verified
 	burstWindow = 5 * time.Minute // a burst's span
 	guardDay    = 24 * time.Hour  // the longest window read
 	guardKeep   = 2000            // events kept per prefix key: counts saturate there
@@ -208,7 +209,7 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	}()
 	r.reqs = [...]limiter.CountRequest{
 		{Key: blkKey, Window: g.BlockFor},
-		{Key: sndKey, Window: guardGrace}, {Key: sndKey, Window: guardHour}, {Key: sndKey, Window: guardSix},
+		{Key: sndKey, Window: max(guardGrace, v.cfg.validity)}, {Key: sndKey, Window: guardHour}, {Key: sndKey, Window: guardSix},
 		{Key: sndKey, Window: guardDay}, {Key: sndKey, Window: burstWindow},
 		{Key: verKey, Window: guardHour}, {Key: verKey, Window: guardSix}, {Key: verKey, Window: guardDay},
 		{Key: strKey, Window: guardDay},
@@ -239,7 +240,8 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		warm = !d.Allowed
 		v.guardWarm.Store(warm)
 	}
-	// Sends younger than guardGrace may still be verified: not judged.
+	// Sends whose codes may still be verified (younger than three
+	// minutes, or than the validity when longer) are not judged.
 	hour, six, day, burst := n[2]-n[1], n[3]-n[1], n[4]-n[1], n[5]
 	verHour, verSix, verDay, strikes := n[6], n[7], n[8], n[9]
 	low := func(sent, verified, least int) bool {

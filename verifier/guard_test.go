@@ -88,14 +88,15 @@ func TestGuardCodesSentBeforeABlockVerify(t *testing.T) {
 	g.Block = []string{"+86137"}
 	f := newFixture(t, verifier.WithGuard(g), verifier.WithLimits(l), verifier.WithValidity(10*time.Minute))
 	ctx := context.Background()
-	first := verifier.Request{Contact: num("+86138", 0), Subject: "alice"}
-	code := f.send(t, first)
 	for i := 1; i <= 25; i++ { // never verified
 		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
 			t.Fatalf("pumped send %d: %v", i, err)
 		}
 	}
-	f.clk.Advance(4 * time.Minute) // old enough to have been verified
+	f.clk.Advance(9 * time.Minute)
+	first := verifier.Request{Contact: num("+86138", 0), Subject: "alice"}
+	code := f.send(t, first)
+	f.clk.Advance(2 * time.Minute) // the pumped codes expired unverified
 	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 26), Subject: "p26"}); !errors.Is(err, verifier.ErrPumping) {
 		t.Fatalf("26 unverified sends, then: %v, want the prefix blocked", err)
 	}
@@ -325,5 +326,34 @@ func TestGuardRegionBurst(t *testing.T) {
 		if err := sendErr(busy.v, r); err != nil {
 			t.Fatalf("a busy region's peak, send %d: %v", i, err)
 		}
+	}
+}
+
+// TestGuardWaitsForTheValidity: with codes valid for ten minutes, sends
+// are not judged unverified until they are older than the validity: users
+// who verify after five minutes do not get their prefix blocked.
+func TestGuardWaitsForTheValidity(t *testing.T) {
+	l := verifier.DefaultLimits()
+	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
+	f := newFixture(t, verifier.WithLimits(l), verifier.WithValidity(10*time.Minute))
+	var reqs []verifier.Request
+	var codes []string
+	for i := range 40 {
+		r := verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("u", i)}
+		reqs, codes = append(reqs, r), append(codes, f.send(t, r))
+		f.clk.Advance(3 * time.Second)
+	}
+	f.clk.Advance(5 * time.Minute) // all 40 older than three minutes, none verified yet
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 100), Subject: "next"}); err != nil {
+		t.Fatalf("a send while 40 codes valid for 10 min wait to be verified: %v", err)
+	}
+	for i, r := range reqs {
+		if err := f.verify(r, codes[i]); err != nil {
+			t.Fatalf("verify %d after 5 min: %v", i, err)
+		}
+	}
+	f.clk.Advance(6 * time.Minute)
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 101), Subject: "later"}); err != nil {
+		t.Fatalf("after they were verified: %v", err)
 	}
 }
