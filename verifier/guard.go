@@ -44,7 +44,8 @@ const (
 //   - it gets a sudden burst of sends (in five minutes) while it had little
 //     traffic before (in the day), before any of the burst can convert.
 //     The guard judges bursts only once it has a day of history (on a
-//     fresh store every prefix would look quiet).
+//     fresh store every prefix would look quiet); until then, only a
+//     burst four times the level's.
 //
 // A burst to a whole region (its ISO code), spread thin over many of its
 // prefixes, blocks the region likewise: a campaign's way around the
@@ -171,6 +172,11 @@ const limitGuard = "guard"
 // busy, and stays so while its count saturates.
 const guardRoom = 200
 
+// coldBurst times a level's burst, in five minutes, is a burst to a
+// prefix before the guard has a day of history (120 at standard): more
+// than a busy prefix's real users ask for, at their peak.
+const coldBurst = 4
+
 // regionQuiet is the most sends in a day a region may have had for its
 // bursts to be judged: the region rule is for regions rarely sent to,
 // where a burst is not the daily peak of real users.
@@ -260,8 +266,13 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		usual := float64(day-burst) / float64(slotsPerDay)
 		return warm && burst+1 >= lv.burst && day < guardKeep-guardRoom && float64(burst+1) > lv.surge*max(usual, 1)
 	}
+	// Until then (a fresh store: the first day, or every restart of the
+	// in-memory limiter), only a burst far beyond what one prefix's real
+	// users send in five minutes: the conversion rules need the
+	// codes' validity to pass before they judge anything.
+	cold := !warm && burst+1 >= coldBurst*lv.burst
 	switch {
-	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging(burst, n[4]):
+	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging(burst, n[4]), cold:
 	case n[12] < regionQuiet && n[11]+1 >= 2*lv.burst && surging(n[11], n[12]):
 		// A burst to a region rarely sent to, spread thin over its
 		// prefixes: a campaign's way around the per-prefix rules. Twice

@@ -139,7 +139,8 @@ func TestGuardPinsAndLevels(t *testing.T) {
 
 // TestGuardBurstAfterWarmUp: a burst to a prefix with no history is
 // blocked before the burst can convert, once the guard has a day of
-// history, and not before (a fresh store would see every prefix as new).
+// history; before (a fresh store would see every prefix as new), only a
+// burst four times as large.
 func TestGuardBurstAfterWarmUp(t *testing.T) {
 	f, _ := guardFixture(t, verifier.DefaultGuard())
 	burst := func(prefix string) (refusedAt int) {
@@ -152,6 +153,18 @@ func TestGuardBurstAfterWarmUp(t *testing.T) {
 	}
 	if at := burst("+86135"); at >= 0 {
 		t.Fatalf("a burst on a fresh store was blocked at send %d", at)
+	}
+	// On a fresh store, only a burst far beyond real users' peak: four
+	// times the level's, 120 in five minutes at standard.
+	cold := -1
+	for i := range 150 {
+		if errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86137", i), Subject: fmt.Sprint("c", i)}), verifier.ErrPumping) {
+			cold = i
+			break
+		}
+	}
+	if cold != 119 {
+		t.Fatalf("a burst on a fresh store: refused at send %d, want the 120th (index 119)", cold)
 	}
 	f.clk.Advance(25 * time.Hour)
 	if at := burst("+86136"); at < 0 || at > 30 {
