@@ -172,6 +172,10 @@ const limitGuard = "guard"
 // busy, and stays so while its count saturates.
 const guardRoom = 200
 
+// renewal is how many new unverified sends in the hour let the longer
+// windows judge a prefix blocked before that day.
+const renewal = 2
+
 // coldBurst times a level's burst, in five minutes, is a burst to a
 // prefix before the guard has a day of history (120 at standard): more
 // than a busy prefix's real users ask for, at their peak.
@@ -253,7 +257,8 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	low := func(sent, verified, least int) bool {
 		if strikes > 0 {
 			// Blocked before within the day: a block that ran out must
-			// not reopen the prefix to the same traffic for long.
+			// not reopen the prefix to the same traffic for long, so new
+			// traffic is judged on a quarter of the sends.
 			least = max(least/4, 5)
 		}
 		return sent >= least && float64(verified) < lv.conversion*float64(sent)
@@ -272,7 +277,12 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	// codes' validity to pass before they judge anything.
 	cold := !warm && burst+1 >= coldBurst*lv.burst
 	switch {
-	case low(hour, verHour, lv.minHour), low(six, verSix, lv.minSix), low(day, verDay, lv.minDay), surging(burst, n[4]), cold:
+	case low(hour, verHour, lv.minHour), surging(burst, n[4]), cold:
+	case (strikes == 0 || hour-verHour >= renewal) && (low(six, verSix, lv.minSix) || low(day, verDay, lv.minDay)):
+		// The longer windows judge a prefix blocked before that day
+		// only once new unverified sends came: the sends that earned its
+		// block must not renew it on their own until they leave the day
+		// (twenty SMS would otherwise block a quiet prefix for a day).
 	case n[12] < regionQuiet && n[11]+1 >= 2*lv.burst && surging(n[11], n[12]):
 		// A burst to a region rarely sent to, spread thin over its
 		// prefixes: a campaign's way around the per-prefix rules. Twice

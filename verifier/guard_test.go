@@ -65,13 +65,21 @@ func TestGuardBlocksWhatDoesNotConvert(t *testing.T) {
 	if err := f.verify(verifier.Request{Contact: num("+86138", 0), Subject: "p0"}, "000000"); !errors.Is(err, verifier.ErrWrongCode) {
 		t.Fatalf("verify on a blocked prefix: %v, want the usual wrong-code answer", err)
 	}
-	// Right after the block ran out, the same unverified traffic blocks
-	// the prefix again at once (it was blocked within the day)...
+	// When the block runs out, the sends that earned it do not renew it
+	// (they are still in the six-hour and day windows)...
 	f.clk.Advance(time.Hour)
-	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 200), Subject: "again"}); !errors.Is(err, verifier.ErrPumping) {
-		t.Fatalf("a prefix blocked within the day, unverified since: %v, want blocked again", err)
+	for i := range 2 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 200+i), Subject: fmt.Sprint("again", i)}); err != nil {
+			t.Fatalf("send %d after the block ran out, no new traffic before: %v", i, err)
+		}
 	}
-	// ...and a day later, its history gone, it is open.
+	// ...but new unverified traffic (two sends) lets the old evidence
+	// block it again.
+	f.clk.Advance(4 * time.Minute)
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 210), Subject: "again"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("2 new unverified sends after a block: %v, want blocked again", err)
+	}
+	// A day later, its history gone, it is open.
 	f.clk.Advance(25 * time.Hour)
 	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 201), Subject: "late"}); err != nil {
 		t.Fatalf("a day after: %v", err)
