@@ -38,6 +38,10 @@
 //	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
 //	-guard           VCODE_GUARD           SMS pumping guard: off, basic,
 //	                 standard (default) or max; a blocked prefix is logged once
+//	-guard-allow     VCODE_GUARD_ALLOW     comma-separated E.164 prefixes the
+//	                 guard always lets through ("+86138,+1650")
+//	-guard-block     VCODE_GUARD_BLOCK     comma-separated E.164 prefixes
+//	                 always refused, even with -guard off ("+1900")
 //	-default-country VCODE_DEFAULT_COUNTRY Huawei country value in which a
 //	                 national number without "country" is read (chinaPR)
 //	-log-level       VCODE_LOG_LEVEL       which requests get a log line

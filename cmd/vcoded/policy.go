@@ -18,6 +18,9 @@ type policyFlags struct {
 	brand    string
 	country  string
 	guard    string
+	// guardAllow and guardBlock are the guard's pinned prefixes,
+	// comma-separated.
+	guardAllow, guardBlock string
 }
 
 // ruleValue is a verifier.Rule as a flag: "10/1h", "5/1m", or "off".
@@ -73,6 +76,8 @@ func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
 	fs.DurationVar(&p.validity, "validity", p.validity, "how long a code is valid, at most 10m (env VCODE_VALIDITY)")
 	fs.StringVar(&p.brand, "brand", "", "brand or app `name` leading every message, \"【Acme】...\" (env VCODE_BRAND)")
 	fs.StringVar(&p.guard, "guard", "standard", "SMS pumping guard `level`: off, basic, standard or max (env VCODE_GUARD)")
+	fs.StringVar(&p.guardAllow, "guard-allow", "", "comma-separated E.164 `prefixes` the pumping guard always lets through, \"+86138,+1650\" (env VCODE_GUARD_ALLOW)")
+	fs.StringVar(&p.guardBlock, "guard-block", "", "comma-separated E.164 `prefixes` always refused, even with -guard off, \"+1900\" (env VCODE_GUARD_BLOCK)")
 	fs.StringVar(&p.country, "default-country", "", "Huawei `country` value in which a national number without \"country\" is read; chinaPR when empty (env VCODE_DEFAULT_COUNTRY)")
 	return p
 }
@@ -85,6 +90,7 @@ var policyEnv = map[string]string{
 	"limit-ip-send": "VCODE_LIMIT_IP_SEND", "limit-ip-verify": "VCODE_LIMIT_IP_VERIFY",
 	"limit-region-daily": "VCODE_LIMIT_REGION_DAILY", "validity": "VCODE_VALIDITY", "brand": "VCODE_BRAND",
 	"default-country": "VCODE_DEFAULT_COUNTRY", "guard": "VCODE_GUARD",
+	"guard-allow": "VCODE_GUARD_ALLOW", "guard-block": "VCODE_GUARD_BLOCK",
 }
 
 // applyPolicyEnv sets, from the environment, every policy flag the command
@@ -115,6 +121,7 @@ func (p *policyFlags) options() ([]verifier.Option, error) {
 	}
 	g := verifier.DefaultGuard()
 	g.Level = level
+	g.Allow, g.Block = splitList(p.guardAllow), splitList(p.guardBlock)
 	opts := []verifier.Option{verifier.WithLimits(p.limits), verifier.WithValidity(p.validity), verifier.WithGuard(g)}
 	if p.brand != "" {
 		opts = append(opts, verifier.WithBrand(p.brand))

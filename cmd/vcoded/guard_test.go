@@ -1,0 +1,40 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGuardPins: -guard-block refuses a prefix even with the guard off
+// (VCODE_GUARD_BLOCK alike), other prefixes go through, and a malformed
+// prefix stops the start with an error naming it.
+func TestGuardPins(t *testing.T) {
+	for name, tt := range map[string]struct {
+		args []string
+		env  map[string]string
+	}{
+		"flags":       {[]string{"-tokens", "tok", "-guard", "off", "-guard-block", "+86137,+1900", "-guard-allow", "+86138"}, nil},
+		"environment": {[]string{"-tokens", "tok"}, map[string]string{"VCODE_GUARD": "off", "VCODE_GUARD_BLOCK": "+86137", "VCODE_GUARD_ALLOW": "+86138"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := start(t, tt.args, tt.env)
+			sendURL := s.url + "/v1/usg/dcs/member/verification-code"
+			if resp, body := post(t, sendURL, "tok", `{"contact":"+8613712345678"}`); resp.StatusCode != 403 || !strings.Contains(body, "USG.201060008") {
+				t.Fatalf("a blocked prefix: %d %s", resp.StatusCode, body)
+			}
+			if resp, body := post(t, sendURL, "tok", `{"contact":"+8613812345678"}`); resp.StatusCode != 200 {
+				t.Fatalf("an allowed prefix: %d %s", resp.StatusCode, body)
+			}
+			if err := s.stop(); err != nil {
+				t.Fatal(err)
+			}
+			if logs := s.stderr.String(); !strings.Contains(logs, "guard=off") {
+				t.Errorf("the start line does not say guard=off:\n%s", logs)
+			}
+		})
+	}
+	err, _ := runOnce(t, []string{"-tokens", "tok", "-guard-block", "86137"}, nil)
+	if err == nil || !strings.Contains(err.Error(), `"86137"`) {
+		t.Fatalf("a prefix without +: %v", err)
+	}
+}
