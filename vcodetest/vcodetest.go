@@ -48,7 +48,10 @@ var Start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 // New returns a Verifier for t: in-memory store and limiter on a manual
 // clock starting at Start, delivering into a Recorder, closed when the
 // test ends. opts come after New's own, so they win (give verifier.WithLimits
-// to change the policy, WithClock to use another clock).
+// to change the policy, WithClock to use another clock). The policy is the
+// default one, the SMS pumping guard included: a test that sends many
+// codes to one prefix and never verifies them will see it refuse them
+// (verifier.WithGuard(verifier.Guard{}) switches it off).
 func New(t testing.TB, opts ...verifier.Option) (*verifier.Verifier, *notify.Recorder, *Clock) {
 	t.Helper()
 	clock := NewClock(Start)
