@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/vcodekit/vcode/notify"
 )
 
 // shown is how a credential is printed: "redacted" when set, "" when not
@@ -24,7 +25,7 @@ func shown(credential string) string {
 func (cfg Config) printed() []slog.Attr {
 	endpoint := cfg.Endpoint
 	if endpoint != "" {
-		endpoint = redactURL(endpoint)
+		endpoint = notify.RedactURL(endpoint)
 	}
 	return []slog.Attr{
 		slog.String("Region", cfg.Region),
@@ -100,22 +101,4 @@ func format(f fmt.State, verb rune, s, gos string) {
 		return
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), s)
-}
-
-// redactURL is raw with its user information and query as "redacted" and
-// no fragment, as package notify shows URLs; a URL that does not parse is
-// replaced whole.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "redacted-url"
-	}
-	if u.User != nil {
-		u.User = url.User("redacted")
-	}
-	if u.RawQuery != "" || u.ForceQuery {
-		u.RawQuery = "redacted"
-	}
-	u.Fragment, u.RawFragment = "", ""
-	return u.String()
 }
