@@ -158,9 +158,9 @@ func pinned(list []string, number string) bool {
 	return false
 }
 
-// guardTally is the limit-free rule that counts a send for its prefix:
-// taken with the send's limits, in the same call (limitGuard never
-// reaches a caller: see send).
+// guardTally is the limit-free rule that counts a send for its prefix or
+// region, taken with the send's limits in the same call (limitGuard never
+// reaches a caller: see send), and a verify for its prefix.
 var guardTally = []Rule{{Limit: guardKeep, Window: guardDay}}
 
 // limitGuard names the guard's tally among a send's rules.
@@ -206,7 +206,7 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	counter := v.cfg.limiter.(limiter.Counter)
 	p := g.prefix(c)
 	// The prefix's four keys and the region's two in one string: one
-	// allocation.
+	// allocation (base and rbase are HMACs of one length).
 	base, rbase := v.guardBase(p), v.guardBase(c.Region+":")
 	all := "gsnd:" + base + "gver:" + base + "gblk:" + base + "gstr:" + base + "grsn:" + rbase + "grbk:" + rbase
 	kl := len(all) / 6
@@ -218,16 +218,22 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		guardReads.Put(r)
 	}()
 	r.reqs = [...]limiter.CountRequest{
-		{Key: blkKey, Window: g.BlockFor},
-		{Key: sndKey, Window: max(guardGrace, v.cfg.validity)}, {Key: sndKey, Window: guardHour}, {Key: sndKey, Window: guardSix},
-		{Key: sndKey, Window: guardDay}, {Key: sndKey, Window: burstWindow},
-		{Key: verKey, Window: guardHour}, {Key: verKey, Window: guardSix}, {Key: verKey, Window: guardDay},
-		{Key: strKey, Window: guardDay},
-		{Key: rbkKey, Window: g.BlockFor},
-		{Key: rsnKey, Window: burstWindow}, {Key: rsnKey, Window: guardDay},
+		nBlocked:       {Key: blkKey, Window: g.BlockFor},
+		nYoung:         {Key: sndKey, Window: max(guardGrace, v.cfg.validity)},
+		nHour:          {Key: sndKey, Window: guardHour},
+		nSix:           {Key: sndKey, Window: guardSix},
+		nDay:           {Key: sndKey, Window: guardDay},
+		nBurst:         {Key: sndKey, Window: burstWindow},
+		nVerHour:       {Key: verKey, Window: guardHour},
+		nVerSix:        {Key: verKey, Window: guardSix},
+		nVerDay:        {Key: verKey, Window: guardDay},
+		nStrikes:       {Key: strKey, Window: guardDay},
+		nRegionBlocked: {Key: rbkKey, Window: g.BlockFor},
+		nRegionBurst:   {Key: rsnKey, Window: burstWindow},
+		nRegionDay:     {Key: rsnKey, Window: guardDay},
 		// The guard's first send starts its history, an event that stays
 		// a year; bursts are judged once it is a day old. Read until then.
-		{Key: v.guardEpoch, Window: guardDay},
+		nEpoch: {Key: v.guardEpoch, Window: guardDay},
 	}
 	warm := v.guardWarm.Load()
 	read := r.reqs[:]
@@ -238,10 +244,10 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		return "", tallies, backendErr("limiter", err)
 	}
 	n := r.n
-	if n[0] > 0 || n[10] > 0 {
+	if n[nBlocked] > 0 || n[nRegionBlocked] > 0 {
 		return "", tallies, ErrPumping
 	}
-	if !warm && n[13] == 0 {
+	if !warm && n[nEpoch] == 0 {
 		d, err := counter.Allow(ctx, v.guardEpoch, Rule{Limit: 1, Window: maxWindow})
 		if err != nil {
 			return "", tallies, backendErr("limiter", err)
@@ -252,8 +258,9 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	}
 	// Sends whose codes may still be verified (younger than three
 	// minutes, or than the validity when longer) are not judged.
-	hour, six, day, burst := n[2]-n[1], n[3]-n[1], n[4]-n[1], n[5]
-	verHour, verSix, verDay, strikes := n[6], n[7], n[8], n[9]
+	young := n[nYoung]
+	hour, six, day, burst := n[nHour]-young, n[nSix]-young, n[nDay]-young, n[nBurst]
+	verHour, verSix, verDay, strikes := n[nVerHour], n[nVerSix], n[nVerDay], n[nStrikes]
 	low := func(sent, verified, least int) bool {
 		if strikes > 0 {
 			// Blocked before within the day: a block that ran out must
@@ -277,13 +284,13 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 	// codes' validity to pass before they judge anything.
 	cold := !warm && burst+1 >= coldBurst*lv.burst
 	switch {
-	case low(hour, verHour, lv.minHour), surging(burst, n[4]), cold:
+	case low(hour, verHour, lv.minHour), surging(burst, n[nDay]), cold:
 	case (strikes == 0 || hour-verHour >= renewal) && (low(six, verSix, lv.minSix) || low(day, verDay, lv.minDay)):
 		// The longer windows judge a prefix blocked before that day
 		// only once new unverified sends came: the sends that earned its
 		// block must not renew it on their own until they leave the day
 		// (twenty SMS would otherwise block a quiet prefix for a day).
-	case n[12] < regionQuiet && n[11]+1 >= 2*lv.burst && surging(n[11], n[12]):
+	case n[nRegionDay] < regionQuiet && n[nRegionBurst]+1 >= 2*lv.burst && surging(n[nRegionBurst], n[nRegionDay]):
 		// A burst to a region rarely sent to, spread thin over its
 		// prefixes: a campaign's way around the per-prefix rules. Twice
 		// a prefix's burst, so that one prefix's own burst is the prefix
@@ -293,10 +300,10 @@ func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started st
 		}
 		return c.Region, tallies, ErrPumping
 	default:
-		if n[4] < guardKeep-guardRoom {
+		if n[nDay] < guardKeep-guardRoom {
 			tallies.prefix = namedRule{name: "gsnd", limit: limitGuard, key: sndKey, rules: guardTally}
 		}
-		if n[12] < guardKeep-guardRoom {
+		if n[nRegionDay] < guardKeep-guardRoom {
 			tallies.region = namedRule{name: "grsn", limit: limitGuard, key: rsnKey, rules: guardTally}
 		}
 		return "", tallies, nil
@@ -324,12 +331,34 @@ func (t guardTallies) appendTo(rules []namedRule) []namedRule {
 	return rules
 }
 
+// The guard's reads, by their index in guardRead: the prefix's block,
+// sends (those too young to judge, the hour, six hours, day, five
+// minutes), verifies, and blocks that day; the region's block and sends;
+// the guard's history (last: not read once warm).
+const (
+	nBlocked = iota
+	nYoung
+	nHour
+	nSix
+	nDay
+	nBurst
+	nVerHour
+	nVerSix
+	nVerDay
+	nStrikes
+	nRegionBlocked
+	nRegionBurst
+	nRegionDay
+	nEpoch
+	nReads
+)
+
 // guardRead holds the guard's counts of a prefix and their requests.
 // Passed to an interface, they escape to the heap; guardReads recycles
 // them.
 type guardRead struct {
-	reqs [14]limiter.CountRequest
-	n    [14]int
+	reqs [nReads]limiter.CountRequest
+	n    [nReads]int
 }
 
 var guardReads = sync.Pool{New: func() any { return new(guardRead) }}
@@ -340,9 +369,9 @@ func (v *Verifier) guardBase(p string) string {
 	return v.limitKey("guard", p)[len("guard:"):]
 }
 
-// guardVerified counts a verify for c's prefix. A prefix key keeps its
-// newest guardKeep events over the day: the counts saturate there, which
-// only ever makes a busy prefix look busier.
+// guardVerified counts a verify for c's prefix. A key takes guardKeep
+// events a day at most: the counts saturate there, and busy prefixes are
+// judged on saturated counts (see guardRoom).
 func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
 	g := v.cfg.guard
 	if _, on := guardLevels[g.Level]; !on || c.Kind != contact.Phone || pinned(g.Allow, c.Value) {
