@@ -17,39 +17,24 @@ type smsProvider func(getenv func(string) string) (verifier.ChannelNotifier, err
 
 // smsProviders are -sms's values besides webhook.
 var smsProviders = map[string]smsProvider{
-	"huaweicloud": func(getenv func(string) string) (verifier.ChannelNotifier, error) {
-		cfg, err := huaweicloud.ConfigFromEnv(getenv)
+	"huaweicloud": provider(huaweicloud.ConfigFromEnv, huaweicloud.New),
+	"twilio":      provider(twilio.ConfigFromEnv, twilio.New),
+	"sns":         provider(sns.ConfigFromEnv, sns.New),
+}
+
+// provider is a package's ConfigFromEnv and New as an smsProvider.
+func provider[C any, N verifier.ChannelNotifier](fromEnv func(func(string) string) (C, error), newN func(C) (N, error)) smsProvider {
+	return func(getenv func(string) string) (verifier.ChannelNotifier, error) {
+		cfg, err := fromEnv(getenv)
 		if err != nil {
 			return nil, err
 		}
-		n, err := huaweicloud.New(cfg)
+		n, err := newN(cfg)
 		if err != nil {
-			return nil, err
-		}
-		return n, nil
-	},
-	"twilio": func(getenv func(string) string) (verifier.ChannelNotifier, error) {
-		cfg, err := twilio.ConfigFromEnv(getenv)
-		if err != nil {
-			return nil, err
-		}
-		n, err := twilio.New(cfg)
-		if err != nil {
-			return nil, err
+			return nil, err // not n: a nil *Notifier in an interface is not nil
 		}
 		return n, nil
-	},
-	"sns": func(getenv func(string) string) (verifier.ChannelNotifier, error) {
-		cfg, err := sns.ConfigFromEnv(getenv)
-		if err != nil {
-			return nil, err
-		}
-		n, err := sns.New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return n, nil
-	},
+	}
 }
 
 // smsChoices lists -sms's values, for its usage and errors.
