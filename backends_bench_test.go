@@ -17,9 +17,7 @@ import (
 // Redis (VCODE_TEST_REDIS, or miniredis without it), side by side, so the
 // two figures come from one run on the same machine.
 func BenchmarkVerifyBackends(b *testing.B) {
-	lift := []verifier.Option{
-		verifier.WithLimits(vcodetest.Unlimited()),
-	}
+	lift := vcodetest.BenchOptions()
 	b.Run("memory", func(b *testing.B) { benchVerify(b, lift) })
 	b.Run("redis", func(b *testing.B) {
 		client := redistest.Client(b)

@@ -1,7 +1,7 @@
 // Package vcodetest helps test code that uses vcode, without sleeping and
 // without a network: a manual Clock, a ready Verifier on in-memory backends
-// that delivers into a notify.Recorder, and Limits that never refuse, for
-// benchmarks.
+// that delivers into a notify.Recorder, and Limits and options that never
+// refuse, for benchmarks.
 //
 //	func TestLogin(t *testing.T) {
 //		v, outbox, clock := vcodetest.New(t)
@@ -65,8 +65,9 @@ func New(t testing.TB, opts ...verifier.Option) (*verifier.Verifier, *notify.Rec
 }
 
 // Unlimited returns Limits that no test or benchmark reaches: a billion
-// of everything, no cooldown, no per-subject or per-IP quota. Benchmarks
-// use it to measure the whole pipeline rather than the refusal path.
+// of everything, no cooldown, no per-subject or per-IP quota. The SMS
+// pumping guard is not a limit and stays on: a benchmark wants
+// BenchOptions, which switches it off too.
 func Unlimited() verifier.Limits {
 	const lots = 1 << 30
 	return verifier.Limits{
@@ -74,4 +75,13 @@ func Unlimited() verifier.Limits {
 		Verify:  verifier.Rule{Limit: lots, Window: time.Minute},
 		Send:    verifier.Rule{Limit: lots, Window: time.Hour},
 	}
+}
+
+// BenchOptions returns the options a benchmark of the whole pipeline
+// needs: Unlimited limits, and the SMS pumping guard off, since a
+// benchmark sends thousands of codes to one prefix and verifies none of
+// them, which is what the guard exists to refuse. Options given after
+// them win.
+func BenchOptions() []verifier.Option {
+	return []verifier.Option{verifier.WithLimits(Unlimited()), verifier.WithGuard(verifier.Guard{})}
 }
