@@ -2,27 +2,20 @@ module github.com/vcodekit/vcode/cmd/vcoded
 
 go 1.26.0
 
-replace (
-	github.com/vcodekit/vcode => ../..
-	github.com/vcodekit/vcode/notify/huaweicloud => ../../notify/huaweicloud
-	github.com/vcodekit/vcode/notify/sns => ../../notify/sns
-	github.com/vcodekit/vcode/notify/twilio => ../../notify/twilio
-)
-
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/vcodekit/vcode v0.0.0-00010101000000-000000000000
-	github.com/vcodekit/vcode/notify/huaweicloud v0.0.0-00010101000000-000000000000
-	github.com/vcodekit/vcode/notify/sns v0.0.0-00010101000000-000000000000
-	github.com/vcodekit/vcode/notify/twilio v0.0.0-00010101000000-000000000000
+	github.com/vcodekit/vcode v1.0.0
+	github.com/vcodekit/vcode/notify/huaweicloud v1.0.0
+	github.com/vcodekit/vcode/notify/sns v1.0.0
+	github.com/vcodekit/vcode/notify/twilio v1.0.0
 )
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
-	github.com/aws/aws-sdk-go-v2/config v1.33.18 // indirect
-	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
+	github.com/aws/aws-sdk-go-v2/config v1.33.19 // indirect
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.1 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
@@ -45,17 +38,18 @@ require (
 	github.com/leodido/go-urn v1.5.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/nyaruka/phonenumbers v1.8.1 // indirect
+	github.com/pandatix/go-abnf v0.5.5 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
-	github.com/prometheus/common v0.72.0 // indirect
-	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/prometheus/common v0.74.0 // indirect
+	github.com/prometheus/procfs v0.23.0 // indirect
 	github.com/twilio/twilio-go v1.31.0 // indirect
-	github.com/yuin/gopher-lua v1.1.1 // indirect
+	github.com/yuin/gopher-lua v1.1.2 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )

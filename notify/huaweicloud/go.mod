@@ -2,10 +2,8 @@ module github.com/vcodekit/vcode/notify/huaweicloud
 
 go 1.26.0
 
-replace github.com/vcodekit/vcode => ../..
-
 require (
-	github.com/vcodekit/vcode v0.0.0-00010101000000-000000000000
+	github.com/vcodekit/vcode v1.0.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/text v0.44.0
 )
@@ -18,8 +16,8 @@ require (
 	github.com/leodido/go-urn v1.5.0 // indirect
 	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
-	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -2,12 +2,10 @@ module github.com/vcodekit/vcode/notify/twilio
 
 go 1.26.0
 
-replace github.com/vcodekit/vcode => ../..
-
 require (
 	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/twilio/twilio-go v1.31.0
-	github.com/vcodekit/vcode v0.0.0-00010101000000-000000000000
+	github.com/vcodekit/vcode v1.0.0
 )
 
 require (
@@ -19,9 +17,9 @@ require (
 	github.com/leodido/go-urn v1.5.0 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
