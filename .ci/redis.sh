@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sourced by .ci/run: installs redis-server when missing, starts one node and
-# a 3-master cluster on free loopback ports with persistence off, and exports
-# VCODE_TEST_REDIS and VCODE_TEST_REDIS_CLUSTER for the tests. The servers
+# a 3-master cluster and a Sentinel with a master of its own on free loopback
+# ports with persistence off, and exports VCODE_TEST_REDIS,
+# VCODE_TEST_REDIS_CLUSTER and VCODE_TEST_REDIS_SENTINEL for the tests. The servers
 # are stopped when the calling shell exits.
 
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
@@ -66,4 +67,28 @@ for _ in $(seq 1 100); do
 done
 redis-cli -p "$first" cluster info | grep '^cluster_state:ok' || { echo "cluster not ok"; exit 1; }
 export VCODE_TEST_REDIS_CLUSTER=$(IFS=,; echo "${cluster_addrs[*]}")
-echo "redis: single $VCODE_TEST_REDIS, cluster $VCODE_TEST_REDIS_CLUSTER"
+
+# A master of its own and one Sentinel monitoring it as "vcode-test"
+# (quorum 1, no replicas: nothing to fail over to), for vcoded's
+# redis+sentinel:// test. The sentinel is the same binary in sentinel mode.
+sentinel_master=$(free_port)
+start_redis "$sentinel_master"
+sentinel_port=$(free_port)
+cat >"$redis_dir/sentinel.conf" <<EOF
+port $sentinel_port
+bind 127.0.0.1
+dir $redis_dir
+logfile $redis_dir/sentinel.log
+sentinel monitor vcode-test 127.0.0.1 $sentinel_master 1
+EOF
+redis-server "$redis_dir/sentinel.conf" --sentinel &
+redis_pids+=($!)
+sentinel_master_port() { redis-cli -p "$sentinel_port" sentinel get-master-addr-by-name vcode-test 2>/dev/null | tail -1; }
+for _ in $(seq 1 100); do
+  [ "$(sentinel_master_port)" = "$sentinel_master" ] && break
+  sleep 0.1
+done
+[ "$(sentinel_master_port)" = "$sentinel_master" ] \
+  || { echo "sentinel did not start:"; cat "$redis_dir/sentinel.log"; exit 1; }
+export VCODE_TEST_REDIS_SENTINEL="127.0.0.1:$sentinel_port"
+echo "redis: single $VCODE_TEST_REDIS, cluster $VCODE_TEST_REDIS_CLUSTER, sentinel $VCODE_TEST_REDIS_SENTINEL (master vcode-test)"

@@ -12,8 +12,15 @@
 //	-tokens  VCODE_TOKENS     comma-separated access tokens; with none, a
 //	                          random one is generated and printed at start
 //	-tokens-file  VCODE_TOKENS_FILE  a file of access tokens instead
-//	-redis   VCODE_REDIS_URL  redis:// or rediss:// URL: keep codes and
-//	                          limits in Redis, shared by every instance
+//	-redis   VCODE_REDIS_URL  keep codes and limits in Redis, shared by
+//	                          every instance: a single node
+//	                 redis://[user:password@]host:port[/db][?option=value],
+//	                 a Redis Cluster
+//	                 redis+cluster://[user:password@]host:port[,host:port...],
+//	                 or a master behind Redis Sentinel
+//	                 redis+sentinel://[user:password@]host:port[,host:port...]/master[/db]
+//	                 (rediss, rediss+cluster, rediss+sentinel for TLS); see
+//	                 "Redis URLs" below
 //	-redis-prefix  VCODE_REDIS_PREFIX  key prefix in Redis (default
 //	                          "vcode:"), for a Redis shared with other users
 //	-smtp-url        VCODE_SMTP_URL        deliver email codes by SMTP:
@@ -47,6 +54,9 @@
 //	-log-level       VCODE_LOG_LEVEL       which requests get a log line
 //	                 (info): debug or info, every request; warn or error,
 //	                 only those failing with a 5xx; off, none (see Logs)
+//	-log-format      VCODE_LOG_FORMAT      text (default: key=value lines)
+//	                 or json (one JSON object a line, slog's JSON handler)
+//	-version                               print vcoded's version and exit
 //
 // The policy, each flag with its environment variable, defaults as in
 // verifier.DefaultLimits; a rule is COUNT/DURATION ("10/1h") or "off":
@@ -83,6 +93,16 @@
 // ignored. Errors and the usage (-h) never show a secret or a URL's user
 // name or password, even one from the environment.
 //
+// Redis URLs: the options after ? are go-redis's (dial_timeout=3s,
+// pool_size=20, ...). A cluster URL lists seed nodes, any of which will
+// do: the client finds the others and follows the slots; it names no
+// database, a cluster having only 0. A sentinel URL lists the sentinels
+// and names the master as its path ("/mymaster", "/mymaster/2" for
+// database 2); the user and password are the master's, and sentinels
+// that require their own credentials take them as the options
+// sentinel_username and sentinel_password. Errors about a URL never quote
+// it.
+//
 // Besides the two API routes, the main listener answers GET /healthz (200
 // while the process serves) and GET /readyz (200 when the store and limiter
 // answer, 503 otherwise: with Redis, it pings Redis).
@@ -102,7 +122,9 @@
 //
 // Logs go to standard error: by default one line per request ("vcode
 // request", tokens and codes never included), beside vcoded's own lines
-// (start, shutdown, warnings). -log-level sets the least level of the
+// (start, shutdown, warnings), in slog's text format, or, with
+// -log-format json, one JSON object a line (the token generated for want
+// of -tokens included, as a line of its own). -log-level sets the least level of the
 // request lines: a request is logged at INFO, or at ERROR when it fails
 // with a 5xx, so warn and error keep only the failures and off drops the
 // request lines entirely; vcoded's own lines and warnings are written
@@ -139,6 +161,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -147,7 +171,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/internal/asynclog"
@@ -167,6 +190,25 @@ const (
 	shutdownTimeout   = 10 * time.Second
 	maxHeaderBytes    = 64 << 10
 )
+
+// version is vcoded's version when set at build time (go build -ldflags
+// "-X main.version=v1.2.3"); otherwise buildVersion reads the module's
+// version from the build information, which go install module@version
+// records.
+var version string
+
+// buildVersion is the version -version prints: the linker's, else the
+// module's ("v1.0.0" when installed with go install ...@v1.0.0), else
+// "(devel)" for a build from a checkout.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -195,7 +237,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	tokenList := secret("tokens", "VCODE_TOKENS", "comma-separated access `tokens` (env VCODE_TOKENS; visible in the process list as a flag: prefer the env or -tokens-file); a random one is generated when empty")
 	tokensFile := fs.String("tokens-file", getenv("VCODE_TOKENS_FILE"), "`file` of access tokens, one per line or comma-separated, # comments (env VCODE_TOKENS_FILE)")
-	redisURL := secret("redis", "VCODE_REDIS_URL", "redis:// or rediss:// `URL` for shared codes and limits (env VCODE_REDIS_URL); in memory when empty")
+	redisURL := secret("redis", "VCODE_REDIS_URL", "Redis `URL` for shared codes and limits (env VCODE_REDIS_URL), in memory when empty: "+redisSingleForm+"; "+redisClusterForm+"; "+redisSentinelForm)
 	redisPrefix := fs.String("redis-prefix", envOr(getenv, "VCODE_REDIS_PREFIX", "vcode:"), "key `prefix` in Redis (env VCODE_REDIS_PREFIX)")
 	smtpURL := secret("smtp-url", "VCODE_SMTP_URL", "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
 	webhookURL := secret("webhook-url", "VCODE_WEBHOOK_URL", "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
@@ -205,9 +247,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	trustedProxies := fs.String("trusted-proxies", getenv("VCODE_TRUSTED_PROXIES"), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (env VCODE_TRUSTED_PROXIES); without it every client behind a proxy shares the proxy's per-IP quotas")
 	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
 	logLevel := fs.String("log-level", envOr(getenv, "VCODE_LOG_LEVEL", "info"), "least `level` of the per-request log lines: debug, info, warn, error or off (env VCODE_LOG_LEVEL); vcoded's own lines are always written")
+	logFormat := fs.String("log-format", envOr(getenv, "VCODE_LOG_FORMAT", "text"), "log line `format`: text (key=value) or json (env VCODE_LOG_FORMAT)")
+	showVersion := fs.Bool("version", false, "print vcoded's version and exit")
 	policy := addPolicyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "vcoded %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return nil
 	}
 	if err := applyPolicyEnv(fs, getenv); err != nil {
 		return err
@@ -221,12 +269,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	newHandler, err := parseLogFormat(*logFormat)
+	if err != nil {
+		return err
+	}
 	// One asynchronous handler for every line, so that they are written
 	// in order through one buffer. vcoded's own lines are synchronous:
 	// out at once, after the queued request lines. Closed last (deferred
 	// first), after the server's shutdown, so that no line is lost.
 	alog := asynclog.New(stderr, func(w io.Writer) slog.Handler {
-		return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
+		return newHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
 	}, nil)
 	defer alog.Close()
 	logger := slog.New(minLevel{alog.WithSyncLevel(slog.LevelDebug), slog.LevelInfo})
@@ -254,7 +306,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		var b [16]byte
 		rand.Read(b[:])
 		tokens = []string{hex.EncodeToString(b[:])}
-		fmt.Fprintf(stderr, "vcoded: no -tokens given; generated access token: %s\n", tokens[0])
+		if *logFormat == "json" {
+			logger.Warn("no -tokens given; generated access token", "token", tokens[0])
+		} else {
+			fmt.Fprintf(stderr, "vcoded: no -tokens given; generated access token: %s\n", tokens[0])
+		}
 	}
 	subjects := make(map[string]string, len(tokens))
 	for i, t := range tokens {
@@ -285,7 +341,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(secrets) == 0 {
 			return errors.New("-redis needs VCODE_SECRET or VCODE_SECRET_FILE: instances sharing Redis must share the HMAC secret")
 		}
-		client, err := newRedisClient(*redisURL)
+		client, kind, err := newRedisClient(*redisURL)
 		if err != nil {
 			return err
 		}
@@ -293,7 +349,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		vopts = append(vopts,
 			verifier.WithStore(redisstore.New(client, *redisPrefix+"code:")),
 			verifier.WithLimiter(redislimiter.New(client, *redisPrefix+"limit:")))
-		backend = "redis"
+		backend = kind
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		if err := client.Ping(pctx).Err(); err != nil {
 			// Not fatal: requests fail closed until Redis answers.
@@ -368,7 +424,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := newHTTPServer(h.Middleware(probes(v)), logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery, "guard", policy.guard)
+	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery, "guard", policy.guard, "version", buildVersion())
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -406,6 +462,17 @@ func parseLogLevel(s string) (slog.Level, bool, error) {
 		return 0, false, nil
 	}
 	return 0, false, fmt.Errorf("-log-level (VCODE_LOG_LEVEL): %q is not debug, info, warn, error or off", s)
+}
+
+// parseLogFormat reads -log-format: slog's text or JSON handler.
+func parseLogFormat(s string) (func(io.Writer, *slog.HandlerOptions) slog.Handler, error) {
+	switch s {
+	case "text":
+		return func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) }, nil
+	case "json":
+		return func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, o) }, nil
+	}
+	return nil, fmt.Errorf("-log-format (VCODE_LOG_FORMAT): %q is not text or json", s)
 }
 
 // minLevel is a handler enabled from a least level on.
@@ -538,49 +605,6 @@ func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
 	}
 }
 
-// evictionPolicy returns Redis's maxmemory-policy: from CONFIG GET, or,
-// where CONFIG is renamed or denied (managed services, ACLs), from INFO
-// memory; "" when neither answers.
-func evictionPolicy(ctx context.Context, client *redis.Client) string {
-	if m, err := client.ConfigGet(ctx, "maxmemory-policy").Result(); err == nil && m["maxmemory-policy"] != "" {
-		return m["maxmemory-policy"]
-	}
-	info, err := client.Info(ctx, "memory").Result()
-	if err != nil {
-		return ""
-	}
-	for line := range strings.Lines(info) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "maxmemory_policy:"); ok {
-			return v
-		}
-	}
-	return ""
-}
-
-// newRedisClient dials lazily: the URL is only parsed here.
-//
-// Its errors never show the URL's user name or password. redis.ParseURL
-// returns url.Parse's error as it is, which quotes the whole URL; its own
-// errors quote the path or a query option, which hold a piece of the
-// password when a special character in it was not percent-encoded. Those
-// are replaced by a message of our own.
-func newRedisClient(raw string) (*redis.Client, error) {
-	malformed := errors.New("-redis: the URL is malformed (percent-encode special characters in the user name and password)")
-	u, err := url.Parse(raw)
-	if err != nil || u.Opaque != "" || strings.ContainsAny(u.Path+u.RawQuery+u.Fragment, "@") {
-		return nil, malformed
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		// go-redis quotes the database number and option values, which
-		// may be a password's tail: say what is wrong, not where.
-		return nil, errors.New("-redis: the URL is not valid: redis://[user:password@]host:port[/db][?option=value] or rediss://")
-	}
-	// Per-operation timeouts of the stores bound a hung server.
-	opts.ContextTimeoutEnabled = true
-	return redis.NewClient(opts), nil
-}
-
 // secretFlag is a flag that may hold a secret; see run.
 type secretFlag struct {
 	name, env string
@@ -594,6 +618,8 @@ func warnSecretFlag(name, value string) bool {
 	case value == "":
 		return false
 	case name == "tokens" || name == "webhook-secret":
+		return true
+	case name == "redis" && strings.Contains(value, "sentinel_password="):
 		return true
 	case name == "webhook-url":
 		// Gateways often take their API key in the query.

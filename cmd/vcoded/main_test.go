@@ -433,6 +433,10 @@ func TestSecretsNotEchoed(t *testing.T) {
 		{"redis question mark in password", "-redis", "VCODE_REDIS_URL", "redis://" + leakUser + ":6379?" + leakPass + "@127.0.0.1:6379/0", redisSecret},
 		{"redis without scheme", "-redis", "VCODE_REDIS_URL", leakUser + ":" + leakPass + "@127.0.0.1:6379/0", redisSecret},
 		{"redis bad option", "-redis", "VCODE_REDIS_URL", "redis://" + leakUser + ":" + leakPass + "@127.0.0.1:6379/0?dial_timeout=soon", redisSecret},
+		{"redis cluster bad escape", "-redis", "VCODE_REDIS_URL", "redis+cluster://" + leakUser + ":" + leakPass + "%zz@127.0.0.1:7001,127.0.0.1:7002", redisSecret},
+		{"redis cluster bad option", "-redis", "VCODE_REDIS_URL", "redis+cluster://" + leakUser + ":" + leakPass + "@127.0.0.1:7001?pool_size=" + leakPass, redisSecret},
+		{"redis sentinel slash in password", "-redis", "VCODE_REDIS_URL", "redis+sentinel://" + leakUser + ":" + leakPass + "/x@127.0.0.1:26379/master", redisSecret},
+		{"redis sentinel bad option", "-redis", "VCODE_REDIS_URL", "redis+sentinel://127.0.0.1:26379/master?sentinel_password=" + leakPass + "&dial_timeout=" + leakUser, redisSecret},
 		{"webhook bad escape", "-webhook-url", "VCODE_WEBHOOK_URL", "https://" + leakUser + ":" + leakPass + "%zz@hook.example.com/sms", hookSecret},
 		{"webhook without scheme", "-webhook-url", "VCODE_WEBHOOK_URL", leakUser + ":" + leakPass + "@hook.example.com/sms", hookSecret},
 	}
