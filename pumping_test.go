@@ -191,7 +191,7 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 		return gateway.Notify(ctx, m)
 	})
 	st, lim := b.build(t, clk.Now)
-	v, err := verifier.New(notifier, verifier.WithClock(clk.Now), verifier.WithStore(st), verifier.WithLimiter(lim),
+	v, err := verifier.New(notifier, verifier.WithClock(clk.Now), verifier.WithStore(st), verifier.WithLimiter(lim), verifier.WithSecrets(sharedSecret),
 		// Off: it would block these three numbers' prefix, rightly, and
 		// this test is about what hang-ups get past the limits alone.
 		verifier.WithGuard(verifier.Guard{}),

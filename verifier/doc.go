@@ -57,7 +57,9 @@
 // the store keeps HMAC-SHA256(secret, binding || code) under a key that is
 // itself an HMAC of the binding, and rate-limit keys are HMACs of the
 // contact. A Redis dump therefore shows no phone numbers, addresses or
-// codes. Secrets rotate: see WithSecrets.
+// codes. Secrets rotate: see WithSecrets. A store or limiter given with
+// WithStore or WithLimiter requires WithSecrets: New refuses it without, as
+// a random secret per process would make codes and limits per process.
 //
 // # Failure
 //

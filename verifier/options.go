@@ -54,13 +54,15 @@ type config struct {
 type Option func(*config)
 
 // WithStore sets where codes are kept. The default is a store.Memory, which
-// serves one process only.
+// serves one process only. A store given here may be shared with other
+// processes, so New then requires WithSecrets.
 func WithStore(s store.CodeStore) Option {
 	return func(c *config) { c.store, c.storeSet = s, true }
 }
 
 // WithLimiter sets the limiter for all rate limits. The default is a
-// limiter.Memory, which serves one process only.
+// limiter.Memory, which serves one process only. A limiter given here may
+// be shared with other processes, so New then requires WithSecrets.
 func WithLimiter(l limiter.Limiter) Option {
 	return func(c *config) { c.limiter, c.limiterSet = l, true }
 }
@@ -72,8 +74,12 @@ func WithLimiter(l limiter.Limiter) Option {
 // the first only, so a rotation starts the limit windows afresh.
 //
 // Without this option the Verifier draws a random secret at start. That is
-// fine for one process, but instances sharing a store would not recognise
-// each other's codes, and a restart forgets every pending code.
+// fine for one process with the default in-memory backends (a restart
+// forgets every pending code anyway), and New refuses it for a store or
+// limiter given with WithStore or WithLimiter, whatever it is: instances
+// sharing them would not recognise each other's codes, and their limit
+// keys would differ, so each instance would keep a cooldown and quotas of
+// its own.
 func WithSecrets(secrets ...[]byte) Option {
 	return func(c *config) {
 		if len(secrets) == 0 {
@@ -182,6 +188,9 @@ func (c *config) check() error {
 	}
 	if err := c.limits.check(); err != nil {
 		c.errs = append(c.errs, err)
+	}
+	if (c.storeSet || c.limiterSet) && c.secrets == nil {
+		c.errs = append(c.errs, errors.New("verifier: WithStore or WithLimiter needs WithSecrets: a random secret per process would make codes and limits per process, so instances sharing the backend would reject each other's codes and keep their cooldowns and quotas apart"))
 	}
 	if c.store == nil || c.limiter == nil {
 		c.errs = append(c.errs, errors.New("verifier: nil store or limiter"))

@@ -81,7 +81,9 @@ type Sent struct {
 
 // New returns a Verifier that delivers codes through n. Without
 // WithStore and WithLimiter it keeps codes and limits in memory, for one
-// process; Close stops the goroutines those start.
+// process; Close stops the goroutines those start. With either, it
+// requires WithSecrets (see there). New checks every option and reports
+// every problem at once.
 func New(n Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
 		codeLength:      defaultCodeLength,

@@ -26,13 +26,18 @@ type fixture struct {
 	clk *vcodetest.Clock
 }
 
+// testSecret is the secrets of tests that give a store or limiter of their
+// own, which New refuses without them.
+var testSecret = verifier.WithSecrets([]byte("vcode test secret, 32 bytes long"))
+
 // newFixture builds a verifier on memory backends with a fake clock and a
-// recorder; opts come after the fixture's own, so they win.
+// recorder; opts come after the fixture's own, so they win. Its secret
+// lets opts give a store or limiter.
 func newFixture(t *testing.T, opts ...verifier.Option) fixture {
 	t.Helper()
 	clk := vcodetest.NewClock(start)
 	rec := &notify.Recorder{}
-	v, err := verifier.New(rec, append([]verifier.Option{verifier.WithClock(clk.Now)}, opts...)...)
+	v, err := verifier.New(rec, append([]verifier.Option{verifier.WithClock(clk.Now), testSecret}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,7 +608,7 @@ func TestRefusedCleanupSurvivesCancel(t *testing.T) {
 	v, err := verifier.New(verifier.NotifierFunc(func(c context.Context, m verifier.Message) error {
 		code = m.Code
 		return n(c, m)
-	}), verifier.WithStore(checking))
+	}), verifier.WithStore(checking), testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
