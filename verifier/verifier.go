@@ -53,10 +53,17 @@ type Request struct {
 	// httpmw sets it from Accept-Language.
 	Language language.Tag
 	// ClientIP is the client's address as the caller determined it, for the
-	// per-IP quotas. httpmw always sets it: from RemoteAddr (or trusted
-	// proxies), IPv6 grouped by /64. A caller of the Go API that has no
-	// client address leaves it empty, and the per-IP quotas do not apply
-	// to that request (the per-subject ones still do).
+	// per-IP quotas: an IP address, with a zone or not, in brackets or not,
+	// with a port or not ("192.0.2.1:443", "[2001:db8::1]:443"), or an
+	// IPv6 /64 as httpmw gives it ("2001:db8:1:2::/64"). The verifier
+	// normalises it as httpmw does: the port and the zone are dropped, an
+	// IPv4-mapped address is its IPv4 address, and an IPv6 address counts
+	// by its /64, which one subscriber usually holds whole. Anything else
+	// (a host name, an X-Forwarded-For list, a wider prefix) fails the call
+	// with ErrInvalidClientIP rather than count apart. httpmw always sets
+	// it: from RemoteAddr (or trusted proxies). A caller of the Go API that
+	// has no client address leaves it empty, and the per-IP quotas do not
+	// apply to that request (the per-subject ones still do).
 	ClientIP string
 	// RequestID is passed on to the notifier, for tracing.
 	RequestID string
@@ -181,6 +188,9 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	if r.Subject == "" {
 		return Sent{}, ErrNoSubject
+	}
+	if r.ClientIP, err = clientIPKey(r.ClientIP); err != nil {
+		return Sent{}, err
 	}
 	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
@@ -361,6 +371,10 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	if r.Subject == "" {
 		return contact.Contact{}, ErrNoSubject
+	}
+	var err error
+	if r.ClientIP, err = clientIPKey(r.ClientIP); err != nil {
+		return contact.Contact{}, err
 	}
 	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
