@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,8 +70,10 @@ type Limits struct {
 	// pumping, kept per ISO region so that countries sharing a calling code
 	// (+1, +7) have caps of their own.
 	RegionDaily int
-	// RegionDailyBy overrides RegionDaily for some ISO regions ("CN":
-	// 100000); a zero entry switches that region's cap off.
+	// RegionDailyBy overrides RegionDaily for some ISO 3166-1 alpha-2
+	// regions ("CN": 100000; lower case is taken as upper case, and New
+	// refuses anything else, as WithAllowedRegions does); a zero entry
+	// switches that region's cap off.
 	RegionDailyBy map[string]int
 }
 
@@ -148,9 +151,18 @@ func (l Limits) check() error {
 		regions = append(regions, r)
 	}
 	slices.Sort(regions)
+	seen := map[string]bool{}
 	for _, r := range regions {
 		if n := l.RegionDailyBy[r]; n < 0 || n > maxCount {
 			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy[%q] %d outside 0..%d", r, n, maxCount))
+		}
+		switch code, err := regionCode(r); {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy: %w", err))
+		case seen[code]:
+			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy: region %q given twice", code))
+		default:
+			seen[code] = true
 		}
 	}
 	return errors.Join(errs...)
@@ -201,7 +213,7 @@ func newRuleSet(l Limits) ruleSet {
 		rs.send = append(rs.send, Rule{Limit: 1, Window: l.Cooldown})
 	}
 	for region, n := range l.RegionDailyBy {
-		rs.regions[region] = day(n)
+		rs.regions[strings.ToUpper(region)] = day(n) // checked: an ISO region in either case
 	}
 	return rs
 }
