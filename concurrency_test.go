@@ -78,9 +78,10 @@ func concurrentMix(t *testing.T, b backends) {
 		// limits under concurrency, not the guard.
 		verifier.WithGuard(verifier.Guard{}),
 		verifier.WithLimits(verifier.Limits{
-			Guesses: 3,
-			Verify:  verifier.Rule{Limit: verifyLimit, Window: window},
-			Send:    verifier.Rule{Limit: 10000, Window: time.Hour},
+			Guesses:    3,
+			Verify:     verifier.Rule{Limit: verifyLimit, Window: window},
+			Send:       verifier.Rule{Limit: 10000, Window: time.Hour},
+			Deliveries: verifier.Rule{Limit: 20000, Window: time.Hour},
 		}))
 	if err != nil {
 		t.Fatal(err)

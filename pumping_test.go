@@ -196,8 +196,8 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 		// this test is about what hang-ups get past the limits alone.
 		verifier.WithGuard(verifier.Guard{}),
 		withLimits(func(l *verifier.Limits) {
-			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}}
-			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}}
+			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 1 << 20, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 1 << 20, Window: time.Hour}}
 			l.RegionDaily = pumpRegionDay
 		}))
 	if err != nil {

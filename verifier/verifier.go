@@ -219,6 +219,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	// one list of events. They span subjects: they bound how many messages
 	// one phone or mailbox receives, whoever asks.
 	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
+	rules = v.shareRule(rules, r, c)
+	deliveriesFrom := len(rules)
+	rules = v.deliveryRules(rules, r, c)
 	untallied := len(rules)
 	rules = tallies.appendTo(rules) // last: any other refusal is the one reported
 	var holdBuf [maxBatch]hold
@@ -281,6 +284,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		RequestID: r.RequestID,
 	}
 	v.compose(&msg, r) // language, text and subject
+	// The call counts on the deliveries whatever its outcome.
+	holds = keepDeliveries(holds, deliveriesFrom, untallied)
 	undelivered, err := v.deliver(ctx, msg)
 	if err != nil {
 		// A message that may have left keeps its limits and its code.
