@@ -84,10 +84,12 @@ type Limits struct {
 	// larger.
 	//
 	// The verify quotas of Subject and IP refuse wrong codes only: past a
-	// spent quota an attempt still meets the contact's Verify limit and is
-	// checked, and a right code verifies, so that nobody sharing an IP can
-	// lock the others out. Guessing stays bounded by Guesses per code and
-	// by the send quotas, which bound the codes there are to guess.
+	// spent quota an attempt is checked, and a right code verifies, so
+	// that nobody sharing an IP can lock the others out. Such an attempt
+	// takes no limit (not the contact's Verify either), so that a subject
+	// past its quota makes the limiter hold nothing more, however many
+	// contacts it tries. Guessing stays bounded by Guesses per code and by
+	// the send quotas, which bound the codes there are to guess.
 	IP ClientLimits
 	// RegionDaily caps the SMS codes sent to each region in any rolling 24
 	// hours (default off). It is the per-dialling-code cap against SMS

@@ -399,17 +399,16 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	var holdBuf [3]hold
 	// The per-subject and per-IP quotas are shared (an IP by everyone
 	// behind it), so a refusal by one of them must not keep a user from
-	// their own right code: the attempt is then taken on the contact's
-	// limit alone and checked, and only a wrong code gets the quota's 429.
-	// Guesses stay bounded by the contact's limit and each code's guess
-	// cap, and the codes a subject or an IP can have sent by the send
-	// quotas; the verify quotas never entered that bound.
+	// their own right code: the attempt is then checked, and only a wrong
+	// code gets the quota's 429. It takes no limit (the refusal gave back
+	// the contact's event): past its quota a subject makes the limiter
+	// hold nothing more, however many contacts it tries, and a code never
+	// sent holds nothing in the store. Guesses stay bounded by each code's
+	// guess cap, and the codes a subject or an IP can have sent by the
+	// send quotas; the verify quotas never entered that bound.
 	var quota *RateLimitError
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
 		if !errors.As(err, &quota) || quota.Limit == limitContact {
-			return c, err
-		}
-		if _, err := v.take(ctx, rules[:1], ErrTooManyAttempts, holdBuf[:0]); err != nil {
 			return c, err
 		}
 	}
