@@ -412,22 +412,22 @@ func (v *Verifier) ruleKey(rule namedRule) string {
 	return v.limitKey(rule.name, rule.value)
 }
 
-// release gives back the events of holds. It runs detached from ctx's
-// cancellation but without a timer of its own: a release runs on every
-// refused request, and the limiters bound their own calls (redislimiter:
-// WithTimeout).
-func (v *Verifier) release(ctx context.Context, holds []hold) error {
+// release gives back the events of holds, best effort: the request's
+// answer is decided, and a give-back that fails is a lapse (LapseRelease)
+// reported to the Observer, never an error of the request. It runs
+// detached from ctx's cancellation but without a timer of its own: a
+// release runs on every refused request, and the limiters bound their own
+// calls (redislimiter: WithTimeout).
+func (v *Verifier) release(ctx context.Context, holds []hold) {
 	if len(holds) == 0 {
-		return nil
+		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	var errs []error
 	for _, h := range holds {
-		if err := v.cfg.limiter.Release(ctx, h.key, h.at); err != nil {
-			errs = append(errs, err)
+		if v.cfg.limiter.Release(ctx, h.key, h.at) != nil {
+			lapsed(ctx, LapseRelease)
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // limitKey is the rule's name and a 128-bit HMAC of name and value under

@@ -171,8 +171,10 @@ func closeAll(cs []io.Closer) error {
 // once a message may have left, it counts against every limit whatever the
 // caller does. When the notifier fails with ErrUndelivered (the message
 // certainly did not leave) the new code is withdrawn and the limits are
-// given back: the failure was ours, not the user's. Any other delivery
-// failure keeps both, as the message may still arrive.
+// given back (all but the deliveries, see Limits.Deliveries): the failure
+// was ours, not the user's. Any other delivery failure keeps both, as the
+// message may still arrive. A withdrawal or give-back that fails does not
+// change the error; the Observer sees it (Event.Lapses).
 //
 // Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
 // ErrCountryMismatch; ErrNotAllowed; a *RateLimitError matching
@@ -180,8 +182,9 @@ func closeAll(cs []io.Closer) error {
 // notifier fails.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
-	sent, err := v.send(ctx, r)
-	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked}, start, err)
+	var l lapses
+	sent, err := v.send(v.watch(ctx, &l), r)
+	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked, Lapses: l.list}, start, err)
 	return sent, err
 }
 
@@ -237,7 +240,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	}
 
 	// One clean-up path: until a message may have left, a failure gives
-	// back the limits and withdraws a new code.
+	// back the limits and withdraws a new code, best effort (a failure is
+	// a lapse, not the answer).
 	var withdraw string // the store key of a new code that must not stay
 	mayHaveLeft := false
 	defer func() {
@@ -246,13 +250,10 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		}
 		cctx, cancel := cleanupContext(ctx)
 		defer cancel()
-		var derr error
-		if withdraw != "" {
-			derr = v.cfg.store.Delete(cctx, withdraw)
+		if withdraw != "" && v.cfg.store.Delete(cctx, withdraw) != nil {
+			lapsed(ctx, LapseWithdraw)
 		}
-		if uerr := errors.Join(derr, v.release(ctx, holds)); uerr != nil {
-			err = errors.Join(err, uerr)
-		}
+		v.release(ctx, holds)
 	}()
 
 	binding := v.binding(r, c)
@@ -368,8 +369,9 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 // limiter fails. Verify does the same work whether or not a code is pending.
 func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	start := time.Now()
-	c, err := v.verify(ctx, r, code)
-	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region}, start, err)
+	var l lapses
+	c, err := v.verify(v.watch(ctx, &l), r, code)
+	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.list}, start, err)
 	return c, err
 }
 
@@ -432,7 +434,9 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// The guard's count of verified codes is best effort: the code is
 	// consumed, and a verify that failed to be counted only makes its
 	// prefix look less converting.
-	v.guardVerified(ctx, c)
+	if v.guardVerified(ctx, c) != nil {
+		lapsed(ctx, LapseGuardCount)
+	}
 	return c, nil
 }
 

@@ -527,7 +527,8 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 }
 
 // blockLogger passes events to the metrics and logs, once per block, the
-// prefix the pumping guard blocked.
+// prefix the pumping guard blocked, and every best-effort write that
+// failed.
 type blockLogger struct {
 	verifier.Observer
 	log *slog.Logger
@@ -535,6 +536,9 @@ type blockLogger struct {
 
 func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
 	b.Observer.Observe(ctx, e)
+	for _, l := range e.Lapses {
+		b.log.Warn("a best-effort write failed; the answer stood", "op", e.Op, "lapse", string(l))
+	}
 	if e.Blocked != "" {
 		if strings.HasPrefix(e.Blocked, "+") {
 			b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.Blocked)
