@@ -23,6 +23,7 @@ func BenchmarkVerifyBackends(b *testing.B) {
 		client := redistest.Client(b)
 		prefix := redistest.Prefix(b)
 		benchVerify(b, append(lift,
+			verifier.WithSecrets([]byte("vcode benchmark secret, 32 bytes")),
 			verifier.WithStore(redisstore.New(client, prefix+"code:")),
 			verifier.WithLimiter(redislimiter.New(client, prefix+"limit:"))))
 	})

@@ -70,7 +70,7 @@ func concurrentMix(t *testing.T, b backends) {
 	st, lim := b.build(t, clk.Now)
 	rec := &notify.Recorder{}
 	v, err := verifier.New(rec,
-		verifier.WithStore(st), verifier.WithLimiter(lim), verifier.WithClock(clk.Now),
+		verifier.WithStore(st), verifier.WithLimiter(lim), verifier.WithSecrets(sharedSecret), verifier.WithClock(clk.Now),
 		verifier.WithCodeLength(10), // codes never repeat by chance within the test
 		verifier.WithValidity(10*time.Minute),
 		// Six numbers of one prefix sent to far more than they verify:
@@ -78,9 +78,10 @@ func concurrentMix(t *testing.T, b backends) {
 		// limits under concurrency, not the guard.
 		verifier.WithGuard(verifier.Guard{}),
 		verifier.WithLimits(verifier.Limits{
-			Guesses: 3,
-			Verify:  verifier.Rule{Limit: verifyLimit, Window: window},
-			Send:    verifier.Rule{Limit: 10000, Window: time.Hour},
+			Guesses:    3,
+			Verify:     verifier.Rule{Limit: verifyLimit, Window: window},
+			Send:       verifier.Rule{Limit: 10000, Window: time.Hour},
+			Deliveries: verifier.Rule{Limit: 20000, Window: time.Hour},
 		}))
 	if err != nil {
 		t.Fatal(err)

@@ -191,13 +191,13 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 		return gateway.Notify(ctx, m)
 	})
 	st, lim := b.build(t, clk.Now)
-	v, err := verifier.New(notifier, verifier.WithClock(clk.Now), verifier.WithStore(st), verifier.WithLimiter(lim),
+	v, err := verifier.New(notifier, verifier.WithClock(clk.Now), verifier.WithStore(st), verifier.WithLimiter(lim), verifier.WithSecrets(sharedSecret),
 		// Off: it would block these three numbers' prefix, rightly, and
 		// this test is about what hang-ups get past the limits alone.
 		verifier.WithGuard(verifier.Guard{}),
 		withLimits(func(l *verifier.Limits) {
-			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}}
-			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}}
+			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 1 << 20, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 1 << 20, Window: time.Hour}}
 			l.RegionDaily = pumpRegionDay
 		}))
 	if err != nil {

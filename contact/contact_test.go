@@ -401,3 +401,24 @@ func TestParseIn(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupRegion(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"CN", "CN", true}, {"cn", "CN", true}, {"Us", "US", true}, {"XK", "XK", true},
+		{"", "", false}, {"ZZ", "ZZ", false}, {"EU", "EU", false}, {"001", "", false},
+		{"usa", "", false}, {"chinaPR", "", false}, {"C", "", false},
+	} {
+		if got, ok := LookupRegion(tt.in); ok != tt.ok || ok && got != tt.want {
+			t.Errorf("LookupRegion(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	// Every region of the Huawei table is one.
+	for _, c := range Countries() {
+		if _, ok := LookupRegion(c.Region); !ok {
+			t.Errorf("%s's region %q is not a region", c.Name, c.Region)
+		}
+	}
+}

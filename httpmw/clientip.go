@@ -1,25 +1,28 @@
 package httpmw
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/vcodekit/vcode/internal/clientip"
 )
 
 // clientIP returns the address the per-IP quotas count, as a string:
 // RemoteAddr's host, or, when RemoteAddr is a trusted proxy, the nearest
-// address in X-Forwarded-For that is not one. IPv6 addresses are grouped by
-// their /64, which one subscriber usually holds whole.
+// address in X-Forwarded-For that is not one. It is normalised by
+// internal/clientip, as the verifier normalises Request.ClientIP: IPv6
+// addresses are grouped by their /64, which one subscriber usually holds
+// whole.
 //
 // A RemoteAddr that holds no IP (a Unix socket listener says "@" or
-// nothing) is counted as it is, "peer:" and the raw value: all such peers
-// share one quota. An empty client IP would switch the per-IP quotas off,
-// and a listener must not do that silently.
+// nothing) is counted as noIP: all such peers share one quota. An empty
+// client IP would switch the per-IP quotas off, and a listener must not do
+// that silently.
 func clientIP(r *http.Request, trusted []netip.Prefix) string {
-	addr, ok := parseHostPort(r.RemoteAddr)
+	addr, ok := clientip.Parse(r.RemoteAddr)
 	if !ok {
-		return "peer:" + r.RemoteAddr
+		return noIP
 	}
 	if len(trusted) > 0 && isTrusted(addr, trusted) {
 		// Walk the chain from the nearest hop back; the first address
@@ -30,29 +33,21 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 			for j := len(parts) - 1; j >= 0; j-- {
 				hop, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
 				if err != nil {
-					return canonical(addr) // a garbled chain: trust only what we saw
+					return clientip.Key(addr) // a garbled chain: trust only what we saw
 				}
-				addr = hop.Unmap()
+				addr = hop.Unmap().WithZone("")
 				if !isTrusted(addr, trusted) {
-					return canonical(addr)
+					return clientip.Key(addr)
 				}
 			}
 		}
 	}
-	return canonical(addr)
+	return clientip.Key(addr)
 }
 
-func parseHostPort(s string) (netip.Addr, bool) {
-	host, _, err := net.SplitHostPort(s)
-	if err != nil {
-		host = s
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return a.Unmap().WithZone(""), true
-}
+// noIP is the client IP of every peer without an IP address: the
+// unspecified address, which no TCP peer has.
+const noIP = "0.0.0.0"
 
 func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 	for _, p := range trusted {
@@ -61,12 +56,4 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
-}
-
-func canonical(a netip.Addr) string {
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
 }

@@ -64,7 +64,8 @@ func TestContextReachesBackends(t *testing.T) {
 	})
 	v, err := verifier.New(n,
 		verifier.WithStore(tracedStore{store.NewMemory(), tr}),
-		verifier.WithLimiter(tracedLimiter{limiter.NewMemory(), tr}))
+		verifier.WithLimiter(tracedLimiter{limiter.NewMemory(), tr}),
+		verifier.WithSecrets([]byte("vcode test secret, 32 bytes long")))
 	if err != nil {
 		t.Fatal(err)
 	}

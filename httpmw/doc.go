@@ -59,9 +59,12 @@
 //
 // The per-IP quotas count RemoteAddr. X-Forwarded-For is believed only from
 // the proxies given to WithTrustedProxies, read from the nearest hop back.
-// IPv6 clients are counted per /64. A peer without an IP address (a
-// listener on a Unix socket) is counted under its RemoteAddr as it is, so
-// all such peers share one quota: the quotas are never silently off. Put a
+// IPv6 clients are counted per /64, IPv4-mapped ones as IPv4, as the
+// verifier normalises Request.ClientIP for callers of the Go API (one
+// shared function, so the two agree). A peer without an IP address (a
+// listener on a Unix socket) is counted as the unspecified address
+// 0.0.0.0, so all such peers share one quota: the quotas are never
+// silently off. Put a
 // TCP reverse proxy in front, named with WithTrustedProxies, to count
 // clients one by one.
 //

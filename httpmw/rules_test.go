@@ -311,11 +311,11 @@ func TestPerIPQuota(t *testing.T) {
 		{"[2001:db8:1:3::1]:443", "", "+8613600000009", 200},      // another /64
 		{"[::ffff:192.0.2.1]:443", "", "+8613600000010", 429},     // IPv4-mapped is the IPv4 client
 		// A peer with no IP (a Unix socket listener) is not let off the
-		// quota: it is counted under what RemoteAddr says.
+		// quota: all such peers count as one.
 		{"@", "", "+8613600000011", 200},
 		{"@", "198.51.100.7", "+8613600000012", 429},
-		{"", "", "+8613600000013", 200},
-		{"", "", "+8613600000014", 429},
+		{"", "", "+8613600000013", 429},
+		{"[2001:db8:1:2::1%eth0]:443", "", "+8613600000014", 429}, // zone dropped
 	}
 	for i, s := range steps {
 		if got := post(s.remote, s.xff, s.contact); got != s.want {

@@ -7,6 +7,7 @@
 //	vcode_events_total{op, outcome, channel}        every Send and Verify, by outcome
 //	vcode_codes_sent_total{channel, region}         codes delivered, by region: watch it for SMS pumping
 //	vcode_operation_duration_seconds{op}            Send and Verify latency
+//	vcode_lapses_total{op, lapse}                   best-effort writes that failed (verifier.Lapse)
 //	vcode_http_requests_total{route, status, code}  every request to the two routes
 //	vcode_http_request_duration_seconds{route}      request latency
 //
@@ -29,6 +30,7 @@ type Metrics struct {
 	events     *prometheus.CounterVec
 	sent       *prometheus.CounterVec
 	opDuration *prometheus.HistogramVec
+	lapses     *prometheus.CounterVec
 	requests   *prometheus.CounterVec
 	reqLatency *prometheus.HistogramVec
 }
@@ -51,6 +53,9 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		opDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "vcode_operation_duration_seconds", Help: "Send and Verify latency.", Buckets: buckets,
 		}, []string{"op"}),
+		lapses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vcode_lapses_total", Help: "Best-effort writes of Send and Verify that failed: limits not given back, undelivered codes not withdrawn, verifies not counted for the pumping guard.",
+		}, []string{"op", "lapse"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vcode_http_requests_total", Help: "Requests to the send and verify routes.",
 		}, []string{"route", "status", "code"}),
@@ -58,7 +63,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "vcode_http_request_duration_seconds", Help: "Request latency on the send and verify routes.", Buckets: buckets,
 		}, []string{"route"}),
 	}
-	for _, c := range []prometheus.Collector{m.events, m.sent, m.opDuration, m.requests, m.reqLatency} {
+	for _, c := range []prometheus.Collector{m.events, m.sent, m.opDuration, m.lapses, m.requests, m.reqLatency} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -73,6 +78,9 @@ func (m *Metrics) Observe(_ context.Context, e verifier.Event) {
 		m.sent.WithLabelValues(string(e.Channel), e.Region).Inc()
 	}
 	m.opDuration.WithLabelValues(e.Op).Observe(e.Latency.Seconds())
+	for _, l := range e.Lapses {
+		m.lapses.WithLabelValues(e.Op, string(l)).Inc()
+	}
 }
 
 // ObserveRequest implements httpmw.RequestObserver.

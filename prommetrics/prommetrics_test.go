@@ -23,6 +23,8 @@ func TestMetrics(t *testing.T) {
 	ctx := context.Background()
 	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: verifier.SMS, Region: "CN", Latency: 2 * time.Millisecond})
 	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: verifier.SMS, Region: "CN", Latency: time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeDeliveryFailed, Channel: verifier.SMS, Region: "CN",
+		Lapses: []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}})
 	m.ObserveRequest(ctx, httpmw.RequestEvent{Route: "verify", Status: 400, ErrorCode: "USG.201060005", Latency: time.Millisecond})
 
 	want := `
@@ -31,14 +33,19 @@ func TestMetrics(t *testing.T) {
 vcode_codes_sent_total{channel="sms",region="CN"} 1
 # HELP vcode_events_total Send and Verify calls by outcome.
 # TYPE vcode_events_total counter
+vcode_events_total{channel="sms",op="send",outcome="delivery_failed"} 1
 vcode_events_total{channel="sms",op="send",outcome="sent"} 1
 vcode_events_total{channel="sms",op="verify",outcome="wrong_code"} 1
+# HELP vcode_lapses_total Best-effort writes of Send and Verify that failed: limits not given back, undelivered codes not withdrawn, verifies not counted for the pumping guard.
+# TYPE vcode_lapses_total counter
+vcode_lapses_total{lapse="release",op="send"} 1
+vcode_lapses_total{lapse="withdraw",op="send"} 1
 # HELP vcode_http_requests_total Requests to the send and verify routes.
 # TYPE vcode_http_requests_total counter
 vcode_http_requests_total{code="USG.201060005",route="verify",status="400"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"vcode_codes_sent_total", "vcode_events_total", "vcode_http_requests_total"); err != nil {
+		"vcode_codes_sent_total", "vcode_events_total", "vcode_lapses_total", "vcode_http_requests_total"); err != nil {
 		t.Fatal(err)
 	}
 	if n := testutil.CollectAndCount(reg, "vcode_operation_duration_seconds", "vcode_http_request_duration_seconds"); n != 3 {

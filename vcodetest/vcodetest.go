@@ -71,9 +71,10 @@ func New(t testing.TB, opts ...verifier.Option) (*verifier.Verifier, *notify.Rec
 func Unlimited() verifier.Limits {
 	const lots = 1 << 30
 	return verifier.Limits{
-		Guesses: lots,
-		Verify:  verifier.Rule{Limit: lots, Window: time.Minute},
-		Send:    verifier.Rule{Limit: lots, Window: time.Hour},
+		Guesses:    lots,
+		Verify:     verifier.Rule{Limit: lots, Window: time.Minute},
+		Send:       verifier.Rule{Limit: lots, Window: time.Hour},
+		Deliveries: verifier.Rule{Limit: lots, Window: time.Minute},
 	}
 }
 

@@ -221,7 +221,7 @@ func TestTwoPoliciesShareContactLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	backend, err := verifier.New(notify.Discard, secret, verifier.WithStore(st), verifier.WithLimiter(lim),
-		withLimits(func(l *verifier.Limits) { l.Subject.Send.Limit = 5000 }))
+		withLimits(func(l *verifier.Limits) { l.Subject.Send.Limit, l.Subject.Deliveries.Limit = 5000, 10000 }))
 	if err != nil {
 		t.Fatal(err)
 	}

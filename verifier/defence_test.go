@@ -60,7 +60,7 @@ func TestResendSameCodeOffByDefault(t *testing.T) {
 func TestResendSealedNotPlaintext(t *testing.T) {
 	spy := &spyStore{CodeStore: store.NewMemory()}
 	rec := &notify.Recorder{}
-	v, err := verifier.New(rec, verifier.WithStore(spy), verifier.WithResendSameCode(), verifier.WithValidity(5*time.Minute))
+	v, err := verifier.New(rec, verifier.WithStore(spy), testSecret, verifier.WithResendSameCode(), verifier.WithValidity(5*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func (*emailOnly) Supports(ch verifier.Channel) bool { return ch == verifier.Ema
 func TestUnroutableChannelRefusedEarly(t *testing.T) {
 	spy := &spyStore{CodeStore: store.NewMemory()}
 	n := &emailOnly{}
-	v, err := verifier.New(n, verifier.WithStore(spy))
+	v, err := verifier.New(n, verifier.WithStore(spy), testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,8 @@ const defaultDeliveryTimeout = 15 * time.Second
 // not leave. The gateway refused it before accepting it (connection
 // refused, a 4xx answer, an SMTP rejection before the final 250 of DATA),
 // or the notifier never tried (no route, a recipient it cannot take).
-// Send then withdraws the new code and gives back every limit it took.
+// Send then withdraws the new code and gives back every limit it took but
+// the deliveries (Limits.Deliveries).
 //
 // Any other notifier error is ambiguous (a timeout, a connection reset
 // after the request was written, a 5xx answer after retries, a panic): the

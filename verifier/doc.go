@@ -57,7 +57,9 @@
 // the store keeps HMAC-SHA256(secret, binding || code) under a key that is
 // itself an HMAC of the binding, and rate-limit keys are HMACs of the
 // contact. A Redis dump therefore shows no phone numbers, addresses or
-// codes. Secrets rotate: see WithSecrets.
+// codes. Secrets rotate: see WithSecrets. A store or limiter given with
+// WithStore or WithLimiter requires WithSecrets: New refuses it without, as
+// a random secret per process would make codes and limits per process.
 //
 // # Failure
 //
@@ -69,10 +71,13 @@
 // left into a failure. If the notifier reports that the message certainly
 // did not leave (ErrUndelivered, through Undelivered), the new code is
 // deleted and the send's rate-limit events are given back, so the user is
-// not held to a cooldown for a code that never reached them. Any other
-// delivery failure may have sent the message: the limits stay counted and
-// the code stays valid. The clean-up runs on a context detached from the
-// request's cancellation.
+// not held to a cooldown for a code that never reached them; only the
+// deliveries (Limits.Deliveries) keep counting, so that a provider that
+// refuses everything is not called without bound. Any other delivery
+// failure may have sent the message: the limits stay counted and the code
+// stays valid. The clean-up runs on a context detached from the request's
+// cancellation; it is best effort, and a part of it that fails is reported
+// to the Observer (Event.Lapses), not to the caller.
 //
 // # Context
 //
@@ -84,8 +89,9 @@
 //
 // # Observing
 //
-// WithObserver receives one Event per call, with outcome, channel, region and
-// latency; prommetrics turns them into Prometheus metrics.
+// WithObserver receives one Event per call, with outcome, channel, region,
+// latency and the best-effort writes that failed (Lapse); prommetrics turns
+// them into Prometheus metrics.
 //
 // # Enumeration
 //

@@ -39,6 +39,12 @@ var (
 	// share one quota with them: it is refused, not guessed. Give anonymous
 	// callers a subject of their own (a session id, a device id).
 	ErrNoSubject = errors.New("verifier: request has no subject")
+	// ErrInvalidClientIP: Request.ClientIP is neither empty nor an IP
+	// address (see Request.ClientIP for the forms taken). It is the
+	// caller's mistake, never the client's: Classify does not class it,
+	// so httpmw (which always sets an address) would answer it as an
+	// internal error, and the Observer sees OutcomeBackendError.
+	ErrInvalidClientIP = errors.New("verifier: Request.ClientIP is not an IP address")
 	// ErrBackend: the store, limiter or notifier failed. The request failed
 	// closed: nothing was verified, and no code was left valid undelivered.
 	ErrBackend = errors.New("verifier: backend failure")

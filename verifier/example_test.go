@@ -75,12 +75,14 @@ func ExampleRateLimitError() {
 // The policy is one value: start from the defaults and change what
 // differs, here for a server-to-server caller that sends for all its users
 // under one subject, from one IP: both quotas go up, while each contact
-// keeps its cooldown and hourly cap.
+// keeps its cooldown and hourly cap (of which one subject takes half at
+// most).
 func ExampleWithLimits() {
 	limits := verifier.DefaultLimits()
 	limits.Subject = verifier.ClientLimits{
-		Send:   verifier.Rule{Limit: 5000, Window: time.Hour},
-		Verify: verifier.Rule{Limit: 20000, Window: time.Hour},
+		Send:       verifier.Rule{Limit: 5000, Window: time.Hour},
+		Verify:     verifier.Rule{Limit: 20000, Window: time.Hour},
+		Deliveries: verifier.Rule{Limit: 10000, Window: time.Hour}, // provider calls, refused ones included
 	}
 	limits.IP = limits.Subject
 	limits.RegionDaily = 10000 // SMS per region in any 24 hours

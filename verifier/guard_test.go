@@ -208,7 +208,7 @@ func TestGuardOnByDefault(t *testing.T) {
 		}
 		g.clk.Advance(20 * time.Second)
 	}
-	if _, err := verifier.New(g.rec, verifier.WithLimiter(plain), verifier.WithGuard(verifier.DefaultGuard())); err == nil {
+	if _, err := verifier.New(g.rec, verifier.WithLimiter(plain), testSecret, verifier.WithGuard(verifier.DefaultGuard())); err == nil {
 		t.Fatal("WithGuard with a Limiter that keeps no counts was accepted")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,10 +17,16 @@ import (
 type Rule = limiter.Rule
 
 // ClientLimits are the quotas of one client, across all the contacts it
-// asks for: Send for codes sent, Verify for verification attempts. A zero
-// Rule is off.
+// asks for: Send for codes sent, Verify for verification attempts,
+// Deliveries for calls to the notifier whatever their outcome (see
+// Limits.Deliveries). A zero Rule is off. Deliveries goes with Send: on
+// exactly when Send is, and admitting at least as many calls as Send
+// admits codes, so that switching a client's send quota off or raising it
+// cannot leave a silent cap behind, nor leaving a field out switch the
+// bound off (New refuses either).
 type ClientLimits struct {
 	Send, Verify Rule
+	Deliveries   Rule
 }
 
 // Limits is the whole rate-limit policy, in one value. Start from
@@ -30,12 +37,13 @@ type ClientLimits struct {
 //	v, err := verifier.New(n, verifier.WithLimits(l))
 //
 // A backend that calls for all its users under one subject, from one IP,
-// raises both Subject and IP (sends and verifications): the defaults are
-// sized for one person and for one household's NAT.
+// raises both Subject and IP (sends, verifications and deliveries): the
+// defaults are sized for one person and for one household's NAT. Such a
+// subject gets half of each contact's hourly cap, as any subject does.
 //
-// Throughout, a zero value is off. Guesses, Verify and Send may not be off:
-// they are the brute-force and anti-bombing bounds, and New refuses Limits
-// without them. A limit counts 1 to 2^30 events in a window of 1 second to
+// Throughout, a zero value is off. Guesses, Verify, Send and Deliveries may
+// not be off: they are the brute-force, anti-bombing and provider-call
+// bounds, and New refuses Limits without them. A limit counts 1 to 2^30 events in a window of 1 second to
 // 366 days; a cooldown is 0 or 1 second to 366 days. Every count goes through the Limiter, so on Redis it holds
 // across instances.
 type Limits struct {
@@ -49,28 +57,49 @@ type Limits struct {
 	// whoever asks (default one minute).
 	Cooldown time.Duration
 	// Send is the codes sent to one contact, whoever asks (default 10 per
-	// hour): the bound on messages one phone or mailbox receives.
+	// hour): the bound on messages one phone or mailbox receives. No
+	// subject may take more than half of it (rounded down, at least one),
+	// so that one subject cannot keep a contact's owner from codes: it
+	// holds the contact for one cooldown at a time at most.
 	Send Rule
+	// Deliveries is the calls to the notifier for one contact, whoever
+	// asks and whatever their outcome (default 2 a minute: a code, and
+	// one retry at once after a refusal). The cooldown, Send and the
+	// quotas count only messages that may have left: one the provider
+	// certainly refused (ErrUndelivered) gives them back, so that the user
+	// may ask again at once. Deliveries are never given back, so that a
+	// provider that refuses every message (a region not enabled, a barred
+	// number) is not called without bound, nor its failures logged
+	// without bound. Subject.Deliveries and IP.Deliveries bound the calls
+	// of one client likewise (default twice their Send: each code asked
+	// for again once). It may not be off; raise it with a short Cooldown.
+	Deliveries Rule
 	// Subject is the quotas of one subject (Request.Subject) across all
-	// contacts (default 20 sends and 100 verifications an hour).
+	// contacts (default 20 sends, 100 verifications and 40 deliveries an
+	// hour).
 	Subject ClientLimits
 	// IP is the quotas of one client IP (Request.ClientIP) across all
-	// contacts (default 60 sends and 300 verifications an hour). An IP may
-	// hide many users behind NAT, so its quotas are larger.
+	// contacts (default 60 sends, 300 verifications and 120 deliveries an
+	// hour). An IP may hide many users behind NAT, so its quotas are
+	// larger.
 	//
 	// The verify quotas of Subject and IP refuse wrong codes only: past a
-	// spent quota an attempt still meets the contact's Verify limit and is
-	// checked, and a right code verifies, so that nobody sharing an IP can
-	// lock the others out. Guessing stays bounded by Guesses per code and
-	// by the send quotas, which bound the codes there are to guess.
+	// spent quota an attempt is checked, and a right code verifies, so
+	// that nobody sharing an IP can lock the others out. Such an attempt
+	// takes no limit (not the contact's Verify either), so that a subject
+	// past its quota makes the limiter hold nothing more, however many
+	// contacts it tries. Guessing stays bounded by Guesses per code and by
+	// the send quotas, which bound the codes there are to guess.
 	IP ClientLimits
 	// RegionDaily caps the SMS codes sent to each region in any rolling 24
 	// hours (default off). It is the per-dialling-code cap against SMS
 	// pumping, kept per ISO region so that countries sharing a calling code
 	// (+1, +7) have caps of their own.
 	RegionDaily int
-	// RegionDailyBy overrides RegionDaily for some ISO regions ("CN":
-	// 100000); a zero entry switches that region's cap off.
+	// RegionDailyBy overrides RegionDaily for some ISO 3166-1 alpha-2
+	// regions ("CN": 100000; lower case is taken as upper case, and New
+	// refuses anything else, as WithAllowedRegions does); a zero entry
+	// switches that region's cap off.
 	RegionDailyBy map[string]int
 }
 
@@ -79,12 +108,21 @@ type Limits struct {
 // the fields of Limits.
 func DefaultLimits() Limits {
 	return Limits{
-		Guesses:  5,
-		Verify:   Rule{Limit: 5, Window: time.Minute},
-		Cooldown: time.Minute,
-		Send:     Rule{Limit: 10, Window: time.Hour},
-		Subject:  ClientLimits{Send: Rule{Limit: 20, Window: time.Hour}, Verify: Rule{Limit: 100, Window: time.Hour}},
-		IP:       ClientLimits{Send: Rule{Limit: 60, Window: time.Hour}, Verify: Rule{Limit: 300, Window: time.Hour}},
+		Guesses:    5,
+		Verify:     Rule{Limit: 5, Window: time.Minute},
+		Cooldown:   time.Minute,
+		Send:       Rule{Limit: 10, Window: time.Hour},
+		Deliveries: Rule{Limit: 2, Window: time.Minute},
+		Subject: ClientLimits{
+			Send:       Rule{Limit: 20, Window: time.Hour},
+			Verify:     Rule{Limit: 100, Window: time.Hour},
+			Deliveries: Rule{Limit: 40, Window: time.Hour},
+		},
+		IP: ClientLimits{
+			Send:       Rule{Limit: 60, Window: time.Hour},
+			Verify:     Rule{Limit: 300, Window: time.Hour},
+			Deliveries: Rule{Limit: 120, Window: time.Hour},
+		},
 	}
 }
 
@@ -120,12 +158,30 @@ const (
 // check returns every problem with l, in the order of its fields.
 func (l Limits) check() error {
 	var errs []error
+	valid := func(r Rule) bool {
+		return r.Limit >= 1 && r.Limit <= maxCount && r.Window >= minWindow && r.Window <= maxWindow
+	}
 	rule := func(name string, r Rule, required bool) {
 		switch {
 		case r == Rule{} && required:
 			errs = append(errs, fmt.Errorf("verifier: Limits.%s may not be off", name))
-		case r != Rule{} && (r.Limit < 1 || r.Limit > maxCount || r.Window < minWindow || r.Window > maxWindow):
+		case r != Rule{} && !valid(r):
 			errs = append(errs, fmt.Errorf("verifier: Limits.%s %d per %v is not a limit: 1 to %d per 1s to 366 days", name, r.Limit, r.Window, maxCount))
+		}
+	}
+	// deliveries checks that d, the Deliveries beside send, is on exactly
+	// when send is (when they may be off), and never caps the codes send
+	// lets through: every code is a call.
+	deliveries := func(prefix string, d, send Rule, required bool) {
+		switch {
+		case required:
+		case d == Rule{} && send != Rule{}:
+			errs = append(errs, fmt.Errorf("verifier: Limits.%sDeliveries may not be off while %[1]sSend is on", prefix))
+		case d != Rule{} && send == Rule{}:
+			errs = append(errs, fmt.Errorf("verifier: Limits.%sDeliveries %d per %v is on while %[1]sSend is off: it would cap the sends; switch it off too", prefix, d.Limit, d.Window))
+		}
+		if valid(d) && valid(send) && admits(d, send.Window) < int64(send.Limit) {
+			errs = append(errs, fmt.Errorf("verifier: Limits.%[1]sDeliveries %[2]d per %[3]v admits fewer calls to the notifier than %[1]sSend's %[4]d codes per %[5]v: every code is a call", prefix, d.Limit, d.Window, send.Limit, send.Window))
 		}
 	}
 	if l.Guesses < 1 || l.Guesses > maxCount {
@@ -136,10 +192,16 @@ func (l Limits) check() error {
 		errs = append(errs, fmt.Errorf("verifier: Limits.Cooldown %v is neither 0 nor 1s to 366 days", l.Cooldown))
 	}
 	rule("Send", l.Send, true)
-	rule("Subject.Send", l.Subject.Send, false)
-	rule("Subject.Verify", l.Subject.Verify, false)
-	rule("IP.Send", l.IP.Send, false)
-	rule("IP.Verify", l.IP.Verify, false)
+	rule("Deliveries", l.Deliveries, true)
+	deliveries("", l.Deliveries, l.Send, true)
+	client := func(name string, c ClientLimits) {
+		rule(name+".Send", c.Send, false)
+		rule(name+".Verify", c.Verify, false)
+		rule(name+".Deliveries", c.Deliveries, false)
+		deliveries(name+".", c.Deliveries, c.Send, false)
+	}
+	client("Subject", l.Subject)
+	client("IP", l.IP)
 	if l.RegionDaily < 0 || l.RegionDaily > maxCount {
 		errs = append(errs, fmt.Errorf("verifier: Limits.RegionDaily %d outside 0..%d", l.RegionDaily, maxCount))
 	}
@@ -148,12 +210,26 @@ func (l Limits) check() error {
 		regions = append(regions, r)
 	}
 	slices.Sort(regions)
+	seen := map[string]bool{}
 	for _, r := range regions {
 		if n := l.RegionDailyBy[r]; n < 0 || n > maxCount {
 			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy[%q] %d outside 0..%d", r, n, maxCount))
 		}
+		switch code, err := regionCode(r); {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy: %w", err))
+		case seen[code]:
+			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy: region %q given twice", code))
+		default:
+			seen[code] = true
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// admits is the most events r lets through in any span of length w.
+func admits(r Rule, w time.Duration) int64 {
+	return int64(r.Limit) * int64((w+r.Window-1)/r.Window)
 }
 
 // The values of RateLimitError.Limit.
@@ -168,8 +244,12 @@ const (
 // call would escape into the Limiter interface and cost an allocation.
 type ruleSet struct {
 	verify, send               []Rule // a contact's; send has the cooldown too
+	share                      []Rule // one subject's of a contact's sends
+	deliveries                 []Rule // a contact's
 	subjectSend, subjectVerify []Rule
+	subjectDeliveries          []Rule
 	ipSend, ipVerify           []Rule
+	ipDeliveries               []Rule
 	regionDefault              []Rule
 	regions                    map[string][]Rule
 }
@@ -188,20 +268,24 @@ func newRuleSet(l Limits) ruleSet {
 		return []Rule{{Limit: n, Window: 24 * time.Hour}}
 	}
 	rs := ruleSet{
-		verify:        []Rule{l.Verify},
-		send:          []Rule{l.Send},
-		subjectSend:   one(l.Subject.Send),
-		subjectVerify: one(l.Subject.Verify),
-		ipSend:        one(l.IP.Send),
-		ipVerify:      one(l.IP.Verify),
-		regionDefault: day(l.RegionDaily),
-		regions:       map[string][]Rule{},
+		verify:            []Rule{l.Verify},
+		send:              []Rule{l.Send},
+		share:             []Rule{{Limit: max(l.Send.Limit/2, 1), Window: l.Send.Window}},
+		deliveries:        []Rule{l.Deliveries},
+		subjectSend:       one(l.Subject.Send),
+		subjectVerify:     one(l.Subject.Verify),
+		subjectDeliveries: one(l.Subject.Deliveries),
+		ipSend:            one(l.IP.Send),
+		ipVerify:          one(l.IP.Verify),
+		ipDeliveries:      one(l.IP.Deliveries),
+		regionDefault:     day(l.RegionDaily),
+		regions:           map[string][]Rule{},
 	}
 	if l.Cooldown > 0 {
 		rs.send = append(rs.send, Rule{Limit: 1, Window: l.Cooldown})
 	}
 	for region, n := range l.RegionDailyBy {
-		rs.regions[region] = day(n)
+		rs.regions[strings.ToUpper(region)] = day(n) // checked: an ISO region in either case
 	}
 	return rs
 }
@@ -275,8 +359,10 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 }
 
 // maxBatch is the most rules one request applies: a send's subject, IP,
-// region, contact and the pumping guard's tallies of its prefix and region.
-const maxBatch = 6
+// region, contact, the subject's share of the contact, the deliveries of
+// contact, subject and IP, and the pumping guard's tallies of its prefix
+// and region.
+const maxBatch = 10
 
 // batch holds AllowAll's requests and decisions. Passed to an interface,
 // they escape to the heap; batches recycles them, so a call allocates none.
@@ -326,22 +412,22 @@ func (v *Verifier) ruleKey(rule namedRule) string {
 	return v.limitKey(rule.name, rule.value)
 }
 
-// release gives back the events of holds. It runs detached from ctx's
-// cancellation but without a timer of its own: a release runs on every
-// refused request, and the limiters bound their own calls (redislimiter:
-// WithTimeout).
-func (v *Verifier) release(ctx context.Context, holds []hold) error {
+// release gives back the events of holds, best effort: the request's
+// answer is decided, and a give-back that fails is a lapse (LapseRelease)
+// reported to the Observer, never an error of the request. It runs
+// detached from ctx's cancellation but without a timer of its own: a
+// release runs on every refused request, and the limiters bound their own
+// calls (redislimiter: WithTimeout).
+func (v *Verifier) release(ctx context.Context, holds []hold) {
 	if len(holds) == 0 {
-		return nil
+		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	var errs []error
 	for _, h := range holds {
-		if err := v.cfg.limiter.Release(ctx, h.key, h.at); err != nil {
-			errs = append(errs, err)
+		if v.cfg.limiter.Release(ctx, h.key, h.at) != nil {
+			lapsed(ctx, LapseRelease)
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // limitKey is the rule's name and a 128-bit HMAC of name and value under

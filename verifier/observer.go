@@ -49,6 +49,10 @@ type Event struct {
 	// guard this call started; empty otherwise. A host logs it: once per
 	// block.
 	Blocked string
+	// Lapses are this call's best-effort writes that failed, each kind
+	// once, in the order they failed (see Lapse); nil when none did, the
+	// usual case. They never change Outcome.
+	Lapses []Lapse
 }
 
 // Observer receives an Event for every Send and Verify, synchronously on the

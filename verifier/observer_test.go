@@ -88,7 +88,7 @@ func TestObserverFailures(t *testing.T) {
 		{"delivery unknown", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return errDown }), verifier.OutcomeDeliveryUnknown},
 	} {
 		log := &eventLog{}
-		opts := []verifier.Option{verifier.WithObserver(log)}
+		opts := []verifier.Option{verifier.WithObserver(log), testSecret}
 		if tt.opt != nil {
 			opts = append(opts, tt.opt)
 		}
@@ -118,7 +118,7 @@ func TestReady(t *testing.T) {
 	if err := v.Ready(context.Background()); err != nil {
 		t.Fatalf("memory backends not ready: %v", err)
 	}
-	v, _ = verifier.New(verifier.NotifierFunc(nil), verifier.WithStore(pingStore{store.NewMemory(), errDown}))
+	v, _ = verifier.New(verifier.NotifierFunc(nil), verifier.WithStore(pingStore{store.NewMemory(), errDown}), testSecret)
 	if err := v.Ready(context.Background()); !errors.Is(err, errDown) {
 		t.Fatalf("Ready with a failing store: %v", err)
 	}

@@ -54,13 +54,15 @@ type config struct {
 type Option func(*config)
 
 // WithStore sets where codes are kept. The default is a store.Memory, which
-// serves one process only.
+// serves one process only. A store given here may be shared with other
+// processes, so New then requires WithSecrets.
 func WithStore(s store.CodeStore) Option {
 	return func(c *config) { c.store, c.storeSet = s, true }
 }
 
 // WithLimiter sets the limiter for all rate limits. The default is a
-// limiter.Memory, which serves one process only.
+// limiter.Memory, which serves one process only. A limiter given here may
+// be shared with other processes, so New then requires WithSecrets.
 func WithLimiter(l limiter.Limiter) Option {
 	return func(c *config) { c.limiter, c.limiterSet = l, true }
 }
@@ -72,8 +74,12 @@ func WithLimiter(l limiter.Limiter) Option {
 // the first only, so a rotation starts the limit windows afresh.
 //
 // Without this option the Verifier draws a random secret at start. That is
-// fine for one process, but instances sharing a store would not recognise
-// each other's codes, and a restart forgets every pending code.
+// fine for one process with the default in-memory backends (a restart
+// forgets every pending code anyway), and New refuses it for a store or
+// limiter given with WithStore or WithLimiter, whatever it is: instances
+// sharing them would not recognise each other's codes, and their limit
+// keys would differ, so each instance would keep a cooldown and quotas of
+// its own.
 func WithSecrets(secrets ...[]byte) Option {
 	return func(c *config) {
 		if len(secrets) == 0 {
@@ -106,9 +112,12 @@ func WithValidity(d time.Duration) Option {
 }
 
 // WithChannels sets the channels codes may be sent on (default both); a
-// contact of another kind gets ErrNotAllowed.
+// contact of another kind gets ErrNotAllowed. It needs at least one.
 func WithChannels(channels ...Channel) Option {
 	return func(c *config) {
+		if len(channels) == 0 {
+			c.errs = append(c.errs, errors.New("verifier: WithChannels needs at least one channel; leave it out for both"))
+		}
 		c.channels = map[Channel]bool{}
 		for _, ch := range channels {
 			if ch != SMS && ch != Email {
@@ -119,17 +128,44 @@ func WithChannels(channels ...Channel) Option {
 	}
 }
 
-// WithAllowedRegions restricts SMS to numbers of the given ISO regions
-// ("CN", "HK"); others get ErrNotAllowed. With no such option every region
-// is allowed. Restricting regions to where a service has users is the
-// cheapest defence against SMS pumping.
+// WithAllowedRegions restricts SMS to numbers of the given ISO 3166-1
+// alpha-2 regions ("CN", "HK"; lower case is taken as upper case); others
+// get ErrNotAllowed. With no such option every region is allowed.
+// Restricting regions to where a service has users is the cheapest defence
+// against SMS pumping.
+//
+// New refuses an empty list, and a code that is not a region phone
+// numbers belong to (contact.LookupRegion), rather than refuse every SMS.
+// Huawei country values ("usa", "chinaPR") are refused too, with the ISO
+// code to use instead: one spelling of a region throughout, the one
+// Message.Region and Limits.RegionDailyBy use.
 func WithAllowedRegions(regions ...string) Option {
 	return func(c *config) {
+		if len(regions) == 0 {
+			c.errs = append(c.errs, errors.New("verifier: WithAllowedRegions needs at least one region; leave it out to allow every region"))
+		}
 		c.regions = map[string]bool{}
 		for _, r := range regions {
-			c.regions[r] = true
+			code, err := regionCode(r)
+			if err != nil {
+				c.errs = append(c.errs, fmt.Errorf("verifier: WithAllowedRegions: %w", err))
+				continue
+			}
+			c.regions[code] = true
 		}
 	}
+}
+
+// regionCode is r as an ISO region, upper-cased, or an error that says
+// what r is instead.
+func regionCode(r string) (string, error) {
+	if code, ok := contact.LookupRegion(r); ok {
+		return code, nil
+	}
+	if ctry, ok := contact.LookupCountry(r); ok {
+		return "", fmt.Errorf("region %q is a Huawei country value, not an ISO region code: use %q", r, ctry.Region)
+	}
+	return "", fmt.Errorf("region %q is not an ISO 3166-1 alpha-2 region of phone numbers (such as \"CN\" or \"US\")", r)
 }
 
 // WithResendSameCode makes Send re-send the pending code, rather than issue
@@ -152,7 +188,12 @@ func WithResendSameCode() Option {
 // size once full, however many contacts come and go. Nothing is allocated
 // until the first send.
 func WithContactCache(entries int) Option {
-	return func(c *config) { c.contactCache = entries }
+	return func(c *config) {
+		if entries < 0 {
+			c.errs = append(c.errs, fmt.Errorf("verifier: contact cache of %d entries; 0 turns it off", entries))
+		}
+		c.contactCache = entries
+	}
 }
 
 // WithDefaultCountry sets the country, a Huawei country value ("usa",
@@ -169,9 +210,16 @@ func WithDefaultCountry(name string) Option {
 }
 
 // WithClock sets the clock for expiry times in messages, and for the
-// default in-memory store and limiter; tests pass a fake one.
+// default in-memory store and limiter; tests pass a fake one. A nil clock
+// is an error.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.now = now }
+	return func(c *config) {
+		if now == nil {
+			c.errs = append(c.errs, errors.New("verifier: WithClock needs a clock, not nil"))
+			return
+		}
+		c.now = now
+	}
 }
 
 // check returns every problem with the configuration, options first in
@@ -182,6 +230,9 @@ func (c *config) check() error {
 	}
 	if err := c.limits.check(); err != nil {
 		c.errs = append(c.errs, err)
+	}
+	if (c.storeSet || c.limiterSet) && c.secrets == nil {
+		c.errs = append(c.errs, errors.New("verifier: WithStore or WithLimiter needs WithSecrets: a random secret per process would make codes and limits per process, so instances sharing the backend would reject each other's codes and keep their cooldowns and quotas apart"))
 	}
 	if c.store == nil || c.limiter == nil {
 		c.errs = append(c.errs, errors.New("verifier: nil store or limiter"))

@@ -411,7 +411,7 @@ func median(d []time.Duration) time.Duration {
 // are shared (an IP by everyone behind it); one subject spending its IP's
 // quota must not keep another from their own right code. Wrong codes past
 // the quota are still refused with the quota's 429, and the guesses stay
-// bounded by the contact's limit.
+// bounded by each code's guess cap.
 func TestRightCodeBeatsSharedQuotas(t *testing.T) {
 	f := newFixture(t, withLimits(func(l *verifier.Limits) {
 		l.IP.Verify = verifier.Rule{Limit: 3, Window: time.Hour}
@@ -439,11 +439,15 @@ func TestRightCodeBeatsSharedQuotas(t *testing.T) {
 	if _, err := f.v.Verify(ctx, alice, code); err != nil {
 		t.Fatalf("alice's right code behind a spent IP quota: %v", err)
 	}
-	// Past the quota, guesses still meet the contact's own limit.
-	for range defaultVerifyLimit {
-		f.verify(mallory, "000000")
+	// Past the quota, guesses at a code still meet its guess cap: five
+	// wrong ones kill it.
+	mine := f.send(t, mallory)
+	for range verifier.DefaultLimits().Guesses {
+		if err := f.verify(mallory, wrong(mine)); !errors.As(err, &rl) || rl.Limit != "ip" {
+			t.Fatalf("mallory's guess past the IP quota: %v, want the ip limit", err)
+		}
 	}
-	if err := f.verify(mallory, "000000"); !errors.As(err, &rl) || rl.Limit != "contact" {
-		t.Fatalf("mallory past the contact's limit too: %v, want the contact limit", err)
+	if err := f.verify(mallory, mine); !errors.As(err, &rl) || rl.Limit != "ip" {
+		t.Fatalf("mallory's right code after five wrong guesses: %v, want it dead (the ip limit's 429)", err)
 	}
 }

@@ -53,10 +53,17 @@ type Request struct {
 	// httpmw sets it from Accept-Language.
 	Language language.Tag
 	// ClientIP is the client's address as the caller determined it, for the
-	// per-IP quotas. httpmw always sets it: from RemoteAddr (or trusted
-	// proxies), IPv6 grouped by /64. A caller of the Go API that has no
-	// client address leaves it empty, and the per-IP quotas do not apply
-	// to that request (the per-subject ones still do).
+	// per-IP quotas: an IP address, with a zone or not, in brackets or not,
+	// with a port or not ("192.0.2.1:443", "[2001:db8::1]:443"), or an
+	// IPv6 /64 as httpmw gives it ("2001:db8:1:2::/64"). The verifier
+	// normalises it as httpmw does: the port and the zone are dropped, an
+	// IPv4-mapped address is its IPv4 address, and an IPv6 address counts
+	// by its /64, which one subscriber usually holds whole. Anything else
+	// (a host name, an X-Forwarded-For list, a wider prefix) fails the call
+	// with ErrInvalidClientIP rather than count apart. httpmw always sets
+	// it: from RemoteAddr (or trusted proxies). A caller of the Go API that
+	// has no client address leaves it empty, and the per-IP quotas do not
+	// apply to that request (the per-subject ones still do).
 	ClientIP string
 	// RequestID is passed on to the notifier, for tracing.
 	RequestID string
@@ -81,7 +88,9 @@ type Sent struct {
 
 // New returns a Verifier that delivers codes through n. Without
 // WithStore and WithLimiter it keeps codes and limits in memory, for one
-// process; Close stops the goroutines those start.
+// process; Close stops the goroutines those start. With either, it
+// requires WithSecrets (see there). New checks every option and reports
+// every problem at once.
 func New(n Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
 		codeLength:      defaultCodeLength,
@@ -162,8 +171,10 @@ func closeAll(cs []io.Closer) error {
 // once a message may have left, it counts against every limit whatever the
 // caller does. When the notifier fails with ErrUndelivered (the message
 // certainly did not leave) the new code is withdrawn and the limits are
-// given back: the failure was ours, not the user's. Any other delivery
-// failure keeps both, as the message may still arrive.
+// given back (all but the deliveries, see Limits.Deliveries): the failure
+// was ours, not the user's. Any other delivery failure keeps both, as the
+// message may still arrive. A withdrawal or give-back that fails does not
+// change the error; the Observer sees it (Event.Lapses).
 //
 // Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
 // ErrCountryMismatch; ErrNotAllowed; a *RateLimitError matching
@@ -171,14 +182,18 @@ func closeAll(cs []io.Closer) error {
 // notifier fails.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
-	sent, err := v.send(ctx, r)
-	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked}, start, err)
+	var l lapses
+	sent, err := v.send(v.watch(ctx, &l), r)
+	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked, Lapses: l.list}, start, err)
 	return sent, err
 }
 
 func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	if r.Subject == "" {
 		return Sent{}, ErrNoSubject
+	}
+	if r.ClientIP, err = clientIPKey(r.ClientIP); err != nil {
+		return Sent{}, err
 	}
 	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
@@ -207,6 +222,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	// one list of events. They span subjects: they bound how many messages
 	// one phone or mailbox receives, whoever asks.
 	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
+	rules = v.shareRule(rules, r, c)
+	deliveriesFrom := len(rules)
+	rules = v.deliveryRules(rules, r, c)
 	untallied := len(rules)
 	rules = tallies.appendTo(rules) // last: any other refusal is the one reported
 	var holdBuf [maxBatch]hold
@@ -222,7 +240,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	}
 
 	// One clean-up path: until a message may have left, a failure gives
-	// back the limits and withdraws a new code.
+	// back the limits and withdraws a new code, best effort (a failure is
+	// a lapse, not the answer).
 	var withdraw string // the store key of a new code that must not stay
 	mayHaveLeft := false
 	defer func() {
@@ -231,13 +250,10 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		}
 		cctx, cancel := cleanupContext(ctx)
 		defer cancel()
-		var derr error
-		if withdraw != "" {
-			derr = v.cfg.store.Delete(cctx, withdraw)
+		if withdraw != "" && v.cfg.store.Delete(cctx, withdraw) != nil {
+			lapsed(ctx, LapseWithdraw)
 		}
-		if uerr := errors.Join(derr, v.release(ctx, holds)); uerr != nil {
-			err = errors.Join(err, uerr)
-		}
+		v.release(ctx, holds)
 	}()
 
 	binding := v.binding(r, c)
@@ -269,6 +285,8 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		RequestID: r.RequestID,
 	}
 	v.compose(&msg, r) // language, text and subject
+	// The call counts on the deliveries whatever its outcome.
+	holds = keepDeliveries(holds, deliveriesFrom, untallied)
 	undelivered, err := v.deliver(ctx, msg)
 	if err != nil {
 		// A message that may have left keeps its limits and its code.
@@ -351,14 +369,19 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 // limiter fails. Verify does the same work whether or not a code is pending.
 func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	start := time.Now()
-	c, err := v.verify(ctx, r, code)
-	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region}, start, err)
+	var l lapses
+	c, err := v.verify(v.watch(ctx, &l), r, code)
+	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.list}, start, err)
 	return c, err
 }
 
 func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	if r.Subject == "" {
 		return contact.Contact{}, ErrNoSubject
+	}
+	var err error
+	if r.ClientIP, err = clientIPKey(r.ClientIP); err != nil {
+		return contact.Contact{}, err
 	}
 	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
@@ -378,17 +401,16 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	var holdBuf [3]hold
 	// The per-subject and per-IP quotas are shared (an IP by everyone
 	// behind it), so a refusal by one of them must not keep a user from
-	// their own right code: the attempt is then taken on the contact's
-	// limit alone and checked, and only a wrong code gets the quota's 429.
-	// Guesses stay bounded by the contact's limit and each code's guess
-	// cap, and the codes a subject or an IP can have sent by the send
-	// quotas; the verify quotas never entered that bound.
+	// their own right code: the attempt is then checked, and only a wrong
+	// code gets the quota's 429. It takes no limit (the refusal gave back
+	// the contact's event): past its quota a subject makes the limiter
+	// hold nothing more, however many contacts it tries, and a code never
+	// sent holds nothing in the store. Guesses stay bounded by each code's
+	// guess cap, and the codes a subject or an IP can have sent by the
+	// send quotas; the verify quotas never entered that bound.
 	var quota *RateLimitError
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
 		if !errors.As(err, &quota) || quota.Limit == limitContact {
-			return c, err
-		}
-		if _, err := v.take(ctx, rules[:1], ErrTooManyAttempts, holdBuf[:0]); err != nil {
 			return c, err
 		}
 	}
@@ -412,7 +434,9 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// The guard's count of verified codes is best effort: the code is
 	// consumed, and a verify that failed to be counted only makes its
 	// prefix look less converting.
-	v.guardVerified(ctx, c)
+	if v.guardVerified(ctx, c) != nil {
+		lapsed(ctx, LapseGuardCount)
+	}
 	return c, nil
 }
 

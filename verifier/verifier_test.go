@@ -26,13 +26,18 @@ type fixture struct {
 	clk *vcodetest.Clock
 }
 
+// testSecret is the secrets of tests that give a store or limiter of their
+// own, which New refuses without them.
+var testSecret = verifier.WithSecrets([]byte("vcode test secret, 32 bytes long"))
+
 // newFixture builds a verifier on memory backends with a fake clock and a
-// recorder; opts come after the fixture's own, so they win.
+// recorder; opts come after the fixture's own, so they win. Its secret
+// lets opts give a store or limiter.
 func newFixture(t *testing.T, opts ...verifier.Option) fixture {
 	t.Helper()
 	clk := vcodetest.NewClock(start)
 	rec := &notify.Recorder{}
-	v, err := verifier.New(rec, append([]verifier.Option{verifier.WithClock(clk.Now)}, opts...)...)
+	v, err := verifier.New(rec, append([]verifier.Option{verifier.WithClock(clk.Now), testSecret}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,10 +227,15 @@ func TestSendCooldownAndQuota(t *testing.T) {
 	// Another contact is not affected.
 	f.send(t, req("+8613912345678"))
 
-	// Ten sends an hour, one a minute.
+	// Ten sends an hour, one a minute, by two subjects: no subject may
+	// take more than half of the cap.
 	for i := 1; i < 10; i++ {
 		f.clk.Advance(time.Minute)
-		f.send(t, req(phone))
+		r := req(phone)
+		if i%2 == 1 {
+			r.Subject = "bob"
+		}
+		f.send(t, r)
 	}
 	f.clk.Advance(time.Minute)
 	_, err = f.v.Send(ctx, req(phone))
@@ -330,6 +340,13 @@ func TestOptionsValidated(t *testing.T) {
 		{"nil limiter", verifier.WithLimiter(nil)},
 		{"contact send limit off", withLimits(func(l *verifier.Limits) { l.Send = verifier.Rule{} })},
 		{"half a client rule", withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{Limit: 5} })},
+		{"deliveries off", withLimits(func(l *verifier.Limits) { l.Deliveries = verifier.Rule{} })},
+		{"subject deliveries left out", withLimits(func(l *verifier.Limits) {
+			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 5, Window: time.Hour}}
+		})},
+		{"IP deliveries left on, IP sends off", withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{} })},
+		{"subject deliveries under its sends", withLimits(func(l *verifier.Limits) { l.Subject.Send.Limit = 5000 })},
+		{"contact deliveries under its sends", withLimits(func(l *verifier.Limits) { l.Deliveries = verifier.Rule{Limit: 5, Window: time.Hour} })},
 		// Off by their values: a nanosecond window, an overflowing count.
 		{"verify per nanosecond", withLimits(func(l *verifier.Limits) { l.Verify.Window = time.Nanosecond })},
 		{"send per nanosecond", withLimits(func(l *verifier.Limits) { l.Send.Window = time.Nanosecond })},
@@ -603,7 +620,7 @@ func TestRefusedCleanupSurvivesCancel(t *testing.T) {
 	v, err := verifier.New(verifier.NotifierFunc(func(c context.Context, m verifier.Message) error {
 		code = m.Code
 		return n(c, m)
-	}), verifier.WithStore(checking))
+	}), verifier.WithStore(checking), testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,8 +647,8 @@ func TestClientLimits(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t,
 		withLimits(func(l *verifier.Limits) {
-			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}, Verify: verifier.Rule{Limit: 3, Window: time.Hour}}
-			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: 3, Window: time.Hour}}
+			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}, Verify: verifier.Rule{Limit: 3, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 4, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: 3, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 6, Window: time.Hour}}
 		}))
 	send := func(contact, subject, ip string) error {
 		_, err := f.v.Send(ctx, verifier.Request{Contact: contact, Subject: subject, ClientIP: ip})
@@ -677,6 +694,7 @@ func TestClientLimits(t *testing.T) {
 func TestClientLimitsOff(t *testing.T) {
 	f := newFixture(t, withLimits(func(l *verifier.Limits) {
 		l.Subject, l.IP, l.Cooldown, l.Send = verifier.ClientLimits{}, verifier.ClientLimits{}, 0, verifier.Rule{Limit: 1000, Window: time.Hour}
+		l.Deliveries = l.Send
 	}))
 	for i := range 100 {
 		r := verifier.Request{Contact: fmt.Sprintf("+86136%08d", i), Subject: "s", ClientIP: "192.0.2.1"}

@@ -69,14 +69,20 @@
 //	-limit-subject-verify  VCODE_LIMIT_SUBJECT_VERIFY  100/1h attempts per subject
 //	-limit-ip-send         VCODE_LIMIT_IP_SEND         60/1h  codes per client IP
 //	-limit-ip-verify       VCODE_LIMIT_IP_VERIFY       300/1h attempts per client IP
+//	-limit-deliveries      VCODE_LIMIT_DELIVERIES      2/1m   provider calls per contact, refused ones too
+//	-limit-subject-deliveries VCODE_LIMIT_SUBJECT_DELIVERIES 40/1h provider calls per subject
+//	-limit-ip-deliveries   VCODE_LIMIT_IP_DELIVERIES   120/1h provider calls per client IP
 //	-limit-region-daily    VCODE_LIMIT_REGION_DAILY    0      SMS per region in 24 hours (0: off)
 //	-validity              VCODE_VALIDITY              1m     how long a code is valid (at most 10m)
+//
+// A deliveries flag not given follows its send flag: twice it when that is
+// more than the default, and off with it.
 //
 // A server-to-server caller with one token for all its users, calling from
 // one IP, raises both quotas: -limit-subject-send 5000/1h
 // -limit-subject-verify 20000/1h -limit-ip-send 5000/1h
 // -limit-ip-verify 20000/1h (or "off"); each contact keeps its cooldown and
-// hourly cap.
+// hourly cap, of which one subject takes half at most.
 //
 // Secrets come from the environment or from files; a secret given as a flag
 // works but is warned about at start, since the command line is visible to
@@ -588,7 +594,8 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 }
 
 // blockLogger passes events to the metrics and logs, once per block, the
-// prefix the pumping guard blocked.
+// prefix the pumping guard blocked, and every best-effort write that
+// failed.
 type blockLogger struct {
 	verifier.Observer
 	log *slog.Logger
@@ -596,6 +603,9 @@ type blockLogger struct {
 
 func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
 	b.Observer.Observe(ctx, e)
+	for _, l := range e.Lapses {
+		b.log.Warn("a best-effort write failed; the answer stood", "op", e.Op, "lapse", string(l))
+	}
 	if e.Blocked != "" {
 		if strings.HasPrefix(e.Blocked, "+") {
 			b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.Blocked)

@@ -798,27 +798,29 @@ func TestPolicyFlags(t *testing.T) {
 	}
 
 	s = start(t, nil, map[string]string{"VCODE_TOKENS": "tok", "VCODE_LIMIT_SUBJECT_SEND": "off", "VCODE_LIMIT_COOLDOWN": "0", "VCODE_LIMIT_SEND": "1000/1h"})
-	for i := range 25 { // past the default subject quota of 20
+	for i := range 45 { // past the default subject quota of 20, and its 40 deliveries: off with it
 		if resp, body := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", fmt.Sprintf(`{"contact":"+86136000000%02d"}`, i)); resp.StatusCode != 200 {
 			t.Fatalf("send %d with the subject quota off: %d %s", i, resp.StatusCode, body)
 		}
 	}
 
 	for name, env := range map[string]map[string]string{
-		"not a rule":      {"VCODE_LIMIT_SEND": "10 per hour"},
-		"send off":        {"VCODE_LIMIT_SEND": "off"},
-		"validity 1h":     {"VCODE_VALIDITY": "1h"},
-		"guesses 0":       {"VCODE_LIMIT_GUESSES": "0"},
-		"brand too long":  {"VCODE_BRAND": strings.Repeat("x", 40)},
-		"negative region": {"VCODE_LIMIT_REGION_DAILY": "-1"},
-		"unknown country": {"VCODE_DEFAULT_COUNTRY": "Atlantis"},
-		"unknown guard":   {"VCODE_GUARD": "extreme"},
-		"secret, no hook": {"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"},
-		"send per ns":     {"VCODE_LIMIT_SEND": "10/1ns", "VCODE_LIMIT_COOLDOWN": "0"},
-		"verify per ns":   {"VCODE_LIMIT_VERIFY": "5/1ns"},
-		"huge count":      {"VCODE_LIMIT_SEND": "9223372036854775807/1h"},
-		"validity 1ns":    {"VCODE_VALIDITY": "1ns"},
-		"bad proxy":       {"VCODE_TRUSTED_PROXIES": "10.0.0.0/33"},
+		"not a rule":       {"VCODE_LIMIT_SEND": "10 per hour"},
+		"send off":         {"VCODE_LIMIT_SEND": "off"},
+		"validity 1h":      {"VCODE_VALIDITY": "1h"},
+		"guesses 0":        {"VCODE_LIMIT_GUESSES": "0"},
+		"brand too long":   {"VCODE_BRAND": strings.Repeat("x", 40)},
+		"negative region":  {"VCODE_LIMIT_REGION_DAILY": "-1"},
+		"unknown country":  {"VCODE_DEFAULT_COUNTRY": "Atlantis"},
+		"unknown guard":    {"VCODE_GUARD": "extreme"},
+		"secret, no hook":  {"VCODE_WEBHOOK_SECRET": "a webhook secret of 16+ bytes"},
+		"send per ns":      {"VCODE_LIMIT_SEND": "10/1ns", "VCODE_LIMIT_COOLDOWN": "0"},
+		"verify per ns":    {"VCODE_LIMIT_VERIFY": "5/1ns"},
+		"huge count":       {"VCODE_LIMIT_SEND": "9223372036854775807/1h"},
+		"deliveries off":   {"VCODE_LIMIT_DELIVERIES": "off"},
+		"fewer deliveries": {"VCODE_LIMIT_SUBJECT_SEND": "100/1h", "VCODE_LIMIT_SUBJECT_DELIVERIES": "10/1h"},
+		"validity 1ns":     {"VCODE_VALIDITY": "1ns"},
+		"bad proxy":        {"VCODE_TRUSTED_PROXIES": "10.0.0.0/33"},
 	} {
 		err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, io.Discard, io.Discard, nil)
 		if err == nil {

@@ -21,6 +21,9 @@ type policyFlags struct {
 	// guardAllow and guardBlock are the guard's pinned prefixes,
 	// comma-separated.
 	guardAllow, guardBlock string
+	// deliveriesSet records which -limit-*-deliveries were given; the
+	// others follow their -limit-*-send (see withDeliveries).
+	deliveriesSet [3]bool
 }
 
 // ruleValue is a verifier.Rule as a flag: "10/1h", "5/1m", or "off".
@@ -51,6 +54,49 @@ func (v ruleValue) Set(s string) error {
 	return nil
 }
 
+// givenRule is a ruleValue that records that it was given.
+type givenRule struct {
+	ruleValue
+	given *bool
+}
+
+func (v givenRule) Set(s string) error {
+	*v.given = true
+	return v.ruleValue.Set(s)
+}
+
+// followSend is the deliveries rule beside send when no flag gave one:
+// base (DefaultLimits'), or twice send over its window when base would
+// admit fewer calls than that; off with send when send may be off.
+func followSend(base, send verifier.Rule, mayBeOff bool) verifier.Rule {
+	switch {
+	case send == verifier.Rule{} && mayBeOff:
+		return verifier.Rule{}
+	case send.Limit < 1 || send.Window <= 0 || base.Window <= 0:
+		return base // New reports the bad send rule
+	}
+	if windows := int64((send.Window + base.Window - 1) / base.Window); int64(base.Limit)*windows >= 2*int64(send.Limit) {
+		return base
+	}
+	return verifier.Rule{Limit: min(2*send.Limit, 1<<30), Window: send.Window}
+}
+
+// withDeliveries is l with every deliveries rule no flag gave following
+// its send rule.
+func (p *policyFlags) withDeliveries() verifier.Limits {
+	l, d := p.limits, verifier.DefaultLimits()
+	if !p.deliveriesSet[0] {
+		l.Deliveries = followSend(d.Deliveries, l.Send, false)
+	}
+	if !p.deliveriesSet[1] {
+		l.Subject.Deliveries = followSend(d.Subject.Deliveries, l.Subject.Send, true)
+	}
+	if !p.deliveriesSet[2] {
+		l.IP.Deliveries = followSend(d.IP.Deliveries, l.IP.Send, true)
+	}
+	return l
+}
+
 // shortDuration prints 1h rather than 1h0m0s.
 func shortDuration(d time.Duration) string {
 	s := d.String()
@@ -72,6 +118,9 @@ func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
 	fs.Var(ruleValue{&l.Subject.Verify}, "limit-subject-verify", "verification attempts of one subject, `COUNT/DURATION` or off (env VCODE_LIMIT_SUBJECT_VERIFY)")
 	fs.Var(ruleValue{&l.IP.Send}, "limit-ip-send", "codes one client IP may ask for, `COUNT/DURATION` or off (env VCODE_LIMIT_IP_SEND)")
 	fs.Var(ruleValue{&l.IP.Verify}, "limit-ip-verify", "verification attempts of one client IP, `COUNT/DURATION` or off (env VCODE_LIMIT_IP_VERIFY)")
+	fs.Var(givenRule{ruleValue{&l.Deliveries}, &p.deliveriesSet[0]}, "limit-deliveries", "provider calls per contact whatever their outcome, `COUNT/DURATION`; twice -limit-send when that is more (env VCODE_LIMIT_DELIVERIES)")
+	fs.Var(givenRule{ruleValue{&l.Subject.Deliveries}, &p.deliveriesSet[1]}, "limit-subject-deliveries", "provider calls of one subject, `COUNT/DURATION` or off; twice -limit-subject-send when that is more, off with it (env VCODE_LIMIT_SUBJECT_DELIVERIES)")
+	fs.Var(givenRule{ruleValue{&l.IP.Deliveries}, &p.deliveriesSet[2]}, "limit-ip-deliveries", "provider calls of one client IP, `COUNT/DURATION` or off; twice -limit-ip-send when that is more, off with it (env VCODE_LIMIT_IP_DELIVERIES)")
 	fs.IntVar(&l.RegionDaily, "limit-region-daily", l.RegionDaily, "SMS `codes` per region in any 24 hours; 0 is off (env VCODE_LIMIT_REGION_DAILY)")
 	fs.DurationVar(&p.validity, "validity", p.validity, "how long a code is valid, at most 10m (env VCODE_VALIDITY)")
 	fs.StringVar(&p.brand, "brand", "", "brand or app `name` leading every message, \"【Acme】...\" (env VCODE_BRAND)")
@@ -88,7 +137,9 @@ var policyEnv = map[string]string{
 	"limit-verify": "VCODE_LIMIT_VERIFY", "limit-guesses": "VCODE_LIMIT_GUESSES",
 	"limit-subject-send": "VCODE_LIMIT_SUBJECT_SEND", "limit-subject-verify": "VCODE_LIMIT_SUBJECT_VERIFY",
 	"limit-ip-send": "VCODE_LIMIT_IP_SEND", "limit-ip-verify": "VCODE_LIMIT_IP_VERIFY",
-	"limit-region-daily": "VCODE_LIMIT_REGION_DAILY", "validity": "VCODE_VALIDITY", "brand": "VCODE_BRAND",
+	"limit-deliveries": "VCODE_LIMIT_DELIVERIES", "limit-subject-deliveries": "VCODE_LIMIT_SUBJECT_DELIVERIES",
+	"limit-ip-deliveries": "VCODE_LIMIT_IP_DELIVERIES", "limit-region-daily": "VCODE_LIMIT_REGION_DAILY",
+	"validity": "VCODE_VALIDITY", "brand": "VCODE_BRAND",
 	"default-country": "VCODE_DEFAULT_COUNTRY", "guard": "VCODE_GUARD",
 	"guard-allow": "VCODE_GUARD_ALLOW", "guard-block": "VCODE_GUARD_BLOCK",
 }
@@ -122,7 +173,7 @@ func (p *policyFlags) options() ([]verifier.Option, error) {
 	g := verifier.DefaultGuard()
 	g.Level = level
 	g.Allow, g.Block = splitList(p.guardAllow), splitList(p.guardBlock)
-	opts := []verifier.Option{verifier.WithLimits(p.limits), verifier.WithValidity(p.validity), verifier.WithGuard(g)}
+	opts := []verifier.Option{verifier.WithLimits(p.withDeliveries()), verifier.WithValidity(p.validity), verifier.WithGuard(g)}
 	if p.brand != "" {
 		opts = append(opts, verifier.WithBrand(p.brand))
 	}

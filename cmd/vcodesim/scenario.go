@@ -340,7 +340,7 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 		if r.Float64() < 0.10 {
 			u.ip = fmt.Sprintf("100.64.%d.%d", (i%natPool)/250, (i%natPool)%250+1)
 		} else {
-			u.ip = fmt.Sprintf("u%d", i)
+			u.ip = fmt.Sprintf("2001:db8:%x:%x::1", i>>16, i&0xffff) // a /64 of its own
 		}
 		u.finish = r.Float64() < rg.finish
 		// Most read the SMS and type the code within a minute; some take
@@ -432,7 +432,7 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 		slices.SortStableFunc(sends, func(a, b pumpSend) int { return int(a.at - b.at) })
 		for k := range sends {
 			sends[k].subject = fmt.Sprintf("%s-acct-%d", c.spec.name, k/8)
-			sends[k].ip = fmt.Sprintf("%s-ip-%d", c.spec.name, k/30)
+			sends[k].ip = fmt.Sprintf("2001:db8:f%03x:%x:%x::1", ci, k/30>>16, k/30&0xffff)
 		}
 		sc.pumps = append(sc.pumps, sends...)
 	}

@@ -1,0 +1,133 @@
+package verifier_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/store"
+	"github.com/vcodekit/vcode/vcodetest"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+var errReleaseDown = errors.New("limiter down for releases")
+
+// lapsingLimiter is a Limiter (without AllowAll, so that the verifier
+// gives back each hold itself) whose Release fails, and whose Allow fails
+// for keys with prefix failAllow.
+type lapsingLimiter struct {
+	mem       *limiter.Memory
+	failAllow string
+}
+
+func (l lapsingLimiter) Allow(ctx context.Context, key string, rules ...limiter.Rule) (limiter.Decision, error) {
+	if l.failAllow != "" && strings.HasPrefix(key, l.failAllow) {
+		return limiter.Decision{}, errDown
+	}
+	return l.mem.Allow(ctx, key, rules...)
+}
+
+func (l lapsingLimiter) Release(context.Context, string, time.Time) error { return errReleaseDown }
+
+func (l lapsingLimiter) Count(ctx context.Context, reqs []limiter.CountRequest, counts []int) error {
+	return l.mem.Count(ctx, reqs, counts)
+}
+
+// batchLapsingLimiter is lapsingLimiter with AllowAll (whose own give-back
+// inside a refused batch is the limiter's business, not the verifier's).
+type batchLapsingLimiter struct{ lapsingLimiter }
+
+func (l batchLapsingLimiter) AllowAll(ctx context.Context, reqs []limiter.Request, ds []limiter.Decision) (int, error) {
+	return l.mem.AllowAll(ctx, reqs, ds)
+}
+
+// TestBestEffortWritesReported: a give-back of limits, a withdrawal of an
+// undelivered code and the guard's count of a verified code that fail are
+// reported to the Observer (Event.Lapses), one way for them all, and never
+// change the call's answer.
+func TestBestEffortWritesReported(t *testing.T) {
+	refuse := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
+		return verifier.Undelivered(errors.New("gateway refused"))
+	})
+	for _, tt := range []struct {
+		name    string
+		n       verifier.Notifier // nil: the fixture's recorder
+		lim     func(*limiter.Memory) limiter.Limiter
+		store   func(store.CodeStore) store.CodeStore
+		do      func(f fixture) error
+		outcome verifier.Outcome
+		want    []verifier.Lapse
+	}{
+		{"an undelivered send's limits", refuse,
+			func(m *limiter.Memory) limiter.Limiter { return batchLapsingLimiter{lapsingLimiter{mem: m}} }, nil,
+			func(f fixture) error { return sendErr(f.v, req(phone)) },
+			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseRelease}},
+		{"a refused send's earlier limits", nil,
+			func(m *limiter.Memory) limiter.Limiter { return lapsingLimiter{mem: m} }, nil,
+			func(f fixture) error {
+				f.send(t, req(phone))
+				return sendErr(f.v, req(phone)) // the cooldown refuses, after the subject's quota took
+			},
+			verifier.OutcomeCooldown, []verifier.Lapse{verifier.LapseRelease}},
+		{"an undelivered code", refuse, nil,
+			func(s store.CodeStore) store.CodeStore { return brokenStore{CodeStore: s, del: errDown} },
+			func(f fixture) error { return sendErr(f.v, req(phone)) },
+			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseWithdraw}},
+		{"both at once", refuse,
+			func(m *limiter.Memory) limiter.Limiter { return batchLapsingLimiter{lapsingLimiter{mem: m}} },
+			func(s store.CodeStore) store.CodeStore { return brokenStore{CodeStore: s, del: errDown} },
+			func(f fixture) error { return sendErr(f.v, req(phone)) },
+			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}},
+		{"the guard's count of a verify", nil,
+			func(m *limiter.Memory) limiter.Limiter {
+				return batchLapsingLimiter{lapsingLimiter{mem: m, failAllow: "gver:"}}
+			}, nil,
+			func(f fixture) error { return f.verify(req(phone), f.send(t, req(phone))) },
+			verifier.OutcomeVerified, []verifier.Lapse{verifier.LapseGuardCount}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log := &eventLog{}
+			f := fixture{rec: &notify.Recorder{}, clk: vcodetest.NewClock(start)}
+			opts := []verifier.Option{verifier.WithObserver(log), verifier.WithClock(f.clk.Now), testSecret}
+			mem := limiter.NewMemory(limiter.WithClock(f.clk.Now))
+			t.Cleanup(func() { mem.Close() })
+			if tt.lim != nil {
+				opts = append(opts, verifier.WithLimiter(tt.lim(mem)))
+			}
+			if tt.store != nil {
+				opts = append(opts, verifier.WithStore(tt.store(store.NewMemory(store.WithClock(f.clk.Now)))))
+			}
+			var n verifier.Notifier = f.rec
+			if tt.n != nil {
+				n = tt.n
+			}
+			var err error
+			if f.v, err = verifier.New(n, opts...); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.v.Close() })
+			err = tt.do(f)
+			if errors.Is(err, errReleaseDown) || (tt.store != nil && errors.Is(err, errDown)) {
+				t.Fatalf("the call's answer carries the lapse: %v", err)
+			}
+			e := log.last()
+			if e.Outcome != tt.outcome || !slices.Equal(e.Lapses, tt.want) {
+				t.Fatalf("event %s, lapses %v; want %s, %v (error %v)", e.Outcome, e.Lapses, tt.outcome, tt.want, err)
+			}
+		})
+	}
+	// A call whose writes all succeed reports none.
+	log := &eventLog{}
+	f := newFixture(t, verifier.WithObserver(log))
+	f.verify(req(phone), f.send(t, req(phone)))
+	for _, e := range log.events {
+		if e.Lapses != nil {
+			t.Fatalf("%s %s: lapses %v", e.Op, e.Outcome, e.Lapses)
+		}
+	}
+}
