@@ -19,6 +19,10 @@ import (
 // left.
 var ErrAnswerTooLong = errors.New("notify: answer too long")
 
+// maxAnswerHeader bounds the headers of an answer read by the transports
+// of this package's own.
+const maxAnswerHeader = 64 << 10
+
 // LimitAnswers returns a RoundTripper that sends through rt and bounds
 // every response body to limit bytes: a read past them fails with an
 // error wrapping ErrAnswerTooLong, so that a client (an SDK's decoder

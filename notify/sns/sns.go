@@ -34,7 +34,10 @@
 // as in package notify. A 5xx (InternalError), a 303 (which may answer a
 // processed POST), a timeout or a broken connection after the request was
 // written, and a 2xx whose body holds no MessageId may have sent it: those
-// are ambiguous.
+// are ambiguous. Of an answer at most 64 KiB of headers and 64 KiB of body
+// are read (the SDK would buffer an endless one whole): a longer body fails
+// as its status says, saying "answer too long"; headers past their bound
+// are a broken connection after the request was written.
 //
 // Errors quote SNS's error code and message with the credentials (also
 // URL- or JSON-escaped), the code and the phone number cut out: in E.164,
