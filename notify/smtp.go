@@ -38,6 +38,14 @@ const (
 	Plain
 )
 
+// What is read from a mail server: a reply line is at most 512 octets
+// with its CRLF (RFC 5321, section 4.5.3.1.5), and a whole conversation,
+// TLS handshake included, reads a few KiB.
+const (
+	maxSMTPLine = 512
+	maxSMTPRead = 256 << 10
+)
+
 // DefaultSMTPTimeout bounds a whole delivery unless SMTPConfig says
 // otherwise.
 const DefaultSMTPTimeout = 10 * time.Second
@@ -71,6 +79,7 @@ type SMTP struct {
 	host string
 	from *mail.Address
 	now  func() time.Time
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 var _ verifier.ChannelNotifier = (*SMTP)(nil)
@@ -194,6 +203,12 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 // ambiguous (the server may have accepted it). Once the server answered
 // 250 to the DATA, the message is delivered: a failure at QUIT does not
 // change that.
+//
+// What the server sends is read with a bound: a reply line (the greeting
+// included) longer than RFC 5321's 512 octets, where it crosses the
+// connection in the clear, or more than 256 KiB in the whole
+// conversation (TLS records included), ends the delivery with an error
+// wrapping ErrAnswerTooLong, certain or ambiguous as its moment says.
 func (s *SMTP) Notify(ctx context.Context, m verifier.Message) error {
 	if m.Channel != verifier.Email {
 		return fmt.Errorf("notify: smtp cannot deliver %q: %w", m.Channel, verifier.ErrNotAllowed)
@@ -254,12 +269,18 @@ func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous b
 	if tlsCfg.ServerName == "" {
 		tlsCfg.ServerName = s.host
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
+	dial := s.dial
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	conn, err := dial(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
 		return false, err
 	}
 	defer conn.Close()
+	bounded := &boundedConn{Conn: conn, left: maxSMTPRead, lines: s.cfg.Security != ImplicitTLS}
+	conn = bounded
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
@@ -285,6 +306,7 @@ func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous b
 	}
 	if s.cfg.Security == StartTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
+			bounded.startTLS()
 			if err := c.StartTLS(tlsCfg); err != nil {
 				return false, err
 			}
@@ -322,6 +344,71 @@ func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous b
 	// nothing.
 	c.Quit()
 	return false, nil
+}
+
+// boundedConn is a connection to a mail server that reads at most left
+// bytes (what the greeting and replies hold, and over TLS its records) and,
+// while lines is set, no line longer than maxSMTPLine: net/smtp's
+// textproto reader would hold all of an endless line or reply.
+//
+// Lines are checked where the replies cross this connection in the
+// clear: on a plain connection, and before STARTTLS. Inside TLS they are
+// encrypted, and the bound on the whole conversation holds them.
+type boundedConn struct {
+	net.Conn
+	left  int
+	lines bool
+	line  int // bytes of the current line so far
+	tls   int // writes to go until TLS records follow; 0: none expected
+	err   error
+}
+
+var (
+	errSMTPTooLong     = fmt.Errorf("%w: the mail server sent more than %d KiB", ErrAnswerTooLong, maxSMTPRead>>10)
+	errSMTPLineTooLong = fmt.Errorf("%w: a reply line from the mail server is longer than %d octets", ErrAnswerTooLong, maxSMTPLine)
+)
+
+func (c *boundedConn) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.left <= 0 {
+		c.err = errSMTPTooLong
+		return 0, c.err
+	}
+	if len(p) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.Conn.Read(p)
+	c.left -= n
+	if c.lines {
+		for _, b := range p[:n] {
+			if b == '\n' {
+				c.line = 0
+				continue
+			}
+			// With its LF, the line is c.line+1 octets.
+			if c.line++; c.line >= maxSMTPLine {
+				c.err = errSMTPLineTooLong
+				return 0, c.err
+			}
+		}
+	}
+	return n, err
+}
+
+// startTLS says that net/smtp's StartTLS comes: its first write is the
+// STARTTLS command, whose reply is a line; its second is the TLS
+// handshake, and from then on what is read is TLS records, not lines.
+func (c *boundedConn) startTLS() { c.tls = 2 }
+
+func (c *boundedConn) Write(p []byte) (int, error) {
+	if c.tls > 0 {
+		if c.tls--; c.tls == 0 {
+			c.lines = false
+		}
+	}
+	return c.Conn.Write(p)
 }
 
 // String describes the notifier without its password.

@@ -134,7 +134,11 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = DefaultWebhookBackoff
 	}
-	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// Of an answer, at most 64 KiB of headers and 4 KiB of body are read
+	// (net/http's default for headers is 10 MiB).
+	transport.MaxResponseHeaderBytes = maxAnswerHeader
+	client := &http.Client{Transport: transport}
 	if cfg.Client != nil {
 		c := *cfg.Client // the caller's client is left as it is
 		client = &c

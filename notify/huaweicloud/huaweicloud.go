@@ -74,6 +74,9 @@ func New(cfg Config) (*Notifier, error) {
 		client = &c
 	} else {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
+		// The answer's headers are bounded as its body is (net/http's
+		// default for headers is 10 MiB).
+		transport.MaxResponseHeaderBytes = maxAnswer
 		client = &http.Client{Transport: transport}
 	}
 	// Following a redirect would post the request elsewhere, perhaps

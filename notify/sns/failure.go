@@ -14,6 +14,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -42,6 +43,9 @@ func (n *Notifier) failure(err error, wrote bool, m verifier.Message) error {
 		}
 	}
 	answer = n.scrub(answer, m, true)
+	if answer == "" && errors.Is(err, notify.ErrAnswerTooLong) {
+		answer = ": the answer is longer than 64 KiB, and was not read further (" + notify.ErrAnswerTooLong.Error() + ")"
+	}
 	switch {
 	case status >= 400 && status < 500:
 		// SNS's client faults (400 InvalidParameter, 403

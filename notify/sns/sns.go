@@ -34,7 +34,10 @@
 // as in package notify. A 5xx (InternalError), a 303 (which may answer a
 // processed POST), a timeout or a broken connection after the request was
 // written, and a 2xx whose body holds no MessageId may have sent it: those
-// are ambiguous.
+// are ambiguous. Of an answer at most 64 KiB of headers and 64 KiB of body
+// are read (the SDK would buffer an endless one whole): a longer body fails
+// as its status says, saying "answer too long"; headers past their bound
+// are a broken connection after the request was written.
 //
 // Errors quote SNS's error code and message with the credentials (also
 // URL- or JSON-escaped), the code and the phone number cut out: in E.164,
@@ -66,8 +69,13 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
+
+// maxAnswer bounds what is read of SNS's answer, its body and its headers
+// each: a PublishResponse or an ErrorResponse is a few hundred bytes.
+const maxAnswer = 64 << 10
 
 // DefaultTimeout bounds one Publish unless Config.Timeout says otherwise.
 const DefaultTimeout = 10 * time.Second
@@ -123,11 +131,12 @@ type Config struct {
 // Notifier sends SMS codes through Amazon SNS. It is safe for concurrent
 // use.
 type Notifier struct {
-	client   *awssns.Client
-	http     *http.Client
-	cfg      Config
-	endpoint string         // host, or host:port, for String
-	secrets  *regexp.Regexp // the credentials, for scrub; nil without
+	client    *awssns.Client
+	http      *http.Client
+	transport *http.Transport // http's, under its bound on answers
+	cfg       Config
+	endpoint  string         // host, or host:port, for String
+	secrets   *regexp.Regexp // the credentials, for scrub; nil without
 }
 
 var _ verifier.ChannelNotifier = (*Notifier)(nil)
@@ -170,8 +179,13 @@ func New(cfg Config) (*Notifier, error) {
 	cfg.Region = awsCfg.Region
 	// A client of its own that never follows a redirect: a 3xx would
 	// otherwise be re-sent, with the code, wherever it points.
+	//
+	// Its answers are bounded (maxAnswer): the SDK's XML decoder would
+	// otherwise hold all of an endless one.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxResponseHeaderBytes = maxAnswer
 	hc := &http.Client{
-		Transport:     http.DefaultTransport.(*http.Transport).Clone(),
+		Transport:     notify.LimitAnswers(transport, maxAnswer),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	client := awssns.NewFromConfig(awsCfg, func(o *awssns.Options) {
@@ -186,7 +200,7 @@ func New(cfg Config) (*Notifier, error) {
 		o.Logger = logging.Nop{}
 		o.ClientLogMode = 0
 	})
-	n := &Notifier{client: client, http: hc, cfg: cfg}
+	n := &Notifier{client: client, http: hc, transport: transport, cfg: cfg}
 	if base := client.Options().BaseEndpoint; base != nil {
 		u, err := checkEndpoint(*base)
 		if err != nil {

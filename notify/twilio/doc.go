@@ -29,6 +29,14 @@
 //	201 that cannot be read, or without a SID; 303          ambiguous
 //	5xx (20500: Twilio may have created the message)        ambiguous (*APIError)
 //	timeout or broken connection after the request left     ambiguous
+//	an answer past 64 KiB (headers, or body: see below)     as its status says
+//
+// Of an answer, at most 64 KiB of headers and 64 KiB of body are read: a
+// longer body fails with an error wrapping notify.ErrAnswerTooLong (a 2xx)
+// or an *APIError saying so (a 4xx, Undelivered; a 5xx, ambiguous), and
+// headers past their bound are a broken connection after the request
+// left. twilio-go decodes answers with encoding/json, which would hold an
+// endless one whole.
 //
 // Twilio's 30xxx codes (carrier filtering, unreachable handset) come after
 // the message was accepted, in status callbacks; Notify, which returns once

@@ -16,6 +16,16 @@ import (
 	"github.com/vcodekit/vcode/verifier"
 )
 
+// maxAnswer bounds the body of Twilio's answer that is read, and its
+// headers: a Message
+// resource or an error is a few hundred bytes to a couple of KiB. A longer
+// answer fails (notify.ErrAnswerTooLong) as its status says: a 4xx's is a
+// refusal, a 2xx's or a 5xx's may have sent the message.
+const maxAnswer = 64 << 10
+
+// tooLong is APIError.Message for an error answer past maxAnswer.
+const tooLong = "the answer is longer than 64 KiB, and was not read further"
+
 // Notifier sends codes by SMS through Twilio Programmable Messaging: one
 // Message resource per code, created with twilio-go's
 // Api.CreateMessage (POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
@@ -64,10 +74,12 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	cfg.AuthToken, cfg.APISecret = "", ""
 	cred := newCredential(user, password)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxResponseHeaderBytes = maxAnswer
 	return &Notifier{
 		cfg: cfg, base: base,
 		cred:      func() *credential { return cred },
-		transport: http.DefaultTransport.(*http.Transport).Clone(),
+		transport: transport,
 	}, nil
 }
 
@@ -181,6 +193,8 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 		e := &APIError{Status: status}
 		if errors.As(err, &restErr) {
 			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
+		} else if errors.Is(err, notify.ErrAnswerTooLong) {
+			e.Message = tooLong
 		}
 		return false, verifier.Undelivered(e)
 	case status != 0:
@@ -191,6 +205,8 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 		e := &APIError{Status: status}
 		if errors.As(err, &restErr) {
 			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
+		} else if errors.Is(err, notify.ErrAnswerTooLong) {
+			e.Message = tooLong
 		}
 		return false, e
 	case errors.As(err, &restErr):
