@@ -12,11 +12,14 @@ replace (
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/prometheus/client_model v0.6.3
+	github.com/prometheus/common v0.72.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/vcodekit/vcode v0.0.0-00010101000000-000000000000
 	github.com/vcodekit/vcode/notify/huaweicloud v0.0.0-00010101000000-000000000000
 	github.com/vcodekit/vcode/notify/sns v0.0.0-00010101000000-000000000000
 	github.com/vcodekit/vcode/notify/twilio v0.0.0-00010101000000-000000000000
+	go.yaml.in/yaml/v3 v3.0.5
 )
 
 require (
@@ -47,8 +50,6 @@ require (
 	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	github.com/prometheus/client_model v0.6.3 // indirect
-	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/twilio/twilio-go v1.31.0 // indirect
 	github.com/yuin/gopher-lua v1.1.1 // indirect
