@@ -6,10 +6,12 @@
 //
 //	vcode_events_total{op, outcome, channel}        every Send and Verify, by outcome
 //	vcode_codes_sent_total{channel, region}         codes delivered, by region: watch it for SMS pumping
+//	vcode_pumping_blocked_total{channel, region}    sends the pumping guard refused, by region
 //	vcode_operation_duration_seconds{op}            Send and Verify latency
 //	vcode_lapses_total{op, lapse}                   best-effort writes that failed (verifier.Lapse)
 //	vcode_http_requests_total{route, status, code}  every request to the two routes
 //	vcode_http_request_duration_seconds{route}      request latency
+//	vcode_backend_ready                             1 while the store and limiter answer, else 0 (RegisterReadiness)
 //
 // Labels never carry a contact or a code; region is an ISO code, at most a
 // couple of hundred values.
@@ -18,6 +20,7 @@ package prommetrics
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,6 +32,7 @@ import (
 type Metrics struct {
 	events     *prometheus.CounterVec
 	sent       *prometheus.CounterVec
+	blocked    *prometheus.CounterVec
 	opDuration *prometheus.HistogramVec
 	lapses     *prometheus.CounterVec
 	requests   *prometheus.CounterVec
@@ -50,6 +54,9 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vcode_codes_sent_total", Help: "Codes delivered, by channel and region.",
 		}, []string{"channel", "region"}),
+		blocked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vcode_pumping_blocked_total", Help: "Sends the SMS pumping guard refused, by channel and region.",
+		}, []string{"channel", "region"}),
 		opDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "vcode_operation_duration_seconds", Help: "Send and Verify latency.", Buckets: buckets,
 		}, []string{"op"}),
@@ -63,7 +70,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "vcode_http_request_duration_seconds", Help: "Request latency on the send and verify routes.", Buckets: buckets,
 		}, []string{"route"}),
 	}
-	for _, c := range []prometheus.Collector{m.events, m.sent, m.opDuration, m.lapses, m.requests, m.reqLatency} {
+	for _, c := range []prometheus.Collector{m.events, m.sent, m.blocked, m.opDuration, m.lapses, m.requests, m.reqLatency} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -74,8 +81,11 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 // Observe implements verifier.Observer.
 func (m *Metrics) Observe(_ context.Context, e verifier.Event) {
 	m.events.WithLabelValues(e.Op, string(e.Outcome), string(e.Channel)).Inc()
-	if e.Outcome == verifier.OutcomeSent {
+	switch e.Outcome {
+	case verifier.OutcomeSent:
 		m.sent.WithLabelValues(string(e.Channel), e.Region).Inc()
+	case verifier.OutcomePumpingBlocked:
+		m.blocked.WithLabelValues(string(e.Channel), e.Region).Inc()
 	}
 	m.opDuration.WithLabelValues(e.Op).Observe(e.Latency.Seconds())
 	for _, l := range e.Lapses {
@@ -87,4 +97,28 @@ func (m *Metrics) Observe(_ context.Context, e verifier.Event) {
 func (m *Metrics) ObserveRequest(_ context.Context, e httpmw.RequestEvent) {
 	m.requests.WithLabelValues(e.Route, strconv.Itoa(e.Status), e.ErrorCode).Inc()
 	m.reqLatency.WithLabelValues(e.Route).Observe(e.Latency.Seconds())
+}
+
+// ReadyTimeout bounds each readiness check of RegisterReadiness, as
+// cmd/vcoded's GET /readyz does.
+const ReadyTimeout = 2 * time.Second
+
+// RegisterReadiness registers vcode_backend_ready with reg: a gauge that is
+// 1 when ready returns nil and 0 when it returns an error. It is asked at
+// every scrape, so a scrape costs one check, with a context whose deadline
+// is ReadyTimeout away. Pass Verifier.Ready: it pings Redis, within that
+// deadline, when the store or limiter is Redis (in-memory backends are
+// always ready).
+func RegisterReadiness(reg prometheus.Registerer, ready func(context.Context) error) error {
+	return reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "vcode_backend_ready",
+		Help: "1 when the store and the limiter answer (verifier.Ready), 0 otherwise; checked at each scrape.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), ReadyTimeout)
+		defer cancel()
+		if ready(ctx) != nil {
+			return 0
+		}
+		return 1
+	}))
 }

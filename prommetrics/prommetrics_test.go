@@ -2,6 +2,7 @@ package prommetrics_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ func TestMetrics(t *testing.T) {
 	}
 	ctx := context.Background()
 	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: verifier.SMS, Region: "CN", Latency: 2 * time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomePumpingBlocked, Channel: verifier.SMS, Region: "PG", Latency: time.Millisecond})
 	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: verifier.SMS, Region: "CN", Latency: time.Millisecond})
 	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeDeliveryFailed, Channel: verifier.SMS, Region: "CN",
 		Lapses: []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}})
@@ -34,25 +36,69 @@ vcode_codes_sent_total{channel="sms",region="CN"} 1
 # HELP vcode_events_total Send and Verify calls by outcome.
 # TYPE vcode_events_total counter
 vcode_events_total{channel="sms",op="send",outcome="delivery_failed"} 1
+vcode_events_total{channel="sms",op="send",outcome="pumping_blocked"} 1
 vcode_events_total{channel="sms",op="send",outcome="sent"} 1
 vcode_events_total{channel="sms",op="verify",outcome="wrong_code"} 1
 # HELP vcode_lapses_total Best-effort writes of Send and Verify that failed: limits not given back, undelivered codes not withdrawn, verifies not counted for the pumping guard.
 # TYPE vcode_lapses_total counter
 vcode_lapses_total{lapse="release",op="send"} 1
 vcode_lapses_total{lapse="withdraw",op="send"} 1
+# HELP vcode_pumping_blocked_total Sends the SMS pumping guard refused, by channel and region.
+# TYPE vcode_pumping_blocked_total counter
+vcode_pumping_blocked_total{channel="sms",region="PG"} 1
 # HELP vcode_http_requests_total Requests to the send and verify routes.
 # TYPE vcode_http_requests_total counter
 vcode_http_requests_total{code="USG.201060005",route="verify",status="400"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"vcode_codes_sent_total", "vcode_events_total", "vcode_lapses_total", "vcode_http_requests_total"); err != nil {
+		"vcode_codes_sent_total", "vcode_events_total", "vcode_lapses_total", "vcode_pumping_blocked_total", "vcode_http_requests_total"); err != nil {
 		t.Fatal(err)
 	}
 	if n := testutil.CollectAndCount(reg, "vcode_operation_duration_seconds", "vcode_http_request_duration_seconds"); n != 3 {
-		t.Fatalf("%d latency series, want 3", n)
+		t.Fatalf("%d latency series, want 3 (send and verify, one route)", n)
 	}
 	// Registering twice is an error, not a panic.
 	if _, err := prommetrics.New(reg); err == nil {
+		t.Fatal("registered twice")
+	}
+}
+
+// TestReadiness: vcode_backend_ready follows what the check answers at each
+// scrape, and the check is given a deadline.
+func TestReadiness(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	var answer error
+	var deadline time.Duration
+	err := prommetrics.RegisterReadiness(reg, func(ctx context.Context) error {
+		d, ok := ctx.Deadline()
+		if !ok {
+			t.Error("the check has no deadline")
+		}
+		deadline = time.Until(d)
+		return answer
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		answer error
+		want   string
+	}{
+		{nil, "1"},
+		{errors.New("redis: connection refused"), "0"},
+		{nil, "1"},
+	} {
+		answer = tt.answer
+		want := "# HELP vcode_backend_ready 1 when the store and the limiter answer (verifier.Ready), 0 otherwise; checked at each scrape.\n" +
+			"# TYPE vcode_backend_ready gauge\nvcode_backend_ready " + tt.want + "\n"
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vcode_backend_ready"); err != nil {
+			t.Errorf("check answering %v: %v", tt.answer, err)
+		}
+		if deadline <= 0 || deadline > prommetrics.ReadyTimeout {
+			t.Errorf("the check's deadline is %v away, want at most %v", deadline, prommetrics.ReadyTimeout)
+		}
+	}
+	if err := prommetrics.RegisterReadiness(reg, func(context.Context) error { return nil }); err == nil {
 		t.Fatal("registered twice")
 	}
 }

@@ -5,11 +5,14 @@ go 1.26.0
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/prometheus/client_model v0.6.3
+	github.com/prometheus/common v0.74.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/vcodekit/vcode v1.0.0
 	github.com/vcodekit/vcode/notify/huaweicloud v1.0.0
 	github.com/vcodekit/vcode/notify/sns v1.0.0
 	github.com/vcodekit/vcode/notify/twilio v1.0.0
+	go.yaml.in/yaml/v3 v3.0.5
 )
 
 require (
@@ -41,8 +44,6 @@ require (
 	github.com/pandatix/go-abnf v0.5.5 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	github.com/prometheus/client_model v0.6.3 // indirect
-	github.com/prometheus/common v0.74.0 // indirect
 	github.com/prometheus/procfs v0.23.0 // indirect
 	github.com/twilio/twilio-go v1.31.0 // indirect
 	github.com/yuin/gopher-lua v1.1.2 // indirect

@@ -40,7 +40,8 @@
 //	                 every client behind a proxy shares the proxy's per-IP
 //	                 quotas, and one of them can spend them for all
 //	-metrics-addr    VCODE_METRICS_ADDR    serve Prometheus /metrics on this
-//	                 separate address (off by default)
+//	                 separate address (off by default); vcode_backend_ready
+//	                 there is /readyz's answer as a gauge
 //	-brand           VCODE_BRAND           brand or app name leading every
 //	                 message: "【Acme】您的验证码为…", "[Acme] Your …"
 //	-guard           VCODE_GUARD           SMS pumping guard: off, basic,
@@ -394,6 +395,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer v.Close()
+	if err := prommetrics.RegisterReadiness(reg, v.Ready); err != nil {
+		return err
+	}
 	hopts := []httpmw.Option{httpmw.WithRequestObserver(metrics)}
 	if reqLog {
 		hopts = append(hopts, httpmw.WithLogger(slog.New(minLevel{alog, reqLevel})))

@@ -337,28 +337,50 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 }
 
+// TestHealthAndReadiness: /readyz, and vcode_backend_ready on /metrics
+// beside it, follow Redis going away and coming back; /healthz stays 200.
 func TestHealthAndReadiness(t *testing.T) {
 	proxy := redistest.NewProxy(t, redistest.Addr(t))
-	s := start(t, nil, map[string]string{
+	metricsAddr := freeAddr(t)
+	s := start(t, []string{"-metrics-addr", metricsAddr}, map[string]string{
 		"VCODE_TOKENS": "tok", "VCODE_REDIS_URL": "redis://" + proxy.Addr() + "/0", "VCODE_SECRET": "a shared secret of 16+ bytes",
 		"VCODE_REDIS_PREFIX": redistest.Prefix(t),
 	})
-	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
-		if status, _ := get(t, s.url+path); status != want {
-			t.Fatalf("%s: %d", path, status)
+	ready := func(when string, want int) {
+		t.Helper()
+		if status, _ := get(t, s.url+"/readyz"); status != want {
+			t.Fatalf("/readyz %s: %d, want %d", when, status, want)
+		}
+		gauge := "vcode_backend_ready 1\n"
+		if want != 200 {
+			gauge = "vcode_backend_ready 0\n"
+		}
+		if _, body := get(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(body, gauge) {
+			t.Fatalf("/metrics %s lacks %q", when, gauge)
 		}
 	}
-	proxy.Cut()
-	if status, _ := get(t, s.url+"/readyz"); status != 503 {
-		t.Fatalf("/readyz with Redis down: %d, want 503", status)
+	if status, _ := get(t, s.url+"/healthz"); status != 200 {
+		t.Fatalf("/healthz: %d", status)
 	}
+	ready("with Redis up", 200)
+	proxy.Cut()
+	ready("with Redis down", 503)
 	if status, _ := get(t, s.url+"/healthz"); status != 200 {
 		t.Fatalf("/healthz with Redis down: %d, want 200 (alive)", status)
 	}
 	proxy.Restore()
-	if status, _ := get(t, s.url+"/readyz"); status != 200 {
-		t.Fatalf("/readyz after Redis came back: %d", status)
+	ready("after Redis came back", 200)
+}
+
+// freeAddr returns a loopback address free a moment ago, for -metrics-addr.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // TestSlowClientDropped: a client that trickles its headers (slowloris) is
