@@ -302,9 +302,7 @@ func runAttack(sc *scenario, lv level, a attack) (*attackResult, error) {
 		return nil, err
 	}
 	defer r.close()
-	h := fnv.New64a()
-	h.Write([]byte(a.campaign + "/" + a.variant))
-	at := &attacker{r: r, a: &a, rng: rand.New(rand.NewPCG(sc.seed, h.Sum64())), end: 24 * time.Hour, per: map[string]int{}}
+	at := &attacker{r: r, a: &a, rng: newRand(sc.seed, a.campaign+"/"+a.variant), end: 24 * time.Hour, per: map[string]int{}}
 	for _, t := range a.targets {
 		if a.idle {
 			break
@@ -329,6 +327,13 @@ func runAttack(sc *scenario, lv level, a attack) (*attackResult, error) {
 		out.Busy.AttackerDelivered = out.delivered()
 	}
 	return out, nil
+}
+
+// newRand is a generator of its own for name, drawn from seed.
+func newRand(seed uint64, name string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
 }
 
 // costs fills in each denial of service's cost from its level's baseline.

@@ -37,6 +37,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
@@ -72,6 +74,11 @@ type options struct {
 	adaptiveLevels []string
 	pace, probe    time.Duration
 	round          int
+	// The concurrency run: on memory, and on the Redis servers given.
+	concurrency      bool
+	redis            string
+	cluster          []string
+	inFlight, trials int
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -87,6 +94,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.pace, "pace", 2*time.Second, "adaptive campaigns: time between two sends of a round")
 	fs.DurationVar(&o.probe, "probe", 2*time.Minute, "adaptive campaigns: time between two probes of a refused prefix")
 	fs.IntVar(&o.round, "round", 0, "adaptive campaigns: sends in a round at most (0: as many as pass)")
+	fs.BoolVar(&o.concurrency, "concurrency", false, "also run a burst of -inflight sends at once through two Verifiers on one memory store (and on -redis, -cluster)")
+	fs.StringVar(&o.redis, "redis", "", "run the concurrency burst on this Redis node too (`host:port`; implies -concurrency)")
+	cluster := fs.String("cluster", "", "run the concurrency burst on this Redis Cluster too (`host:port,...`; implies -concurrency)")
+	fs.IntVar(&o.inFlight, "inflight", 400, "concurrency: sends in flight at once")
+	fs.IntVar(&o.trials, "trials", 3, "concurrency: concurrent bursts per backend and store")
 	alvls := fs.String("adaptive-levels", "standard", "the levels of -levels at which the adaptive campaigns run (all: every one)")
 	lvls := fs.String("levels", "off,basic,standard,max", "guard levels to run")
 	fs.BoolVar(&o.check, "check", false, "exit 1 unless the standard level meets the targets")
@@ -106,6 +118,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.pace <= 0 || o.probe <= 0 || o.round < 0 {
 		fmt.Fprintln(stderr, "vcodesim: -pace and -probe must be positive, -round not negative")
+		return 2
+	}
+	o.cluster = parseAddrs(*cluster)
+	if o.redis != "" || len(o.cluster) > 0 {
+		o.concurrency = true
+	}
+	if o.inFlight < 1 || o.inFlight > 10000 || o.trials < 1 || o.trials > 100 {
+		fmt.Fprintln(stderr, "vcodesim: -inflight must be 1 to 10000, -trials 1 to 100")
 		return 2
 	}
 	if *campaigns != "none" && *campaigns != "" {
@@ -198,10 +218,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for i := range results {
 		results[i].Adaptive = adaptive[i]
 	}
+	checked := slices.IndexFunc(o.levels, func(l level) bool { return l.name == o.checkLevel })
+	if o.concurrency {
+		i := max(checked, 0)
+		conc, err := runConcurrency(o.seed, o.levels[i], concBackends(o), o.inFlight, o.trials, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "vcodesim: concurrency:", err)
+			return 1
+		}
+		results[i].Concurrency = conc
+	}
 	for i, lv := range o.levels {
 		costs(results[i].Adaptive)
 		printLevel(stdout, results[i], o.verbose || lv.name == o.checkLevel)
 		printAdaptive(stdout, results[i], o.verbose || lv.name == o.checkLevel)
+	}
+	for _, r := range results {
+		printConcurrency(stdout, r.Level, r.Concurrency)
 	}
 	printSummary(stdout, results)
 	fmt.Fprintf(stderr, "vcodesim: %v in all\n", time.Since(began).Round(time.Millisecond))
@@ -219,6 +252,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.check {
 		i := slices.IndexFunc(results, func(r *levelResult) bool { return r.Level == o.checkLevel })
 		failures := append(check(results[i]), checkAdaptive(results[i])...)
+		failures = append(failures, checkConcurrency(results[i].Concurrency)...)
 		fmt.Fprintln(stdout)
 		if len(failures) > 0 {
 			for _, f := range failures {
@@ -228,6 +262,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "check passed (%s): >= %.0f %% refused after detection, <= %d pumped messages before detection per prefix, <= %.1f %% of legitimate sends refused\n",
 			o.checkLevel, 100*targetRefusedAfter, targetBefore, 100*targetFalsePos)
+		if len(results[i].Concurrency) > 0 {
+			fmt.Fprintf(stdout, "check passed (%s): no more of %d concurrent sends delivered than of the same sends one after another\n", o.checkLevel, o.inFlight)
+		}
 		if len(results[i].Adaptive) > 0 {
 			fmt.Fprintf(stdout, "check passed (%s): adaptive campaigns <= %d SMS per prefix and <= %d per region in the day, denial of service cost >= %.1f\n",
 				o.checkLevel, targetPrefixDay, targetRegionDay, targetCost)
@@ -258,6 +295,27 @@ func check(res *levelResult) []string {
 	}
 	return out
 }
+
+// concBackends are the concurrency run's backends: memory, and the Redis
+// servers o names.
+func concBackends(o options) []concBackend {
+	bs := []concBackend{{"memory", memoryBackend}}
+	if o.redis != "" {
+		bs = append(bs, concBackend{"redis", redisBackend(func() redis.UniversalClient {
+			return redis.NewClient(&redis.Options{Addr: o.redis, ContextTimeoutEnabled: true, PoolSize: redisPool})
+		})})
+	}
+	if len(o.cluster) > 0 {
+		bs = append(bs, concBackend{"cluster", redisBackend(func() redis.UniversalClient {
+			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: o.cluster, ContextTimeoutEnabled: true, PoolSize: redisPool})
+		})})
+	}
+	return bs
+}
+
+// redisPool is each instance's connections (per node): enough for the
+// burst's sends to reach Redis together, not queue for a connection.
+const redisPool = 200
 
 func pct(a, b int) float64 {
 	if b == 0 {

@@ -130,6 +130,8 @@ type levelResult struct {
 	Anomalies []string        `json:"anomalies,omitempty"`
 	// Adaptive are the adaptive campaigns' runs at this level.
 	Adaptive []*attackResult `json:"adaptive,omitempty"`
+	// Concurrency are the concurrency run's bursts (at the -check-level).
+	Concurrency []*concResult `json:"concurrency,omitempty"`
 }
 
 // userState is one user's progress in a run.
@@ -180,13 +182,16 @@ func (r *runner) at(t time.Duration, fn func()) {
 	heap.Push(&r.q, event{t, r.seq, fn})
 }
 
-// backend builds the store and limiter that every instance of a run
-// shares, on the run's clock; nil keeps each Verifier's defaults (memory).
-type backend func(now func() time.Time) (store.CodeStore, limiter.Limiter, error)
+// backend builds instance i's store and limiter, on the run's clock: the
+// instances of a run share what they hold (one memory store and limiter,
+// or one Redis key prefix through a client each). The closers it returns
+// are closed after the Verifiers. A nil backend keeps each Verifier's
+// defaults (memory, its own).
+type backend func(now func() time.Time, i int) (store.CodeStore, limiter.Limiter, []io.Closer, error)
 
 // newRunner returns a runner for sc at level lv whose clock starts at the
-// warm-up's beginning, with instances Verifiers on one store and limiter
-// built by b (one Verifier on its in-memory defaults when b is nil).
+// warm-up's beginning, with instances Verifiers on the store and limiter
+// that b builds (one Verifier on its in-memory defaults when b is nil).
 func newRunner(sc *scenario, lv level, b backend, instances int) (*runner, error) {
 	start := dayStart.Add(-sc.warmup)
 	r := &runner{
@@ -213,20 +218,18 @@ func newRunner(sc *scenario, lv level, b backend, instances int) (*runner, error
 		verifier.WithGuard(g),
 		verifier.WithObserver(observer{r}),
 	}
-	if b != nil {
-		st, lim, err := b(r.clock.Now)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range []any{st, lim} {
-			if c, ok := c.(io.Closer); ok {
-				r.closers = append(r.closers, c)
+	for i := range max(instances, 1) {
+		vopts := opts
+		if b != nil {
+			st, lim, closers, err := b(r.clock.Now, i)
+			r.closers = append(r.closers, closers...)
+			if err != nil {
+				r.close()
+				return nil, err
 			}
+			vopts = append(slices.Clip(opts), verifier.WithStore(st), verifier.WithLimiter(lim))
 		}
-		opts = append(opts, verifier.WithStore(st), verifier.WithLimiter(lim))
-	}
-	for range max(instances, 1) {
-		v, err := verifier.New(n, opts...)
+		v, err := verifier.New(n, vopts...)
 		if err != nil {
 			r.close()
 			return nil, err
