@@ -160,15 +160,15 @@ func check(t Texts) error {
 		}
 	}
 	if t.Errors == nil {
-		return fmt.Errorf("Errors is missing")
+		return fmt.Errorf("field Errors is missing")
 	}
 	for _, k := range Keys() {
 		m, ok := t.Errors[k]
 		switch {
 		case !ok:
-			return fmt.Errorf("Errors lacks %q", k)
+			return fmt.Errorf("field Errors lacks %q", k)
 		case strings.TrimSpace(m) == "":
-			return fmt.Errorf("Errors[%q] is empty", k)
+			return fmt.Errorf("field Errors[%q] is empty", k)
 		}
 	}
 	if len(t.Errors) != len(Keys()) {
@@ -178,7 +178,7 @@ func check(t Texts) error {
 		}
 		for k := range t.Errors {
 			if !known[k] {
-				return fmt.Errorf("Errors has %q, which is not a Key of Keys()", k)
+				return fmt.Errorf("field Errors has %q, which is not a Key of Keys()", k)
 			}
 		}
 	}

@@ -33,7 +33,7 @@ func TestGuardPins(t *testing.T) {
 			}
 		})
 	}
-	err, _ := runOnce(t, []string{"-tokens", "tok", "-guard-block", "86137"}, nil)
+	_, err := runOnce(t, []string{"-tokens", "tok", "-guard-block", "86137"}, nil)
 	if err == nil || !strings.Contains(err.Error(), `"86137"`) {
 		t.Fatalf("a prefix without +: %v", err)
 	}

@@ -104,12 +104,12 @@ func TestLogLevelErrorKeepsFailures(t *testing.T) {
 
 func TestLogLevelInvalid(t *testing.T) {
 	for _, args := range [][]string{{"-log-level", "loud"}} {
-		err, _ := runOnce(t, args, nil)
+		_, err := runOnce(t, args, nil)
 		if err == nil || !strings.Contains(err.Error(), "-log-level") {
 			t.Fatalf("%q: %v", args, err)
 		}
 	}
-	err, _ := runOnce(t, nil, map[string]string{"VCODE_LOG_LEVEL": "verbose"})
+	_, err := runOnce(t, nil, map[string]string{"VCODE_LOG_LEVEL": "verbose"})
 	if err == nil || !strings.Contains(err.Error(), "VCODE_LOG_LEVEL") {
 		t.Fatalf("VCODE_LOG_LEVEL=verbose: %v", err)
 	}

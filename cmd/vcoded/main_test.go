@@ -419,13 +419,13 @@ const (
 
 // runOnce runs vcoded in a way expected to fail at start: it returns the
 // error and everything written to stderr.
-func runOnce(t *testing.T, args []string, env map[string]string) (error, string) {
+func runOnce(t *testing.T, args []string, env map[string]string) (string, error) {
 	t.Helper()
 	var stderr syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, &stderr, func(net.Addr) { cancel() })
-	return err, stderr.String()
+	return stderr.String(), err
 }
 
 // TestSecretsNotEchoed: a malformed URL holding a password, given as a flag
@@ -475,7 +475,7 @@ func TestSecretsNotEchoed(t *testing.T) {
 				} else {
 					env[tt.env] = tt.value
 				}
-				err, stderr := runOnce(t, args, env)
+				stderr, err := runOnce(t, args, env)
 				if err == nil {
 					t.Fatal("vcoded started")
 				}
@@ -507,7 +507,7 @@ func TestSecretsNotInUsage(t *testing.T) {
 		{"-no-such-flag"},
 		{"-webhook-secret", "two", leakPass}, // an unquoted secret with a space
 	} {
-		err, stderr := runOnce(t, args, env)
+		stderr, err := runOnce(t, args, env)
 		if err == nil {
 			t.Fatalf("%q: vcoded started", args)
 		}
@@ -620,7 +620,7 @@ func TestSecretFileErrors(t *testing.T) {
 		{"secret file with only comments", []string{"-tokens", "tok"}, map[string]string{"VCODE_SECRET_FILE": commentsOnly}, commentsOnly},
 	}
 	for _, tt := range tests {
-		err, stderr := runOnce(t, tt.args, tt.env)
+		stderr, err := runOnce(t, tt.args, tt.env)
 		if err == nil {
 			t.Errorf("%s: vcoded started", tt.name)
 			continue
@@ -654,7 +654,7 @@ func TestValueAndFileExclusive(t *testing.T) {
 		{"VCODE_SECRET and VCODE_SECRET_FILE", []string{"-tokens", "tok"}, map[string]string{"VCODE_SECRET": "a secret of 16+ bytes", "VCODE_SECRET_FILE": secret}},
 	}
 	for _, tt := range tests {
-		err, _ := runOnce(t, tt.args, tt.env)
+		_, err := runOnce(t, tt.args, tt.env)
 		if err == nil || !strings.Contains(err.Error(), "both given") {
 			t.Errorf("%s: %v, want an error saying both are given", tt.name, err)
 		}

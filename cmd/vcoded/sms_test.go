@@ -179,7 +179,7 @@ func TestSMSFlagErrors(t *testing.T) {
 		"sns, endpoint http":  {map[string]string{"VCODE_SMS": "sns", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": secret, "VCODE_SNS_ENDPOINT": "http://sns.example.com"}, "VCODE_SNS_ENDPOINT"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			err, stderr := runOnce(t, []string{"-tokens", "tok"}, tt.env)
+			stderr, err := runOnce(t, []string{"-tokens", "tok"}, tt.env)
 			if err == nil {
 				t.Fatal("started")
 			}

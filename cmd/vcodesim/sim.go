@@ -136,11 +136,11 @@ type levelResult struct {
 
 // userState is one user's progress in a run.
 type userState struct {
-	sends, verifies int
-	code            string
-	lastSend        time.Duration
-	done, refused   bool
-	retries         int
+	sends         int
+	code          string
+	lastSend      time.Duration
+	done, refused bool
+	retries       int
 }
 
 type runner struct {

@@ -157,7 +157,8 @@ func requiredCore(t *testing.T, path string) string {
 // newUserEnv is the environment of someone outside the tree: the go
 // command's settings from this process dropped, then our proxy first, the
 // public one after it, no checksum database for vcode's modules (they are
-// not published), an empty module cache and no workspace. The module
+// not published), an empty module cache and no workspace; the build cache
+// is this machine's. The module
 // cache of this machine serves as a read-only mirror between the two, so
 // that the third-party modules it already holds are not fetched again;
 // checksums still come from go.sum and the public checksum database.
@@ -178,7 +179,10 @@ func newUserEnv(t *testing.T, work, proxy string) []string {
 	return append(env,
 		"GOPROXY="+goproxy,
 		"GONOSUMDB=github.com/vcodekit/*",
-		"GOFLAGS=-mod=mod -modcacherw",
+		// -trimpath: the sources' paths in a fresh module cache would
+		// otherwise defeat the build cache, and every run would compile
+		// the providers' SDKs anew. It changes nothing of resolution.
+		"GOFLAGS=-mod=mod -modcacherw -trimpath",
 		"GOWORK=off",
 		"GOTOOLCHAIN=local",
 		"GOMODCACHE="+filepath.Join(work, "modcache"),

@@ -284,8 +284,8 @@ func TestAmbiguous(t *testing.T) {
 		{huaweicloudtest.Hang, "may have been sent"},
 	} {
 		t.Run(tc.quote, func(t *testing.T) {
-			srv, n := fake(t)
-			n = notifier(t, srv, func(c *huaweicloud.Config) { c.Timeout = 100 * time.Millisecond })
+			srv, _ := fake(t)
+			n := notifier(t, srv, func(c *huaweicloud.Config) { c.Timeout = 100 * time.Millisecond })
 			srv.SetAnswer(tc.answer)
 			err := n.Notify(context.Background(), message("zh-CN"))
 			if err == nil || errors.Is(err, verifier.ErrUndelivered) {
