@@ -17,6 +17,7 @@ import (
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/helpers"
 
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
@@ -190,6 +191,65 @@ func TestDocumentCatchesDrift(t *testing.T) {
 		}
 		if ok, _ := v.ValidateHttpResponse(req, resp); ok {
 			t.Errorf("%s: the validator accepted a response that breaks the document", b.name)
+		}
+	}
+}
+
+// TestTokenIsASecurityScheme: the access token is an apiKey security scheme
+// in the X-Access-Token header, required by both operations, as tools that
+// read the document (Swagger UI, Redoc, generators) expect a credential to
+// be; not a header parameter. The validator enforces it: a request without
+// the header fails as a security error, and the same request with it passes.
+func TestTokenIsASecurityScheme(t *testing.T) {
+	spec, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := libopenapi.NewDocument(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemes := model.Model.Components.SecuritySchemes
+	v := loadValidator(t)
+	for _, path := range []string{send, verify} {
+		item, ok := model.Model.Paths.PathItems.Get(path)
+		if !ok || item.Post == nil {
+			t.Fatalf("%s: no POST operation", path)
+		}
+		op := item.Post
+		if len(op.Security) != 1 || op.Security[0].Requirements.Len() != 1 {
+			t.Fatalf("%s: %d security requirements, want one with one scheme", path, len(op.Security))
+		}
+		name := op.Security[0].Requirements.First().Key()
+		scheme, ok := schemes.Get(name)
+		if !ok {
+			t.Fatalf("%s: security scheme %q is not in components", path, name)
+		}
+		if scheme.Type != "apiKey" || scheme.In != "header" || scheme.Name != "X-Access-Token" {
+			t.Errorf("%s: scheme %s is %s in %s named %s, want apiKey in header named X-Access-Token", path, name, scheme.Type, scheme.In, scheme.Name)
+		}
+		for _, p := range append(op.Parameters, item.Parameters...) {
+			if strings.EqualFold(p.Name, "X-Access-Token") {
+				t.Errorf("%s: X-Access-Token is also a %s parameter", path, p.In)
+			}
+		}
+
+		body := `{"contact":"+8613612345678","verificationCode":"123456"}`
+		if ok, errs := v.ValidateHttpRequest(request(exchange{path: path, body: body})); !ok {
+			t.Errorf("%s: a request with the token does not validate: %s", path, describe(errs))
+		}
+		ok, errs := v.ValidateHttpRequest(request(exchange{path: path, body: body, headers: map[string]string{"X-Access-Token": ""}}))
+		if ok {
+			t.Fatalf("%s: a request without the token validates", path)
+		}
+		for _, e := range errs {
+			if e.ValidationType != helpers.SecurityValidation || e.ValidationSubType != "apiKey" {
+				t.Errorf("%s: without the token: %s error %q, want only the apiKey security error", path, e.ValidationType, e.Message)
+			}
 		}
 	}
 }
