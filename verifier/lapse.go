@@ -38,12 +38,22 @@ type lapses struct{ list []Lapse }
 
 type lapsesKey struct{}
 
-// watch returns ctx carrying l when the Verifier has an Observer.
-func (v *Verifier) watch(ctx context.Context, l *lapses) context.Context {
+// watch returns ctx carrying a new record of lapses when the Verifier has
+// an Observer, and ctx and nil otherwise (nothing allocated).
+func (v *Verifier) watch(ctx context.Context) (context.Context, *lapses) {
 	if v.cfg.observer == nil {
-		return ctx
+		return ctx, nil
 	}
-	return context.WithValue(ctx, lapsesKey{}, l)
+	l := new(lapses)
+	return context.WithValue(ctx, lapsesKey{}, l), l
+}
+
+// kinds is what l recorded; nil for none, or for no record.
+func (l *lapses) kinds() []Lapse {
+	if l == nil {
+		return nil
+	}
+	return l.list
 }
 
 // lapsed records, for the call ctx belongs to, that a best-effort write

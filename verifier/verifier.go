@@ -182,9 +182,9 @@ func closeAll(cs []io.Closer) error {
 // notifier fails.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
-	var l lapses
-	sent, err := v.send(v.watch(ctx, &l), r)
-	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked, Lapses: l.list}, start, err)
+	wctx, l := v.watch(ctx)
+	sent, err := v.send(wctx, r)
+	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
 
@@ -369,9 +369,9 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 // limiter fails. Verify does the same work whether or not a code is pending.
 func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	start := time.Now()
-	var l lapses
-	c, err := v.verify(v.watch(ctx, &l), r, code)
-	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.list}, start, err)
+	wctx, l := v.watch(ctx)
+	c, err := v.verify(wctx, r, code)
+	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
 	return c, err
 }
 

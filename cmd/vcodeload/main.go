@@ -521,7 +521,7 @@ func measureMemory(n int, profile string) error {
 	}
 	runtime.KeepAlive(v)
 	grown := float64(after.HeapAlloc) - float64(before.HeapAlloc)
-	fmt.Printf("%d pending codes (store + per-contact cooldown and hourly limits): heap +%.1f MiB, %.0f bytes per pending code (sent in %v)\n",
+	fmt.Printf("%d pending codes (store + the contact's cooldown, hourly cap, share and deliveries): heap +%.1f MiB, %.0f bytes per pending code (sent in %v)\n",
 		n, grown/(1<<20), grown/float64(n), elapsed.Round(time.Millisecond))
 	return nil
 }

@@ -453,7 +453,7 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 		slices.SortStableFunc(sends, func(a, b pumpSend) int { return int(a.at - b.at) })
 		for k := range sends {
 			sends[k].subject = fmt.Sprintf("%s-acct-%d", c.spec.name, k/8)
-			sends[k].ip = fmt.Sprintf("2001:db8:f%03x:%x:%x::1", ci, k/30>>16, k/30&0xffff)
+			sends[k].ip = fmt.Sprintf("2001:db8:%x:%x::1", 0xf000+ci, k/30) // a /64 each
 		}
 		sc.pumps = append(sc.pumps, sends...)
 	}
