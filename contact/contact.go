@@ -25,7 +25,7 @@ var (
 	ErrInvalid = errors.New("contact: invalid contact")
 	// ErrUnknownCountry means the country is not a Huawei country value.
 	ErrUnknownCountry = errors.New("contact: unknown country")
-	// ErrCountryMismatch means an international number does not belong to
+	// ErrCountryMismatch means a number does not belong to the region of
 	// the explicitly given country.
 	ErrCountryMismatch = errors.New("contact: number does not match country")
 )
@@ -94,10 +94,17 @@ func (c Contact) Masked() string {
 // A raw value containing "@" is an email address; anything else is a phone
 // number. Phone numbers may contain spaces, dashes, dots and parentheses,
 // full-width digits and plus sign, and the "00" international prefix. A number
-// with a "+" (or "00") is international: if country is given too, the number
-// must start with that country's dialing code or belong to its region. A
-// number without one is national and read in the region of country, or of
-// DefaultCountry when country is empty. Only numbers that phonenumbers
+// with a "+" (or "00") is international; one without is national and read
+// in the region of country, or of DefaultCountry when country is empty. A
+// country, when given, binds the number to its region either way: the
+// number must belong to that region (phonenumbers' region for it, or a
+// region whose numbering plan it is valid in, where regions share ranges),
+// so that "usa" takes no Bahamas or Jamaica number (+1242, +1876),
+// "russia" no Kazakhstan one (+77), and no country a non-geographic number
+// (+881, +870...: region "001"); otherwise ErrCountryMismatch. Without a
+// country an international number is taken as it is: so are numbers of the
+// regions Huawei's table does not list (such as Barbados, Iceland or
+// Jersey), which no country names. Only numbers that phonenumbers
 // considers valid mobile numbers (or, where a plan cannot tell them apart,
 // fixed-line-or-mobile) are accepted.
 //
@@ -188,8 +195,12 @@ func parsePhone(raw string, ctry *Country, defaultCountry string) (Contact, erro
 		Region:      phonenumbers.GetRegionCodeForNumber(num),
 		CallingCode: int(num.GetCountryCode()),
 	}
-	if international && ctry != nil &&
-		!strings.HasPrefix(c.Value, ctry.DialingCode) && c.Region != ctry.Region {
+	// A country names a region, and binds the number to it, whether the
+	// number came international or national: "usa" is not the rest of
+	// +1, nor "russia" Kazakhstan's +7. The number belongs to the region
+	// phonenumbers gives it or, where regions share ranges (Saint Martin's
+	// mobiles are Guadeloupe's too), to one whose plan it is valid in.
+	if ctry != nil && c.Region != ctry.Region && !phonenumbers.IsValidNumberForRegion(num, ctry.Region) {
 		return Contact{}, ErrCountryMismatch
 	}
 	return c, nil

@@ -3,9 +3,10 @@
 //
 // Phone numbers are read with github.com/nyaruka/phonenumbers and normalised
 // to E.164. The optional country is one of the 169 values of Huawei Cloud
-// Meeting's "country" field (see Countries); it gives the region for numbers
-// in national format and, for international numbers, must agree with the
-// number. Email addresses must be a dot-atom local part (ASCII atext without
+// Meeting's "country" field (see Countries). It names a region, and the
+// number must belong to it, in national or international format ("usa"
+// takes no Bahamas number, "russia" no Kazakhstan one); for a number in
+// national format it also gives the region to read it in. Email addresses must be a dot-atom local part (ASCII atext without
 // '%' or '!') at a host name: quoted local parts, routing forms and domain
 // literals, which a mail server may deliver elsewhere than the domain they
 // show, are rejected. Accepted addresses are also checked with

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // FuzzParse: Parse never panics, fails only with its documented errors, and
@@ -12,7 +14,8 @@ import (
 // the same contact, and the masked form hides at least four digits of a
 // number and at least one character of an email's local part. An accepted
 // email is a dot-atom at a hostname: its Value has no quote, '%', '!',
-// backslash, space or '[', and no second '@'.
+// backslash, space or '[', and no second '@'. A number accepted with a
+// country belongs to that country's region.
 func FuzzParse(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"+8613612345678", ""}, {"13612345678", "chinaPR"}, {"(415) 555-2671", "usa"},
@@ -24,6 +27,8 @@ func FuzzParse(f *testing.F) {
 		{"evil.example!attacker@victim.example", ""}, {`"a> NOTIFY=SUCCESS"@x.com`, ""},
 		{`"\a"@x.com`, ""}, {"user@[1.2.3.4]", ""}, {"user@[IPv6:2001:db8::1]", ""},
 		{"a..b@x.com", ""}, {"first.last+tag@example.com", ""}, {"user@例え.jp", ""},
+		// Numbers of another region than their country's.
+		{"+12423571234", "usa"}, {"+77011234567", "russia"}, {"+881631234567", "usa"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
@@ -41,6 +46,14 @@ func FuzzParse(f *testing.F) {
 		again, err := Parse(c.Value, "")
 		if err != nil || again != c {
 			t.Fatalf("normalised %q does not parse to itself: %#v, %v", c.Value, again, err)
+		}
+		if c.Kind == Phone && country != "" {
+			// The country binds the number to its region.
+			want := countryByName[country].Region
+			num, _ := phonenumbers.Parse(c.Value, "")
+			if c.Region != want && !phonenumbers.IsValidNumberForRegion(num, want) {
+				t.Fatalf("Parse(%q, %q) = a number of region %s", raw, country, c.Region)
+			}
 		}
 		if err := checkMasked(c); err != nil {
 			t.Fatal(err)

@@ -125,6 +125,12 @@ func hostileRequests() []hostile {
 		{"2,000-char country", s, `{"contact":"+8613612345678","country":"` + strings.Repeat("c", 2000) + `"}`, nil, 400, country},
 		{"SQL as country", s, `{"contact":"+8613612345678","country":"' OR 1=1 --"}`, nil, 400, country},
 		{"mismatched country", s, `{"contact":"+8613612345678","country":"UK"}`, nil, 400, country},
+		{"a Bahamas number as usa", s, `{"contact":"+12423571234","country":"usa"}`, nil, 400, country},
+		{"a Jamaica number as usa, national", s, `{"contact":"(876) 555-0123","country":"usa"}`, nil, 400, country},
+		{"a Kazakhstan number as russia", s, `{"contact":"+77011234567","country":"russia"}`, nil, 400, country},
+		{"a satellite number as a country", s, `{"contact":"+881631234567","country":"usa"}`, nil, 400, country},
+		{"a satellite number", s, `{"contact":"+881631234567"}`, nil, 403, "USG.201060008"},
+		{"an Inmarsat number", s, `{"contact":"00870773111632"}`, nil, 403, "USG.201060008"},
 		// Codes.
 		{"full-width code digits, wrong", v, withCode(`"０００００１"`), nil, 400, wrong},
 		{"arabic-indic code", v, withCode(`"١٢٣٤٥٦"`), nil, 400, codeFmt},

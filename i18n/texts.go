@@ -40,7 +40,7 @@ var catalogTexts = [len(builtinTags)]map[Key][]catalog.Message{
 	{ // zh-CN
 		BadRequest:        {catalog.String("请求体无法解析：JSON格式错误、包含多余数据、过大或Content-Type不正确。")},
 		InvalidContact:    {catalog.String("联系方式无效：请填写带国家码的手机号或有效的邮箱地址。")},
-		InvalidCountry:    {catalog.String("国家/地区无效，或与手机号的国家码不符。")},
+		InvalidCountry:    {catalog.String("国家/地区无效，或手机号不属于该国家/地区。")},
 		InvalidCode:       {catalog.String("验证码缺失或格式不正确。")},
 		WrongCode:         {catalog.String("验证码错误或已失效。")},
 		TooManyAttempts:   {catalog.String("验证次数过多，请稍后再试。")},
@@ -59,7 +59,7 @@ var catalogTexts = [len(builtinTags)]map[Key][]catalog.Message{
 	{ // en-US
 		BadRequest:      {catalog.String("The request body could not be read: malformed JSON, trailing data, too large, or the wrong Content-Type.")},
 		InvalidContact:  {catalog.String("The contact is invalid: give a mobile number with its country code or a valid email address.")},
-		InvalidCountry:  {catalog.String("The country is unknown or does not match the number's country code.")},
+		InvalidCountry:  {catalog.String("The country is unknown, or the number does not belong to it.")},
 		InvalidCode:     {catalog.String("The verification code is missing or has the wrong format.")},
 		WrongCode:       {catalog.String("The verification code is wrong or has expired.")},
 		TooManyAttempts: {catalog.String("Too many verification attempts. Please try again later.")},

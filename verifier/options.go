@@ -36,6 +36,7 @@ type config struct {
 	limits          Limits
 	channels        map[Channel]bool
 	regions         map[string]bool
+	nonGeographic   map[int]bool // calling codes; see nongeo.go
 	resendSame      bool
 	brand           string
 	catalog         *i18n.Catalog

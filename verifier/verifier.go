@@ -301,7 +301,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 
 // allowed applies the channel, region and routing restrictions.
 func (v *Verifier) allowed(ch Channel, c contact.Contact) bool {
-	if !v.cfg.channels[ch] || (ch == SMS && v.cfg.regions != nil && !v.cfg.regions[c.Region]) {
+	if !v.cfg.channels[ch] || (ch == SMS && !v.regionAllowed(c)) {
 		return false
 	}
 	if cn, ok := v.notifier.(ChannelNotifier); ok && !cn.Supports(ch) {
