@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/prommetrics"
 	"github.com/vcodekit/vcode/verifier"
@@ -21,8 +22,8 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: verifier.SMS, Region: "CN", Latency: 2 * time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: verifier.SMS, Region: "CN", Latency: time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: delivery.SMS, Region: "CN", Latency: 2 * time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: delivery.SMS, Region: "CN", Latency: time.Millisecond})
 	m.ObserveRequest(ctx, httpmw.RequestEvent{Route: "verify", Status: 400, ErrorCode: "USG.201060005", Latency: time.Millisecond})
 
 	want := `

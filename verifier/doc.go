@@ -1,11 +1,11 @@
 // Package verifier is the core of vcode: it issues one-time codes, hands
-// them to a Notifier, and checks them.
+// them to a delivery.Notifier, and checks them.
 //
 // # Use
 //
-// Make one Verifier per process with New, giving it a Notifier (package
-// notify has SMTP, a signed webhook for SMS gateways, a Router by channel,
-// and a Recorder for tests), and Close it when done:
+// Make one Verifier per process with New, giving it a delivery.Notifier
+// (package notify has SMTP, a signed webhook for SMS gateways, a Router by
+// channel, and a Recorder for tests), and Close it when done:
 //
 //	v, err := verifier.New(notifier, verifier.WithBrand("Acme"))
 //	defer v.Close()
@@ -67,9 +67,9 @@
 // Delivery is detached from the caller's cancellation (WithDeliveryTimeout
 // bounds it instead), so a client that hangs up cannot turn a message that
 // left into a failure. If the notifier reports that the message certainly
-// did not leave (ErrUndelivered, through Undelivered), the new code is
-// deleted and the send's rate-limit events are given back, so the user is
-// not held to a cooldown for a code that never reached them. Any other
+// did not leave (delivery.Undelivered), the new code is deleted and the
+// send's rate-limit events are given back, so the user is not held to a
+// cooldown for a code that never reached them. Any other
 // delivery failure may have sent the message: the limits stay counted and
 // the code stays valid. The clean-up runs on a context detached from the
 // request's cancellation.

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
@@ -22,7 +23,7 @@ import (
 type Verifier struct {
 	cfg      config
 	hashes   []*keyedHash // one per secret; the first issues
-	notifier Notifier
+	notifier delivery.Notifier
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 	contacts *contactCache
 	rules    ruleSet
@@ -82,7 +83,7 @@ type Sent struct {
 // New returns a Verifier that delivers codes through n. Without
 // WithStore and WithLimiter it keeps codes and limits in memory, for one
 // process; Close stops the goroutines those start.
-func New(n Notifier, opts ...Option) (*Verifier, error) {
+func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
 		codeLength:      defaultCodeLength,
 		validity:        defaultValidity,

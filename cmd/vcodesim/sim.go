@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -143,7 +144,7 @@ type runner struct {
 	seq     uint64
 	now     time.Duration
 	ctx     context.Context
-	msg     verifier.Message
+	msg     delivery.Message
 	got     bool
 	blocked string
 	users   []userState
@@ -182,7 +183,7 @@ func runLevel(sc *scenario, lv level) (*levelResult, error) {
 	g.Level = lv.guard
 	r.digits = g.PrefixDigits
 	secret := sha256.Sum256([]byte("vcodesim " + strconv.FormatUint(sc.seed, 10)))
-	n := verifier.NotifierFunc(func(_ context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(_ context.Context, m delivery.Message) error {
 		r.msg, r.got = m, true
 		return nil
 	})

@@ -13,7 +13,7 @@
 //
 // # Failures
 //
-// As everywhere in notify, a failure is verifier.Undelivered (the code is
+// As everywhere in notify, a failure is delivery.Undelivered (the code is
 // withdrawn and the limits given back) only when the message certainly did
 // not leave:
 //
