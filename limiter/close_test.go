@@ -46,7 +46,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 }
 
 // TestMemoryUnreachableStopsGoroutine: a limiter dropped without Close has
-// its sweeper stopped once collected, as go-cache's janitor was.
+// its sweeper stopped once collected, as go-cache's janitor is.
 func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 	before := leakcheck.Snapshot()
 	func() {

@@ -51,7 +51,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 }
 
 // TestMemoryUnreachableStopsGoroutine: a store dropped without Close has its
-// sweeper stopped once collected, as go-cache's janitor was.
+// sweeper stopped once collected, as go-cache's janitor is.
 func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 	before := leakcheck.Snapshot()
 	func() {
