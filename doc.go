@@ -23,8 +23,10 @@
 //
 // The packages, along the data path:
 //
-//   - verifier: Send and Verify, policy, code generation, HMAC, errors, and
-//     the Notifier interface;
+//   - verifier: Send and Verify, policy, code generation, HMAC, errors;
+//   - delivery: the contract between the verifier and what delivers its
+//     codes (Message, Notifier, Undelivered), which imports no other vcode
+//     package;
 //   - contact: parsing, normalisation (E.164, IDNA) and masking of contacts;
 //   - httpmw: the two endpoints as an http.Handler and middleware;
 //   - store: the CodeStore interface, the in-memory store, the conformance

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/internal/smtptest"
 	"github.com/vcodekit/vcode/notify"
@@ -38,7 +39,7 @@ const (
 // sender later hears.
 type pumpGateway struct {
 	name    string
-	start   func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (verifier.Notifier, func() []taken)
+	start   func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (delivery.Notifier, func() []taken)
 	contact func(i int) string
 	region  bool // an SMS gateway: the region cap applies
 }
@@ -67,7 +68,7 @@ var pumpGateways = []pumpGateway{
 		// Refuses some messages (400) and fails others (503) before taking
 		// them; takes the rest, then answers after 2-10 ms, or after the
 		// sender's 40 ms timeout (an ambiguous failure: taken all the same).
-		start: func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (verifier.Notifier, func() []taken) {
+		start: func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (delivery.Notifier, func() []taken) {
 			var mu sync.Mutex
 			var got []taken
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +114,7 @@ var pumpGateways = []pumpGateway{
 		// Refuses some messages at the end of DATA, takes some and hangs
 		// up before answering (ambiguous), and hangs up at every QUIT
 		// after its 250.
-		start: func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (verifier.Notifier, func() []taken) {
+		start: func(t *testing.T, clk *vcodetest.Clock, rng *lockedRand) (delivery.Notifier, func() []taken) {
 			srv := smtptest.Start(t)
 			srv.Delay = 8 * time.Millisecond
 			srv.DropAtQuit = true
@@ -186,7 +187,7 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 	gateway, takenSoFar := gw.start(t, clk, rng)
 	// Which request a message belongs to, for the per-subject counts.
 	var requestOf sync.Map // to|code -> request id
-	notifier := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	notifier := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		requestOf.Store(m.To+"|"+m.Code, m.RequestID)
 		return gateway.Notify(ctx, m)
 	})

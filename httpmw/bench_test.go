@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/vcodetest"
@@ -16,7 +17,7 @@ import (
 
 // benchHandler has limits high enough, and the pumping guard off, so that
 // the benchmarks measure the pipeline rather than the refusal path.
-func benchHandler(b *testing.B, n verifier.Notifier) *httpmw.Handler {
+func benchHandler(b *testing.B, n delivery.Notifier) *httpmw.Handler {
 	v, err := verifier.New(n, vcodetest.BenchOptions()...)
 	if err != nil {
 		b.Fatal(err)

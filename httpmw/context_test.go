@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
@@ -57,7 +58,7 @@ func (l tracedLimiter) Allow(ctx context.Context, k string, rules ...limiter.Rul
 func TestContextReachesBackends(t *testing.T) {
 	tr := &traced{}
 	var code string
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		tr.check(ctx)
 		code = m.Code
 		return nil

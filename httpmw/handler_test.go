@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
@@ -34,7 +35,7 @@ type env struct {
 	rec    *notify.Recorder
 	clk    *vcodetest.Clock
 	logBuf *bytes.Buffer
-	notify func(context.Context, verifier.Message) error
+	notify func(context.Context, delivery.Message) error
 }
 
 // newEnv builds a handler on memory backends with a fake clock. Tokens:
@@ -43,7 +44,7 @@ type env struct {
 func newEnv(t *testing.T, vopts []verifier.Option, hopts ...httpmw.Option) *env {
 	t.Helper()
 	e := &env{rec: &notify.Recorder{}, clk: vcodetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)), logBuf: &bytes.Buffer{}}
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		if e.notify != nil {
 			if err := e.notify(ctx, m); err != nil {
 				return err
@@ -200,11 +201,11 @@ func TestErrorTable(t *testing.T) {
 			return call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"X-Access-Token": "broken"}}
 		}, status: 500, code: "USG.201060500", msg: i18n.Internal},
 		{name: "notifier down", setup: func(e *env) {
-			e.notify = func(context.Context, verifier.Message) error { return errors.New("gateway down") }
+			e.notify = func(context.Context, delivery.Message) error { return errors.New("gateway down") }
 		}, call: func(string) call { return call{path: httpmw.SendPath, body: sendBody} },
 			status: 500, code: "USG.201060500", msg: i18n.Internal},
 		{name: "notifier has no route", setup: func(e *env) {
-			e.notify = func(context.Context, verifier.Message) error {
+			e.notify = func(context.Context, delivery.Message) error {
 				return fmt.Errorf("router: %w", verifier.ErrNotAllowed)
 			}
 		}, call: func(string) call { return call{path: httpmw.SendPath, body: sendBody} },

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -345,7 +346,7 @@ func TestStaticTokens(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	v, _ := verifier.New(verifier.NotifierFunc(nil))
+	v, _ := verifier.New(delivery.NotifierFunc(nil))
 	auth, _ := httpmw.NewStaticTokens(map[string]string{"t": "s"})
 	for name, fn := range map[string]func() error{
 		"nil verifier":   func() error { _, err := httpmw.New(nil, auth); return err },
@@ -369,7 +370,7 @@ func TestLogsNeverShowSecrets(t *testing.T) {
 	e.do(call{path: httpmw.VerifyPath, body: verifyBody("000000")})
 	e.do(call{path: httpmw.VerifyPath, body: verifyBody(code)})
 	e.do(call{path: httpmw.SendPath, body: `{"contact":"Alice@Example.com"}`})
-	e.notify = func(context.Context, verifier.Message) error {
+	e.notify = func(context.Context, delivery.Message) error {
 		return errors.New("smtp: 550 mailbox bob@example.com unavailable")
 	}
 	e.do(call{path: httpmw.SendPath, body: `{"contact":"bob@example.com"}`})
@@ -414,7 +415,7 @@ func TestDefences(t *testing.T) {
 			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000001"}`, 429, "USG.201060007", "60", false},
 		{"country allow-list", []verifier.Option{verifier.WithAllowedRegions("HK")},
 			`{"contact":"+85251234567"}`, `{"contact":"+8613600000001"}`, 403, "USG.201060008", "", false},
-		{"channel disabled", []verifier.Option{verifier.WithChannels(verifier.SMS)},
+		{"channel disabled", []verifier.Option{verifier.WithChannels(delivery.SMS)},
 			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 403, "USG.201060008", "", false},
 		{"no route for the channel", nil,
 			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 403, "USG.201060008", "", true},
@@ -439,7 +440,7 @@ func TestDefences(t *testing.T) {
 // newRoutedEnv is an env whose notifier routes SMS only.
 func newRoutedEnv(t *testing.T) *env {
 	rec := &notify.Recorder{}
-	v, err := verifier.New(notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.SMS: rec}))
+	v, err := verifier.New(notify.NewRouter(map[delivery.Channel]delivery.Notifier{delivery.SMS: rec}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/internal/leakcheck"
 	"github.com/vcodekit/vcode/limiter"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 var rule = limiter.Rule{Limit: 2, Window: time.Minute}
@@ -46,7 +46,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 }
 
 // TestMemoryUnreachableStopsGoroutine: a limiter dropped without Close has
-// its sweeper stopped once collected, as go-cache's janitor was.
+// its sweeper stopped once collected, as go-cache's janitor is.
 func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 	before := leakcheck.Snapshot()
 	func() {
@@ -63,7 +63,7 @@ func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 // after it, windows included.
 func TestMemoryUseAfterClose(t *testing.T) {
 	ctx := t.Context()
-	clk := vcodetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	before := leakcheck.Snapshot()
 	l := limiter.NewMemory(limiter.WithClock(clk.Now))
 	if err := l.Close(); err != nil { // before first use

@@ -11,12 +11,13 @@ import (
 // Memory is a Limiter for a single process, on github.com/patrickmn/go-cache.
 //
 // Each key keeps the times of at most limit events, newest last. The keys
-// are spread by a seeded hash over 128 go-caches (shards), and a call is
-// atomic under its key's shard's mutex. A sweeping goroutine drops every
-// key with no event left inside its window, a shard at a time, so that each
-// shard is swept once a minute and a call waits for a sweep of at most
-// 1/128 of the keys; memory is bounded by the number of keys active within
-// a window (plus a minute).
+// are spread by a seeded hash over 128 go-caches (shards), each under one
+// mutex, the one lock a call takes: a call is atomic under its key's
+// shard's mutex. go-cache expires a key one longest window after its
+// newest event, and deletes a shard's expired keys under that mutex, a
+// shard at a time, so that each shard is swept once a minute and a call
+// waits for a sweep of at most 1/128 of the keys; memory is bounded by the
+// number of keys active within a window (plus a minute).
 //
 // NewMemory allocates little and starts nothing: the shards and the
 // sweeper come with the first call of a method. Close stops
@@ -81,8 +82,8 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	return m
 }
 
-// init readies m on first use: the shards (go-cache's own janitor off)
-// and, unless m is closed, the sweeper.
+// init readies m on first use: the shards and, unless m is closed, the
+// sweeper.
 func (m *Memory) init() { memcache.Init(&m.mem, m) }
 
 // shard returns the shard holding key; its mutex guards the key.

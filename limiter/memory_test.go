@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/limitertest"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 func TestMemoryConformance(t *testing.T) {
@@ -20,7 +20,7 @@ func TestMemoryConformance(t *testing.T) {
 // TestMemoryClockStepBack: a wall clock that steps back must not let more
 // events in.
 func TestMemoryClockStepBack(t *testing.T) {
-	clk := vcodetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := limiter.NewMemory(limiter.WithClock(clk.Now))
 	defer l.Close()
 	ctx := t.Context()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -174,7 +175,7 @@ func TestSMTPAnswerBounded(t *testing.T) {
 			if err == nil {
 				t.Fatal("Notify succeeded")
 			}
-			if !errors.Is(err, notify.ErrAnswerTooLong) {
+			if !errors.Is(err, delivery.ErrAnswerTooLong) {
 				t.Errorf("Notify = %v, want an error wrapping ErrAnswerTooLong", err)
 			}
 			if errors.Is(err, verifier.ErrUndelivered) == tt.ambiguous {
@@ -203,7 +204,7 @@ func TestLimitAnswers(t *testing.T) {
 			}
 			w.Write(bytes.Repeat([]byte("a"), tt.size))
 		}))
-		c := &http.Client{Transport: notify.LimitAnswers(http.DefaultTransport.(*http.Transport).Clone(), limit)}
+		c := &http.Client{Transport: delivery.LimitAnswers(http.DefaultTransport.(*http.Transport).Clone(), limit)}
 		resp, err := c.Get(srv.URL)
 		if err != nil {
 			t.Fatal(err)
@@ -212,7 +213,7 @@ func TestLimitAnswers(t *testing.T) {
 		resp.Body.Close()
 		c.CloseIdleConnections()
 		srv.Close()
-		if tt.ok != (err == nil) || (err != nil && !errors.Is(err, notify.ErrAnswerTooLong)) {
+		if tt.ok != (err == nil) || (err != nil && !errors.Is(err, delivery.ErrAnswerTooLong)) {
 			t.Errorf("%d bytes: %v", tt.size, err)
 		}
 		if want := min(tt.size, limit); len(b) != want {
@@ -234,7 +235,7 @@ func TestSMTPLineBound(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = n.Notify(context.Background(), emailMessage(i18n.EnUS))
-		if err == nil || errors.Is(err, notify.ErrAnswerTooLong) != (size > 512) {
+		if err == nil || errors.Is(err, delivery.ErrAnswerTooLong) != (size > 512) {
 			t.Errorf("a greeting of %d octets: %v", size, err)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package notify delivers verification codes: implementations of
-// verifier.Notifier.
+// delivery.Notifier.
 //
 // SMTP sends email; Webhook POSTs signed JSON to any SMS gateway or service
 // of the host's own, and VerifySignature checks it on the receiving side;
@@ -12,7 +12,7 @@
 //
 // What a failure means decides what the verifier does with the send's
 // limits, so these notifiers say it precisely. A failure is
-// verifier.Undelivered (the code is withdrawn and the limits given back)
+// delivery.Undelivered (the code is withdrawn and the limits given back)
 // only when the message certainly did not leave: the server could not be
 // reached, the webhook answered 4xx or a 3xx other than 303 See Other
 // (which may answer a processed POST), the mail server refused the
@@ -26,7 +26,7 @@
 // board. Errors never quote a credential: URLs show their user
 // information and query as "redacted".
 //
-// This package imports verifier for the Notifier interface and Message type
+// This package imports delivery for the Notifier interface and Message type
 // it implements, the way a database/sql driver imports database/sql/driver;
-// verifier itself never imports notify.
+// it never imports the verifier, nor the verifier it.
 package notify

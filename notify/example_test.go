@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -18,8 +19,8 @@ import (
 
 func ExampleWriter() {
 	w := notify.NewWriter(os.Stdout)
-	_ = w.Notify(context.Background(), verifier.Message{
-		Channel:   verifier.SMS,
+	_ = w.Notify(context.Background(), delivery.Message{
+		Channel:   delivery.SMS,
 		To:        "+8613612345678",
 		Code:      "753927",
 		Language:  i18n.EnUS,
@@ -55,7 +56,7 @@ func ExampleVerifySignature() {
 	defer gateway.Close()
 
 	hook, _ := notify.NewWebhook(notify.WebhookConfig{URL: gateway.URL, Secret: secret})
-	v, _ := verifier.New(notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.SMS: hook}))
+	v, _ := verifier.New(notify.NewRouter(map[delivery.Channel]delivery.Notifier{delivery.SMS: hook}))
 	defer v.Close()
 	_, err := v.Send(context.Background(), verifier.Request{Contact: "+8613612345678", Subject: "user-42"})
 	fmt.Println("send:", err)

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // TestWriterOneObjectPerLine: concurrent messages come out as whole JSON
@@ -26,8 +26,8 @@ func TestWriterOneObjectPerLine(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := w.Notify(context.Background(), verifier.Message{
-				Channel: verifier.Email, To: fmt.Sprintf("u%d@example.com", i), Code: "0123",
+			err := w.Notify(context.Background(), delivery.Message{
+				Channel: delivery.Email, To: fmt.Sprintf("u%d@example.com", i), Code: "0123",
 				Language: i18n.ZhCN, ExpiresAt: exp, Subject: "s", Text: "line one\nline two",
 			})
 			if err != nil {
@@ -64,15 +64,15 @@ func TestRecorder(t *testing.T) {
 		t.Fatal("empty recorder has a code")
 	}
 	ctx := context.Background()
-	r.Notify(ctx, verifier.Message{To: "a", Code: "1111"})
-	r.Notify(ctx, verifier.Message{To: "b", Code: "2222"})
-	r.Notify(ctx, verifier.Message{To: "a", Code: "3333"})
+	r.Notify(ctx, delivery.Message{To: "a", Code: "1111"})
+	r.Notify(ctx, delivery.Message{To: "b", Code: "2222"})
+	r.Notify(ctx, delivery.Message{To: "a", Code: "3333"})
 	if c, _ := r.LastCode("a"); c != "3333" {
 		t.Fatalf("LastCode(a) = %q", c)
 	}
 	// The destination as a user types it finds the normalised one.
-	r.Notify(ctx, verifier.Message{To: "+8613612345678", Code: "4444"})
-	r.Notify(ctx, verifier.Message{To: "alice@example.com", Code: "5555"})
+	r.Notify(ctx, delivery.Message{To: "+8613612345678", Code: "4444"})
+	r.Notify(ctx, delivery.Message{To: "alice@example.com", Code: "5555"})
 	for typed, want := range map[string]string{
 		"+8613612345678": "4444", "136 1234 5678": "4444", "+86 136-1234-5678": "4444",
 		"alice@example.com": "5555", "Alice@Example.COM": "5555",
@@ -84,7 +84,7 @@ func TestRecorder(t *testing.T) {
 	if r.Len() != 5 || len(r.Messages()) != 5 || r.Messages()[1].Code != "2222" {
 		t.Fatalf("Messages = %+v", r.Messages())
 	}
-	if err := notify.Discard.Notify(ctx, verifier.Message{}); err != nil {
+	if err := notify.Discard.Notify(ctx, delivery.Message{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,20 +5,20 @@ import (
 	"sync"
 
 	"github.com/vcodekit/vcode/contact"
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // Recorder keeps every message it is given, for tests. The zero value is
 // ready to use and safe for concurrent use.
 type Recorder struct {
 	mu   sync.Mutex
-	msgs []verifier.Message
+	msgs []delivery.Message
 }
 
-var _ verifier.Notifier = (*Recorder)(nil)
+var _ delivery.Notifier = (*Recorder)(nil)
 
-// Notify implements verifier.Notifier.
-func (r *Recorder) Notify(_ context.Context, m verifier.Message) error {
+// Notify implements delivery.Notifier.
+func (r *Recorder) Notify(_ context.Context, m delivery.Message) error {
 	r.mu.Lock()
 	r.msgs = append(r.msgs, m)
 	r.mu.Unlock()
@@ -26,16 +26,16 @@ func (r *Recorder) Notify(_ context.Context, m verifier.Message) error {
 }
 
 // Messages returns a copy of the messages received, oldest first.
-func (r *Recorder) Messages() []verifier.Message {
+func (r *Recorder) Messages() []delivery.Message {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]verifier.Message(nil), r.msgs...)
+	return append([]delivery.Message(nil), r.msgs...)
 }
 
 // Last returns the newest message sent to to: the destination as a user
 // would type it ("136 1234 5678", a national number read as Chinese;
 // "Alice@Example.COM") or normalised ("+8613612345678").
-func (r *Recorder) Last(to string) (verifier.Message, bool) {
+func (r *Recorder) Last(to string) (delivery.Message, bool) {
 	if c, err := contact.Parse(to, ""); err == nil {
 		to = c.Value
 	}
@@ -46,7 +46,7 @@ func (r *Recorder) Last(to string) (verifier.Message, bool) {
 			return r.msgs[i], true
 		}
 	}
-	return verifier.Message{}, false
+	return delivery.Message{}, false
 }
 
 // LastCode returns the newest code sent to to, typed or normalised as for

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // Router sends each message to the notifier of its channel: SMS to an SMS
@@ -12,14 +12,14 @@ import (
 // supported: the verifier refuses such contacts with ErrNotAllowed (403
 // USG.201060008) before it makes a code.
 type Router struct {
-	routes map[verifier.Channel]verifier.Notifier
+	routes map[delivery.Channel]delivery.Notifier
 }
 
-var _ verifier.ChannelNotifier = (*Router)(nil)
+var _ delivery.ChannelNotifier = (*Router)(nil)
 
 // NewRouter returns a Router over routes; nil notifiers are left out.
-func NewRouter(routes map[verifier.Channel]verifier.Notifier) *Router {
-	r := &Router{routes: map[verifier.Channel]verifier.Notifier{}}
+func NewRouter(routes map[delivery.Channel]delivery.Notifier) *Router {
+	r := &Router{routes: map[delivery.Channel]delivery.Notifier{}}
 	for ch, n := range routes {
 		if n != nil {
 			r.routes[ch] = n
@@ -29,13 +29,13 @@ func NewRouter(routes map[verifier.Channel]verifier.Notifier) *Router {
 }
 
 // Supports reports whether ch has a route.
-func (r *Router) Supports(ch verifier.Channel) bool { return r.routes[ch] != nil }
+func (r *Router) Supports(ch delivery.Channel) bool { return r.routes[ch] != nil }
 
-// Notify implements verifier.Notifier.
-func (r *Router) Notify(ctx context.Context, m verifier.Message) error {
+// Notify implements delivery.Notifier.
+func (r *Router) Notify(ctx context.Context, m delivery.Message) error {
 	n := r.routes[m.Channel]
 	if n == nil {
-		return fmt.Errorf("notify: no route for channel %q: %w", m.Channel, verifier.ErrNotAllowed)
+		return fmt.Errorf("notify: no route for channel %q: %w", m.Channel, delivery.ErrNotAllowed)
 	}
 	return n.Notify(ctx, m)
 }

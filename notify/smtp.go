@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // SMTPSecurity is how the connection to the mail server is protected.
@@ -82,12 +82,12 @@ type SMTP struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
-var _ verifier.ChannelNotifier = (*SMTP)(nil)
+var _ delivery.ChannelNotifier = (*SMTP)(nil)
 
 // Supports reports whether ch is Email, the one channel SMTP delivers: a
 // Verifier whose notifier is an SMTP refuses phone numbers (403
 // USG.201060008) before any code exists.
-func (s *SMTP) Supports(ch verifier.Channel) bool { return ch == verifier.Email }
+func (s *SMTP) Supports(ch delivery.Channel) bool { return ch == delivery.Email }
 
 // NewSMTP checks cfg and returns an SMTP notifier. It makes no network
 // call.
@@ -189,14 +189,14 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	return cfg, nil
 }
 
-// Notify implements verifier.Notifier.
+// Notify implements delivery.Notifier.
 //
 // The recipient is m.To exactly as given, which must be a normalised
 // address as package contact makes it (a dot-atom local part, a host name):
 // that address is what the code is bound to and what the limits count, so
 // it is also what goes into RCPT TO. Anything else is refused unsent.
 //
-// A failure is verifier.Undelivered when the message certainly did not
+// A failure is delivery.Undelivered when the message certainly did not
 // leave: the server could not be reached or refused the message at any
 // step up to and including its answer to the end of DATA. A connection
 // lost after the end of DATA was sent, before the server's answer, is
@@ -208,13 +208,13 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 // included) longer than RFC 5321's 512 octets, where it crosses the
 // connection in the clear, or more than 256 KiB in the whole
 // conversation (TLS records included), ends the delivery with an error
-// wrapping ErrAnswerTooLong, certain or ambiguous as its moment says.
-func (s *SMTP) Notify(ctx context.Context, m verifier.Message) error {
-	if m.Channel != verifier.Email {
-		return fmt.Errorf("notify: smtp cannot deliver %q: %w", m.Channel, verifier.ErrNotAllowed)
+// wrapping delivery.ErrAnswerTooLong, certain or ambiguous as its moment says.
+func (s *SMTP) Notify(ctx context.Context, m delivery.Message) error {
+	if m.Channel != delivery.Email {
+		return fmt.Errorf("notify: smtp cannot deliver %q: %w", m.Channel, delivery.ErrNotAllowed)
 	}
 	if c, err := contact.Parse(m.To, ""); err != nil || c.Kind != contact.Email || c.Value != m.To {
-		return verifier.Undelivered(errors.New("notify: smtp recipient is not a normalised email address"))
+		return delivery.Undelivered(errors.New("notify: smtp recipient is not a normalised email address"))
 	}
 	msg := s.compose(m, &mail.Address{Address: m.To})
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
@@ -227,7 +227,7 @@ func (s *SMTP) Notify(ctx context.Context, m verifier.Message) error {
 
 // compose writes the message: headers with an encoded subject, and the body
 // as quoted-printable UTF-8.
-func (s *SMTP) compose(m verifier.Message, to *mail.Address) []byte {
+func (s *SMTP) compose(m delivery.Message, to *mail.Address) []byte {
 	var b bytes.Buffer
 	var id [12]byte
 	rand.Read(id[:])
@@ -250,13 +250,13 @@ func (s *SMTP) compose(m verifier.Message, to *mail.Address) []byte {
 }
 
 // send runs one SMTP conversation. Every error before the end of DATA is
-// certain (verifier.Undelivered); see Notify.
+// certain (delivery.Undelivered); see Notify.
 func (s *SMTP) send(ctx context.Context, to string, msg []byte) error {
 	ambiguous, err := s.converse(ctx, to, msg)
 	if err == nil || ambiguous {
 		return err
 	}
-	return verifier.Undelivered(err)
+	return delivery.Undelivered(err)
 }
 
 // converse speaks SMTP; ambiguous reports an error after the end of DATA
@@ -364,8 +364,8 @@ type boundedConn struct {
 }
 
 var (
-	errSMTPTooLong     = fmt.Errorf("%w: the mail server sent more than %d KiB", ErrAnswerTooLong, maxSMTPRead>>10)
-	errSMTPLineTooLong = fmt.Errorf("%w: a reply line from the mail server is longer than %d octets", ErrAnswerTooLong, maxSMTPLine)
+	errSMTPTooLong     = fmt.Errorf("%w: the mail server sent more than %d KiB", delivery.ErrAnswerTooLong, maxSMTPRead>>10)
+	errSMTPLineTooLong = fmt.Errorf("%w: a reply line from the mail server is longer than %d octets", delivery.ErrAnswerTooLong, maxSMTPLine)
 )
 
 func (c *boundedConn) Read(p []byte) (int, error) {

@@ -24,10 +24,10 @@ import (
 	"github.com/emersion/go-smtp"
 	"golang.org/x/text/language"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/internal/smtptest"
 	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // mailServer is a real SMTP server (emersion/go-smtp) on loopback that
@@ -138,10 +138,10 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, roots
 }
 
-func emailMessage(lang language.Tag) verifier.Message {
+func emailMessage(lang language.Tag) delivery.Message {
 	d := i18n.Data{Code: "753927", Validity: 5 * time.Minute}
-	return verifier.Message{
-		Channel: verifier.Email, To: "alice@example.com", Code: "753927", Language: lang,
+	return delivery.Message{
+		Channel: delivery.Email, To: "alice@example.com", Code: "753927", Language: lang,
 		Validity: 5 * time.Minute, Subject: i18n.Default().EmailSubject(lang, d), Text: i18n.Default().EmailBody(lang, d),
 	}
 }
@@ -191,7 +191,7 @@ func TestSMTPDelivers(t *testing.T) {
 
 // checkMessage parses the received message: headers decode, the body is
 // UTF-8 text holding the code, in the message's language.
-func checkMessage(t *testing.T, data []byte, m verifier.Message) {
+func checkMessage(t *testing.T, data []byte, m delivery.Message) {
 	t.Helper()
 	msg, err := mail.ReadMessage(strings.NewReader(string(data)))
 	if err != nil {
@@ -273,7 +273,7 @@ func TestSMTPFailures(t *testing.T) {
 		t.Fatalf("a silent server held the delivery for %v", time.Since(start))
 	}
 	// SMS is not for SMTP.
-	if err := n.Notify(context.Background(), verifier.Message{Channel: verifier.SMS}); !errors.Is(err, verifier.ErrNotAllowed) {
+	if err := n.Notify(context.Background(), delivery.Message{Channel: delivery.SMS}); !errors.Is(err, delivery.ErrNotAllowed) {
 		t.Fatalf("SMS through SMTP: %v", err)
 	}
 }
@@ -321,7 +321,7 @@ func TestParseSMTPURL(t *testing.T) {
 	}
 }
 
-// TestSMTPOutcomes: which failures are certain (verifier.Undelivered: the
+// TestSMTPOutcomes: which failures are certain (delivery.Undelivered: the
 // limits are given back) and which may have delivered. Only the server's
 // own refusal, or a failure before the end of DATA, is certain; a 250 to
 // the DATA is a delivery, whatever happens at QUIT.
@@ -354,8 +354,8 @@ func TestSMTPOutcomes(t *testing.T) {
 			err = n.Notify(context.Background(), emailMessage(i18n.EnUS))
 			switch {
 			case tt.verdict == delivered && err != nil,
-				tt.verdict == refused && !errors.Is(err, verifier.ErrUndelivered),
-				tt.verdict == ambiguous && (err == nil || errors.Is(err, verifier.ErrUndelivered)):
+				tt.verdict == refused && !errors.Is(err, delivery.ErrUndelivered),
+				tt.verdict == ambiguous && (err == nil || errors.Is(err, delivery.ErrUndelivered)):
 				t.Fatalf("Notify = %v, want %s", err, tt.verdict)
 			}
 			if got := len(srv.Taken()); got != tt.taken {
@@ -367,7 +367,7 @@ func TestSMTPOutcomes(t *testing.T) {
 		})
 	}
 	n, _ := notify.NewSMTP(notify.SMTPConfig{Addr: "127.0.0.1:1", Security: notify.Plain, From: "noreply@example.com"})
-	if err := n.Notify(context.Background(), emailMessage(i18n.EnUS)); !errors.Is(err, verifier.ErrUndelivered) {
+	if err := n.Notify(context.Background(), emailMessage(i18n.EnUS)); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("nothing listening: %v, want Undelivered", err)
 	}
 }
@@ -393,7 +393,7 @@ func TestSMTPRecipientIsTheNormalisedAddress(t *testing.T) {
 	} {
 		m := emailMessage(i18n.EnUS)
 		m.To = to
-		if err := n.Notify(context.Background(), m); !errors.Is(err, verifier.ErrUndelivered) {
+		if err := n.Notify(context.Background(), m); !errors.Is(err, delivery.ErrUndelivered) {
 			t.Errorf("To %q: %v, want Undelivered", to, err)
 		}
 	}

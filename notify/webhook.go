@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // SignatureHeader carries the webhook signature:
@@ -85,7 +85,7 @@ type WebhookConfig struct {
 // is neither unique nor trustworthy.
 //
 // Any 2xx answer means delivered. A failure is reported as
-// verifier.Undelivered (limits given back) only when the receiver
+// delivery.Undelivered (limits given back) only when the receiver
 // certainly did not take the message: every attempt failed before its
 // request was written, or was answered 3xx or 4xx. A timeout or a broken
 // connection after the request was written, or 5xx answers to the last
@@ -96,7 +96,7 @@ type Webhook struct {
 	now    func() time.Time
 }
 
-var _ verifier.Notifier = (*Webhook)(nil)
+var _ delivery.Notifier = (*Webhook)(nil)
 
 // NewWebhook checks cfg and returns a Webhook.
 func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
@@ -161,7 +161,7 @@ const minSecretLength = 16
 
 type webhookBody struct {
 	MessageID string           `json:"message_id"`
-	Channel   verifier.Channel `json:"channel"`
+	Channel   delivery.Channel `json:"channel"`
 	To        string           `json:"to"`
 	Code      string           `json:"code"`
 	Text      string           `json:"text"`
@@ -180,8 +180,8 @@ const (
 	maybeSent         // written, then no answer; or a 5xx
 )
 
-// Notify implements verifier.Notifier.
-func (w *Webhook) Notify(ctx context.Context, m verifier.Message) error {
+// Notify implements delivery.Notifier.
+func (w *Webhook) Notify(ctx context.Context, m delivery.Message) error {
 	var id [16]byte
 	rand.Read(id[:])
 	body, err := json.Marshal(webhookBody{
@@ -190,7 +190,7 @@ func (w *Webhook) Notify(ctx context.Context, m verifier.Message) error {
 		Language: m.Language.String(), ExpiresAt: m.ExpiresAt.UTC(), RequestID: m.RequestID,
 	})
 	if err != nil {
-		return verifier.Undelivered(err)
+		return delivery.Undelivered(err)
 	}
 	backoff := w.cfg.Backoff
 	ambiguous := false
@@ -217,7 +217,7 @@ func (w *Webhook) verdict(ambiguous bool, err error) error {
 	if ambiguous {
 		return err
 	}
-	return verifier.Undelivered(err)
+	return delivery.Undelivered(err)
 }
 
 // post makes one attempt, and says whether it may be repeated: after a
@@ -275,28 +275,14 @@ func (w *Webhook) post(ctx context.Context, body []byte) (res attempt, again boo
 func redactURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		ue.URL = RedactURL(ue.URL)
+		ue.URL = delivery.RedactURL(ue.URL)
 	}
 	return err
 }
 
-// RedactURL returns raw with the parts that may carry credentials
-// replaced: the user info and the query each become "redacted", and the
-// fragment is dropped. A URL that does not parse is replaced whole.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "redacted-url"
-	}
-	if u.User != nil {
-		u.User = url.User("redacted")
-	}
-	if u.RawQuery != "" || u.ForceQuery {
-		u.RawQuery = "redacted"
-	}
-	u.Fragment, u.RawFragment = "", ""
-	return u.String()
-}
+// RedactURL is delivery.RedactURL: raw with its user info and query
+// replaced by "redacted" and its fragment dropped, for errors and logs.
+func RedactURL(raw string) string { return delivery.RedactURL(raw) }
 
 // Sign returns the SignatureHeader value for body sent at t.
 func Sign(secret []byte, t time.Time, body []byte) string {
@@ -369,3 +355,6 @@ func VerifySignature(secret []byte, header string, body []byte, tolerance time.D
 	}
 	return nil
 }
+
+// maxAnswerHeader bounds the headers of an answer the webhook reads.
+const maxAnswerHeader = 64 << 10

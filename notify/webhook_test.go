@@ -12,15 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 var hookSecret = []byte("webhook secret of 32 bytes......")
 
-var sample = verifier.Message{
-	Channel: verifier.SMS, To: "+8613612345678", Code: "753927", Language: i18n.EnUS,
+var sample = delivery.Message{
+	Channel: delivery.SMS, To: "+8613612345678", Code: "753927", Language: i18n.EnUS,
 	ExpiresAt: time.Date(2026, 11, 25, 10, 1, 0, 0, time.UTC), Text: "Your verification code is 753927.", RequestID: "rid-1",
 }
 
@@ -122,8 +122,8 @@ func TestWebhookRetries(t *testing.T) {
 			err := newHook(t, r.srv.URL, tt.retries).Notify(context.Background(), sample)
 			switch {
 			case tt.verdict == "" && err != nil,
-				tt.verdict == refused && !errors.Is(err, verifier.ErrUndelivered),
-				tt.verdict == ambiguous && (err == nil || errors.Is(err, verifier.ErrUndelivered)):
+				tt.verdict == refused && !errors.Is(err, delivery.ErrUndelivered),
+				tt.verdict == ambiguous && (err == nil || errors.Is(err, delivery.ErrUndelivered)):
 				t.Fatalf("Notify = %v, want %q", err, tt.verdict)
 			}
 			if got := r.attempts.Load(); got != tt.attempts {
@@ -167,7 +167,7 @@ func TestWebhookNeverFollowsRedirects(t *testing.T) {
 			err = h.Notify(context.Background(), sample)
 			// 303 See Other may answer a POST that was processed: it
 			// counts; the others say the resource is elsewhere.
-			if refused := errors.Is(err, verifier.ErrUndelivered); err == nil || refused != (status != 303) {
+			if refused := errors.Is(err, delivery.ErrUndelivered); err == nil || refused != (status != 303) {
 				t.Errorf("%d: Notify = %v, want refused: %v", status, err, status != 303)
 			}
 		}
@@ -196,7 +196,7 @@ func TestWebhookErrorsRedactURL(t *testing.T) {
 		if err == nil {
 			t.Fatal("delivered to a closed port")
 		}
-		if !errors.Is(err, verifier.ErrUndelivered) {
+		if !errors.Is(err, delivery.ErrUndelivered) {
 			t.Errorf("connection refused: %v, want Undelivered", err)
 		}
 		if strings.Contains(err.Error(), "SECRETKEY123") {
@@ -230,7 +230,7 @@ func TestWebhookNetworkErrorRetried(t *testing.T) {
 	url := r.srv.URL
 	r.srv.Close() // nothing listens any more
 	start := time.Now()
-	if err := newHook(t, url, 2).Notify(context.Background(), sample); !errors.Is(err, verifier.ErrUndelivered) {
+	if err := newHook(t, url, 2).Notify(context.Background(), sample); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("Notify to a closed port = %v, want Undelivered", err)
 	}
 	if time.Since(start) > 5*time.Second {
@@ -313,18 +313,18 @@ func TestVerifySignature(t *testing.T) {
 
 func TestRouter(t *testing.T) {
 	sms, email := &notify.Recorder{}, &notify.Recorder{}
-	r := notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.SMS: sms, verifier.Email: email})
+	r := notify.NewRouter(map[delivery.Channel]delivery.Notifier{delivery.SMS: sms, delivery.Email: email})
 	ctx := context.Background()
-	r.Notify(ctx, verifier.Message{Channel: verifier.SMS, To: "+1"})
-	r.Notify(ctx, verifier.Message{Channel: verifier.Email, To: "a@b"})
+	r.Notify(ctx, delivery.Message{Channel: delivery.SMS, To: "+1"})
+	r.Notify(ctx, delivery.Message{Channel: delivery.Email, To: "a@b"})
 	if sms.Len() != 1 || email.Len() != 1 {
 		t.Fatalf("sms %d, email %d", sms.Len(), email.Len())
 	}
-	only := notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.Email: email, verifier.SMS: nil})
-	if only.Supports(verifier.SMS) || !only.Supports(verifier.Email) {
+	only := notify.NewRouter(map[delivery.Channel]delivery.Notifier{delivery.Email: email, delivery.SMS: nil})
+	if only.Supports(delivery.SMS) || !only.Supports(delivery.Email) {
 		t.Fatal("Supports")
 	}
-	if err := only.Notify(ctx, verifier.Message{Channel: verifier.SMS}); !errors.Is(err, verifier.ErrNotAllowed) {
+	if err := only.Notify(ctx, delivery.Message{Channel: delivery.SMS}); !errors.Is(err, delivery.ErrNotAllowed) {
 		t.Fatalf("unrouted channel: %v", err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // Writer writes each message as one JSON object on its own line:
@@ -21,13 +21,13 @@ type Writer struct {
 	w  io.Writer
 }
 
-var _ verifier.Notifier = (*Writer)(nil)
+var _ delivery.Notifier = (*Writer)(nil)
 
 // NewWriter returns a Writer printing to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 type line struct {
-	Channel   verifier.Channel `json:"channel"`
+	Channel   delivery.Channel `json:"channel"`
 	To        string           `json:"to"`
 	Code      string           `json:"code"`
 	Language  string           `json:"language"`
@@ -37,8 +37,8 @@ type line struct {
 	RequestID string           `json:"request_id,omitempty"`
 }
 
-// Notify implements verifier.Notifier.
-func (w *Writer) Notify(_ context.Context, m verifier.Message) error {
+// Notify implements delivery.Notifier.
+func (w *Writer) Notify(_ context.Context, m delivery.Message) error {
 	b, err := json.Marshal(line{
 		Channel:   m.Channel,
 		To:        m.To,
@@ -60,4 +60,4 @@ func (w *Writer) Notify(_ context.Context, m verifier.Message) error {
 }
 
 // Discard accepts every message and delivers none.
-var Discard verifier.Notifier = verifier.NotifierFunc(func(context.Context, verifier.Message) error { return nil })
+var Discard delivery.Notifier = delivery.NotifierFunc(func(context.Context, delivery.Message) error { return nil })

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/prommetrics"
 	"github.com/vcodekit/vcode/verifier"
@@ -22,10 +23,10 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: verifier.SMS, Region: "CN", Latency: 2 * time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomePumpingBlocked, Channel: verifier.SMS, Region: "PG", Latency: time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: verifier.SMS, Region: "CN", Latency: time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeDeliveryFailed, Channel: verifier.SMS, Region: "CN",
+	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: delivery.SMS, Region: "CN", Latency: 2 * time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomePumpingBlocked, Channel: delivery.SMS, Region: "PG", Latency: time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: delivery.SMS, Region: "CN", Latency: time.Millisecond})
+	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeDeliveryFailed, Channel: delivery.SMS, Region: "CN",
 		Lapses: []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}})
 	m.ObserveRequest(ctx, httpmw.RequestEvent{Route: "verify", Status: 400, ErrorCode: "USG.201060005", Latency: time.Millisecond})
 

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/internal/leakcheck"
 	"github.com/vcodekit/vcode/store"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 func sum(s string) []byte {
@@ -51,7 +51,7 @@ func TestMemoryCloseStopsGoroutines(t *testing.T) {
 }
 
 // TestMemoryUnreachableStopsGoroutine: a store dropped without Close has its
-// sweeper stopped once collected, as go-cache's janitor was.
+// sweeper stopped once collected, as go-cache's janitor is.
 func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 	before := leakcheck.Snapshot()
 	func() {
@@ -68,7 +68,7 @@ func TestMemoryUnreachableStopsGoroutine(t *testing.T) {
 // after it, expiry included.
 func TestMemoryUseAfterClose(t *testing.T) {
 	ctx := t.Context()
-	clk := vcodetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	before := leakcheck.Snapshot()
 	s := store.NewMemory(store.WithClock(clk.Now))
 	if err := s.Close(); err != nil { // before first use

@@ -13,11 +13,12 @@ import (
 //
 // Validity is judged by the clock given with WithClock (time.Now by default),
 // on every read. The records are spread by a seeded hash of the key over
-// 128 go-caches (shards), and the check-and-consume of one key is atomic
-// under its shard's mutex; calls on keys of other shards neither wait for
-// it nor for go-cache's lock of its shard. A shard's expired records are
-// deleted under that lock, once a minute, a shard at a time, so a call
-// waits for a sweep of at most 1/128 of the records.
+// 128 go-caches (shards), each under one mutex, the one lock a call takes:
+// the check-and-consume of one key is atomic under it, and calls on keys
+// of other shards do not wait for it. go-cache expires each record its TTL
+// after it was saved, and deletes a shard's expired records under that
+// mutex, once a minute, a shard at a time, so a call waits for a sweep of
+// at most 1/128 of the records.
 //
 // NewMemory allocates little and starts nothing: the shards and a sweeping
 // goroutine, which reclaims expired records within about a minute of real
@@ -79,8 +80,8 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	return m
 }
 
-// init readies m on first use: the shards (go-cache's own janitor off)
-// and, unless m is closed, the sweeper.
+// init readies m on first use: the shards and, unless m is closed, the
+// sweeper.
 func (m *Memory) init() { memcache.Init(&m.mem, m) }
 
 // shard returns the shard holding key; its mutex guards the key.
@@ -190,7 +191,3 @@ func (m *Memory) Len() int {
 	m.init()
 	return m.mem.Len()
 }
-
-// recordSize is asserted by a test: a pending code costs one 48-byte
-// allocation besides go-cache's own entry.
-const recordSize = 48

@@ -13,33 +13,24 @@
 package vcodetest
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
 
-// Clock is a manual clock: it stands still until Advance moves it. Pass
-// its Now method wherever vcode takes a clock (verifier.WithClock,
-// store.WithClock, limiter.WithClock). It is safe for concurrent use.
-type Clock struct {
-	ns atomic.Int64
-}
+// Clock is a manual clock: it stands still until Advance moves it (Now
+// returns its time; Advance(d) moves it by d). Pass its Now method
+// wherever vcode takes a clock (verifier.WithClock, store.WithClock,
+// limiter.WithClock). It is safe for concurrent use. It is the clock the
+// conformance suites move, which lives below them, in a package that
+// imports nothing of vcode.
+type Clock = clock.Manual
 
 // NewClock returns a clock set to start.
-func NewClock(start time.Time) *Clock {
-	c := &Clock{}
-	c.ns.Store(start.UnixNano())
-	return c
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { return time.Unix(0, c.ns.Load()) }
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+func NewClock(start time.Time) *Clock { return clock.NewManual(start) }
 
 // Start is where the clocks of New start: a fixed time, so that tests
 // print the same times on every run.

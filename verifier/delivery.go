@@ -5,44 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // defaultDeliveryTimeout bounds one delivery unless WithDeliveryTimeout
 // says otherwise: long enough for a webhook's retries or an SMTP
 // conversation, shorter than cmd/vcoded's write timeout.
 const defaultDeliveryTimeout = 15 * time.Second
-
-// ErrUndelivered marks a notifier error that is certain: the message did
-// not leave. The gateway refused it before accepting it (connection
-// refused, a 4xx answer, an SMTP rejection before the final 250 of DATA),
-// or the notifier never tried (no route, a recipient it cannot take).
-// Send then withdraws the new code and gives back every limit it took but
-// the deliveries (Limits.Deliveries).
-//
-// Any other notifier error is ambiguous (a timeout, a connection reset
-// after the request was written, a 5xx answer after retries, a panic): the
-// message may have left, so the send keeps counting against every limit,
-// and its code stays valid, since the user may be reading it. Send still
-// fails with a *BackendError, as the delivery was not confirmed.
-//
-// Notifiers mark certain failures with Undelivered.
-var ErrUndelivered = errors.New("verifier: message not delivered")
-
-// Undelivered wraps err to say that the message certainly did not leave:
-// errors.Is(Undelivered(err), ErrUndelivered) and errors.Is(…, err) both
-// hold. A nil err stays nil.
-func Undelivered(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &undeliveredError{err}
-}
-
-type undeliveredError struct{ err error }
-
-func (e *undeliveredError) Error() string        { return e.err.Error() }
-func (e *undeliveredError) Unwrap() error        { return e.err }
-func (e *undeliveredError) Is(target error) bool { return target == ErrUndelivered }
 
 // WithDeliveryTimeout bounds each delivery (default 15 seconds).
 //
@@ -68,7 +38,7 @@ func WithDeliveryTimeout(d time.Duration) Option {
 // A notifier that panics is a failed delivery like any other rather than
 // a crash for the HTTP layer to recover; as nobody knows how far it got,
 // the failure is ambiguous.
-func (v *Verifier) deliver(ctx context.Context, msg Message) (undelivered bool, err error) {
+func (v *Verifier) deliver(ctx context.Context, msg delivery.Message) (undelivered bool, err error) {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.cfg.deliveryTimeout)
 	defer cancel()
 	defer func() {
@@ -79,5 +49,5 @@ func (v *Verifier) deliver(ctx context.Context, msg Message) (undelivered bool, 
 	err = v.notifier.Notify(dctx, msg)
 	// ErrNotAllowed from a notifier (a Router without the route) means it
 	// never tried.
-	return err != nil && (errors.Is(err, ErrUndelivered) || errors.Is(err, ErrNotAllowed)), err
+	return err != nil && (errors.Is(err, delivery.ErrUndelivered) || errors.Is(err, delivery.ErrNotAllowed)), err
 }

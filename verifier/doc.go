@@ -1,11 +1,11 @@
 // Package verifier is the core of vcode: it issues one-time codes, hands
-// them to a Notifier, and checks them.
+// them to a delivery.Notifier, and checks them.
 //
 // # Use
 //
-// Make one Verifier per process with New, giving it a Notifier (package
-// notify has SMTP, a signed webhook for SMS gateways, a Router by channel,
-// and a Recorder for tests), and Close it when done:
+// Make one Verifier per process with New, giving it a delivery.Notifier
+// (package notify has SMTP, a signed webhook for SMS gateways, a Router by
+// channel, and a Recorder for tests), and Close it when done:
 //
 //	v, err := verifier.New(notifier, verifier.WithBrand("Acme"))
 //	defer v.Close()

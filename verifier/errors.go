@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // Errors returned by Send and Verify, checkable with errors.Is. Rate limits
@@ -31,8 +32,9 @@ var (
 	// ErrTooFrequent: codes for the contact were requested too often.
 	ErrTooFrequent = errors.New("verifier: codes requested too often")
 	// ErrNotAllowed: codes may not be sent to this destination (channel
-	// disabled, region not on the allow-list).
-	ErrNotAllowed = errors.New("verifier: destination not allowed")
+	// disabled, region not on the allow-list, a notifier without a route
+	// for it). It is delivery.ErrNotAllowed, which notifiers return.
+	ErrNotAllowed = delivery.ErrNotAllowed
 	// ErrNoSubject: the request has no Subject. A code is bound to its
 	// subject and the per-subject quotas key on it, so an empty one would
 	// let every caller without a subject verify the others' codes and

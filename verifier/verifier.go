@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
@@ -22,7 +23,7 @@ import (
 type Verifier struct {
 	cfg      config
 	hashes   []*keyedHash // one per secret; the first issues
-	notifier Notifier
+	notifier delivery.Notifier
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 	contacts *contactCache
 	rules    ruleSet

@@ -179,6 +179,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/internal/asynclog"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
@@ -537,7 +538,7 @@ func probes(v *verifier.Verifier) http.Handler {
 
 // newNotifier builds the delivery routes; see the package comment. The
 // closers release what the notifiers hold (idle connections).
-func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, webhookURL, webhookSecret string) (verifier.Notifier, string, []io.Closer, error) {
+func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, webhookURL, webhookSecret string) (delivery.Notifier, string, []io.Closer, error) {
 	if sms == "webhook" && webhookURL == "" {
 		return nil, "", nil, errors.New("-sms webhook needs -webhook-url (VCODE_WEBHOOK_URL)")
 	}
@@ -547,7 +548,7 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 	if sms == "" && smtpURL == "" && webhookURL == "" {
 		return notify.NewWriter(stdout), "stdout", nil, nil
 	}
-	routes := map[verifier.Channel]verifier.Notifier{}
+	routes := map[delivery.Channel]delivery.Notifier{}
 	var described []string
 	var closers []io.Closer
 	if sms != "" {
@@ -555,7 +556,7 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 		if err != nil {
 			return nil, "", nil, err
 		}
-		routes[verifier.SMS] = provider
+		routes[delivery.SMS] = provider
 		described = append(described, "sms="+fmt.Sprint(provider))
 		if c, ok := provider.(io.Closer); ok {
 			closers = append(closers, c)
@@ -572,9 +573,9 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 			return nil, "", nil, fmt.Errorf("-webhook-url: %w", err)
 		}
 		closers = append(closers, hook)
-		routes[verifier.Email] = hook
+		routes[delivery.Email] = hook
 		if sms == "" {
-			routes[verifier.SMS] = hook
+			routes[delivery.SMS] = hook
 			described = append(described, "sms=webhook")
 		}
 	}
@@ -587,7 +588,7 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("-smtp-url: %w", err)
 		}
-		routes[verifier.Email] = mailer
+		routes[delivery.Email] = mailer
 		described = append(described, "email=smtp")
 	} else if webhookURL != "" {
 		described = append(described, "email=webhook")

@@ -5,15 +5,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/huaweicloud"
 	"github.com/vcodekit/vcode/notify/sns"
 	"github.com/vcodekit/vcode/notify/twilio"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // smsProvider builds an SMS provider's notifier from the environment (the
 // variables each package's ConfigFromEnv documents).
-type smsProvider func(getenv func(string) string) (verifier.ChannelNotifier, error)
+type smsProvider func(getenv func(string) string) (delivery.ChannelNotifier, error)
 
 // smsProviders are -sms's values besides webhook.
 var smsProviders = map[string]smsProvider{
@@ -23,8 +23,8 @@ var smsProviders = map[string]smsProvider{
 }
 
 // provider is a package's ConfigFromEnv and New as an smsProvider.
-func provider[C any, N verifier.ChannelNotifier](fromEnv func(func(string) string) (C, error), newN func(C) (N, error)) smsProvider {
-	return func(getenv func(string) string) (verifier.ChannelNotifier, error) {
+func provider[C any, N delivery.ChannelNotifier](fromEnv func(func(string) string) (C, error), newN func(C) (N, error)) smsProvider {
+	return func(getenv func(string) string) (delivery.ChannelNotifier, error) {
 		cfg, err := fromEnv(getenv)
 		if err != nil {
 			return nil, err
@@ -49,7 +49,7 @@ func smsChoices() string {
 
 // newSMSProvider builds -sms's provider; errors name the flag and the
 // provider, never a credential (ConfigFromEnv's never quote one).
-func newSMSProvider(name string, getenv func(string) string) (verifier.ChannelNotifier, error) {
+func newSMSProvider(name string, getenv func(string) string) (delivery.ChannelNotifier, error) {
 	build, ok := smsProviders[name]
 	if !ok {
 		return nil, fmt.Errorf("-sms %q: want one of %s", name, smsChoices())

@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
@@ -106,7 +107,7 @@ type capture struct {
 	codes map[string]string
 }
 
-func (c *capture) Notify(_ context.Context, m verifier.Message) error {
+func (c *capture) Notify(_ context.Context, m delivery.Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.on {
@@ -121,7 +122,7 @@ type backend struct {
 	opts func() []verifier.Option // fresh backends for each verifier
 }
 
-func newVerifier(n verifier.Notifier, high bool, b backend) (*verifier.Verifier, error) {
+func newVerifier(n delivery.Notifier, high bool, b backend) (*verifier.Verifier, error) {
 	opts := b.opts()
 	if high {
 		// The pipeline, not the refusal paths: no limit reached, and the

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
@@ -154,7 +155,7 @@ type runner struct {
 	seq     uint64
 	now     time.Duration
 	ctx     context.Context
-	msg     verifier.Message
+	msg     delivery.Message
 	got     bool
 	quiet   atomic.Bool // calls run concurrently: the notifier keeps nothing
 	blocked string
@@ -206,7 +207,7 @@ func newRunner(sc *scenario, lv level, b backend, instances int) (*runner, error
 	g.Level = lv.guard
 	r.digits = g.PrefixDigits
 	secret := sha256.Sum256([]byte("vcodesim " + strconv.FormatUint(sc.seed, 10)))
-	n := verifier.NotifierFunc(func(_ context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(_ context.Context, m delivery.Message) error {
 		if !r.quiet.Load() {
 			r.msg, r.got = m, true
 		}

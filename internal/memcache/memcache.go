@@ -1,17 +1,36 @@
 // Package memcache is what the in-memory store and limiter share around
 // go-cache: their entries spread over Shards go-caches by a seeded hash of
-// the key, each shard with the mutex that makes a read-modify-write of its
-// keys atomic, all made on first use; and a goroutine of vcode's own that
-// sweeps the expired entries one shard at a time, and that Close stops
+// the key, each shard under one mutex, all made on first use; go-cache's
+// per-item expiry on every entry; and a goroutine that has go-cache delete
+// the expired entries one shard at a time, and that Close stops
 // (go-cache's janitor can be stopped only by the cache becoming garbage).
 //
-// Sharding bounds the stall a sweep causes: go-cache's DeleteExpired holds
-// its cache's lock while it ranges over every entry (some 25 to 40 ms at a
-// million), and the calls on that cache's keys wait for it. A shard holds
-// about 1/Shards of the entries, and the sweeper visits one shard per tick
-// of SweepInterval/Shards, so each entry is still reclaimed within about a
-// SweepInterval of expiring, while a sweep holds one shard's lock for about
-// 1/Shards of the time.
+// # One lock
+//
+// A call of the store or the limiter is a read-modify-write of one key (a
+// Consume counts an attempt, an Allow appends an event), atomic, and
+// go-cache has no such primitive: each of its methods takes its own lock
+// for one read or one write. So a shard is a go-cache made by
+// cache.NewFrom over a map the shard keeps too, and the shard's mutex is
+// the one lock over both. The owner reads and writes go-cache's items
+// under it, with go-cache's expiry (a cache.Item's Expiration, set as
+// go-cache's Set sets it; Item.Expired on every read, as go-cache's Get
+// checks it); the sweeper holds it while go-cache's DeleteExpired deletes
+// the shard's expired items. go-cache's own lock is then taken only inside
+// DeleteExpired, by the goroutine that already holds the mutex, so it
+// never waits. (go-cache documents that only its methods synchronise the
+// map given to NewFrom; here the mutex synchronises every access, its
+// methods' included.)
+//
+// # Sweeps
+//
+// Sharding bounds the stall a sweep causes: DeleteExpired holds the lock
+// while it ranges over every entry of its cache (some 25 to 40 ms at a
+// million in one map), and the calls on that cache's keys wait for it. A
+// shard holds about 1/Shards of the entries, and the sweeper visits one
+// shard per tick of SweepInterval/Shards, so each entry is still reclaimed
+// within about a SweepInterval of expiring, while a sweep holds one
+// shard's lock for about 1/Shards of the time.
 package memcache
 
 import (
@@ -24,28 +43,71 @@ import (
 	"github.com/patrickmn/go-cache"
 )
 
-// SweepInterval is how often each entry's shard is swept, the interval
-// go-cache's own janitor ran at for vcode.
+// SweepInterval is how often each entry's shard is swept.
 const SweepInterval = time.Minute
 
 // Shards is the number of go-caches an owner's entries are spread over (a
-// power of two). An empty shard costs about 180 bytes, made once per owner.
+// power of two). An empty shard costs about 190 bytes, made once per owner.
 const Shards = 128
 
-// Shard is one go-cache and the mutex its owner holds around a
-// read-modify-write of one of its keys: the striped lock and the shard are
-// one, found by one hash. go-cache's own lock still guards the map, and is
-// contended only by the sweep of this shard and by Len.
+// Shard is one go-cache and the mutex that guards it: its owner holds the
+// mutex around every Get, Set and Delete of the shard's keys (and so
+// around a read-modify-write of one), the sweeper around DeleteExpired.
 type Shard struct {
 	sync.Mutex
-	cache.Cache // go-cache's janitor off; see Lazy
+	items map[string]cache.Item // c's items
+	c     *cache.Cache          // over items; no janitor, see Lazy
 
 	// A cache line each, so that cores taking the mutexes of different
 	// shards do not contend for one line.
-	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof(cache.Cache{})]byte
+	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 2*unsafe.Sizeof(uintptr(0))]byte
 }
 
 const cacheLine = 64
+
+// newShard returns an empty shard: a go-cache over a map of its own,
+// without a janitor or a default expiration.
+func newShard() Shard {
+	items := map[string]cache.Item{}
+	return Shard{items: items, c: cache.NewFrom(cache.NoExpiration, 0, items)}
+}
+
+// Get returns the value under key, unless it is missing or expired by
+// go-cache's clock (time.Now). The mutex must be held.
+func (s *Shard) Get(key string) (any, bool) {
+	it, ok := s.items[key]
+	if !ok || it.Expired() {
+		return nil, false
+	}
+	return it.Object, true
+}
+
+// Set puts v under key, expiring d from now as go-cache's Set does (never,
+// for d <= 0). The mutex must be held.
+func (s *Shard) Set(key string, v any, d time.Duration) {
+	var exp int64
+	if d > 0 {
+		exp = time.Now().Add(d).UnixNano()
+	}
+	s.items[key] = cache.Item{Object: v, Expiration: exp}
+}
+
+// Delete removes key. The mutex must be held.
+func (s *Shard) Delete(key string) { delete(s.items, key) }
+
+// sweep has go-cache delete the shard's expired items, under the mutex.
+func (s *Shard) sweep() {
+	s.Lock()
+	s.c.DeleteExpired()
+	s.Unlock()
+}
+
+// count returns the number of items, expired ones not yet swept included.
+func (s *Shard) count() int {
+	s.Lock()
+	defer s.Unlock()
+	return s.c.ItemCount()
+}
 
 // Lazy is a sharded cache made on first use. The zero value is ready; it is
 // a field of its owner, and must not be copied after first use.
@@ -70,10 +132,10 @@ func (l *Lazy) SetShards(n int) {
 	l.n = n
 }
 
-// Init makes the shards (go-cache's janitor off) on its first call and,
+// Init makes the shards (go-caches without a janitor) on its first call and,
 // unless Close came first, starts the sweeper. An owner that becomes
 // unreachable without Close has its sweeper stopped by the garbage
-// collector, eventually, as go-cache's finalizer stopped its janitor.
+// collector, eventually, as go-cache's finalizer stops its janitor.
 func Init[T any](l *Lazy, owner *T) {
 	l.ready.Do(func() {
 		n := l.n
@@ -82,7 +144,7 @@ func Init[T any](l *Lazy, owner *T) {
 		}
 		shards := make([]Shard, n)
 		for i := range shards {
-			shards[i].Cache = *cache.New(cache.NoExpiration, 0)
+			shards[i] = newShard()
 		}
 		l.seed = maphash.MakeSeed()
 		l.shards = shards
@@ -108,7 +170,7 @@ func (l *Lazy) Shard(key string) *Shard {
 func (l *Lazy) Len() int {
 	n := 0
 	for i := range l.shards {
-		n += l.shards[i].ItemCount()
+		n += l.shards[i].count()
 	}
 	return n
 }
@@ -118,7 +180,7 @@ func (l *Lazy) NumShards() int { return len(l.shards) }
 
 // Sweep deletes the expired entries of shard i, as one tick of the sweeper
 // does; benchmarks call it to force sweeps. Init must have been called.
-func (l *Lazy) Sweep(i int) { l.shards[i].DeleteExpired() }
+func (l *Lazy) Sweep(i int) { l.shards[i].sweep() }
 
 // Close stops the sweeper and returns once it has exited. It may be called
 // any number of times, concurrently with Init and the cache's use. The
@@ -143,9 +205,9 @@ type sweeper struct {
 	done     chan struct{} // closed when the goroutine returns
 }
 
-// startSweeper starts a goroutine that calls DeleteExpired on one shard
-// after another, one per tick of every/len(shards), so that each shard is
-// swept once every interval, until stop is called.
+// startSweeper starts a goroutine that sweeps one shard after another,
+// one per tick of every/len(shards), so that each shard is swept once
+// every interval, until stop is called.
 func startSweeper(shards []Shard, every time.Duration) *sweeper {
 	s := &sweeper{stopCh: make(chan struct{}), done: make(chan struct{})}
 	go s.run(shards, max(every/time.Duration(len(shards)), 1))
@@ -159,7 +221,7 @@ func (s *sweeper) run(shards []Shard, tick time.Duration) {
 	for i := 0; ; {
 		select {
 		case <-t.C:
-			shards[i].DeleteExpired()
+			shards[i].sweep()
 			if i++; i == len(shards) {
 				i = 0
 			}

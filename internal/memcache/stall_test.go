@@ -169,3 +169,74 @@ func benchSweepStall(b *testing.B, shards int) {
 	b.ReportMetric(q(sweeps, 1), "sweep-max-us")
 	b.ReportMetric(float64(calls.Load())/float64(b.N), "calls/round")
 }
+
+// BenchmarkSweepPause measures how long one sweep holds its shard's lock,
+// with nothing else running: one owner holding -sweepstall.keys live
+// entries plus a tenth as many expired, every shard swept once per
+// iteration. Metrics: the median, p99 and longest sweep of a shard in µs
+// of wall time (what a call on that shard may wait: on a loaded machine
+// the longest includes time the thread waited for a core), and the same
+// in CPU time of the sweeping thread where it can be read (Linux), which
+// does not.
+//
+//	go test ./internal/memcache -run '^$' -bench SweepPause -benchtime 5x
+func BenchmarkSweepPause(b *testing.B) {
+	n := *sweepStallKeys
+	type owner struct{ mem memcache.Lazy }
+	o := &owner{}
+	o.mem.Close() // no sweeper of its own: this benchmark sweeps
+	memcache.Init(&o.mem, o)
+	rng := rand.New(rand.NewPCG(1, 2))
+	key := func() string {
+		var k [16]byte
+		binary.LittleEndian.PutUint64(k[:], rng.Uint64())
+		binary.LittleEndian.PutUint64(k[8:], rng.Uint64())
+		return string(k[:])
+	}
+	set := func(k string, d time.Duration) {
+		sh := o.mem.Shard(k)
+		sh.Lock()
+		sh.Set(k, 0, d)
+		sh.Unlock()
+	}
+	for range n {
+		set(key(), time.Hour)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var walls, cpus []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for range n / 10 {
+			set(key(), time.Millisecond)
+		}
+		time.Sleep(2 * time.Millisecond) // they expire
+		runtime.GC()
+		b.StartTimer()
+		for i := range o.mem.NumShards() {
+			c0, cpu := threadCPU()
+			t0 := time.Now()
+			o.mem.Sweep(i)
+			walls = append(walls, time.Since(t0))
+			if c1, _ := threadCPU(); cpu {
+				cpus = append(cpus, c1-c0)
+			}
+		}
+	}
+	if got := o.mem.Len(); got != n {
+		b.Fatalf("the sweeps left %d entries of %d live", got, n)
+	}
+	report := func(d []time.Duration, name string) {
+		if len(d) == 0 {
+			return
+		}
+		slices.Sort(d)
+		q := func(p float64) float64 { return float64(d[int(p*float64(len(d)-1))]) / 1e3 }
+		b.ReportMetric(q(0.5), name+"-p50-us")
+		b.ReportMetric(q(0.99), name+"-p99-us")
+		b.ReportMetric(q(1), name+"-max-us")
+	}
+	b.ReportMetric(0, "ns/op")
+	report(walls, "sweep")
+	report(cpus, "sweep-cpu")
+}

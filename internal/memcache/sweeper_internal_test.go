@@ -10,19 +10,21 @@ import (
 )
 
 // TestSweeperReclaims: the sweeper deletes the expired entries of every
-// shard in turn, as go-cache's janitor did for its one map, and stop ends
+// shard in turn, as go-cache's janitor does for its one map, and stop ends
 // it.
 func TestSweeperReclaims(t *testing.T) {
 	shards := make([]Shard, 4)
 	for i := range shards {
-		shards[i].Cache = *cache.New(cache.NoExpiration, 0)
+		shards[i] = newShard()
+		shards[i].Lock()
 		shards[i].Set("old", 1, time.Nanosecond)
 		shards[i].Set("live", 2, time.Hour)
+		shards[i].Unlock()
 	}
 	count := func() int {
 		n := 0
 		for i := range shards {
-			n += shards[i].ItemCount()
+			n += shards[i].count()
 		}
 		return n
 	}
@@ -35,8 +37,8 @@ func TestSweeperReclaims(t *testing.T) {
 	s.stop()
 	<-s.done
 	for i := range shards {
-		if _, ok := shards[i].Get("live"); !ok || shards[i].ItemCount() != 1 {
-			t.Fatalf("after sweeping, shard %d: %d items, live kept: %v", i, shards[i].ItemCount(), ok)
+		if _, ok := shards[i].Get("live"); !ok || shards[i].count() != 1 {
+			t.Fatalf("after sweeping, shard %d: %d items, live kept: %v", i, shards[i].count(), ok)
 		}
 	}
 }
@@ -54,22 +56,57 @@ func TestShardsSpreadKeys(t *testing.T) {
 	const n = 100 * Shards
 	for i := range n {
 		k := fmt.Sprint("key-", i)
-		o.mem.Shard(k).Set(k, i, time.Nanosecond)
+		sh := o.mem.Shard(k)
+		sh.Lock()
+		sh.Set(k, i, time.Nanosecond)
+		sh.Unlock()
 	}
 	lo, hi := n, 0
 	for i := range o.mem.shards {
-		c := o.mem.shards[i].ItemCount()
+		c := o.mem.shards[i].count()
 		lo, hi = min(lo, c), max(hi, c)
 	}
 	if o.mem.Len() != n || lo < 50 || hi > 150 {
 		t.Fatalf("%d keys in %d shards: %d to %d a shard", o.mem.Len(), Shards, lo, hi)
 	}
 	time.Sleep(time.Millisecond)
-	before := o.mem.shards[1].ItemCount()
+	before := o.mem.shards[1].count()
 	o.mem.Sweep(0)
-	if o.mem.shards[0].ItemCount() != 0 || o.mem.shards[1].ItemCount() != before {
+	if o.mem.shards[0].count() != 0 || o.mem.shards[1].count() != before {
 		t.Fatalf("Sweep(0) left %d in shard 0 and %d of %d in shard 1",
-			o.mem.shards[0].ItemCount(), o.mem.shards[1].ItemCount(), before)
+			o.mem.shards[0].count(), o.mem.shards[1].count(), before)
+	}
+}
+
+// TestExpiry: go-cache's expiry decides. An item past its Expiration is
+// not found but still held until a sweep, which go-cache's DeleteExpired
+// does; an unexpired one, and one set with no expiry, stay.
+func TestExpiry(t *testing.T) {
+	sh := newShard()
+	sh.Lock()
+	defer sh.Unlock()
+	sh.Set("live", 1, time.Hour)
+	sh.Set("forever", 2, 0)
+	sh.items["dead"] = cache.Item{Object: 3, Expiration: time.Now().Add(-time.Second).UnixNano()}
+	if sh.items["forever"].Expiration != 0 || sh.items["live"].Expiration <= time.Now().UnixNano() {
+		t.Fatalf("Set's expirations: %+v", sh.items)
+	}
+	if _, ok := sh.Get("dead"); ok {
+		t.Fatal("an expired item was found")
+	}
+	if len(sh.items) != 3 {
+		t.Fatalf("%d items before the sweep", len(sh.items))
+	}
+	sh.c.DeleteExpired() // what sweep does, under the mutex held here
+	_, dead := sh.items["dead"]
+	live, ok1 := sh.Get("live")
+	forever, ok2 := sh.Get("forever")
+	if dead || !ok1 || !ok2 || live != 1 || forever != 2 || len(sh.items) != 2 {
+		t.Fatalf("after the sweep: %+v", sh.items)
+	}
+	sh.Delete("live")
+	if _, ok := sh.Get("live"); ok || sh.c.ItemCount() != 1 {
+		t.Fatalf("after Delete: %+v", sh.items)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 	"golang.org/x/text/language"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
@@ -154,7 +155,7 @@ func TestAdoptWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verifier.New(notify.NewRouter(map[verifier.Channel]verifier.Notifier{verifier.SMS: hook}))
+	v, err := verifier.New(notify.NewRouter(map[delivery.Channel]delivery.Notifier{delivery.SMS: hook}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/helpers"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -49,7 +50,7 @@ type fixture struct {
 func newFixture(t *testing.T, vopts []verifier.Option, hopts ...httpmw.Option) fixture {
 	t.Helper()
 	rec := &notify.Recorder{}
-	var n verifier.Notifier = rec
+	var n delivery.Notifier = rec
 	v, err := verifier.New(n, vopts...)
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestHandlerMatchesDocument(t *testing.T) {
 
 	// A notifier that fails: 500.
 	h := newFixture(t, []verifier.Option{})
-	failing, _ := verifier.New(verifier.NotifierFunc(func(context.Context, verifier.Message) error { return errors.New("down") }))
+	failing, _ := verifier.New(delivery.NotifierFunc(func(context.Context, delivery.Message) error { return errors.New("down") }))
 	h.h, _ = httpmw.New(failing, httpmw.AuthenticatorFunc(func(*http.Request, string) (string, error) { return "app", nil }))
 	run(t, v, h, exchange{path: send, body: `{"contact":"+8613612345678"}`, validBody: true, wantStatus: 500, description: "delivery failed"})
 }

@@ -9,20 +9,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/limiter"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // runBatch runs the AllowAll tests when factory's limiters are
 // BatchLimiters, and skips them otherwise.
 func runBatch(t *testing.T, factory Factory) {
-	clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	if _, ok := factory(t, clk.Now).(limiter.BatchLimiter); !ok {
 		t.Skip("not a limiter.BatchLimiter")
 	}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock)
+		fn   func(t *testing.T, l limiter.BatchLimiter, clk *clock.Manual)
 	}{
 		{"AllOrNothing", testBatchAllOrNothing},
 		{"RefusedIndex", testBatchRefusedIndex},
@@ -34,7 +34,7 @@ func runBatch(t *testing.T, factory Factory) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+			clk := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 			tt.fn(t, factory(t, clk.Now).(limiter.BatchLimiter), clk)
 		})
 	}
@@ -76,7 +76,7 @@ func allowAll(t *testing.T, l limiter.BatchLimiter, reqs ...limiter.Request) (in
 	return refused, ds
 }
 
-func testBatchAllOrNothing(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock) {
+func testBatchAllOrNothing(t *testing.T, l limiter.BatchLimiter, clk *clock.Manual) {
 	const w = time.Minute
 	reqs := []limiter.Request{req("a", per(2, w)), req("b", per(1, w)), req("c", per(3, w))}
 	refused, ds := allowAll(t, l, reqs...)
@@ -112,7 +112,7 @@ func testBatchAllOrNothing(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.
 	}
 }
 
-func testBatchRefusedIndex(t *testing.T, l limiter.BatchLimiter, _ *vcodetest.Clock) {
+func testBatchRefusedIndex(t *testing.T, l limiter.BatchLimiter, _ *clock.Manual) {
 	const w = time.Minute
 	expectAllowed(t, l, "full1", 1, w, 0)
 	expectAllowed(t, l, "full2", 1, w, 0)
@@ -141,7 +141,7 @@ func testBatchRefusedIndex(t *testing.T, l limiter.BatchLimiter, _ *vcodetest.Cl
 
 // testBatchSameKey: a key may appear twice, each request decided after the
 // one before it, and a refusal gives back the first one's event too.
-func testBatchSameKey(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock) {
+func testBatchSameKey(t *testing.T, l limiter.BatchLimiter, clk *clock.Manual) {
 	const w = time.Minute
 	r := req("k", per(3, w))
 	refused, ds := allowAll(t, l, r, r)
@@ -158,7 +158,7 @@ func testBatchSameKey(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock
 	expectAllowed(t, l, "other", 1, w, 0)
 }
 
-func testBatchRelease(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock) {
+func testBatchRelease(t *testing.T, l limiter.BatchLimiter, clk *clock.Manual) {
 	const w = time.Minute
 	reqs := []limiter.Request{req("a", per(1, w)), req("b", per(2, w)), req("b", per(2, w))}
 	refused, ds := allowAll(t, l, reqs...)
@@ -181,7 +181,7 @@ func testBatchRelease(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock
 	expectDenied(t, l, "b", 2, w, w)
 }
 
-func testBatchInvalid(t *testing.T, l limiter.BatchLimiter, _ *vcodetest.Clock) {
+func testBatchInvalid(t *testing.T, l limiter.BatchLimiter, _ *clock.Manual) {
 	const w = time.Minute
 	for _, bad := range [][]limiter.Rule{nil, {per(0, w)}, {per(1, w), per(1, 0)}} {
 		ds := make([]limiter.Decision, 2)
@@ -204,7 +204,7 @@ func testBatchInvalid(t *testing.T, l limiter.BatchLimiter, _ *vcodetest.Clock) 
 // compares every answer with a model that decides the requests in turn and
 // drops a refused batch's events; one allowed batch in five is given back
 // with Release.
-func testBatchRandomised(t *testing.T, l limiter.BatchLimiter, clk *vcodetest.Clock) {
+func testBatchRandomised(t *testing.T, l limiter.BatchLimiter, clk *clock.Manual) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0xba7c))
 	rules := map[string][]limiter.Rule{
@@ -293,7 +293,7 @@ func decideModel(accepted []time.Time, rules []limiter.Rule, now time.Time) (ok 
 // own let exactly its limit through; batches racing for two hot keys never
 // let more through than the smaller limit, and leave exactly the allowed
 // batches' events behind once all have returned.
-func testBatchConcurrent(t *testing.T, l limiter.BatchLimiter, _ *vcodetest.Clock) {
+func testBatchConcurrent(t *testing.T, l limiter.BatchLimiter, _ *clock.Manual) {
 	const goroutines, w = 200, time.Minute
 	run := func(batch func(i int) []limiter.Request) int {
 		t.Helper()

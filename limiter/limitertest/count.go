@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/limiter"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // runCount checks a limiter.Counter, when the Limiter is one: counts in
@@ -15,7 +15,7 @@ import (
 // and windows in one call, against a model of random events and reads;
 // and a read records nothing.
 func runCount(t *testing.T, factory Factory) {
-	clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	l, ok := factory(t, clk.Now).(limiter.Counter)
 	if !ok {
 		t.Skip("not a limiter.Counter")

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/limiter"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // Factory returns a fresh, empty limiter whose clock is now. The suite moves
@@ -27,7 +27,7 @@ type Factory func(t *testing.T, now func() time.Time) limiter.Limiter
 func Run(t *testing.T, factory Factory) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock)
+		fn   func(t *testing.T, l limiter.Limiter, clk *clock.Manual)
 	}{
 		{"Basic", testBasic},
 		{"RollingNotFixed", testRolling},
@@ -43,7 +43,7 @@ func Run(t *testing.T, factory Factory) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+			clk := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 			tt.fn(t, factory(t, clk.Now), clk)
 		})
 	}
@@ -79,7 +79,7 @@ func expectDenied(t *testing.T, l limiter.Limiter, key string, limit int, window
 	}
 }
 
-func testBasic(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testBasic(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	const w = time.Minute
 	expectAllowed(t, l, "k", 3, w, 2)
 	expectAllowed(t, l, "k", 3, w, 1)
@@ -94,7 +94,7 @@ func testBasic(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	expectAllowed(t, l, "k", 3, w, 2) // all three left together
 }
 
-func testRolling(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testRolling(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	const w = time.Minute
 	expectAllowed(t, l, "k", 2, w, 1) // t=0
 	clk.Advance(30 * time.Second)
@@ -109,7 +109,7 @@ func testRolling(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 
 // testBucketEdge is the case a fixed window gets wrong: a full quota just
 // before a minute boundary and another just after.
-func testBucketEdge(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testBucketEdge(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	const w = time.Minute
 	clk.Advance(59 * time.Second)
 	for i := 4; i >= 0; i-- {
@@ -119,14 +119,14 @@ func testBucketEdge(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	expectDenied(t, l, "k", 5, w, 58*time.Second)
 }
 
-func testIndependentKeys(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
+func testIndependentKeys(t *testing.T, l limiter.Limiter, _ *clock.Manual) {
 	expectAllowed(t, l, "a", 1, time.Minute, 0)
 	expectDenied(t, l, "a", 1, time.Minute, time.Minute)
 	expectAllowed(t, l, "b", 1, time.Minute, 0)
 	expectAllowed(t, l, "\x00{b}\xff", 1, time.Minute, 0)
 }
 
-func testRelease(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testRelease(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	const w = time.Minute
 	d := expectAllowed(t, l, "k", 1, w, 0)
 	if err := l.Release(ctx, "k", d.At); err != nil {
@@ -156,7 +156,7 @@ func testRelease(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 	expectDenied(t, l, "m", 3, w, w)
 }
 
-func testInvalid(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
+func testInvalid(t *testing.T, l limiter.Limiter, _ *clock.Manual) {
 	for _, c := range []struct {
 		limit  int
 		window time.Duration
@@ -175,7 +175,7 @@ func testInvalid(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
 
 // testHugeLimit: a limit set high to switch a rule off in effect must cost
 // memory for the events seen, not for the limit.
-func testHugeLimit(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
+func testHugeLimit(t *testing.T, l limiter.Limiter, _ *clock.Manual) {
 	for i := range 3 {
 		expectAllowed(t, l, "k", 1<<40, time.Hour, 1<<40-i-1)
 	}
@@ -186,7 +186,7 @@ func testHugeLimit(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
 // reference model that keeps all accepted times; then it
 // checks the defining invariant on what was accepted: for every key, any
 // limit+1 consecutive accepted events span at least the window.
-func testRandomised(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testRandomised(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	const w = 10 * time.Second
@@ -251,7 +251,7 @@ var (
 	hourly   = limiter.Rule{Limit: 3, Window: time.Hour}
 )
 
-func testSeveralRules(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testSeveralRules(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	both := func() limiter.Decision {
 		t.Helper()
 		d, err := l.Allow(ctx, "k", hourly, cooldown)
@@ -294,7 +294,7 @@ func testSeveralRules(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
 
 // testSeveralRulesRandomised checks two rules on one key against a model
 // that keeps every accepted time.
-func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *vcodetest.Clock) {
+func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *clock.Manual) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0xfeed))
 	rules := []limiter.Rule{{Limit: 2, Window: 10 * time.Second}, {Limit: 5, Window: time.Minute}}
@@ -330,7 +330,7 @@ func testSeveralRulesRandomised(t *testing.T, l limiter.Limiter, clk *vcodetest.
 	}
 }
 
-func testConcurrent(t *testing.T, l limiter.Limiter, _ *vcodetest.Clock) {
+func testConcurrent(t *testing.T, l limiter.Limiter, _ *clock.Manual) {
 	const goroutines, limit = 200, 10
 	var (
 		wg      sync.WaitGroup

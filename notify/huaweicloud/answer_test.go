@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 const to = "+8613612345678"
@@ -85,7 +85,7 @@ func TestJudge(t *testing.T) {
 // secret into an error; nor do codes that are not codes.
 func TestScrub(t *testing.T) {
 	n := &Notifier{&notifier{cfg: &Config{AppSecret: "s3cr3t-app-secret"}}}
-	m := verifier.Message{To: to, Code: "753927"}
+	m := delivery.Message{To: to, Code: "753927"}
 	desc := "to +8613612345678 (13612345678, 8613612345678) code 753927 secret s3cr3t-app-secret \x00\n" + strings.Repeat("x", 300)
 	body := `{"code":"E000503","description":` + quoteJSON(desc) + `,"result":[{"originTo":"+8613612345678","status":"<script>"}]}`
 	_, why := judge(400, []byte(body), nil, to, n.scrubber(m, "", ""))

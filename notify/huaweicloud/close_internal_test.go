@@ -7,8 +7,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // Close called after Notify checked it and before the connection was
@@ -26,7 +26,7 @@ func TestCloseBeforeDial(t *testing.T) {
 		n.Close()
 		return time.Now()
 	}
-	err = n.Notify(context.Background(), verifier.Message{Channel: verifier.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute})
+	err = n.Notify(context.Background(), delivery.Message{Channel: delivery.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute})
 	if err != nil || len(srv.Problems()) > 0 {
 		t.Fatalf("err = %v, problems %q", err, srv.Problems())
 	}

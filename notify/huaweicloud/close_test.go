@@ -11,9 +11,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/huaweicloud"
 	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // Close closes the connections of the Notifier's own transport: none of
@@ -38,7 +38,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 
 	requests := srv.Requests()
 	err := n.Notify(context.Background(), message("zh-CN"))
-	if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "closed") {
+	if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("Notify after Close: %v", err)
 	}
 	if srv.Requests() != requests {
@@ -101,7 +101,7 @@ func TestCloseLeavesCallersClient(t *testing.T) {
 	if !reused {
 		t.Error("Close closed the connections of the caller's client")
 	}
-	if err := n.Notify(context.Background(), message("zh-CN")); !errors.Is(err, verifier.ErrUndelivered) {
+	if err := n.Notify(context.Background(), message("zh-CN")); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Errorf("Notify after Close: %v", err)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // Created is the current time in UTC, whatever the local zone: a clock an
@@ -37,14 +37,14 @@ func TestCreated(t *testing.T) {
 				t.Fatal(err)
 			}
 			n.now = tc.now
-			err = n.Notify(context.Background(), verifier.Message{Channel: verifier.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute})
+			err = n.Notify(context.Background(), delivery.Message{Channel: delivery.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute})
 			if !tc.wrong {
 				if err != nil || len(srv.Problems()) > 0 {
 					t.Fatalf("err = %v, problems %q", err, srv.Problems())
 				}
 				return
 			}
-			if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "E000110") {
+			if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "E000110") {
 				t.Errorf("err = %v", err)
 			}
 			if p := srv.Problems(); len(p) != 1 || !strings.Contains(p[0], "Created") {

@@ -30,7 +30,7 @@
 //
 // # Failures
 //
-// A failure is verifier.Undelivered only when the message certainly did not
+// A failure is delivery.Undelivered only when the message certainly did not
 // leave: the request was never written (a DNS, dial or TLS failure, tried
 // twice), or the service refused it: any 4xx answer (the documented 400,
 // 401 and 403 answers: malformed request, failed authentication, an

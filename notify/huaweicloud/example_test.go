@@ -8,9 +8,9 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/huaweicloud"
 	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // A Notifier configured from the environment (here the fake's, in a
@@ -31,8 +31,8 @@ func Example() {
 		return
 	}
 	defer n.Close()
-	msg := verifier.Message{
-		Channel:  verifier.SMS,
+	msg := delivery.Message{
+		Channel:  delivery.SMS,
 		To:       "+8613612345678",
 		Code:     "753927",
 		Validity: 5 * time.Minute,
@@ -44,7 +44,7 @@ func Example() {
 
 	srv.SetAnswer(huaweicloudtest.RejectInvalidNumber)
 	err = n.Notify(context.Background(), msg)
-	fmt.Println("certainly not sent:", errors.Is(err, verifier.ErrUndelivered))
+	fmt.Println("certainly not sent:", errors.Is(err, delivery.ErrUndelivered))
 	fmt.Println(err)
 	// Output:
 	// sent: <nil>

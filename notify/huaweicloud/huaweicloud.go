@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // maxAnswer bounds the answer read: the documented one is a few hundred
@@ -51,7 +51,7 @@ type notifier struct {
 	closed    atomic.Bool
 }
 
-var _ verifier.ChannelNotifier = (*Notifier)(nil)
+var _ delivery.ChannelNotifier = (*Notifier)(nil)
 
 // New checks cfg and returns a Notifier. It makes no request.
 func New(cfg Config) (*Notifier, error) {
@@ -92,7 +92,7 @@ func New(cfg Config) (*Notifier, error) {
 
 // Close ends the Notifier: it closes the idle connections of its own
 // transport, so that none of its goroutines outlives it, and a later
-// Notify fails (wrapped with verifier.Undelivered) without a request. A
+// Notify fails (wrapped with delivery.Undelivered) without a request. A
 // send in flight is not cut short; its connection is closed when it ends.
 // With Config.Client, the client and its transport stay the caller's to
 // manage: Close leaves their connections alone. It always returns nil,
@@ -105,8 +105,8 @@ func (n *Notifier) Close() error {
 	return nil
 }
 
-// Supports reports whether ch is verifier.SMS, the one channel it sends.
-func (n *Notifier) Supports(ch verifier.Channel) bool { return ch == verifier.SMS }
+// Supports reports whether ch is delivery.SMS, the one channel it sends.
+func (n *Notifier) Supports(ch delivery.Channel) bool { return ch == delivery.SMS }
 
 // String describes the Notifier for a startup log: the service, the
 // access address's host and the sender. It holds no credential.
@@ -116,25 +116,25 @@ func (n *Notifier) String() string {
 
 // Notify sends m's code with the template of m's language. It returns
 // nil once the service has taken the message for the number; an error
-// wrapped with verifier.Undelivered when the message certainly did not
+// wrapped with delivery.Undelivered when the message certainly did not
 // leave; any other error when it may have (see the package
 // documentation).
-func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
+func (n *Notifier) Notify(ctx context.Context, m delivery.Message) error {
 	if n.closed.Load() {
-		return verifier.Undelivered(errors.New("notify: huaweicloud: the notifier is closed"))
+		return delivery.Undelivered(errors.New("notify: huaweicloud: the notifier is closed"))
 	}
-	if m.Channel != verifier.SMS {
-		return verifier.Undelivered(fmt.Errorf("notify: huaweicloud: channel %q is not sms", m.Channel))
+	if m.Channel != delivery.SMS {
+		return delivery.Undelivered(fmt.Errorf("notify: huaweicloud: channel %q is not sms", m.Channel))
 	}
 	if !isE164(m.To) {
-		return verifier.Undelivered(errors.New("notify: huaweicloud: the number is not in E.164 form"))
+		return delivery.Undelivered(errors.New("notify: huaweicloud: the number is not in E.164 form"))
 	}
 	if m.Code == "" {
-		return verifier.Undelivered(errors.New("notify: huaweicloud: the message has no code"))
+		return delivery.Undelivered(errors.New("notify: huaweicloud: the message has no code"))
 	}
 	paras, err := n.params(m)
 	if err != nil {
-		return verifier.Undelivered(err)
+		return delivery.Undelivered(err)
 	}
 	body := n.form(m.To, n.template(m.Language), paras)
 	res, again, err := n.post(ctx, body, m)
@@ -151,7 +151,7 @@ func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
 	case sent:
 		return nil
 	case refused:
-		return verifier.Undelivered(err)
+		return delivery.Undelivered(err)
 	}
 	return err
 }
@@ -176,7 +176,7 @@ func (n *Notifier) template(tag language.Tag) string {
 
 // params returns the template's parameters: the code, then (unless
 // CodeOnly) the validity in whole minutes, rounded up.
-func (n *Notifier) params(m verifier.Message) ([]string, error) {
+func (n *Notifier) params(m delivery.Message) ([]string, error) {
 	if n.cfg.CodeOnly {
 		return []string{m.Code}, nil
 	}
@@ -218,7 +218,7 @@ func (n *Notifier) form(to, templateID string, paras []string) string {
 
 // post makes one request. again says it failed before the request was
 // written, for a reason other than ctx: the one case worth a retry.
-func (n *Notifier) post(ctx context.Context, body string, m verifier.Message) (res outcome, again bool, err error) {
+func (n *Notifier) post(ctx context.Context, body string, m delivery.Message) (res outcome, again bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -272,7 +272,7 @@ var digitRun = regexp.MustCompile(`\+?[0-9](?:\)?[\s.\-]?\(?[0-9])*`)
 // of seven or more digits, separators between them or not), without
 // control characters, and short. Shorter runs, such as an error code,
 // stay.
-func (n *Notifier) scrubber(m verifier.Message, header, digest string) func(string) string {
+func (n *Notifier) scrubber(m delivery.Message, header, digest string) func(string) string {
 	var secrets []string
 	for _, x := range []string{header, n.cfg.AppSecret, digest, n.cfg.AppKey} {
 		secrets = append(secrets, x, url.QueryEscape(x), url.PathEscape(x))

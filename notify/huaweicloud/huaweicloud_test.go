@@ -20,9 +20,9 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/huaweicloud"
 	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 const (
@@ -30,9 +30,9 @@ const (
 	code  = "753927"
 )
 
-func message(lang string) verifier.Message {
-	return verifier.Message{
-		Channel:   verifier.SMS,
+func message(lang string) delivery.Message {
+	return delivery.Message{
+		Channel:   delivery.SMS,
 		To:        phone,
 		Region:    "CN",
 		Code:      code,
@@ -214,7 +214,7 @@ func TestMinutes(t *testing.T) {
 	}
 	m := message("zh-CN")
 	m.Validity, m.ExpiresAt = 0, time.Time{}
-	if err := n.Notify(context.Background(), m); !errors.Is(err, verifier.ErrUndelivered) {
+	if err := n.Notify(context.Background(), m); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Errorf("no validity: %v", err)
 	}
 }
@@ -257,7 +257,7 @@ func TestRefusals(t *testing.T) {
 			srv, n := fake(t)
 			srv.SetAnswer(tc.answer)
 			err := n.Notify(context.Background(), message("zh-CN"))
-			if !errors.Is(err, verifier.ErrUndelivered) {
+			if !errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("err = %v, want ErrUndelivered", err)
 			}
 			for _, q := range tc.quote {
@@ -288,7 +288,7 @@ func TestAmbiguous(t *testing.T) {
 			n := notifier(t, srv, func(c *huaweicloud.Config) { c.Timeout = 100 * time.Millisecond })
 			srv.SetAnswer(tc.answer)
 			err := n.Notify(context.Background(), message("zh-CN"))
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) {
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("err = %v, want an ambiguous error", err)
 			}
 			if !strings.Contains(err.Error(), tc.quote) {
@@ -326,7 +326,7 @@ func TestBrokenAfterWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = n.Notify(context.Background(), message("zh-CN"))
-	if err == nil || errors.Is(err, verifier.ErrUndelivered) {
+	if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("err = %v, want an ambiguous error", err)
 	}
 }
@@ -353,7 +353,7 @@ func TestDialFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = n.Notify(context.Background(), message("zh-CN"))
-		if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "not sent") || strings.Contains(err.Error(), "s3cr3t") {
+		if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "not sent") || strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("err = %v, want ErrUndelivered", err)
 		}
 	}
@@ -378,7 +378,7 @@ func TestRedirects(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = n.Notify(context.Background(), message("zh-CN"))
-		if err == nil || errors.Is(err, verifier.ErrUndelivered) != undelivered {
+		if err == nil || errors.Is(err, delivery.ErrUndelivered) != undelivered {
 			t.Errorf("%d: err = %v, undelivered want %v", status, err, undelivered)
 		}
 		srv.Close()
@@ -394,7 +394,7 @@ func TestContext(t *testing.T) {
 	srv, n := fake(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := n.Notify(ctx, message("zh-CN")); !errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.Canceled) {
+	if err := n.Notify(ctx, message("zh-CN")); !errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled before: %v", err)
 	}
 	if srv.Requests() != 0 {
@@ -408,7 +408,7 @@ func TestContext(t *testing.T) {
 		WroteRequest: func(httptrace.WroteRequestInfo) { cancel() }, // cancelled once it left
 	})
 	err := n.Notify(ctx, message("zh-CN"))
-	if err == nil || errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled after: %v", err)
 	}
 }
@@ -419,7 +419,7 @@ func TestWrongSecret(t *testing.T) {
 	srv := huaweicloudtest.NewServer(t)
 	n := notifier(t, srv, func(c *huaweicloud.Config) { c.AppSecret = "not-the-secret" })
 	err := n.Notify(context.Background(), message("zh-CN"))
-	if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "E000101") || strings.Contains(err.Error(), "not-the-secret") {
+	if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "E000101") || strings.Contains(err.Error(), "not-the-secret") {
 		t.Errorf("err = %v", err)
 	}
 	if p := srv.Problems(); len(p) != 1 || !strings.Contains(p[0], "PasswordDigest") {
@@ -443,7 +443,7 @@ func TestAccountMismatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := huaweicloudtest.NewServer(t)
 			err := notifier(t, srv, tc.edit).Notify(context.Background(), message("zh-CN"))
-			if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %s", err, tc.want)
 			}
 			noLeak(t, err, srv)
@@ -457,17 +457,17 @@ func TestAccountMismatch(t *testing.T) {
 // Messages it cannot send never reach the service.
 func TestUnsendable(t *testing.T) {
 	srv, n := fake(t)
-	for name, edit := range map[string]func(*verifier.Message){
-		"email":      func(m *verifier.Message) { m.Channel, m.To = verifier.Email, "alice@example.com" },
-		"not E.164":  func(m *verifier.Message) { m.To = "13612345678" },
-		"two":        func(m *verifier.Message) { m.To = phone + ",+8613600000000" },
-		"letters":    func(m *verifier.Message) { m.To = "+86136abc" },
-		"empty code": func(m *verifier.Message) { m.Code = "" },
+	for name, edit := range map[string]func(*delivery.Message){
+		"email":      func(m *delivery.Message) { m.Channel, m.To = delivery.Email, "alice@example.com" },
+		"not E.164":  func(m *delivery.Message) { m.To = "13612345678" },
+		"two":        func(m *delivery.Message) { m.To = phone + ",+8613600000000" },
+		"letters":    func(m *delivery.Message) { m.To = "+86136abc" },
+		"empty code": func(m *delivery.Message) { m.Code = "" },
 	} {
 		m := message("zh-CN")
 		edit(&m)
 		err := n.Notify(context.Background(), m)
-		if !errors.Is(err, verifier.ErrUndelivered) {
+		if !errors.Is(err, delivery.ErrUndelivered) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 		noLeak(t, err, srv)
@@ -475,7 +475,7 @@ func TestUnsendable(t *testing.T) {
 	if srv.Requests() != 0 {
 		t.Errorf("%d requests", srv.Requests())
 	}
-	if !n.Supports(verifier.SMS) || n.Supports(verifier.Email) {
+	if !n.Supports(delivery.SMS) || n.Supports(delivery.Email) {
 		t.Error("Supports")
 	}
 }
@@ -577,7 +577,7 @@ func TestEchoedCredentials(t *testing.T) {
 	}
 	defer n.Close()
 	err = n.Notify(context.Background(), message("zh-CN"))
-	if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "E000620") {
+	if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "E000620") {
 		t.Fatalf("err = %v", err)
 	}
 	digest := regexp.MustCompile(`PasswordDigest="([^"]+)"`).FindStringSubmatch(header)[1]

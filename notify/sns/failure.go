@@ -14,8 +14,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // failure turns a Publish error into vcode's: Undelivered when SNS
@@ -28,7 +27,7 @@ import (
 // hold the phone number. It quotes SNS's code and message scrubbed (see
 // scrub), and wraps context.Canceled or context.DeadlineExceeded when one
 // of them ended the call.
-func (n *Notifier) failure(err error, wrote bool, m verifier.Message) error {
+func (n *Notifier) failure(err error, wrote bool, m delivery.Message) error {
 	status := 0
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
@@ -43,18 +42,18 @@ func (n *Notifier) failure(err error, wrote bool, m verifier.Message) error {
 		}
 	}
 	answer = n.scrub(answer, m, true)
-	if answer == "" && errors.Is(err, notify.ErrAnswerTooLong) {
-		answer = ": the answer is longer than 64 KiB, and was not read further (" + notify.ErrAnswerTooLong.Error() + ")"
+	if answer == "" && errors.Is(err, delivery.ErrAnswerTooLong) {
+		answer = ": the answer is longer than 64 KiB, and was not read further (" + delivery.ErrAnswerTooLong.Error() + ")"
 	}
 	switch {
 	case status >= 400 && status < 500:
 		// SNS's client faults (400 InvalidParameter, 403
 		// AuthorizationError, 429 Throttled, ...): refused, not queued.
-		return verifier.Undelivered(&publishError{msg: fmt.Sprintf("notify: sns: Publish refused with HTTP %d%s", status, answer)})
+		return delivery.Undelivered(&publishError{msg: fmt.Sprintf("notify: sns: Publish refused with HTTP %d%s", status, answer)})
 	case status >= 300 && status < 400 && status != http.StatusSeeOther:
 		// Never followed (the code would go elsewhere), and no service
 		// redirects a request it has processed with anything but 303.
-		return verifier.Undelivered(&publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d, a redirect, which is never followed: not sent%s", status, answer)})
+		return delivery.Undelivered(&publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d, a redirect, which is never followed: not sent%s", status, answer)})
 	case status >= 200 && status < 300:
 		return &publishError{msg: fmt.Sprintf("notify: sns: Publish answered HTTP %d with a body that could not be read; the message may have been sent: %s", status, n.scrub(err.Error(), m, true))}
 	case status != 0:
@@ -64,7 +63,7 @@ func (n *Notifier) failure(err error, wrote bool, m verifier.Message) error {
 	pe := &publishError{cause: contextCause(err)}
 	if !wrote {
 		pe.msg = "notify: sns: Publish failed before its request was sent: " + n.scrub(transportCause(err), m, false)
-		return verifier.Undelivered(pe)
+		return delivery.Undelivered(pe)
 	}
 	pe.msg = "notify: sns: Publish failed after its request was sent; the message may have been sent: " + n.scrub(transportCause(err), m, false)
 	return pe
@@ -152,7 +151,7 @@ var numberRun = regexp.MustCompile(`[+(]*\p{Nd}(?:[\s.\-()]{0,3}\p{Nd}){6,}`)
 // national format, which may be shorter than a run) and the code. A
 // transport error's text (runs false) names the endpoint, whose address
 // must stay readable.
-func (n *Notifier) scrub(s string, m verifier.Message, runs bool) string {
+func (n *Notifier) scrub(s string, m delivery.Message, runs bool) string {
 	if n.secrets != nil {
 		s = n.secrets.ReplaceAllLiteralString(s, redacted)
 	}

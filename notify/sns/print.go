@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // shown is how a credential is printed: "redacted" when set, "" when not
@@ -25,7 +25,7 @@ func shown(credential string) string {
 func (cfg Config) printed() []slog.Attr {
 	endpoint := cfg.Endpoint
 	if endpoint != "" {
-		endpoint = notify.RedactURL(endpoint)
+		endpoint = delivery.RedactURL(endpoint)
 	}
 	return []slog.Attr{
 		slog.String("Region", cfg.Region),

@@ -24,7 +24,7 @@
 // # Failures
 //
 // The SDK's retries are switched off: a Publish retried after its request
-// was written could send the SMS twice. A failure is verifier.Undelivered
+// was written could send the SMS twice. A failure is delivery.Undelivered
 // only when SNS certainly did not take the message: the request was never
 // written (no route, connection refused, TLS failure, no credentials), or
 // SNS answered 4xx (InvalidParameter, ParameterValueInvalid,
@@ -69,8 +69,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go/logging"
 
-	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // maxAnswer bounds what is read of SNS's answer, its body and its headers
@@ -139,7 +138,7 @@ type Notifier struct {
 	secrets   *regexp.Regexp // the credentials, for scrub; nil without
 }
 
-var _ verifier.ChannelNotifier = (*Notifier)(nil)
+var _ delivery.ChannelNotifier = (*Notifier)(nil)
 
 // New checks cfg, loads the AWS configuration and returns a Notifier. It
 // makes no network call (credentials are fetched on the first Notify),
@@ -185,7 +184,7 @@ func New(cfg Config) (*Notifier, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxResponseHeaderBytes = maxAnswer
 	hc := &http.Client{
-		Transport:     notify.LimitAnswers(transport, maxAnswer),
+		Transport:     delivery.LimitAnswers(transport, maxAnswer),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	client := awssns.NewFromConfig(awsCfg, func(o *awssns.Options) {
@@ -286,9 +285,9 @@ func checkEndpoint(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// Supports reports whether ch is verifier.SMS, the one channel SNS
+// Supports reports whether ch is delivery.SMS, the one channel SNS
 // delivers here.
-func (n *Notifier) Supports(ch verifier.Channel) bool { return ch == verifier.SMS }
+func (n *Notifier) Supports(ch delivery.Channel) bool { return ch == delivery.SMS }
 
 // String describes the Notifier for a startup log: region, endpoint host,
 // sender ID and origination number, and no credential.
@@ -314,15 +313,15 @@ func (n *Notifier) Close() error {
 // Notify publishes m.Text to m.To, which must be an E.164 number. It
 // makes one attempt, bounded by Config.Timeout; see the package
 // documentation for what its errors mean.
-func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
-	if m.Channel != verifier.SMS {
-		return fmt.Errorf("notify: sns cannot deliver %q: %w", m.Channel, verifier.ErrNotAllowed)
+func (n *Notifier) Notify(ctx context.Context, m delivery.Message) error {
+	if m.Channel != delivery.SMS {
+		return fmt.Errorf("notify: sns cannot deliver %q: %w", m.Channel, delivery.ErrNotAllowed)
 	}
 	if !e164Pattern.MatchString(m.To) {
-		return verifier.Undelivered(errors.New("notify: sns: recipient is not an E.164 phone number"))
+		return delivery.Undelivered(errors.New("notify: sns: recipient is not an E.164 phone number"))
 	}
 	if strings.TrimSpace(m.Text) == "" {
-		return verifier.Undelivered(errors.New("notify: sns: message has no text"))
+		return delivery.Undelivered(errors.New("notify: sns: message has no text"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
@@ -345,7 +344,7 @@ func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
 }
 
 // input is the Publish request for m.
-func (n *Notifier) input(m verifier.Message) *awssns.PublishInput {
+func (n *Notifier) input(m delivery.Message) *awssns.PublishInput {
 	attrs := map[string]snstypes.MessageAttributeValue{
 		attrSMSType: {DataType: aws.String("String"), StringValue: aws.String("Transactional")},
 	}

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify/sns"
 	"github.com/vcodekit/vcode/notify/sns/snstest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 const (
@@ -29,9 +29,9 @@ const (
 	code  = "753927"
 )
 
-func sample() verifier.Message {
-	return verifier.Message{
-		Channel: verifier.SMS, To: phone, Region: "US", Code: code, Language: i18n.EnUS,
+func sample() delivery.Message {
+	return delivery.Message{
+		Channel: delivery.SMS, To: phone, Region: "US", Code: code, Language: i18n.EnUS,
 		Validity: 5 * time.Minute, ExpiresAt: time.Now().Add(5 * time.Minute),
 		Text: i18n.Default().SMS(i18n.EnUS, i18n.Data{Code: code, Validity: 5 * time.Minute}),
 	}
@@ -196,11 +196,11 @@ func TestAnswers(t *testing.T) {
 					t.Fatal(err)
 				}
 			case refused:
-				if !errors.Is(err, verifier.ErrUndelivered) {
+				if !errors.Is(err, delivery.ErrUndelivered) {
 					t.Fatalf("Notify = %v, want Undelivered", err)
 				}
 			case ambiguous:
-				if err == nil || errors.Is(err, verifier.ErrUndelivered) {
+				if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 					t.Fatalf("Notify = %v, want an ambiguous error", err)
 				}
 			}
@@ -242,7 +242,7 @@ func TestHang(t *testing.T) {
 	srv.SetAnswer(snstest.Hang)
 	n := newNotifier(t, srv, func(c *sns.Config) { c.Timeout = 100 * time.Millisecond })
 	err := n.Notify(context.Background(), sample())
-	if err == nil || errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Notify = %v, want an ambiguous deadline error", err)
 	}
 	// The message may have gone out: the fake recorded it before hanging.
@@ -262,7 +262,7 @@ func TestCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		err := newNotifier(t, srv, nil).Notify(ctx, sample())
-		if !errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("Notify = %v, want Undelivered and Canceled", err)
 		}
 		if srv.Requests() != 0 {
@@ -278,7 +278,7 @@ func TestCancel(t *testing.T) {
 		// the Notifier's own.
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { cancel() }})
 		err := newNotifier(t, srv, nil).Notify(ctx, sample())
-		if err == nil || errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.Canceled) {
+		if err == nil || errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("Notify = %v, want ambiguous and Canceled", err)
 		}
 	})
@@ -297,7 +297,7 @@ func TestUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = n.Notify(context.Background(), sample())
-	if !errors.Is(err, verifier.ErrUndelivered) {
+	if !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("Notify = %v, want Undelivered", err)
 	}
 	if l := leaks(err); l != nil {
@@ -322,7 +322,7 @@ func TestAuthentication(t *testing.T) {
 			srv := snstest.NewServer(t) // problems expected
 			n := newNotifier(t, srv, tt.edit)
 			err := n.Notify(context.Background(), sample())
-			if !errors.Is(err, verifier.ErrUndelivered) || !strings.Contains(err.Error(), "HTTP 4") || !strings.Contains(err.Error(), tt.quote) {
+			if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "HTTP 4") || !strings.Contains(err.Error(), tt.quote) {
 				t.Fatalf("Notify = %v, want an Undelivered 4xx quoting %q", err, tt.quote)
 			}
 			if l := leaks(err, "not-the-secret-key-of-the-account", "AKIAI44QH8DHBEXAMPLE"); l != nil {
@@ -375,7 +375,7 @@ func TestOtherAnswers(t *testing.T) {
 			}
 			defer n.Close()
 			err = n.Notify(context.Background(), sample())
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) != tt.refused {
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) != tt.refused {
 				t.Fatalf("Notify = %v, want refused %v", err, tt.refused)
 			}
 			if tt.status != 200 && !strings.Contains(err.Error(), "HTTP "+strconv.Itoa(tt.status)) {
@@ -396,26 +396,26 @@ func TestNotifyRefusesBadMessages(t *testing.T) {
 	srv := newFake(t)
 	n := newNotifier(t, srv, nil)
 	email := sample()
-	email.Channel, email.To = verifier.Email, "alice@example.com"
-	if err := n.Notify(context.Background(), email); !errors.Is(err, verifier.ErrNotAllowed) {
+	email.Channel, email.To = delivery.Email, "alice@example.com"
+	if err := n.Notify(context.Background(), email); !errors.Is(err, delivery.ErrNotAllowed) {
 		t.Errorf("email: %v, want ErrNotAllowed", err)
 	}
 	for _, to := range []string{"4155552671", "+0123", "+1 415 555 2671", ""} {
 		m := sample()
 		m.To = to
-		if err := n.Notify(context.Background(), m); !errors.Is(err, verifier.ErrUndelivered) {
+		if err := n.Notify(context.Background(), m); !errors.Is(err, delivery.ErrUndelivered) {
 			t.Errorf("To %q: %v, want Undelivered", to, err)
 		}
 	}
 	m := sample()
 	m.Text = " "
-	if err := n.Notify(context.Background(), m); !errors.Is(err, verifier.ErrUndelivered) {
+	if err := n.Notify(context.Background(), m); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Errorf("no text: %v, want Undelivered", err)
 	}
 	if srv.Requests() != 0 {
 		t.Fatalf("%d requests", srv.Requests())
 	}
-	if !n.Supports(verifier.SMS) || n.Supports(verifier.Email) {
+	if !n.Supports(delivery.SMS) || n.Supports(delivery.Email) {
 		t.Error("Supports is not SMS only")
 	}
 }
@@ -627,7 +627,7 @@ func TestEchoedCredentials(t *testing.T) {
 			}
 			defer n.Close()
 			err = n.Notify(context.Background(), sample())
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) != tt.refused || !strings.Contains(err.Error(), "echo: ") {
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) != tt.refused || !strings.Contains(err.Error(), "echo: ") {
 				t.Fatalf("Notify = %v, want refused %v, quoting the answer", err, tt.refused)
 			}
 			for _, p := range pieces {
@@ -669,7 +669,7 @@ func TestNumberFormats(t *testing.T) {
 			m := sample()
 			m.To = tt.to
 			err = n.Notify(context.Background(), m)
-			if !errors.Is(err, verifier.ErrUndelivered) {
+			if !errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want Undelivered", err)
 			}
 			msg := err.Error()

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -107,8 +107,8 @@ func TestAnswerBounded(t *testing.T) {
 				// net/http's own error: "server response headers
 				// exceeded 65536 bytes".
 			case tt.status < 300:
-				if !errors.Is(err, notify.ErrAnswerTooLong) {
-					t.Errorf("Notify = %v, want an error wrapping notify.ErrAnswerTooLong", err)
+				if !errors.Is(err, delivery.ErrAnswerTooLong) {
+					t.Errorf("Notify = %v, want an error wrapping delivery.ErrAnswerTooLong", err)
 				}
 			default:
 				if !errors.As(err, &apiErr) || apiErr.Status != tt.status || apiErr.Message != tooLong {

@@ -13,7 +13,7 @@
 //
 // # Failures
 //
-// As everywhere in notify, a failure is verifier.Undelivered (the code is
+// As everywhere in notify, a failure is delivery.Undelivered (the code is
 // withdrawn and the limits given back) only when the message certainly did
 // not leave:
 //
@@ -32,7 +32,7 @@
 //	an answer past 64 KiB (headers, or body: see below)     as its status says
 //
 // Of an answer, at most 64 KiB of headers and 64 KiB of body are read: a
-// longer body fails with an error wrapping notify.ErrAnswerTooLong (a 2xx)
+// longer body fails with an error wrapping delivery.ErrAnswerTooLong (a 2xx)
 // or an *APIError saying so (a 4xx, Undelivered; a 5xx, ambiguous), and
 // headers past their bound are a broken connection after the request
 // left. twilio-go decodes answers with encoding/json, which would hold an

@@ -13,13 +13,13 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // APIError is an answer of Twilio's refusing a message: an error answer
 // (https://www.twilio.com/docs/usage/twilios-response, "Exceptions"), or
 // a message created with status "failed". Notify returns it wrapped with
-// verifier.Undelivered for a 4xx or a failed message, as it is for a 5xx,
+// delivery.Undelivered for a 4xx or a failed message, as it is for a 5xx,
 // which may have been taken; errors.As finds it.
 type APIError struct {
 	// Status is the HTTP status: 4xx for a refusal, 201 for a failed
@@ -93,7 +93,7 @@ func newCredential(user, password string) *credential {
 }
 
 // scrub makes a provider's text fit for an error.
-func (n *Notifier) scrub(s string, m verifier.Message) string { return scrub(s, m, n.cred().redact) }
+func (n *Notifier) scrub(s string, m delivery.Message) string { return scrub(s, m, n.cred().redact) }
 
 // scrub makes a provider's text fit for an error, with secrets finding
 // the credential's forms:
@@ -110,7 +110,7 @@ func (n *Notifier) scrub(s string, m verifier.Message) string { return scrub(s, 
 //   - the code: "<code>";
 //
 // then control characters become spaces and the length is bounded.
-func scrub(s string, m verifier.Message, secrets *regexp.Regexp) string {
+func scrub(s string, m delivery.Message, secrets *regexp.Regexp) string {
 	if secrets != nil {
 		s = secrets.ReplaceAllString(s, redactedText)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify/twilio"
 	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
@@ -44,11 +45,11 @@ func Example() {
 	// Twilio refusing a number: certainly not sent, so the verifier gives
 	// the limits back.
 	fake.SetAnswer(twiliotest.RejectInvalidNumber)
-	err = sms.Notify(ctx, verifier.Message{
-		Channel: verifier.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute,
+	err = sms.Notify(ctx, delivery.Message{
+		Channel: delivery.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute,
 		Text: "Your verification code is 123456.",
 	})
-	fmt.Println(errors.Is(err, verifier.ErrUndelivered))
+	fmt.Println(errors.Is(err, delivery.ErrUndelivered))
 	fmt.Println(err)
 	// Output:
 	// send: <nil>

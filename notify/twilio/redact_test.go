@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/twilio"
 	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // credentials are the two ways to authenticate, with the user name and
@@ -150,7 +150,7 @@ func TestErrorsHideEchoedCredentials(t *testing.T) {
 				cfg := c.cfg
 				cfg.APIURL = srv.URL
 				err := mustNew(t, cfg).Notify(context.Background(), sample)
-				if err == nil || errors.Is(err, verifier.ErrUndelivered) != a.undelivered {
+				if err == nil || errors.Is(err, delivery.ErrUndelivered) != a.undelivered {
 					t.Fatalf("Notify = %v, want undelivered %v", err, a.undelivered)
 				}
 				noCredential(t, "error", err.Error(), c.user, c.password)
@@ -184,7 +184,7 @@ func TestErrorsHideEchoedCredentials(t *testing.T) {
 			cfg := c.cfg
 			cfg.APIURL = "http://" + ln.Addr().String()
 			err = mustNew(t, cfg).Notify(context.Background(), sample)
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) {
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want an ambiguous error", err)
 			}
 			if !strings.Contains(err.Error(), "malformed HTTP response") || !strings.Contains(err.Error(), "auth:[redacted];password:[redacted]") {

@@ -10,8 +10,7 @@ import (
 
 	sdkclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
-
-	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // How this package drives twilio-go (v1.31.0), and why.
@@ -37,7 +36,7 @@ import (
 //     errors it cannot decode. Ending the context when the attempt ends
 //     also frees the connection of an error answer, whose body the SDK
 //     reads but never closes.
-//   - Under attemptTransport, notify.LimitAnswers bounds the answer's body
+//   - Under attemptTransport, delivery.LimitAnswers bounds the answer's body
 //     to maxAnswer bytes, and the transport's MaxResponseHeaderBytes its
 //     headers: the SDK decodes the body with encoding/json, which would
 //     otherwise hold all of an endless answer.
@@ -112,7 +111,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // service returns the SDK's Api (2010-04-01) service for one attempt on
 // ctx, with the transport that watches it.
 func (n *Notifier) service(ctx context.Context) (*openapi.ApiService, *attemptTransport) {
-	rt := &attemptTransport{base: notify.LimitAnswers(n.transport, maxAnswer), ctx: ctx}
+	rt := &attemptTransport{base: delivery.LimitAnswers(n.transport, maxAnswer), ctx: ctx}
 	c := &apiClient{
 		Client: sdkclient.Client{
 			Credentials: sdkclient.NewCredentials(n.cred().username, n.cred().password),

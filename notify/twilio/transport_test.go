@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 const (
@@ -21,7 +21,7 @@ const (
 	testToken   = "f00df00df00df00df00df00df00df00d"
 )
 
-var testMessage = verifier.Message{Channel: verifier.SMS, To: "+8613612345678", Code: "753927", Text: "Your code is 753927."}
+var testMessage = delivery.Message{Channel: delivery.SMS, To: "+8613612345678", Code: "753927", Text: "Your code is 753927."}
 
 // TestRetryBeforeWrite: a failed dial is tried once more, and only once.
 func TestRetryBeforeWrite(t *testing.T) {
@@ -57,7 +57,7 @@ func TestRetryBeforeWrite(t *testing.T) {
 				return d.DialContext(ctx, network, addr)
 			}
 			err = n.Notify(context.Background(), testMessage)
-			if tt.ok != (err == nil) || (err != nil && !errors.Is(err, verifier.ErrUndelivered)) {
+			if tt.ok != (err == nil) || (err != nil && !errors.Is(err, delivery.ErrUndelivered)) {
 				t.Fatalf("Notify = %v", err)
 			}
 			if dials.Load() != tt.dials {
@@ -129,7 +129,7 @@ func TestScrub(t *testing.T) {
 	}
 	// The recipient's national number, however short: +290 is Saint
 	// Helena, with 4-digit numbers.
-	m := verifier.Message{To: "+2904123", Code: "9876"}
+	m := delivery.Message{To: "+2904123", Code: "9876"}
 	if got, want := scrub("number 4123, code 9876, error 41234", m, nil), "number [redacted], code <code>, error 41234"; got != want {
 		t.Errorf("scrub = %q, want %q", got, want)
 	}

@@ -12,14 +12,13 @@ import (
 	sdkclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
-	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // maxAnswer bounds the body of Twilio's answer that is read, and its
 // headers: a Message
 // resource or an error is a few hundred bytes to a couple of KiB. A longer
-// answer fails (notify.ErrAnswerTooLong) as its status says: a 4xx's is a
+// answer fails (delivery.ErrAnswerTooLong) as its status says: a 4xx's is a
 // refusal, a 2xx's or a 5xx's may have sent the message.
 const maxAnswer = 64 << 10
 
@@ -51,7 +50,7 @@ type credential struct {
 	redact *regexp.Regexp
 }
 
-var _ verifier.ChannelNotifier = (*Notifier)(nil)
+var _ delivery.ChannelNotifier = (*Notifier)(nil)
 
 // New checks cfg and returns a Notifier. It makes no request.
 func New(cfg Config) (*Notifier, error) {
@@ -85,7 +84,7 @@ func New(cfg Config) (*Notifier, error) {
 
 // Supports reports whether ch is SMS, the one channel the Notifier
 // delivers.
-func (n *Notifier) Supports(ch verifier.Channel) bool { return ch == verifier.SMS }
+func (n *Notifier) Supports(ch delivery.Channel) bool { return ch == delivery.SMS }
 
 // String describes the Notifier for a startup log: the API's host, the
 // account, the sender and the kind of credential, never a secret.
@@ -113,23 +112,23 @@ func (n *Notifier) Close() error {
 	return nil
 }
 
-// Notify sends m.Text to m.To. An error wrapped with verifier.Undelivered
+// Notify sends m.Text to m.To. An error wrapped with delivery.Undelivered
 // says the message certainly did not leave: no request was written, or
 // Twilio refused it (4xx). Any other error says it may have: a timeout
 // or a broken connection after the request was written, a 5xx, an answer
 // that cannot be read. An attempt that failed before its request was
 // written is made once more; nothing else is repeated.
-func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
+func (n *Notifier) Notify(ctx context.Context, m delivery.Message) error {
 	switch {
-	case m.Channel != verifier.SMS:
-		return verifier.Undelivered(fmt.Errorf("notify: twilio: cannot deliver the %s channel", m.Channel))
+	case m.Channel != delivery.SMS:
+		return delivery.Undelivered(fmt.Errorf("notify: twilio: cannot deliver the %s channel", m.Channel))
 	case m.To == "":
-		return verifier.Undelivered(errors.New("notify: twilio: message has no recipient"))
+		return delivery.Undelivered(errors.New("notify: twilio: message has no recipient"))
 	case strings.TrimSpace(m.Text) == "":
-		return verifier.Undelivered(errors.New("notify: twilio: message has no text"))
+		return delivery.Undelivered(errors.New("notify: twilio: message has no text"))
 	}
 	if err := ctx.Err(); err != nil {
-		return verifier.Undelivered(fmt.Errorf("notify: twilio: %w", err))
+		return delivery.Undelivered(fmt.Errorf("notify: twilio: %w", err))
 	}
 	again, err := n.send(ctx, m)
 	if again && ctx.Err() == nil {
@@ -140,7 +139,7 @@ func (n *Notifier) Notify(ctx context.Context, m verifier.Message) error {
 
 // send makes one attempt and says whether it may be repeated: only after
 // a failure before the request was written.
-func (n *Notifier) send(ctx context.Context, m verifier.Message) (again bool, err error) {
+func (n *Notifier) send(ctx context.Context, m delivery.Message) (again bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
 	api, rt := n.service(ctx)
@@ -158,7 +157,7 @@ func (n *Notifier) send(ctx context.Context, m verifier.Message) (again bool, er
 
 // verdict classifies what CreateMessage returned, given the HTTP status
 // of the answer (0 if none came) and whether the request was written.
-func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err error, status int, wrote bool) (again bool, _ error) {
+func (n *Notifier) verdict(m delivery.Message, msg *openapi.ApiV2010Message, err error, status int, wrote bool) (again bool, _ error) {
 	var restErr *sdkclient.TwilioRestError
 	switch {
 	case status >= 200 && status < 300:
@@ -179,7 +178,7 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 			if msg.ErrorMessage != nil {
 				e.Message = n.scrub(*msg.ErrorMessage, m)
 			}
-			return false, verifier.Undelivered(e)
+			return false, delivery.Undelivered(e)
 		}
 		return false, nil
 	case status == http.StatusSeeOther:
@@ -193,10 +192,10 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 		e := &APIError{Status: status}
 		if errors.As(err, &restErr) {
 			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
-		} else if errors.Is(err, notify.ErrAnswerTooLong) {
+		} else if errors.Is(err, delivery.ErrAnswerTooLong) {
 			e.Message = tooLong
 		}
-		return false, verifier.Undelivered(e)
+		return false, delivery.Undelivered(e)
 	case status != 0:
 		// 5xx: Twilio may have created the message (20500's page: "If
 		// you get a 500 Server Error on these requests, and you retry
@@ -205,17 +204,17 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 		e := &APIError{Status: status}
 		if errors.As(err, &restErr) {
 			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
-		} else if errors.Is(err, notify.ErrAnswerTooLong) {
+		} else if errors.Is(err, delivery.ErrAnswerTooLong) {
 			e.Message = tooLong
 		}
 		return false, e
 	case errors.As(err, &restErr):
 		// Made up by the SDK before sending (client.Client refuses
 		// credentials with characters other than letters and digits).
-		return false, verifier.Undelivered(fmt.Errorf("notify: twilio: twilio-go refused to send: error %d: %s", restErr.Code, n.scrub(restErr.Message, m)))
+		return false, delivery.Undelivered(fmt.Errorf("notify: twilio: twilio-go refused to send: error %d: %s", restErr.Code, n.scrub(restErr.Message, m)))
 	case !wrote:
 		// Dialling, TLS or writing failed: Twilio has no complete request.
-		return true, verifier.Undelivered(fmt.Errorf("notify: twilio: %w", n.clean(err, m)))
+		return true, delivery.Undelivered(fmt.Errorf("notify: twilio: %w", n.clean(err, m)))
 	default:
 		// Written, then no answer: a timeout, a broken connection.
 		return false, fmt.Errorf("notify: twilio: no answer after the request was sent: %w", n.clean(err, m))
@@ -229,10 +228,10 @@ func (n *Notifier) verdict(m verifier.Message, msg *openapi.ApiV2010Message, err
 // scrubbed as provider text is: it may quote the answer (a JSON literal,
 // a malformed status line of a proxy's). errors.Is and errors.As still
 // find the errors it wraps.
-func (n *Notifier) clean(err error, m verifier.Message) error {
+func (n *Notifier) clean(err error, m delivery.Message) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		ue.URL = notify.RedactURL(ue.URL)
+		ue.URL = delivery.RedactURL(ue.URL)
 		if ue.Err != nil {
 			ue.Err = &scrubbed{text: n.scrub(ue.Err.Error(), m), err: ue.Err}
 		}

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify/twilio"
 	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
-var sample = verifier.Message{
-	Channel: verifier.SMS, To: "+8613612345678", Region: "CN", Code: "753927", Language: i18n.EnUS,
+var sample = delivery.Message{
+	Channel: delivery.SMS, To: "+8613612345678", Region: "CN", Code: "753927", Language: i18n.EnUS,
 	Validity: time.Minute, ExpiresAt: time.Date(2026, 11, 25, 10, 1, 0, 0, time.UTC),
 	Text:      i18n.Default().SMS(i18n.EnUS, i18n.Data{Code: "753927", Validity: time.Minute}),
 	RequestID: "rid-1",
@@ -149,7 +149,7 @@ func TestRefusals(t *testing.T) {
 			srv := twiliotest.NewServer(t)
 			srv.SetAnswer(tt.answer)
 			err := newNotifier(t, srv).Notify(context.Background(), sample)
-			if !errors.Is(err, verifier.ErrUndelivered) {
+			if !errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want Undelivered", err)
 			}
 			var ae *twilio.APIError
@@ -200,7 +200,7 @@ func TestAmbiguous(t *testing.T) {
 			cfg, _ := twilio.ConfigFromEnv(env(srv.Env()))
 			cfg.Timeout = 100 * time.Millisecond // for the hang
 			err := mustNew(t, cfg).Notify(context.Background(), sample)
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) {
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want an ambiguous error", err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.want) {
@@ -251,7 +251,7 @@ func TestRawAnswers(t *testing.T) {
 			err := mustNew(t, twilio.Config{
 				AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From, APIURL: srv.URL,
 			}).Notify(context.Background(), sample)
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) != tt.undelivered {
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) != tt.undelivered {
 				t.Fatalf("Notify = %v, want undelivered %v", err, tt.undelivered)
 			}
 			if !strings.HasPrefix(err.Error(), tt.want) {
@@ -278,7 +278,7 @@ func TestDialFailure(t *testing.T) {
 	err = mustNew(t, twilio.Config{
 		AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From, APIURL: "http://" + addr,
 	}).Notify(context.Background(), sample)
-	if !errors.Is(err, verifier.ErrUndelivered) || !strings.HasPrefix(err.Error(), "notify: twilio: ") {
+	if !errors.Is(err, delivery.ErrUndelivered) || !strings.HasPrefix(err.Error(), "notify: twilio: ") {
 		t.Fatalf("Notify = %v, want Undelivered", err)
 	}
 	checkLeaks(t, err)
@@ -291,7 +291,7 @@ func TestWrongCredentials(t *testing.T) {
 	cfg.AuthToken = "0badc0de0badc0de0badc0de0badc0de"
 	err := mustNew(t, cfg).Notify(context.Background(), sample)
 	var ae *twilio.APIError
-	if !errors.Is(err, verifier.ErrUndelivered) || !errors.As(err, &ae) || ae.Status != 401 || ae.Code != 20003 {
+	if !errors.Is(err, delivery.ErrUndelivered) || !errors.As(err, &ae) || ae.Status != 401 || ae.Code != 20003 {
 		t.Fatalf("Notify = %v, want Undelivered 401 20003", err)
 	}
 	if strings.Contains(err.Error(), cfg.AuthToken) {
@@ -309,7 +309,7 @@ func TestContext(t *testing.T) {
 	n := newNotifier(t, srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := n.Notify(ctx, sample); !errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.Canceled) {
+	if err := n.Notify(ctx, sample); !errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Notify on a cancelled context = %v", err)
 	}
 	if srv.Requests() != 0 {
@@ -328,7 +328,7 @@ func TestContext(t *testing.T) {
 		cancel()
 	}()
 	err := n.Notify(ctx, sample)
-	if err == nil || errors.Is(err, verifier.ErrUndelivered) || !errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Notify cancelled while Twilio held the request = %v, want ambiguous", err)
 	}
 	checkLeaks(t, err)
@@ -338,12 +338,12 @@ func TestContext(t *testing.T) {
 func TestNotSMS(t *testing.T) {
 	srv := twiliotest.NewServer(t)
 	n := newNotifier(t, srv)
-	if n.Supports(verifier.Email) || !n.Supports(verifier.SMS) {
+	if n.Supports(delivery.Email) || !n.Supports(delivery.SMS) {
 		t.Fatal("Supports: want SMS only")
 	}
 	m := sample
-	m.Channel, m.To = verifier.Email, "alice@example.com"
-	if err := n.Notify(context.Background(), m); !errors.Is(err, verifier.ErrUndelivered) {
+	m.Channel, m.To = delivery.Email, "alice@example.com"
+	if err := n.Notify(context.Background(), m); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("Notify(email) = %v", err)
 	}
 	if srv.Requests() != 0 {

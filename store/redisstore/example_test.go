@@ -9,6 +9,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store/redisstore"
@@ -26,7 +27,7 @@ func Example() {
 
 	client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
 	defer client.Close()
-	newInstance := func(outbox verifier.Notifier) *verifier.Verifier {
+	newInstance := func(outbox delivery.Notifier) *verifier.Verifier {
 		v, err := verifier.New(outbox,
 			verifier.WithSecrets([]byte(os.Getenv("VCODE_SECRET"))),
 			verifier.WithStore(redisstore.New(client, "vcode:code:")),

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/store"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // Factory returns a fresh, empty store whose expiry follows now. Stores that
@@ -23,7 +23,7 @@ type Factory func(t *testing.T, now func() time.Time) store.CodeStore
 func Run(t *testing.T, factory Factory) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.CodeStore, clk *vcodetest.Clock)
+		fn   func(t *testing.T, s store.CodeStore, clk *clock.Manual)
 	}{
 		{"NotFoundWhenNeverSaved", testNotFound},
 		{"MatchConsumesOnce", testMatchOnce},
@@ -41,7 +41,7 @@ func Run(t *testing.T, factory Factory) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+			clk := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 			tt.fn(t, factory(t, clk.Now), clk)
 		})
 	}
@@ -72,17 +72,17 @@ func consume(t *testing.T, s store.CodeStore, key string, d []byte, want store.R
 	}
 }
 
-func testNotFound(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testNotFound(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	consume(t, s, "absent", digest("123456"), store.NotFound)
 }
 
-func testMatchOnce(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testMatchOnce(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	save(t, s, "k", digest("123456"), time.Minute, 5)
 	consume(t, s, "k", digest("123456"), store.Match)
 	consume(t, s, "k", digest("123456"), store.NotFound)
 }
 
-func testAttemptCap(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testAttemptCap(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	for _, max := range []int{1, 3, 5} {
 		key := fmt.Sprintf("cap%d", max)
 		save(t, s, key, digest("right"), time.Minute, max)
@@ -100,7 +100,7 @@ func testAttemptCap(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
 	consume(t, s, "k", digest("right"), store.Match)
 }
 
-func testExpiry(t *testing.T, s store.CodeStore, clk *vcodetest.Clock) {
+func testExpiry(t *testing.T, s store.CodeStore, clk *clock.Manual) {
 	save(t, s, "k", digest("right"), time.Minute, 5)
 	clk.Advance(59 * time.Second)
 	consume(t, s, "k", digest("wrong"), store.Mismatch)
@@ -113,7 +113,7 @@ func testExpiry(t *testing.T, s store.CodeStore, clk *vcodetest.Clock) {
 	consume(t, s, "k2", digest("right"), store.Match)
 }
 
-func testOverwrite(t *testing.T, s store.CodeStore, clk *vcodetest.Clock) {
+func testOverwrite(t *testing.T, s store.CodeStore, clk *clock.Manual) {
 	save(t, s, "k", digest("first"), time.Minute, 3)
 	consume(t, s, "k", digest("wrong"), store.Mismatch)
 	consume(t, s, "k", digest("wrong"), store.Mismatch)
@@ -127,7 +127,7 @@ func testOverwrite(t *testing.T, s store.CodeStore, clk *vcodetest.Clock) {
 	consume(t, s, "k", digest("second"), store.Match)
 }
 
-func testDelete(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testDelete(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	save(t, s, "k", digest("right"), time.Minute, 5)
 	if err := s.Delete(ctx, "k"); err != nil {
 		t.Fatal(err)
@@ -138,14 +138,14 @@ func testDelete(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
 	}
 }
 
-func testIndependentKeys(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testIndependentKeys(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	save(t, s, "a", digest("1"), time.Minute, 1)
 	save(t, s, "b", digest("2"), time.Minute, 1)
 	consume(t, s, "a", digest("2"), store.Exhausted)
 	consume(t, s, "b", digest("2"), store.Match)
 }
 
-func testBinary(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testBinary(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	key := "\x00\xff{}\r\n key"
 	d := []byte{0, 1, 2, 0xff, 0}
 	save(t, s, key, d, time.Minute, 2)
@@ -153,7 +153,7 @@ func testBinary(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
 	consume(t, s, key, d, store.Match)
 }
 
-func testInvalid(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testInvalid(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	for _, c := range []struct {
 		d   []byte
 		ttl time.Duration
@@ -170,7 +170,7 @@ func testInvalid(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
 	}
 }
 
-func testPeek(t *testing.T, s store.CodeStore, clk *vcodetest.Clock) {
+func testPeek(t *testing.T, s store.CodeStore, clk *clock.Manual) {
 	peek := func(key string) ([]byte, time.Duration) {
 		t.Helper()
 		sealed, left, err := s.Peek(ctx, key)
@@ -248,7 +248,7 @@ func hammer(t *testing.T, fn func(i int) (store.Result, error)) map[store.Result
 	return counts
 }
 
-func testConcurrentRight(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testConcurrentRight(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	save(t, s, "k", digest("right"), time.Minute, 5)
 	counts := hammer(t, func(int) (store.Result, error) {
 		return s.Consume(ctx, "k", digest("right"))
@@ -258,7 +258,7 @@ func testConcurrentRight(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
 	}
 }
 
-func testConcurrentWrong(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testConcurrentWrong(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	const max = 5
 	save(t, s, "k", digest("right"), time.Minute, max)
 	counts := hammer(t, func(i int) (store.Result, error) {
@@ -271,7 +271,7 @@ func testConcurrentWrong(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
 	consume(t, s, "k", digest("right"), store.NotFound)
 }
 
-func testConcurrentMixed(t *testing.T, s store.CodeStore, _ *vcodetest.Clock) {
+func testConcurrentMixed(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	const max = 5
 	for round := range 5 {
 		key := fmt.Sprint("mixed", round)

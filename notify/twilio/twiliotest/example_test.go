@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify/twilio"
 	"github.com/vcodekit/vcode/notify/twilio/twiliotest"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // A fake Twilio that accepts a message, then throttles: the test reads
@@ -19,14 +19,14 @@ func Example() {
 	sms, _ := twilio.New(cfg)
 	defer sms.Close()
 
-	m := verifier.Message{Channel: verifier.SMS, To: "+14155550100", Code: "481516", Text: "Your code is 481516."}
+	m := delivery.Message{Channel: delivery.SMS, To: "+14155550100", Code: "481516", Text: "Your code is 481516."}
 	fmt.Println("send:", sms.Notify(context.Background(), m))
 	code, _ := fake.LastCode("+14155550100")
 	fmt.Println("received:", code, "as", fake.Messages()[0].Username == twiliotest.APIKey)
 
 	fake.SetAnswer(twiliotest.Throttle)
 	err := sms.Notify(context.Background(), m)
-	fmt.Println("undelivered:", errors.Is(err, verifier.ErrUndelivered))
+	fmt.Println("undelivered:", errors.Is(err, delivery.ErrUndelivered))
 	fmt.Println("requests:", fake.Requests(), "problems:", len(fake.Problems()))
 	// Output:
 	// send: <nil>

@@ -1,4 +1,4 @@
-package notify
+package delivery
 
 import (
 	"errors"
@@ -17,11 +17,7 @@ import (
 // a 4xx's body, is the certain refusal it would have been; in a 2xx's or
 // a 5xx's body, or after the end of an SMTP DATA, the message may have
 // left.
-var ErrAnswerTooLong = errors.New("notify: answer too long")
-
-// maxAnswerHeader bounds the headers of an answer read by the transports
-// of this package's own.
-const maxAnswerHeader = 64 << 10
+var ErrAnswerTooLong = errors.New("delivery: answer too long")
 
 // LimitAnswers returns a RoundTripper that sends through rt and bounds
 // every response body to limit bytes: a read past them fails with an

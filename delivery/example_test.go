@@ -1,0 +1,37 @@
+package delivery_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vcodekit/vcode/delivery"
+)
+
+// A notifier for a gateway of one's own needs this package only. It says
+// whether a failure is certain: Undelivered when the gateway refused the
+// message, a plain error when it may have sent it.
+func Example() {
+	errRefused := errors.New("gateway: 400 invalid number")
+	var gateway delivery.Notifier = delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
+		if m.Channel != delivery.SMS {
+			return fmt.Errorf("gateway: no %s: %w", m.Channel, delivery.ErrNotAllowed)
+		}
+		if m.To == "+10000000000" {
+			return delivery.Undelivered(errRefused)
+		}
+		return nil
+	})
+	for _, m := range []delivery.Message{
+		{Channel: delivery.SMS, To: "+8613612345678", Text: "Your code is 123456"},
+		{Channel: delivery.SMS, To: "+10000000000", Text: "Your code is 123456"},
+		{Channel: delivery.Email, To: "alice@example.com"},
+	} {
+		err := gateway.Notify(context.Background(), m)
+		fmt.Println(m.To, err == nil, errors.Is(err, delivery.ErrUndelivered), errors.Is(err, delivery.ErrNotAllowed))
+	}
+	// Output:
+	// +8613612345678 true false false
+	// +10000000000 false true false
+	// alice@example.com false false true
+}

@@ -1,0 +1,31 @@
+package clock_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vcodekit/vcode/internal/clock"
+)
+
+// TestManual: the clock stands still until moved, forward or back, and
+// concurrent moves all count.
+func TestManual(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	c := clock.NewManual(start)
+	if !c.Now().Equal(start) || !c.Now().Equal(start) {
+		t.Fatalf("Now = %v, want %v", c.Now(), start)
+	}
+	c.Advance(-time.Hour)
+	if want := start.Add(-time.Hour); !c.Now().Equal(want) {
+		t.Fatalf("after Advance(-1h): %v, want %v", c.Now(), want)
+	}
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() { c.Advance(time.Minute) })
+	}
+	wg.Wait()
+	if want := start.Add(40 * time.Minute); !c.Now().Equal(want) {
+		t.Fatalf("after 100 concurrent minutes: %v, want %v", c.Now(), want)
+	}
+}
