@@ -25,6 +25,7 @@ var layers = map[string]int{
 	"i18n":                               0,
 	"internal/asynclog":                  0,
 	"internal/clock":                     0,
+	"internal/clientip":                  0,
 	"internal/leakcheck":                 0,
 	"internal/memcache":                  0,
 	"internal/rediskey":                  0,
