@@ -95,9 +95,10 @@ func TestContextReachesBackends(t *testing.T) {
 			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
 		}
 	}
-	// send: 3 limit keys (subject, IP, the contact's hourly cap and
-	// cooldown) + save + notify; verify: 3 limit keys + consume.
-	if tr.missed.Load() != 0 || tr.seen.Load() != 9 {
+	// send: 7 limit keys (subject, IP, the contact's hourly cap and
+	// cooldown, the subject's share of it, the deliveries of contact,
+	// subject and IP) + save + notify; verify: 3 limit keys + consume.
+	if tr.missed.Load() != 0 || tr.seen.Load() != 13 {
 		t.Fatalf("backend calls with the request context: %d, without: %d", tr.seen.Load(), tr.missed.Load())
 	}
 }

@@ -282,7 +282,7 @@ func TestPanicRecovery(t *testing.T) {
 func TestPerIPQuota(t *testing.T) {
 	e := newEnv(t, []verifier.Option{
 		withLimits(func(l *verifier.Limits) {
-			l.IP, l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}}, verifier.ClientLimits{}
+			l.IP, l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 2, Window: time.Hour}}, verifier.ClientLimits{}
 		}),
 	}, httpmw.WithTrustedProxies("10.0.0.0/8"))
 	post := func(remote, xff, contact string) int {
