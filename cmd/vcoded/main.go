@@ -139,11 +139,18 @@
 // request only queues its line, and a goroutine writes the queue in
 // batches, buffered, at most about 100 ms later. ERROR lines (the 5xx)
 // and vcoded's own lines are written at once instead, in order after the
-// queued ones. If standard error falls so far behind that 4096 lines are
-// waiting, further INFO lines are dropped rather than slow the requests
-// down, and one line says how many: "vcode log: N lines dropped". At
-// shutdown, every line queued is written before vcoded exits; a process
-// killed outright (SIGKILL) loses the request lines of its last 100 ms.
+// queued ones, while standard error keeps up: no request waits on it for
+// more than a second, and once one has waited that long for nothing, the
+// others do not wait until standard error takes a line again (a pipe
+// nobody reads no longer holds the requests). If it falls so far behind
+// that 4096 lines are waiting, further INFO lines are dropped rather than
+// slow the requests down, and ERROR lines past 8192; one line says how
+// many once it moves again, "vcode log: N lines dropped", and the metric
+// vcode_log_lines_dropped_total counts them. go-redis's own lines go the
+// same way. At shutdown, every line queued is written before vcoded exits
+// (with standard error stuck for good, the shutdown waits for it); a
+// process killed outright (SIGKILL) loses the request lines of its last
+// 100 ms.
 //
 // SIGINT or SIGTERM shuts the server down gracefully.
 //
@@ -178,6 +185,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
@@ -290,6 +298,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}, nil)
 	defer alog.Close()
 	logger := slog.New(minLevel{alog.WithSyncLevel(slog.LevelDebug), slog.LevelInfo})
+	// go-redis logs (a failed dial, on a request's path) to the process's
+	// standard error, synchronously: through alog, a stuck standard error
+	// holds no request for longer than alog's bounded wait.
+	redis.SetLogger(redisLog{slog.New(alog)})
 	onCommandLine := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
 	for _, f := range secretFlags {
@@ -385,7 +397,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}()
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "vcode_log_lines_dropped_total",
+			Help: "Log lines dropped because standard error did not keep up (each reported in a summary line once it did).",
+		}, func() float64 { return float64(alog.Dropped()) }))
 	metrics, err := prommetrics.New(reg)
 	if err != nil {
 		return err
@@ -618,6 +634,13 @@ func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
 			b.log.Warn("sms pumping guard blocked a destination region", "region", e.Blocked)
 		}
 	}
+}
+
+// redisLog passes go-redis's lines to vcoded's log, at WARN.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "message", fmt.Sprintf(format, v...))
 }
 
 // secretFlag is a flag that may hold a secret; see run.

@@ -23,12 +23,23 @@
 // its own log.
 //
 // Records at or above the sync level (default slog.LevelWarn; see
-// Handler.WithSyncLevel) are never dropped and never delayed: they are
-// queued whatever the queue's length, the goroutine is woken at once, and
-// Handle returns only after the record, and every record queued before it,
-// has been written and flushed, with the write's error. Errors and
-// warnings are thus on the writer, in order, by the time the call that
-// logged them returns.
+// Handler.WithSyncLevel) are not delayed: they are queued, the goroutine
+// is woken at once, and Handle returns once the record, and every record
+// queued before it, has been written and flushed, with the write's error.
+// Errors and warnings are thus on the writer, in order, by the time the
+// call that logged them returns, while the writer keeps up.
+//
+// No caller waits on a stuck writer, though. A synchronous record waits
+// at most Options.SyncTimeout (default 1 s) for its write; if that runs
+// out with no write done since the record was queued, the writer is taken
+// for stalled, and until it completes a write, synchronous records are
+// queued without waiting. They have room for QueueSize more records than
+// the others (twice QueueSize in all); past that they are dropped too.
+// Handle returns an error for a synchronous record it did not see written.
+// Dropped records are counted (Handler.Dropped, for a metric) and the
+// summary line reports them once the writer moves again. Waiting for a
+// writer that never returns would hang every request that logs an error,
+// and then the whole service, on its standard error.
 //
 // Close writes everything queued, flushes and stops the goroutine; a
 // record handled after Close is written and flushed at once, on the
@@ -44,10 +55,12 @@ package asynclog
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -61,6 +74,9 @@ type Options struct {
 	FlushInterval time.Duration
 	// BufferSize is the size of the bufio.Writer (default 64 KiB).
 	BufferSize int
+	// SyncTimeout bounds how long a record at or above the sync level
+	// waits for its write (default 1 s); see the package comment.
+	SyncTimeout time.Duration
 }
 
 // Handler is the asynchronous handler; see the package comment.
@@ -82,15 +98,20 @@ type core struct {
 	kick     chan struct{} // wakes the goroutine (capacity 1)
 	stopped  chan struct{} // closed when the goroutine returns
 	interval time.Duration
-	max      int // queue bound
+	max      int // queue bound; twice as much for synchronous records
 	high     int // queue length that wakes the goroutine early
+	timeout  time.Duration
+	after    func(time.Duration) <-chan time.Time // time.After; tests replace it
+	total    atomic.Uint64                        // records dropped, ever
 
 	mu      sync.Mutex
 	q       []entry
 	dropped int
 	urgent  bool // a sync record is queued, or the queue is half full
 	closing bool
-	done    bool // the goroutine has returned: write at once
+	done    bool   // the goroutine has returned: write at once
+	stalled bool   // a synchronous record's wait ran out; until the next write, none waits
+	writes  uint64 // batches written
 
 	wmu   sync.Mutex // serializes writing through root and bw
 	w     io.Writer
@@ -124,12 +145,17 @@ func New(w io.Writer, newHandler func(io.Writer) slog.Handler, opts *Options) *H
 	if o.BufferSize <= 0 {
 		o.BufferSize = 64 << 10
 	}
+	if o.SyncTimeout <= 0 {
+		o.SyncTimeout = time.Second
+	}
 	c := &core{
 		kick:     make(chan struct{}, 1),
 		stopped:  make(chan struct{}),
 		interval: o.FlushInterval,
 		max:      o.QueueSize,
 		high:     max(o.QueueSize/2, 1),
+		timeout:  o.SyncTimeout,
+		after:    time.After,
 		w:        w,
 		bw:       bufio.NewWriterSize(w, o.BufferSize),
 	}
@@ -144,7 +170,8 @@ func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 }
 
 // Handle queues a copy of r; a record at or above the sync level is
-// waited for. See the package comment.
+// waited for, at most SyncTimeout and not at all while the writer is
+// stalled. See the package comment.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	c := h.c
 	e := entry{ctx: ctx, h: h.inner, r: detach(r)}
@@ -158,9 +185,13 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return c.writeNow(e)
 	}
 	n := len(c.q)
-	if !wait && n >= c.max {
+	if n >= c.max && (!wait || n >= 2*c.max) {
 		c.dropped++
+		c.total.Add(1)
 		c.mu.Unlock()
+		if wait {
+			return errDropped
+		}
 		return nil
 	}
 	if wait && c.dropped > 0 {
@@ -173,15 +204,41 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if wait || n+1 == c.high {
 		c.urgent, wake = true, true
 	}
+	stalled, writes := c.stalled, c.writes
 	c.mu.Unlock()
 	if wake {
 		c.wake()
 	}
-	if wait {
-		return <-e.done
+	if !wait {
+		return nil
 	}
-	return nil
+	if stalled {
+		return errStalled
+	}
+	select {
+	case err := <-e.done:
+		return err
+	case <-c.after(c.timeout):
+	}
+	c.mu.Lock()
+	if c.writes == writes {
+		// Nothing was written meanwhile: the writer is stuck, and
+		// nobody else need wait for it.
+		c.stalled = true
+	}
+	c.mu.Unlock()
+	return errStalled
 }
+
+// The errors of a synchronous record not seen written.
+var (
+	errStalled = errors.New("asynclog: the log writer is stalled; the record is queued, not yet written")
+	errDropped = errors.New("asynclog: the log writer is stalled and the queue full; the record was dropped")
+)
+
+// Dropped returns how many records were dropped since New, for a
+// metric; each was reported, or will be, in a summary line.
+func (h *Handler) Dropped() uint64 { return h.c.total.Load() }
 
 // WithAttrs returns a Handler sharing h's queue whose records carry attrs.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
@@ -201,8 +258,9 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 }
 
 // WithSyncLevel returns a Handler sharing h's queue for which records at
-// or above level are written synchronously (never dropped, and waited
-// for; see the package comment). slog.LevelDebug makes every record
+// or above level are written synchronously (waited for, within
+// SyncTimeout, and kept while the queue has room for them; see the
+// package comment). slog.LevelDebug makes every record
 // synchronous: for a program's few lines of its own (start, stop) that
 // should be out at once, in order with the queued ones.
 func (h *Handler) WithSyncLevel(level slog.Level) *Handler {
@@ -300,6 +358,10 @@ func (c *core) write(batch []entry, dropped int) []entry {
 	if err != nil && c.err == nil {
 		c.err = err
 	}
+	c.mu.Lock()
+	c.writes++
+	c.stalled = false
+	c.mu.Unlock()
 	for i := range batch {
 		if batch[i].done != nil {
 			batch[i].done <- err
