@@ -40,9 +40,11 @@ tmp=$(mktemp -d)
 cleanup() { chmod -R u+w "$tmp" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# write_proxy VERSION: the tree's published modules into $tmp/proxy.
+# write_proxy VERSION: the tree's published modules into $tmp/proxy, and
+# an empty module cache to fetch them into.
 write_proxy() {
-  rm -rf "$tmp/proxy"
+  chmod -R u+w "$tmp/modcache" 2>/dev/null || true
+  rm -rf "$tmp/proxy" "$tmp/modcache"
   (cd interop/modproxy && GOWORK=off go run . -root ../.. -version "$1" -o "$tmp/proxy") >/dev/null
 }
 
@@ -79,13 +81,36 @@ prepare() {
     [ -f "$dir/go.sum" ] && sed -i '\#^github\.com/vcodekit/vcode[^ ]* #d' "$dir/go.sum"
   done
   sed -i "s#^\([[:space:]]*github\.com/vcodekit/vcode[^[:space:]]*\) v[^[:space:]]* =>#\1 $version =>#" go.work
-  write_proxy "$version"
-  for dir in "${providers[@]}"; do
-    (cd "$dir" && in_proxy_env go mod tidy)
+  local round
+  for round in 1 2 3; do
+    write_proxy "$version"
+    for dir in "${providers[@]}"; do
+      (cd "$dir" && in_proxy_env go mod tidy)
+    done
+    write_proxy "$version" # cmd/vcoded reads the providers' go.mod from it
+    (cd cmd/vcoded && in_proxy_env go mod tidy)
+    # What the workspace's tests load, so that go.work.sum is complete and
+    # running them changes nothing; go.work.sum is part of the core's zip,
+    # so the checksums above are checked again after it.
+    go list -deps -test github.com/vcodekit/vcode/... >/dev/null
+    if sums_match "$version"; then return 0; fi
+    echo "release: the core changed under the checksums (round $round); tidying again" >&2
   done
-  write_proxy "$version" # cmd/vcoded reads the providers' go.mod from it
-  (cd cmd/vcoded && in_proxy_env go mod tidy)
-  go work sync
+  die "the nested modules' go.sum do not settle on the tree's checksums"
+}
+
+# sums_match VERSION: every checksum of a tree module at VERSION in the
+# nested go.sum files is that of the zip the tree gives now.
+sums_match() {
+  local dir path ver sum want
+  write_proxy "$1"
+  for dir in "${nested[@]}"; do
+    while read -r path ver sum; do
+      [ "$ver" = "$1" ] || continue
+      want=$(cd "$tmp" && in_proxy_env go mod download -json "$path@$ver" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p')
+      [ "$sum" = "$want" ] || { echo "release: $dir/go.sum has $path $ver $sum, the tree gives $want" >&2; return 1; }
+    done < <(grep '^github\.com/vcodekit/vcode[^ ]* v[^ ]* h1:' "$dir/go.sum" || true)
+  done
 }
 
 push=false
