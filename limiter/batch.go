@@ -5,14 +5,12 @@ import (
 	"errors"
 )
 
-var _ BatchLimiter = (*Memory)(nil)
-
 // AllowAll implements BatchLimiter: Allow for each request in turn, and on
 // a refusal Release for those allowed before it. Each key is exact under its
 // own lock, but the batch is not atomic across keys: a concurrent call may
 // see, and be refused by, an event that a refused batch then gives back.
 func (m *Memory) AllowAll(ctx context.Context, reqs []Request, decisions []Decision) (int, error) {
-	if err := checkRequests(reqs, decisions); err != nil {
+	if err := CheckRequests(reqs, decisions); err != nil {
 		return -1, err
 	}
 	decisions = decisions[:len(reqs)]
@@ -38,9 +36,10 @@ func (m *Memory) AllowAll(ctx context.Context, reqs []Request, decisions []Decis
 	return -1, nil
 }
 
-// checkRequests checks every request's rules with CheckRules, and that
-// decisions can hold the answers.
-func checkRequests(reqs []Request, decisions []Decision) error {
+// CheckRequests returns ErrShortDecisions or ErrInvalidRule when AllowAll
+// must refuse reqs: decisions cannot hold the answers, or a request's
+// rules fail CheckRules. For implementations.
+func CheckRequests(reqs []Request, decisions []Decision) error {
 	if len(decisions) < len(reqs) {
 		return ErrShortDecisions
 	}

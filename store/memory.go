@@ -31,7 +31,7 @@ type Memory struct {
 	mem memcache.Lazy // the shards, made on first use
 }
 
-var _ CodeStore = (*Memory)(nil)
+var _ Peeker = (*Memory)(nil)
 
 // memoryRecord is one pending code with the usual 32-byte digest (an
 // HMAC-SHA256) and nothing else: a single 48-byte allocation holding no
@@ -130,7 +130,7 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 	return nil
 }
 
-// Peek implements CodeStore.
+// Peek implements Peeker.
 func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, error) {
 	now := m.now().UnixNano()
 	sh := m.shard(key)

@@ -65,9 +65,11 @@ var ErrInvalidRecord = errors.New("store: invalid record")
 type Record struct {
 	// Digest is compared by Consume.
 	Digest []byte
-	// Sealed is an optional opaque payload that Peek returns while the
-	// record lives: the verifier keeps the code there, encrypted, when it
-	// re-sends a pending code instead of issuing a new one. Nil otherwise.
+	// Sealed is an optional opaque payload that a Peeker's Peek returns
+	// while the record lives: the verifier keeps the code there, encrypted,
+	// when it re-sends a pending code instead of issuing a new one
+	// (verifier.WithResendSameCode, which needs a Peeker). Nil otherwise; a
+	// store that is not a Peeker need not keep it.
 	Sealed []byte
 	// TTL is how long the record lives; MaxAttempts how many mismatches
 	// kill it.
@@ -91,11 +93,6 @@ type CodeStore interface {
 	// The value and its expiry are set in one atomic step.
 	Save(ctx context.Context, key string, rec Record) error
 
-	// Peek returns the Sealed payload of the live record under key and the
-	// time it has left, without counting an attempt. With no live record,
-	// or one saved without a payload, it returns nil and zero.
-	Peek(ctx context.Context, key string) (sealed []byte, remaining time.Duration, err error)
-
 	// Consume compares digest with the live record under key, in constant
 	// time, and atomically: removes the record on a match (Match), or
 	// counts a failed attempt (Mismatch), removing the record when that was
@@ -107,6 +104,18 @@ type CodeStore interface {
 	// Delete removes the record under key. Deleting a missing key is not an
 	// error.
 	Delete(ctx context.Context, key string) error
+}
+
+// Peeker is a CodeStore that also keeps Record.Sealed and shows it: an
+// ability only verifier.WithResendSameCode needs, which New requires of
+// the store when that option is on. Memory and redisstore are Peekers.
+type Peeker interface {
+	CodeStore
+
+	// Peek returns the Sealed payload of the live record under key and the
+	// time it has left, without counting an attempt. With no live record,
+	// or one saved without a payload, it returns nil and zero.
+	Peek(ctx context.Context, key string) (sealed []byte, remaining time.Duration, err error)
 }
 
 // Check returns ErrInvalidRecord for a record no store may keep.

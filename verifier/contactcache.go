@@ -30,7 +30,7 @@ const defaultContactCache = 100_000
 // Each shard keeps two generations of at most half its share: new entries
 // go into the current one, and when it is full it becomes the previous one
 // and the previous one is dropped whole. Nothing is ever deleted from a Go
-// map: evicting an arbitrary entry before each insert made the maps keep
+// map: evicting an arbitrary entry before each insert would keep the maps
 // growing under churn, however few entries they held
 // (TestContactCacheBounded).
 type contactCache struct {

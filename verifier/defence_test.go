@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,29 @@ func TestResendSameCodeOffByDefault(t *testing.T) {
 	}
 	if err := f.verify(req(phone), first); !errors.Is(err, verifier.ErrWrongCode) {
 		t.Fatalf("replaced code: %v", err)
+	}
+}
+
+// TestResendNeedsPeeker: WithResendSameCode needs a store that can peek,
+// and New says so; without the option any CodeStore does.
+func TestResendNeedsPeeker(t *testing.T) {
+	mem := store.NewMemory()
+	defer mem.Close()
+	plain := struct{ store.CodeStore }{mem} // Save, Consume, Delete only
+	v, err := verifier.New(&notify.Recorder{}, verifier.WithStore(plain), verifier.WithResendSameCode())
+	if err == nil || !strings.Contains(err.Error(), "store.Peeker") {
+		t.Fatalf("New with a store that cannot peek: %v", err)
+	}
+	if v != nil {
+		t.Fatal("New returned a Verifier with its error")
+	}
+	v, err = verifier.New(&notify.Recorder{}, verifier.WithStore(plain))
+	if err != nil {
+		t.Fatalf("New without the option: %v", err)
+	}
+	defer v.Close()
+	if _, err := v.Send(context.Background(), req(phone)); err != nil {
+		t.Fatalf("Send on a store that cannot peek: %v", err)
 	}
 }
 

@@ -13,9 +13,11 @@ import (
 	"github.com/vcodekit/vcode/contact"
 )
 
-// Key derivation: what a code is bound to, and the HMACs that stand for
-// codes, store keys and limit keys, so that no store or limiter ever holds
-// a code, a phone number or an address.
+// Key derivation: what a code is bound to, the HMACs that stand for codes
+// and store keys, and the sealing of a code kept for WithResendSameCode, so
+// that no store ever holds a code, a phone number or an address. The limit
+// keys are HMACs too, made by limitKey in limits.go with the keyed hashes
+// and the domainLimit byte defined here.
 
 // binding is what a code is bound to: purpose, subject and contact.
 func (v *Verifier) binding(r Request, c contact.Contact) []byte {

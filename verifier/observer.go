@@ -27,8 +27,8 @@ const (
 	OutcomeRateLimited    Outcome = "rate_limited"  // too many verification attempts
 	OutcomeCooldown       Outcome = "cooldown"      // codes requested too often (cooldown, quotas, caps)
 	OutcomeNotAllowed     Outcome = "not_allowed"   // channel, region or route refused
-	OutcomeInvalid        Outcome = "invalid"       // bad contact, country or code format
-	OutcomeBackendError   Outcome = "backend_error" // the store or limiter failed
+	OutcomeInvalid        Outcome = "invalid"       // no subject; bad contact, country or code format
+	OutcomeBackendError   Outcome = "backend_error" // the store, limiter or random source failed, or an unexpected error
 )
 
 // Event describes one finished Send or Verify. It never holds the contact

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
@@ -54,6 +55,7 @@ func TestObserverOutcomes(t *testing.T) {
 		{"wrong again", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeWrongCode, verifier.SMS, "CN"},
 		{"rate limited", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeRateLimited, verifier.SMS, "CN"},
 		{"email sent", func() error { _, err := f.v.Send(ctx, req("a@example.com")); return err }, "send", verifier.OutcomeSent, verifier.Email, ""},
+		{"no subject", func() error { r := req(phone); r.Subject = ""; _, err := f.v.Send(ctx, r); return err }, "send", verifier.OutcomeInvalid, "", ""},
 	}
 	for i, s := range steps {
 		if i > 0 {
@@ -86,6 +88,7 @@ func TestObserverFailures(t *testing.T) {
 		{"store down", verifier.WithStore(brokenStore{CodeStore: store.NewMemory(), save: errDown}), nil, verifier.OutcomeBackendError},
 		{"delivery refused", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return verifier.Undelivered(errDown) }), verifier.OutcomeDeliveryFailed},
 		{"delivery unknown", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return errDown }), verifier.OutcomeDeliveryUnknown},
+		{"random down", verifier.WithRandomForTest(iotest.ErrReader(errDown)), nil, verifier.OutcomeBackendError},
 	} {
 		log := &eventLog{}
 		opts := []verifier.Option{verifier.WithObserver(log), testSecret}

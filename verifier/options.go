@@ -175,7 +175,8 @@ func regionCode(r string) (string, error) {
 // whichever arrives first works. The code is kept in the store encrypted
 // (AES-256-GCM under a key derived from the first secret, bound to the
 // store key), never in plaintext. The re-sent message states the time the
-// code has left; its expiry is not extended.
+// code has left; its expiry is not extended. The store must be a
+// store.Peeker (the in-memory and Redis stores are): New fails otherwise.
 func WithResendSameCode() Option {
 	return func(c *config) { c.resendSame = true }
 }

@@ -43,6 +43,11 @@ func (s *spyStore) Consume(ctx context.Context, k string, d []byte) (store.Resul
 	return s.CodeStore.Consume(ctx, k, d)
 }
 
+// Peek passes on to the store it spies on, which must be a store.Peeker.
+func (s *spyStore) Peek(ctx context.Context, k string) ([]byte, time.Duration, error) {
+	return s.CodeStore.(store.Peeker).Peek(ctx, k)
+}
+
 // TestStoreHoldsDigestsOnly: nothing the store receives contains the code or
 // the contact, in any common encoding, and the digest is keyed: the same
 // code under another secret gives another digest, and it is not a plain hash.

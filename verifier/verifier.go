@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"sync/atomic"
 	"time"
@@ -124,6 +125,9 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		// The default guard needs counts another Limiter may not keep:
 		// off, unless asked for with WithGuard (which then fails).
 		cfg.guard.Level = GuardOff
+	}
+	if _, ok := cfg.store.(store.Peeker); cfg.resendSame && cfg.store != nil && !ok {
+		cfg.errs = append(cfg.errs, fmt.Errorf("verifier: WithResendSameCode needs a store that implements store.Peeker, and %T does not", cfg.store))
 	}
 	if err := cfg.check(); err != nil {
 		closeAll(owned)
@@ -318,7 +322,7 @@ func (v *Verifier) pendingCode(ctx context.Context, key string) (code string, va
 	if v.sealer == nil {
 		return "", v.cfg.validity, false, nil
 	}
-	sealed, left, err := v.cfg.store.Peek(ctx, key)
+	sealed, left, err := v.cfg.store.(store.Peeker).Peek(ctx, key) // New checked
 	if err != nil {
 		return "", 0, false, backendErr("store", err)
 	}

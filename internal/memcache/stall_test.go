@@ -27,9 +27,9 @@ var sweepStallKeys = flag.Int("sweepstall.keys", 1_000_000, "pending codes held 
 // sweeps of a whole minute (every shard of both, once) run within each
 // one-second round.
 //
-// shards=1 is the layout before sharding: one go-cache and one lock, swept
-// at once. shards=128 is the current one, a shard swept every 1/128 of the
-// pass. Both run in the same process, one after the other.
+// shards=1 is one go-cache and one lock, swept at once; shards=128 is the
+// layout in use, a shard swept every 1/128 of the pass. Both run in the
+// same process, one after the other.
 //
 // Metrics, over all rounds: the p50, p99, p99.9 and max latency of a call,
 // in µs, corrected for coordinated omission (a call that took L also counts

@@ -30,13 +30,8 @@ var (
 // took, so the all or nothing is eventual, not atomic: between the two, a
 // concurrent call may see those events, and be refused by them.
 func (l *Limiter) AllowAll(ctx context.Context, reqs []limiter.Request, decisions []limiter.Decision) (int, error) {
-	if len(decisions) < len(reqs) {
-		return -1, limiter.ErrShortDecisions
-	}
-	for _, r := range reqs {
-		if _, _, err := limiter.CheckRules(r.Rules); err != nil {
-			return -1, err
-		}
+	if err := limiter.CheckRequests(reqs, decisions); err != nil {
+		return -1, err
 	}
 	if len(reqs) == 0 {
 		return -1, nil

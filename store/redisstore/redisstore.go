@@ -48,7 +48,7 @@ type Store struct {
 	now     func() time.Time
 }
 
-var _ store.CodeStore = (*Store)(nil)
+var _ store.Peeker = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -117,7 +117,7 @@ func (s *Store) Save(ctx context.Context, key string, r store.Record) error {
 	return err
 }
 
-// Peek implements store.CodeStore.
+// Peek implements store.Peeker.
 func (s *Store) Peek(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	v, err := s.run(ctx, peekScript, key, s.nowArg())
 	if err != nil {

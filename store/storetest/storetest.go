@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite for store.CodeStore
 // implementations. Every implementation in this module runs it, and so
-// should a host's own.
+// should a host's own. The Peek tests run when the store is a
+// store.Peeker, and are skipped otherwise.
 package storetest
 
 import (
@@ -170,7 +171,11 @@ func testInvalid(t *testing.T, s store.CodeStore, _ *clock.Manual) {
 	}
 }
 
-func testPeek(t *testing.T, s store.CodeStore, clk *clock.Manual) {
+func testPeek(t *testing.T, cs store.CodeStore, clk *clock.Manual) {
+	s, ok := cs.(store.Peeker)
+	if !ok {
+		t.Skip("not a store.Peeker")
+	}
 	peek := func(key string) ([]byte, time.Duration) {
 		t.Helper()
 		sealed, left, err := s.Peek(ctx, key)
