@@ -28,6 +28,7 @@ type attack struct {
 	round    int           // sends in a round at most; 0: as many as pass
 	busy     bool          // the busy prefix's real users are in the traffic
 	idle     bool          // no attacker: the busy prefix's baseline
+	length   time.Duration // of the attack (0: the measured day, 24 h)
 }
 
 // adaptiveCampaigns are the campaign names that adapt.
@@ -302,7 +303,17 @@ func runAttack(sc *scenario, lv level, a attack) (*attackResult, error) {
 		return nil, err
 	}
 	defer r.close()
-	at := &attacker{r: r, a: &a, rng: newRand(sc.seed, a.campaign+"/"+a.variant), end: 24 * time.Hour, per: map[string]int{}}
+	return r.attack(a), nil
+}
+
+// attack runs a on r, from the measured day's start for its length (24
+// hours unless a.length says otherwise), with r's legitimate traffic.
+func (r *runner) attack(a attack) *attackResult {
+	end := a.length
+	if end == 0 {
+		end = 24 * time.Hour
+	}
+	at := &attacker{r: r, a: &a, rng: newRand(r.sc.seed, a.campaign+"/"+a.variant), end: end, per: map[string]int{}}
 	for _, t := range a.targets {
 		if a.idle {
 			break
@@ -311,8 +322,8 @@ func runAttack(sc *scenario, lv level, a attack) (*attackResult, error) {
 		r.addPrefix(p)
 		at.ts = append(at.ts, &attackTarget{target: t, res: p})
 	}
-	if sc.busy != nil {
-		r.watch = &busyResult{Prefix: sc.busy.key}
+	if r.sc.busy != nil {
+		r.watch = &busyResult{Prefix: r.sc.busy.key}
 	}
 	r.scheduleLegit()
 	if !a.idle {
@@ -326,7 +337,7 @@ func runAttack(sc *scenario, lv level, a attack) (*attackResult, error) {
 	if out.Busy != nil {
 		out.Busy.AttackerDelivered = out.delivered()
 	}
-	return out, nil
+	return out
 }
 
 // newRand is a generator of its own for name, drawn from seed.

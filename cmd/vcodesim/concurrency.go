@@ -219,7 +219,7 @@ func burst(sc *scenario, lv level, b concBackend, inFlight int, concurrent bool)
 		ok, bad atomic.Int64
 		mu      sync.Mutex
 	)
-	one := func(v *verifier.Verifier, req verifier.Request) {
+	one := func(v api, req verifier.Request) {
 		_, err := v.Send(r.ctx, req)
 		switch {
 		case err == nil:

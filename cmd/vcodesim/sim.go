@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/delivery"
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
@@ -144,11 +145,19 @@ type userState struct {
 	retries       int
 }
 
+// api is what the simulation calls: a *verifier.Verifier (a test's stub
+// otherwise).
+type api interface {
+	Send(ctx context.Context, r verifier.Request) (verifier.Sent, error)
+	Verify(ctx context.Context, r verifier.Request, code string) (contact.Contact, error)
+	Close() error
+}
+
 type runner struct {
 	sc      *scenario
 	lv      level
-	v       *verifier.Verifier   // the instance of the current call
-	vs      []*verifier.Verifier // every instance: calls alternate between them
+	v       api   // the instance of the current call
+	vs      []api // every instance: calls alternate between them
 	calls   int
 	clock   *vcodetest.Clock
 	q       queue
@@ -252,7 +261,7 @@ func (r *runner) close() {
 }
 
 // next picks the instance of the next call: they take turns.
-func (r *runner) next() *verifier.Verifier {
+func (r *runner) next() api {
 	r.v = r.vs[r.calls%len(r.vs)]
 	r.calls++
 	return r.v
