@@ -62,14 +62,14 @@ func TestResendNeedsPeeker(t *testing.T) {
 	mem := store.NewMemory()
 	defer mem.Close()
 	plain := struct{ store.CodeStore }{mem} // Save, Consume, Delete only
-	v, err := verifier.New(&notify.Recorder{}, verifier.WithStore(plain), verifier.WithResendSameCode())
+	v, err := verifier.New(&notify.Recorder{}, verifier.WithStore(plain), testSecret, verifier.WithResendSameCode())
 	if err == nil || !strings.Contains(err.Error(), "store.Peeker") {
 		t.Fatalf("New with a store that cannot peek: %v", err)
 	}
 	if v != nil {
 		t.Fatal("New returned a Verifier with its error")
 	}
-	v, err = verifier.New(&notify.Recorder{}, verifier.WithStore(plain))
+	v, err = verifier.New(&notify.Recorder{}, verifier.WithStore(plain), testSecret)
 	if err != nil {
 		t.Fatalf("New without the option: %v", err)
 	}

@@ -222,10 +222,13 @@ func (at *attacker) act() {
 		r.res.Anomalies = appendOnce(r.res.Anomalies, "no valid number under "+t.prefix)
 		return
 	}
-	req := verifier.Request{Contact: num, Subject: at.a.campaign + "-acct", ClientIP: at.a.campaign + "-ip"}
+	// An address of the campaign's own /48; with many tokens, a /64 of
+	// its own per send, as a pumper renting addresses would have.
+	net := campaignNet(at.a.campaign)
+	req := verifier.Request{Contact: num, Subject: at.a.campaign + "-acct", ClientIP: fmt.Sprintf("2001:db8:%x::1", net)}
 	if !at.a.oneToken {
 		req.Subject = fmt.Sprintf("%s-acct-%d", at.a.campaign, at.sends)
-		req.ClientIP = fmt.Sprintf("%s-ip-%d", at.a.campaign, at.sends)
+		req.ClientIP = fmt.Sprintf("2001:db8:%x:%x::1", net, at.sends&0xffff)
 	}
 	at.sends++
 	out, _, retry := r.pump(t.res, req)
@@ -369,4 +372,12 @@ func costs(rs []*attackResult) {
 			b.Cost = float64(b.AttackerDelivered) / float64(extra)
 		}
 	}
+}
+
+// campaignNet is a 16-bit network number for a campaign's addresses: the
+// verifier takes only IP addresses as Request.ClientIP.
+func campaignNet(campaign string) uint16 {
+	h := fnv.New32a()
+	h.Write([]byte(campaign))
+	return uint16(h.Sum32())
 }

@@ -213,7 +213,7 @@ func burst(sc *scenario, lv level, b concBackend, inFlight int, concurrent bool)
 			return 0, 0, "", fmt.Errorf("no %d valid numbers under %s", inFlight, t.prefix)
 		}
 		seen[n] = true
-		reqs[i] = verifier.Request{Contact: n, Subject: fmt.Sprintf("burst-acct-%d", i), ClientIP: fmt.Sprintf("burst-ip-%d", i)}
+		reqs[i] = verifier.Request{Contact: n, Subject: fmt.Sprintf("burst-acct-%d", i), ClientIP: fmt.Sprintf("2001:db8:b:%x::1", i)}
 	}
 	var (
 		ok, bad atomic.Int64

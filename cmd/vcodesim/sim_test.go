@@ -504,7 +504,7 @@ func TestConcurrencyBurst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req := verifier.Request{Contact: "+37129112233", Subject: "s", ClientIP: "ip"}
+		req := verifier.Request{Contact: "+37129112233", Subject: "s", ClientIP: "192.0.2.1"}
 		if _, err := r.vs[0].Send(r.ctx, req); err != nil {
 			t.Fatalf("%s: first send: %v", b.name, err)
 		}
