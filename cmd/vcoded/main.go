@@ -529,12 +529,11 @@ type blockLogger struct {
 
 func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
 	b.Observer.Observe(ctx, e)
-	if e.Blocked != "" {
-		if strings.HasPrefix(e.Blocked, "+") {
-			b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.Blocked)
-		} else {
-			b.log.Warn("sms pumping guard blocked a destination region", "region", e.Blocked)
-		}
+	if e.BlockedPrefix != "" {
+		b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.BlockedPrefix)
+	}
+	if e.BlockedRegion != "" {
+		b.log.Warn("sms pumping guard blocked a destination region", "region", e.BlockedRegion)
 	}
 }
 
