@@ -37,6 +37,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
@@ -48,6 +50,12 @@ const (
 	targetRefusedAfter = 0.95
 	targetBefore       = 50
 	targetFalsePos     = 0.005
+	// The adaptive campaigns' (issue 19): SMS delivered in the day to one
+	// prefix and to one region at most, and what a denial of service must
+	// cost at least (attacker's delivered SMS per real send refused).
+	targetPrefixDay = 100
+	targetRegionDay = 1000
+	targetCost      = 1.0
 )
 
 type options struct {
@@ -61,6 +69,16 @@ type options struct {
 	checkLevel string
 	jsonPath   string
 	verbose    bool
+	// The adaptive campaigns, the levels they run at, their attacker.
+	adaptive       []string
+	adaptiveLevels []string
+	pace, probe    time.Duration
+	round          int
+	// The concurrency run: on memory, and on the Redis servers given.
+	concurrency      bool
+	redis            string
+	cluster          []string
+	inFlight, trials int
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -71,7 +89,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.users, "users", 20000, "legitimate users per day (each sends at least once)")
 	fs.Float64Var(&o.scale, "scale", 1, "scale of all traffic, legitimate and pumped (0.1 for CI)")
 	fs.DurationVar(&o.warmup, "warmup", 24*time.Hour, "legitimate traffic before the measured day, not counted (0: the guard starts cold)")
-	campaigns := fs.String("campaigns", strings.Join(defaultCampaigns, ","), "pumping campaigns: burst, drip, partial, blend; none for legitimate traffic only")
+	campaigns := fs.String("campaigns", strings.Join(append(slices.Clone(defaultCampaigns), adaptiveCampaigns...), ","),
+		"pumping campaigns: burst, spread, drip, partial, blend (pre-generated); rounds, spreadcountry, dos (adaptive); none for legitimate traffic only")
+	fs.DurationVar(&o.pace, "pace", 2*time.Second, "adaptive campaigns: time between two sends of a round")
+	fs.DurationVar(&o.probe, "probe", 2*time.Minute, "adaptive campaigns: time between two probes of a refused prefix")
+	fs.IntVar(&o.round, "round", 0, "adaptive campaigns: sends in a round at most (0: as many as pass)")
+	fs.BoolVar(&o.concurrency, "concurrency", false, "also run a burst of -inflight sends at once through two Verifiers on one memory store (and on -redis, -cluster)")
+	fs.StringVar(&o.redis, "redis", "", "run the concurrency burst on this Redis node too (`host:port`; implies -concurrency)")
+	cluster := fs.String("cluster", "", "run the concurrency burst on this Redis Cluster too (`host:port,...`; implies -concurrency)")
+	fs.IntVar(&o.inFlight, "inflight", 400, "concurrency: sends in flight at once")
+	fs.IntVar(&o.trials, "trials", 3, "concurrency: concurrent bursts per backend and store")
+	alvls := fs.String("adaptive-levels", "standard", "the levels of -levels at which the adaptive campaigns run (all: every one)")
 	lvls := fs.String("levels", "off,basic,standard,max", "guard levels to run")
 	fs.BoolVar(&o.check, "check", false, "exit 1 unless the standard level meets the targets")
 	fs.StringVar(&o.checkLevel, "check-level", "standard", "the level -check judges")
@@ -88,8 +116,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vcodesim: -scale must be positive, -users and -warmup not negative")
 		return 2
 	}
+	if o.pace <= 0 || o.probe <= 0 || o.round < 0 {
+		fmt.Fprintln(stderr, "vcodesim: -pace and -probe must be positive, -round not negative")
+		return 2
+	}
+	o.cluster = parseAddrs(*cluster)
+	if o.redis != "" || len(o.cluster) > 0 {
+		o.concurrency = true
+	}
+	if o.inFlight < 1 || o.inFlight > 10000 || o.trials < 1 || o.trials > 100 {
+		fmt.Fprintln(stderr, "vcodesim: -inflight must be 1 to 10000, -trials 1 to 100")
+		return 2
+	}
 	if *campaigns != "none" && *campaigns != "" {
-		o.campaigns = strings.Split(*campaigns, ",")
+		for _, c := range strings.Split(*campaigns, ",") {
+			if slices.Contains(adaptiveCampaigns, c) {
+				o.adaptive = append(o.adaptive, c)
+			} else {
+				o.campaigns = append(o.campaigns, c)
+			}
+		}
 	}
 	for _, name := range strings.Split(*lvls, ",") {
 		i := slices.IndexFunc(levels, func(l level) bool { return l.name == name })
@@ -98,6 +144,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		o.levels = append(o.levels, levels[i])
+	}
+	if *alvls == "all" {
+		*alvls = *lvls
+	}
+	for _, name := range strings.Split(*alvls, ",") {
+		if !slices.ContainsFunc(levels, func(l level) bool { return l.name == name }) {
+			fmt.Fprintf(stderr, "vcodesim: unknown level %q\n", name)
+			return 2
+		}
+		o.adaptiveLevels = append(o.adaptiveLevels, name)
 	}
 	if o.check && !slices.ContainsFunc(o.levels, func(l level) bool { return l.name == o.checkLevel }) {
 		fmt.Fprintf(stderr, "vcodesim: -check judges level %q, which -levels does not run\n", o.checkLevel)
@@ -110,18 +166,75 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vcodesim:", err)
 		return 1
 	}
-	printAssumptions(stdout, sc, o)
-	var results []*levelResult
-	for _, lv := range o.levels {
-		t := time.Now()
-		res, err := runLevel(sc, lv)
-		if err != nil {
+	runs := attacks(o.adaptive, o.pace, o.probe, o.round)
+	// The adaptive runs' scenarios: the day's legitimate traffic after the
+	// warm-up or on a fresh store, with the busy prefix's users or not.
+	scenarios := map[[2]bool]*scenario{}
+	for _, a := range runs {
+		k := [2]bool{a.fresh, a.busy}
+		if scenarios[k] != nil {
+			continue
+		}
+		cfg := scenarioConfig{seed: o.seed, users: o.users, scale: o.scale, warmup: o.warmup}
+		if a.fresh {
+			cfg.warmup = 0
+		}
+		if a.busy {
+			b := busyPrefix
+			cfg.busy = &b
+		}
+		if scenarios[k], err = newScenario(cfg); err != nil {
 			fmt.Fprintln(stderr, "vcodesim:", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "vcodesim: level %s took %v\n", lv.name, time.Since(t).Round(time.Millisecond))
-		results = append(results, res)
-		printLevel(stdout, res, o.verbose || lv.name == o.checkLevel)
+	}
+	printAssumptions(stdout, sc, o)
+
+	// Every run is independent (a Verifier, a clock and a queue of its
+	// own): they run in parallel, and print in order.
+	results := make([]*levelResult, len(o.levels))
+	adaptive := make([][]*attackResult, len(o.levels))
+	var jobs []job
+	for i, lv := range o.levels {
+		jobs = append(jobs, job{"level " + lv.name, func() (err error) {
+			results[i], err = runLevel(sc, lv)
+			return err
+		}})
+		if !slices.Contains(o.adaptiveLevels, lv.name) {
+			continue
+		}
+		adaptive[i] = make([]*attackResult, len(runs))
+		for k, a := range runs {
+			jobs = append(jobs, job{fmt.Sprintf("level %s, %s (%s)", lv.name, a.campaign, a.variant), func() (err error) {
+				adaptive[i][k], err = runAttack(scenarios[[2]bool{a.fresh, a.busy}], lv, a)
+				return err
+			}})
+		}
+	}
+	if err := runJobs(jobs, stderr); err != nil {
+		fmt.Fprintln(stderr, "vcodesim:", err)
+		return 1
+	}
+	for i := range results {
+		results[i].Adaptive = adaptive[i]
+	}
+	checked := slices.IndexFunc(o.levels, func(l level) bool { return l.name == o.checkLevel })
+	if o.concurrency {
+		i := max(checked, 0)
+		conc, err := runConcurrency(o.seed, o.levels[i], concBackends(o), o.inFlight, o.trials, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "vcodesim: concurrency:", err)
+			return 1
+		}
+		results[i].Concurrency = conc
+	}
+	for i, lv := range o.levels {
+		costs(results[i].Adaptive)
+		printLevel(stdout, results[i], o.verbose || lv.name == o.checkLevel)
+		printAdaptive(stdout, results[i], o.verbose || lv.name == o.checkLevel)
+	}
+	for _, r := range results {
+		printConcurrency(stdout, r.Level, r.Concurrency)
 	}
 	printSummary(stdout, results)
 	fmt.Fprintf(stderr, "vcodesim: %v in all\n", time.Since(began).Round(time.Millisecond))
@@ -138,7 +251,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.check {
 		i := slices.IndexFunc(results, func(r *levelResult) bool { return r.Level == o.checkLevel })
-		failures := check(results[i])
+		failures := append(check(results[i]), checkAdaptive(results[i])...)
+		failures = append(failures, checkConcurrency(results[i].Concurrency)...)
 		fmt.Fprintln(stdout)
 		if len(failures) > 0 {
 			for _, f := range failures {
@@ -148,6 +262,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "check passed (%s): >= %.0f %% refused after detection, <= %d pumped messages before detection per prefix, <= %.1f %% of legitimate sends refused\n",
 			o.checkLevel, 100*targetRefusedAfter, targetBefore, 100*targetFalsePos)
+		if len(results[i].Concurrency) > 0 {
+			fmt.Fprintf(stdout, "check passed (%s): no more of %d concurrent sends delivered than of the same sends one after another\n", o.checkLevel, o.inFlight)
+		}
+		if len(results[i].Adaptive) > 0 {
+			fmt.Fprintf(stdout, "check passed (%s): adaptive campaigns <= %d SMS per prefix and <= %d per region in the day, denial of service cost >= %.1f\n",
+				o.checkLevel, targetPrefixDay, targetRegionDay, targetCost)
+		}
 	}
 	return 0
 }
@@ -174,6 +295,27 @@ func check(res *levelResult) []string {
 	}
 	return out
 }
+
+// concBackends are the concurrency run's backends: memory, and the Redis
+// servers o names.
+func concBackends(o options) []concBackend {
+	bs := []concBackend{{"memory", memoryBackend}}
+	if o.redis != "" {
+		bs = append(bs, concBackend{"redis", redisBackend(func() redis.UniversalClient {
+			return redis.NewClient(&redis.Options{Addr: o.redis, ContextTimeoutEnabled: true, PoolSize: redisPool})
+		})})
+	}
+	if len(o.cluster) > 0 {
+		bs = append(bs, concBackend{"cluster", redisBackend(func() redis.UniversalClient {
+			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: o.cluster, ContextTimeoutEnabled: true, PoolSize: redisPool})
+		})})
+	}
+	return bs
+}
+
+// redisPool is each instance's connections (per node): enough for the
+// burst's sends to reach Redis together, not queue for a connection.
+const redisPool = 200
 
 func pct(a, b int) float64 {
 	if b == 0 {

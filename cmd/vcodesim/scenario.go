@@ -204,6 +204,7 @@ type scenario struct {
 	campaigns []campaign
 	pumps     []pumpSend
 	warmup    time.Duration
+	busy      *prefix // the busy prefix of busySpec, if any
 	// assumptions, for printing
 	regionUsers map[string]int
 	dropped     []string
@@ -256,6 +257,18 @@ type scenarioConfig struct {
 	scale     float64
 	warmup    time.Duration
 	campaigns []string
+	// busy adds real users on one prefix of their own, not scaled.
+	busy *busySpec
+}
+
+// busySpec is a prefix busy with real users: users a day (and the same
+// rate in the warm-up), each converting with probability finish, in the
+// region iso's daily cycle.
+type busySpec struct {
+	prefix string
+	iso    string
+	users  int
+	finish float64
 }
 
 func newScenario(cfg scenarioConfig) (*scenario, error) {
@@ -307,10 +320,10 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 	used := map[string]bool{}
 	// Carrier-grade NAT: some users share an address with others.
 	natPool := max(20, day/100)
-	for i := range day + warm {
-		u := user{id: i, counted: i < day}
-		u.prefix = pick(r)
-		rg := u.prefix.region
+	// user draws user i on prefix p; it converts with probability finish.
+	user := func(i int, p *prefix, counted bool, finish float64) (user, error) {
+		u := user{id: i, counted: counted, prefix: p}
+		rg := p.region
 		// Local time from the daily cycle, in UTC.
 		for {
 			tod := math.Mod(drawHour(r)-rg.utc+48, 24)
@@ -327,9 +340,9 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 			}
 		}
 		for {
-			u.number = number(r, u.prefix.key, rg.cc, u.prefix.natLen, 500)
+			u.number = number(r, p.key, rg.cc, p.natLen, 500)
 			if u.number == "" {
-				return nil, fmt.Errorf("no valid number under %s", u.prefix.key)
+				return u, fmt.Errorf("no valid number under %s", p.key)
 			}
 			if !used[u.number] {
 				used[u.number] = true
@@ -342,7 +355,7 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 		} else {
 			u.ip = fmt.Sprintf("u%d", i)
 		}
-		u.finish = r.Float64() < rg.finish
+		u.finish = r.Float64() < finish
 		// Most read the SMS and type the code within a minute; some take
 		// longer, find it expired and ask again.
 		if r.Float64() < 0.85 {
@@ -353,19 +366,27 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 		u.delay2 = time.Duration(10+r.IntN(30)) * time.Second
 		// A few ask again when the SMS is slow; more of those who never
 		// finish do (the SMS never came).
-		p := 0.04
+		p2 := 0.04
 		if !u.finish {
-			p = 0.25
+			p2 = 0.25
 		}
-		if r.Float64() < p {
+		if r.Float64() < p2 {
 			u.resend = time.Duration(60+r.IntN(60)) * time.Second
 		}
 		u.giveUp = 3
 		u.jitter = time.Duration(1+r.IntN(10)) * time.Second
 		u.rngState = r.Uint64()
+		return u, nil
+	}
+	for i := range day + warm {
+		p := pick(r)
+		u, err := user(i, p, i < day, p.region.finish)
+		if err != nil {
+			return nil, err
+		}
 		sc.users = append(sc.users, u)
 		if u.counted {
-			sc.regionUsers[rg.iso]++
+			sc.regionUsers[p.region.iso]++
 		}
 	}
 
@@ -435,6 +456,29 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 			sends[k].ip = fmt.Sprintf("%s-ip-%d", c.spec.name, k/30)
 		}
 		sc.pumps = append(sc.pumps, sends...)
+	}
+
+	// The busy prefix's users, drawn last: the rest of the scenario is
+	// the same with or without them.
+	if b := cfg.busy; b != nil {
+		i := slices.IndexFunc(regions, func(rg region) bool { return rg.iso == b.iso })
+		if i < 0 {
+			return nil, fmt.Errorf("busy prefix %s: unknown region %q", b.prefix, b.iso)
+		}
+		p := &prefix{key: b.prefix, region: &regions[i], natLen: regions[i].natLen}
+		warm := int(math.Round(float64(b.users) * float64(cfg.warmup) / float64(24*h)))
+		base := len(sc.users)
+		for k := range b.users + warm {
+			u, err := user(base+k, p, k < b.users, b.finish)
+			if err != nil {
+				return nil, err
+			}
+			sc.users = append(sc.users, u)
+			if u.counted {
+				sc.regionUsers[b.iso]++
+			}
+		}
+		sc.busy = p
 	}
 	return sc, nil
 }

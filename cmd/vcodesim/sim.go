@@ -6,10 +6,16 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -123,6 +129,10 @@ type levelResult struct {
 	Prefixes  []*prefixResult `json:"prefixes"`
 	Blocks    []block         `json:"blocks"`
 	Anomalies []string        `json:"anomalies,omitempty"`
+	// Adaptive are the adaptive campaigns' runs at this level.
+	Adaptive []*attackResult `json:"adaptive,omitempty"`
+	// Concurrency are the concurrency run's bursts (at the -check-level).
+	Concurrency []*concResult `json:"concurrency,omitempty"`
 }
 
 // userState is one user's progress in a run.
@@ -134,10 +144,20 @@ type userState struct {
 	retries         int
 }
 
+// api is what the simulation calls: a *verifier.Verifier (a test's stub
+// otherwise).
+type api interface {
+	Send(ctx context.Context, r verifier.Request) (verifier.Sent, error)
+	Verify(ctx context.Context, r verifier.Request, code string) (contact.Contact, error)
+	Close() error
+}
+
 type runner struct {
 	sc      *scenario
 	lv      level
-	v       *verifier.Verifier
+	v       api   // the instance of the current call
+	vs      []api // every instance: calls alternate between them
+	calls   int
 	clock   *vcodetest.Clock
 	q       queue
 	seq     uint64
@@ -145,6 +165,7 @@ type runner struct {
 	ctx     context.Context
 	msg     verifier.Message
 	got     bool
+	quiet   atomic.Bool // calls run concurrently: the notifier keeps nothing
 	blocked string
 	users   []userState
 	res     *levelResult
@@ -152,12 +173,15 @@ type runner struct {
 	// pumpedRegions are the regions of the pumped prefixes sent to so far.
 	pumpedRegions map[string]bool
 	digits        int
+	region        string      // the region of the last send's contact
+	watch         *busyResult // the busy prefix's real users, if any
+	closers       []io.Closer
 }
 
 type observer struct{ r *runner }
 
 func (o observer) Observe(_ context.Context, e verifier.Event) {
-	if b := e.BlockedPrefix + e.BlockedRegion; b != "" {
+	if b := e.BlockedPrefix + e.BlockedRegion; b != "" && !o.r.quiet.Load() {
 		o.r.blocked = b
 	}
 }
@@ -167,8 +191,17 @@ func (r *runner) at(t time.Duration, fn func()) {
 	heap.Push(&r.q, event{t, r.seq, fn})
 }
 
-// runLevel replays the scenario against a fresh Verifier at one level.
-func runLevel(sc *scenario, lv level) (*levelResult, error) {
+// backend builds instance i's store and limiter, on the run's clock: the
+// instances of a run share what they hold (one memory store and limiter,
+// or one Redis key prefix through a client each). The closers it returns
+// are closed after the Verifiers. A nil backend keeps each Verifier's
+// defaults (memory, its own).
+type backend func(now func() time.Time, i int) (store.CodeStore, limiter.Limiter, []io.Closer, error)
+
+// newRunner returns a runner for sc at level lv whose clock starts at the
+// warm-up's beginning, with instances Verifiers on the store and limiter
+// that b builds (one Verifier on its in-memory defaults when b is nil).
+func newRunner(sc *scenario, lv level, b backend, instances int) (*runner, error) {
 	start := dayStart.Add(-sc.warmup)
 	r := &runner{
 		sc: sc, lv: lv, ctx: context.Background(),
@@ -183,31 +216,60 @@ func runLevel(sc *scenario, lv level) (*levelResult, error) {
 	r.digits = g.PrefixDigits
 	secret := sha256.Sum256([]byte("vcodesim " + strconv.FormatUint(sc.seed, 10)))
 	n := verifier.NotifierFunc(func(_ context.Context, m verifier.Message) error {
-		r.msg, r.got = m, true
+		if !r.quiet.Load() {
+			r.msg, r.got = m, true
+		}
 		return nil
 	})
-	v, err := verifier.New(n,
+	opts := []verifier.Option{
 		verifier.WithClock(r.clock.Now),
 		verifier.WithSecrets(secret[:]),
 		verifier.WithGuard(g),
 		verifier.WithObserver(observer{r}),
-	)
-	if err != nil {
-		return nil, err
 	}
-	defer v.Close()
-	r.v = v
-
-	legitUsers := sc.legitPerDay()
-	for _, c := range sc.campaigns {
-		for _, t := range c.targets {
-			p := &prefixResult{Prefix: t.prefix, Note: t.note, Campaign: c.spec.name, LegitUsers: legitUsers[t.prefix]}
-			r.byKey[t.prefix] = p
-			r.res.Prefixes = append(r.res.Prefixes, p)
+	for i := range max(instances, 1) {
+		vopts := opts
+		if b != nil {
+			st, lim, closers, err := b(r.clock.Now, i)
+			r.closers = append(r.closers, closers...)
+			if err != nil {
+				r.close()
+				return nil, err
+			}
+			vopts = append(slices.Clip(opts), verifier.WithStore(st), verifier.WithLimiter(lim))
 		}
+		v, err := verifier.New(n, vopts...)
+		if err != nil {
+			r.close()
+			return nil, err
+		}
+		r.vs = append(r.vs, v)
 	}
-	for i := range sc.users {
-		u := &sc.users[i]
+	r.v = r.vs[0]
+	return r, nil
+}
+
+// close closes the Verifiers, then the backends they shared.
+func (r *runner) close() {
+	for _, v := range r.vs {
+		v.Close()
+	}
+	for _, c := range r.closers {
+		c.Close()
+	}
+}
+
+// next picks the instance of the next call: they take turns.
+func (r *runner) next() api {
+	r.v = r.vs[r.calls%len(r.vs)]
+	r.calls++
+	return r.v
+}
+
+// scheduleLegit queues every user's first send.
+func (r *runner) scheduleLegit() {
+	for i := range r.sc.users {
+		u := &r.sc.users[i]
 		r.at(u.at, func() { r.legitSend(u) })
 		if u.counted {
 			r.res.Legit.Users++
@@ -218,11 +280,12 @@ func runLevel(sc *scenario, lv level) (*levelResult, error) {
 			r.res.Warmup.Users++
 		}
 	}
-	for i := range sc.pumps {
-		s := &sc.pumps[i]
-		r.at(s.at, func() { r.pumpSend(s) })
-	}
-	for r.q.Len() > 0 {
+}
+
+// loop runs the queued events in time order, advancing the clock, until
+// the queue is empty or the next event is at until or later.
+func (r *runner) loop(until time.Duration) {
+	for r.q.Len() > 0 && r.q[0].at < until {
 		e := heap.Pop(&r.q).(event)
 		if e.at > r.now {
 			r.clock.Advance(e.at - r.now)
@@ -230,8 +293,12 @@ func runLevel(sc *scenario, lv level) (*levelResult, error) {
 		}
 		e.fn()
 	}
-	for i := range sc.users {
-		u, st := &sc.users[i], &r.users[i]
+}
+
+// finish sums up the users' sessions.
+func (r *runner) finish() *levelResult {
+	for i := range r.sc.users {
+		u, st := &r.sc.users[i], &r.users[i]
 		lr := &r.res.Warmup
 		if u.counted {
 			lr = &r.res.Legit
@@ -246,7 +313,38 @@ func runLevel(sc *scenario, lv level) (*levelResult, error) {
 			}
 		}
 	}
-	return r.res, nil
+	return r.res
+}
+
+// addPrefix registers a pumped prefix's result.
+func (r *runner) addPrefix(p *prefixResult) {
+	p.LegitUsers = r.sc.legitPerDay()[p.Prefix]
+	r.byKey[p.Prefix] = p
+	r.res.Prefixes = append(r.res.Prefixes, p)
+}
+
+// runLevel replays the scenario against a fresh Verifier at one level.
+func runLevel(sc *scenario, lv level) (*levelResult, error) {
+	r, err := newRunner(sc, lv, nil, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	legitUsers := sc.legitPerDay()
+	for _, c := range sc.campaigns {
+		for _, t := range c.targets {
+			p := &prefixResult{Prefix: t.prefix, Note: t.note, Campaign: c.spec.name, LegitUsers: legitUsers[t.prefix]}
+			r.byKey[t.prefix] = p
+			r.res.Prefixes = append(r.res.Prefixes, p)
+		}
+	}
+	r.scheduleLegit()
+	for i := range sc.pumps {
+		s := &sc.pumps[i]
+		r.at(s.at, func() { r.pumpSend(s) })
+	}
+	r.loop(math.MaxInt64)
+	return r.finish(), nil
 }
 
 // prefixOf is the guard's prefix of an E.164 number: "+", the calling
@@ -268,7 +366,8 @@ const (
 
 func (r *runner) send(req verifier.Request) (outcome, string, time.Duration, error) {
 	r.got, r.blocked = false, ""
-	sent, err := r.v.Send(r.ctx, req)
+	sent, err := r.next().Send(r.ctx, req)
+	r.region = sent.Contact.Region
 	if sent.Contact.Region != "" && r.byKey[prefixOf(sent.Contact.Value, sent.Contact.CallingCode, r.digits)] != nil {
 		r.pumpedRegions[sent.Contact.Region] = true
 	}
@@ -296,7 +395,13 @@ func (r *runner) send(req verifier.Request) (outcome, string, time.Duration, err
 		if p := r.byKey[key]; p != nil && p.seen && !p.Detected {
 			p.Detected, p.detectAt, p.TimeToDetect = true, r.now, r.now-p.first
 		}
-		return guardRefused, "", 0, err
+		// A guard that says when its refusal ends (a RateLimitError in
+		// the chain) tells an attacker when to come back.
+		var retry time.Duration
+		if errors.As(err, &rl) {
+			retry = rl.RetryAfter
+		}
+		return guardRefused, "", retry, err
 	case errors.As(err, &rl):
 		return rateLimited, "", rl.RetryAfter, err
 	}
@@ -313,10 +418,23 @@ func (r *runner) legitSend(u *user) {
 		lr = &r.res.Legit
 	}
 	lr.Sends++
+	w := r.watch
+	if w != nil && (!u.counted || u.prefix.key != w.Prefix) {
+		w = nil
+	}
+	if w != nil {
+		w.RealSends++
+	}
 	out, code, retry, err := r.send(verifier.Request{Contact: u.number, Subject: u.subject, ClientIP: u.ip})
+	if w != nil && out == delivered {
+		w.RealDelivered++
+	}
 	switch out {
 	case guardRefused:
 		lr.GuardRefused++
+		if w != nil {
+			w.RealRefused++
+		}
 		if p := r.byKey[u.prefix.key]; p != nil {
 			lr.GuardRefusedAttacked++
 		}
@@ -362,11 +480,14 @@ func (r *runner) legitVerify(u *user, sends int) {
 		lr = &r.res.Legit
 	}
 	lr.Verifies++
-	_, err := r.v.Verify(r.ctx, verifier.Request{Contact: u.number, Subject: u.subject, ClientIP: u.ip}, st.code)
+	_, err := r.next().Verify(r.ctx, verifier.Request{Contact: u.number, Subject: u.subject, ClientIP: u.ip}, st.code)
 	switch {
 	case err == nil:
 		lr.Verified++
 		st.done = true
+		if w := r.watch; w != nil && u.counted && u.prefix.key == w.Prefix {
+			w.RealVerified++
+		}
 	case errors.Is(err, verifier.ErrNotAllowed):
 		lr.VerifyGuardRefused++
 	case errors.Is(err, verifier.ErrWrongCode) && st.sends < u.giveUp:
@@ -378,12 +499,31 @@ func (r *runner) legitVerify(u *user, sends int) {
 
 func (r *runner) pumpSend(s *pumpSend) {
 	p := r.res.Prefixes[r.prefixIndex(s)]
+	req := verifier.Request{Contact: s.number, Subject: s.subject, ClientIP: s.ip}
+	out, code, _ := r.pump(p, req)
+	if out == delivered && s.verify {
+		r.at(r.now+s.delay, func() {
+			_, err := r.next().Verify(r.ctx, req, code)
+			switch {
+			case err == nil:
+				p.Verified++
+			case errors.Is(err, verifier.ErrNotAllowed):
+				r.res.Anomalies = appendOnce(r.res.Anomalies, "a pumped verify was refused by the guard")
+			}
+		})
+	}
+}
+
+// pump makes a pumped send to p's prefix and counts how it ended; it
+// returns the outcome, the code when delivered, and the refusal's
+// RetryAfter when it gave one.
+func (r *runner) pump(p *prefixResult, req verifier.Request) (outcome, string, time.Duration) {
 	if !p.seen {
 		p.seen, p.first = true, r.now
 	}
 	p.Attempted++
 	detected := p.Detected
-	out, code, _, _ := r.send(verifier.Request{Contact: s.number, Subject: s.subject, ClientIP: s.ip})
+	out, code, retry, _ := r.send(req)
 	if p.Detected {
 		p.AttemptsAfter++
 	}
@@ -395,17 +535,6 @@ func (r *runner) pumpSend(s *pumpSend) {
 		} else {
 			p.DeliveredBefore++
 		}
-		if s.verify {
-			r.at(r.now+s.delay, func() {
-				_, err := r.v.Verify(r.ctx, verifier.Request{Contact: s.number, Subject: s.subject, ClientIP: s.ip}, code)
-				switch {
-				case err == nil:
-					p.Verified++
-				case errors.Is(err, verifier.ErrNotAllowed):
-					r.res.Anomalies = appendOnce(r.res.Anomalies, "a pumped verify was refused by the guard")
-				}
-			})
-		}
 	case guardRefused:
 		p.GuardRefused++
 		if p.Detected {
@@ -416,6 +545,7 @@ func (r *runner) pumpSend(s *pumpSend) {
 	default:
 		p.OtherRefused++
 	}
+	return out, code, retry
 }
 
 // prefixIndex finds s's prefix result: campaigns' targets in order.
