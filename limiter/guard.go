@@ -30,25 +30,29 @@ type GuardKey struct {
 
 // Allowance is the rule a send to a prefix is judged by. A prefix may
 // have at most Base unverified sends in a day beyond what its verified
-// codes earn: each of the first Knee codes verified on a usual day earns
-// Low unverified sends, each one beyond earns High. A usual day is the
+// codes earn: its first Knee codes verified on a usual day earn Low
+// unverified sends per Per codes, each one beyond High per Per (rounded
+// down; a zero Per is 1). A usual day is the
 // last 24 hours, or the average day of the last 30 (of the days since the
 // prefix was first counted, when fewer) when that is more, so that a
 // prefix whose real users are being refused keeps its allowance for
 // weeks, not a day. A send beyond what the prefix earned needs room in
 // its region too: the region's unverified sends may be at most RegionBase
-// plus Low per code the region verifies on a usual day. Base and
+// plus RegionRate per Per codes the region verifies on a usual day. Base and
 // RegionBase are halved for each of the last seven days on which the
-// prefix (or the region) refused a send, to a quarter at most: what does
-// not convert gets less each day it is refused.
+// prefix (or the region) refused a send while it had verified no code in
+// the last 24 hours, to a quarter at most: what does not convert gets
+// less each day it is refused, and real users near their allowance do
+// not lose their base to a refusal.
 //
 // So a prefix that never converts gets at most Base SMS in any 24 hours,
-// however its sends are timed, and a region RegionBase; a prefix of real
-// users converting well has room for High unverified sends per verified
-// code, which is what an attacker must fill, with SMS that are delivered,
-// to have its real users refused.
+// however its sends are timed, and a region RegionBase; a busy prefix of
+// real users has room for High/Per unverified sends per verified code,
+// which is what an attacker must fill, with SMS that are delivered, to
+// have its real users refused; and a quiet one little more than Base, for
+// an attacker to take.
 type Allowance struct {
-	Base, Knee, Low, High, RegionBase int
+	Base, Knee, Low, High, Per, RegionBase, RegionRate int
 }
 
 // maxAllowance bounds each field, so that no sum overflows a Lua double's
@@ -62,7 +66,7 @@ var ErrInvalidAllowance = errors.New("limiter: invalid allowance")
 // Check returns ErrInvalidAllowance unless every field is within 0 to
 // 2^20.
 func (a Allowance) Check() error {
-	for _, n := range [...]int{a.Base, a.Knee, a.Low, a.High, a.RegionBase} {
+	for _, n := range [...]int{a.Base, a.Knee, a.Low, a.High, a.Per, a.RegionBase, a.RegionRate} {
 		if n < 0 || n > maxAllowance {
 			return ErrInvalidAllowance
 		}
@@ -74,8 +78,8 @@ func (a Allowance) Check() error {
 // A GuardLimiter keeps them in buckets of the limiter's clock (UTC): an
 // event counts in the last day from the start of its hour until 24 hours
 // after that (so for 23 to 24 hours), in the last 30 days from the start
-// of its day for 30 days, and a day with a refusal is a strike for 7 days
-// from its start.
+// of its day for 30 days, and a day with a refusal (with no code verified
+// in the 24 hours before it) is a strike for 7 days from its start.
 type GuardCounts struct {
 	Sent     int // sends in the last day, the one judged included
 	Verified int // codes verified in the last day
@@ -86,7 +90,7 @@ type GuardCounts struct {
 	// nothing else counts (no send of the last day, no verified code of
 	// the last 30 days, no strike of the last 7).
 	Days    int
-	Strikes int // days of the last 7 on which a send was refused
+	Strikes int // days of the last 7 on which a send was refused with no code verified
 }
 
 // GuardVerdict is what Decide says of a send.
@@ -119,7 +123,7 @@ func (a Allowance) Decide(prefix, region GuardCounts, trusted bool) GuardVerdict
 		return GuardAllow
 	case unverified > earned+struck(a.Base, prefix.Strikes):
 		return GuardRefusePrefix
-	case max(0, region.Sent-region.Verified) > a.Low*usual(region)+struck(a.RegionBase, region.Strikes):
+	case max(0, region.Sent-region.Verified) > a.RegionRate*usual(region)/a.per()+struck(a.RegionBase, region.Strikes):
 		return GuardRefuseRegion
 	}
 	return GuardAllow
@@ -127,7 +131,14 @@ func (a Allowance) Decide(prefix, region GuardCounts, trusted bool) GuardVerdict
 
 // earned is the unverified sends that v verified codes on a usual day earn.
 func (a Allowance) earned(v int) int {
-	return a.Low*min(v, a.Knee) + a.High*max(0, v-a.Knee)
+	return (a.Low*min(v, a.Knee) + a.High*max(0, v-a.Knee)) / a.per()
+}
+
+func (a Allowance) per() int {
+	if a.Per == 0 {
+		return 1
+	}
+	return a.Per
 }
 
 // usual is the verified codes of a usual day: the last one, or the
@@ -200,7 +211,8 @@ type GuardLimiter interface {
 	//
 	// decisions[:len(reqs)] receives the requests' decisions as AllowAll
 	// writes them, cleared when the guard refuses. A refusal by the
-	// guard marks a strike for the refusing prefix or region. An error
+	// guard marks a strike for the refusing prefix or region when it
+	// verified no code in the last day (GuardCounts). An error
 	// means the limiter could not answer; what it knows it took is given
 	// back. Invalid rules or allowance, and short decisions, are errors
 	// with nothing recorded.

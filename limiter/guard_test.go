@@ -7,7 +7,7 @@ import (
 )
 
 // The standard guard's allowance, as the verifier sets it.
-var standard = limiter.Allowance{Base: 20, Knee: 100, Low: 1, High: 3, RegionBase: 300}
+var standard = limiter.Allowance{Base: 20, Knee: 150, Low: 1, High: 6, Per: 2, RegionBase: 300, RegionRate: 2}
 
 // TestDecide: the rule, case by case. Counts include the judged send.
 func TestDecide(t *testing.T) {
@@ -23,19 +23,22 @@ func TestDecide(t *testing.T) {
 		{"the base's last", c{Sent: 20}, c{Sent: 20}, false, limiter.GuardAllow},
 		{"beyond the base", c{Sent: 21}, c{Sent: 21}, false, limiter.GuardRefusePrefix},
 		{"trusted beyond the base", c{Sent: 21}, c{Sent: 21}, true, limiter.GuardAllow},
-		// Verified codes earn one each up to the knee...
-		{"earned one for one", c{Sent: 60, Verified: 20}, c{Sent: 60, Verified: 20}, false, limiter.GuardAllow},
-		{"one beyond", c{Sent: 61, Verified: 20}, c{Sent: 61, Verified: 20}, false, limiter.GuardRefusePrefix},
-		// ...and three each beyond it: 100 + 3*100 + 20.
-		{"busy, at its allowance", c{Sent: 620, Verified: 200}, c{Sent: 620, Verified: 200}, false, limiter.GuardAllow},
-		{"busy, beyond", c{Sent: 621, Verified: 200}, c{Sent: 621, Verified: 200}, false, limiter.GuardRefusePrefix},
-		// A thirtieth of the month stands for a day that had fewer.
-		{"a usual day's conversions", c{Sent: 40, Month: 600}, c{Sent: 40}, false, limiter.GuardAllow},
-		{"a usual day of 3 counted", c{Sent: 40, Month: 60, Days: 3}, c{Sent: 40}, false, limiter.GuardAllow},
-		{"a usual day of 3 counted, beyond", c{Sent: 41, Month: 60, Days: 3}, c{Sent: 41}, false, limiter.GuardRefusePrefix},
-		{"days beyond 30 are 30", c{Sent: 40, Month: 600, Days: 45}, c{Sent: 40}, false, limiter.GuardAllow},
+		// Verified codes earn one per two up to the knee, rounded down...
+		{"earned one per two", c{Sent: 50, Verified: 20}, c{Sent: 50, Verified: 20}, false, limiter.GuardAllow},
+		{"one beyond", c{Sent: 51, Verified: 20}, c{Sent: 51, Verified: 20}, false, limiter.GuardRefusePrefix},
+		{"rounded down", c{Sent: 24, Verified: 3}, c{Sent: 24, Verified: 3}, false, limiter.GuardAllow},
+		{"rounded down, beyond", c{Sent: 25, Verified: 3}, c{Sent: 25, Verified: 3}, false, limiter.GuardRefusePrefix},
+		// ...and three each beyond it: (150 + 6*50)/2 + 20 unverified.
+		{"busy, at its allowance", c{Sent: 445, Verified: 200}, c{Sent: 445, Verified: 200}, false, limiter.GuardAllow},
+		{"busy, beyond", c{Sent: 446, Verified: 200}, c{Sent: 446, Verified: 200}, false, limiter.GuardRefusePrefix},
+		// The average day of the month stands for a day that had fewer.
+		{"a usual day's conversions", c{Sent: 30, Month: 600}, c{Sent: 30}, false, limiter.GuardAllow},
+		{"a usual day of 3 counted", c{Sent: 30, Month: 60, Days: 3}, c{Sent: 30}, false, limiter.GuardAllow},
+		{"a usual day of 3 counted, beyond", c{Sent: 31, Month: 60, Days: 3}, c{Sent: 31}, false, limiter.GuardRefusePrefix},
+		{"days beyond 30 are 30", c{Sent: 30, Month: 600, Days: 45}, c{Sent: 30}, false, limiter.GuardAllow},
 		{"a region that sees nothing else", c{Sent: 2}, quiet, false, limiter.GuardAllow},
-		{"the month's thirtieth rounded down", c{Sent: 100, Month: 2399}, c{Sent: 100}, false, limiter.GuardRefusePrefix},
+		{"the month's average rounded down", c{Sent: 60, Month: 2399}, c{Sent: 60}, false, limiter.GuardRefusePrefix},
+		{"the month's average", c{Sent: 60, Month: 2400}, c{Sent: 60}, false, limiter.GuardAllow},
 		{"more verified than sent", c{Sent: 1, Verified: 5}, c{Sent: 1}, false, limiter.GuardAllow},
 		// Strikes halve the base, to a quarter.
 		{"one strike", c{Sent: 11, Strikes: 1}, c{Sent: 11}, false, limiter.GuardRefusePrefix},
@@ -109,7 +112,7 @@ func TestAllowanceCheck(t *testing.T) {
 	if err := standard.Check(); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []limiter.Allowance{{Base: -1}, {Knee: -1}, {Low: 1 << 21}, {High: -3}, {RegionBase: 1<<20 + 1}} {
+	for _, a := range []limiter.Allowance{{Base: -1}, {Knee: -1}, {Low: 1 << 21}, {High: -3}, {Per: -1}, {RegionBase: 1<<20 + 1}, {RegionRate: -1}} {
 		if err := a.Check(); err != limiter.ErrInvalidAllowance {
 			t.Errorf("%+v: %v, want ErrInvalidAllowance", a, err)
 		}

@@ -96,13 +96,16 @@ func (t *tally) counted(d int32) {
 	}
 }
 
-// refuse marks a refusal at now and reports whether it starts a block.
-func (t *tally) refuse(now int64) bool {
+// refuse marks a refusal at now, a strike when c (t's counts) has no
+// verified code, and reports whether it starts a block.
+func (t *tally) refuse(now int64, c GuardCounts) bool {
 	t.counted(dayOf(now))
 	started := t.refusedAt == 0 || now-t.refusedAt >= int64(GuardQuiet)
 	t.refusedAt = now
-	d := dayOf(now)
-	t.strikes[int(d)%GuardWeekDays] = d
+	if c.Verified == 0 {
+		d := dayOf(now)
+		t.strikes[int(d)%GuardWeekDays] = d
+	}
 	return started
 }
 
@@ -205,9 +208,9 @@ func (m *Memory) judge(s GuardSend) SendDecision {
 		g.newest = now
 		d.At = time.Unix(0, now)
 	case GuardRefusePrefix:
-		d.Started = p.refuse(now)
+		d.Started = p.refuse(now, pc)
 	case GuardRefuseRegion:
-		d.Started = g.refuse(now)
+		d.Started = g.refuse(now, rc)
 	}
 	return d
 }

@@ -109,15 +109,17 @@ func WithGuard(g Guard) Option {
 	}
 }
 
-// guardLevels are the levels' allowances. Standard's High of 3 keeps the
-// conversion under which a busy prefix is refused at 25 %, the first
-// guard's; Knee keeps what a campaign gets from a quiet prefix's real
-// conversions small (a prefix of 100 real sends a day at 70 % verified
-// leaves it some 40).
+// guardLevels are the levels' allowances, in thirds of a send per
+// verified code. Standard's three unverified sends per verified code
+// beyond the knee keep the conversion under which a busy prefix is
+// refused at 25 %, the first guard's; below the knee (150 verified codes a
+// day), a code earns two thirds of a send: real users who verify 60 % of
+// their codes stay within it, and what a campaign can take from a quieter
+// prefix's real conversions stays small.
 var guardLevels = map[GuardLevel]limiter.Allowance{
-	GuardBasic:    {Base: 40, Knee: 100, Low: 2, High: 9, RegionBase: 600},
-	GuardStandard: {Base: 20, Knee: 100, Low: 1, High: 3, RegionBase: 300},
-	GuardMax:      {Base: 10, Knee: 100, Low: 1, High: 2, RegionBase: 150},
+	GuardBasic:    {Base: 40, Knee: 150, Low: 3, High: 27, Per: 3, RegionBase: 600, RegionRate: 6},
+	GuardStandard: {Base: 20, Knee: 150, Low: 2, High: 9, Per: 3, RegionBase: 300, RegionRate: 3},
+	GuardMax:      {Base: 10, Knee: 150, Low: 2, High: 7, Per: 3, RegionBase: 150, RegionRate: 3},
 }
 
 const (

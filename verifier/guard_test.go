@@ -116,31 +116,37 @@ func TestGuardAllowance(t *testing.T) {
 	}
 }
 
-// TestGuardEarns: verified codes earn unverified sends, one each up to
-// 100 a day at standard, three each beyond: a busy prefix's real users
+// TestGuardEarns: verified codes earn unverified sends, one per two up to
+// 150 a day at standard, three each beyond: a busy prefix's real users
 // keep room that an attacker must spend first.
 func TestGuardEarns(t *testing.T) {
-	f, _ := guardFixture(t, verifier.DefaultGuard())
-	// 150 users who verify, over ten hours.
-	for i := range 150 {
-		r := verifier.Request{Contact: num("+86137", i), Subject: fmt.Sprint("u", i)}
-		if err := f.verify(r, f.send(t, r)); err != nil {
-			t.Fatal(err)
+	for _, tt := range []struct {
+		users, want int
+	}{
+		{100, 100/2 + 20},
+		{200, 150/2 + 3*50 + 20},
+	} {
+		f, _ := guardFixture(t, verifier.DefaultGuard())
+		// Users who verify, over the day before.
+		for i := range tt.users {
+			r := verifier.Request{Contact: num("+86137", i), Subject: fmt.Sprint("u", i)}
+			if err := f.verify(r, f.send(t, r)); err != nil {
+				t.Fatal(err)
+			}
+			f.clk.Advance(20 * time.Hour / time.Duration(tt.users))
 		}
-		f.clk.Advance(4 * time.Minute)
-	}
-	// 100 + 3 * 50 earned, and the base of 20.
-	sent := 0
-	for i := range 400 {
-		if err := sendErr(f.v, verifier.Request{Contact: num("+86137", 1000+i), Subject: fmt.Sprint("p", i)}); errors.Is(err, verifier.ErrPumping) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
+		sent := 0
+		for i := range 1000 {
+			if err := sendErr(f.v, verifier.Request{Contact: num("+86137", 10000+i), Subject: fmt.Sprint("p", i)}); errors.Is(err, verifier.ErrPumping) {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			sent++
 		}
-		sent++
-	}
-	if sent != 270 {
-		t.Fatalf("a prefix with 150 verified codes took %d unverified sends, want 100 + 3 * 50 + 20 = 270", sent)
+		if sent != tt.want {
+			t.Errorf("a prefix with %d verified codes took %d unverified sends, want %d", tt.users, sent, tt.want)
+		}
 	}
 }
 

@@ -49,7 +49,7 @@ func runGuard(t *testing.T, factory Factory) {
 }
 
 // small is an allowance that binds within a few sends.
-var small = limiter.Allowance{Base: 4, Knee: 3, Low: 1, High: 3, RegionBase: 10}
+var small = limiter.Allowance{Base: 4, Knee: 3, Low: 1, High: 3, RegionBase: 10, RegionRate: 1}
 
 func gkey(region, prefix string) limiter.GuardKey {
 	return limiter.GuardKey{Region: "r:" + region, Prefix: "p:" + prefix}
@@ -147,16 +147,16 @@ func testGuardEarns(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) 
 		t.Fatalf("send 19: %+v", d)
 	}
 	// One more code beyond the knee earns 3 and takes one send off the
-	// unverified ones, but the refusal was a strike: the base is halved,
-	// 4 to 2. So 2 more.
+	// unverified ones; the refusal was no strike, the prefix converts.
+	// So 4 more.
 	verified(t, l, key)
-	for i := range 2 {
+	for i := range 4 {
 		if d := send(t, l, s); d.Guard != limiter.GuardAllow {
 			t.Fatalf("after one more verified code, send %d: %+v", i+1, d)
 		}
 	}
 	if d := send(t, l, s); d.Guard != limiter.GuardRefusePrefix {
-		t.Fatalf("after one more verified code, send 3: %+v", d)
+		t.Fatalf("after one more verified code, send 5: %+v", d)
 	}
 }
 
@@ -481,7 +481,7 @@ func (m *guardModel) send(s limiter.GuardSend, now time.Time) limiter.SendDecisi
 	p.Sent++
 	r.Sent++
 	d := limiter.SendDecision{Refused: -1, Guard: s.Allowance.Decide(p, r, s.Trusted)}
-	scope := ps
+	scope, c := ps, p
 	switch d.Guard {
 	case limiter.GuardAllow:
 		m.buckets[bucketKey(ps, "s", hourID(now))]++
@@ -491,12 +491,14 @@ func (m *guardModel) send(s limiter.GuardSend, now time.Time) limiter.SendDecisi
 		d.At = now
 		return d
 	case limiter.GuardRefuseRegion:
-		scope = rs
+		scope, c = rs, r
 	}
 	last, ok := m.last[scope]
 	d.Started = !ok || now.Sub(last) >= limiter.GuardQuiet
 	m.last[scope] = now
-	m.buckets[bucketKey(scope, "x", dayID(now))] = 1
+	if c.Verified == 0 {
+		m.buckets[bucketKey(scope, "x", dayID(now))] = 1
+	}
 	m.counted(scope, now)
 	return d
 }
@@ -528,7 +530,7 @@ func testGuardRandomised(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Cl
 	rng := rand.New(rand.NewPCG(7, 19))
 	m := &guardModel{buckets: map[string]int{}, last: map[string]time.Time{}, first: map[string]int64{}}
 	keys := []limiter.GuardKey{gkey("XA", "1"), gkey("XA", "2"), gkey("XA", "3"), gkey("XB", "1"), gkey("XB", "2"), gkey("XB", "3")}
-	a := limiter.Allowance{Base: 6, Knee: 4, Low: 1, High: 2, RegionBase: 5}
+	a := limiter.Allowance{Base: 6, Knee: 4, Low: 1, High: 5, Per: 2, RegionBase: 5, RegionRate: 3}
 	var sent []struct {
 		key limiter.GuardKey
 		at  time.Time

@@ -30,7 +30,7 @@ func guardArgs(dst []any, s limiter.GuardSend) []any {
 		trusted = 1
 	}
 	a := s.Allowance
-	return append(dst, a.Base, a.Knee, a.Low, a.High, a.RegionBase, trusted)
+	return append(dst, a.Base, a.Knee, a.Low, a.High, max(a.Per, 1), a.RegionBase, a.RegionRate, trusted)
 }
 
 // AllowSend implements limiter.GuardLimiter.

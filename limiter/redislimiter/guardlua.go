@@ -25,8 +25,8 @@ import "github.com/redis/go-redis/v9"
 // held at the region's newest.
 //
 // decide(p, r, a, trusted) is limiter.Allowance.Decide: 0 allow, 1 refuse
-// for the prefix, 2 for the region. a holds base, knee, low, high,
-// regionBase.
+// for the prefix, 2 for the region. a holds base, knee, low, high, per,
+// regionBase, regionRate.
 //
 // judge(pkey, rkey, a, trusted, now) decides a send and records it (or its
 // refusal); it returns the verdict, whether a refusal starts a block, and
@@ -86,14 +86,14 @@ local function decide(p, r, a, trusted)
   end
   local unverified = math.max(0, p.sent - p.ver)
   local v = usual(p)
-  local earned = a.low * math.min(v, a.knee) + a.high * math.max(0, v - a.knee)
+  local earned = math.floor((a.low * math.min(v, a.knee) + a.high * math.max(0, v - a.knee)) / a.per)
   if unverified <= earned then
     return 0
   end
   if unverified > earned + struck(a.base, p.strikes) then
     return 1
   end
-  if math.max(0, r.sent - r.ver) > a.low * usual(r) + struck(a.regionBase, r.strikes) then
+  if math.max(0, r.sent - r.ver) > math.floor(a.regionRate * usual(r) / a.per) + struck(a.regionBase, r.strikes) then
     return 2
   end
   return 0
@@ -136,24 +136,29 @@ local function judge(pkey, rkey, a, trusted, clockArg)
     redis.call('HSET', rkey, 't', stamp)
     return 0, 0, now
   end
-  local key, last = pkey, plast
+  local key, last, c = pkey, plast, p
   if verdict == 2 then
-    key, last = rkey, rlast
+    key, last, c = rkey, rlast, r
   end
   local started = 0
   if not last or now - last >= QUIET then
     started = 1
   end
-  redis.call('HSET', key, 'b', stamp, field('x', d), 1)
+  redis.call('HSET', key, 'b', stamp)
+  if c.ver == 0 then
+    redis.call('HSET', key, field('x', d), 1)
+  end
   redis.call('HSETNX', key, 'f', d)
   redis.call('PEXPIRE', key, KEEP)
   return verdict, started, now
 end
 
--- allowance(a): ARGV[a .. a+5] base, knee, low, high, regionBase, trusted.
+-- allowance(a): ARGV[a .. a+7] base, knee, low, high, per (at least 1),
+-- regionBase, regionRate, trusted.
 local function allowance(a)
   return {base = tonumber(ARGV[a]), knee = tonumber(ARGV[a + 1]), low = tonumber(ARGV[a + 2]),
-    high = tonumber(ARGV[a + 3]), regionBase = tonumber(ARGV[a + 4])}, ARGV[a + 5] == '1'
+    high = tonumber(ARGV[a + 3]), per = tonumber(ARGV[a + 4]), regionBase = tonumber(ARGV[a + 5]),
+    regionRate = tonumber(ARGV[a + 6])}, ARGV[a + 7] == '1'
 end
 `
 
