@@ -3,18 +3,20 @@
 // verifier.Verifier at each level of its pumping guard, and reports what
 // the guard stopped, how fast, and whom it refused by mistake:
 //
-//	go run ./cmd/vcodesim                  # the default scenario (burst and spread campaigns), every level
+//	go run ./cmd/vcodesim                  # the default scenario (burst, spread; the adaptive rounds, spreadcountry, dos), every level
 //	go run ./cmd/vcodesim -campaigns burst,drip,partial   # with the slow and the partly verifying ones
 //	go run ./cmd/vcodesim -check           # exit 1 unless the standard level meets its targets
-//	go run ./cmd/vcodesim -scale 0.1       # a tenth of the traffic, for CI
+//	go run ./cmd/vcodesim -scale 0.1       # a tenth of the traffic (not of the adaptive attackers'), for CI
 //	go run ./cmd/vcodesim -campaigns burst,drip,partial,blend -v
+//	go run ./cmd/vcodesim -campaigns none -concurrency -redis 127.0.0.1:6379 -cluster 127.0.0.1:7001,127.0.0.1:7002
 //
 // The simulation is deterministic: everything is drawn from -seed with
 // math/rand/v2's PCG, and time is a vcodetest.Clock advanced event by
 // event, so the same flags print the same tables (the elapsed time goes
-// to stderr). The Verifier runs as a host would run it: its defaults, the
-// in-memory store and limiter, a notifier that hands the code back to the
-// simulated user (or pumper).
+// to stderr; the runs, each on a Verifier of its own, run in parallel).
+// The Verifier runs as a host would run it: its defaults, the in-memory
+// store and limiter, a notifier that hands the code back to the simulated
+// user (or pumper).
 //
 // The legitimate traffic is a day of users over some 700 mobile prefixes
 // of 17 countries, each in its own time zone's daily cycle, after a
@@ -22,10 +24,25 @@
 // with a history. The campaigns are listed, with every other assumption,
 // at the top of the output.
 //
+// The pre-generated campaigns (burst, spread, drip, partial, blend) are
+// event lists drawn before the run. The adaptive ones (rounds,
+// spreadcountry, dos; see adaptive.go) react to each answer: they send
+// rounds as fast as the quotas allow, probe a refused prefix every
+// -probe, and start the next round when a probe passes. They run at the
+// levels of -adaptive-levels (standard by default), each on a Verifier
+// of its own with the day's legitimate traffic. -concurrency (and -redis,
+// -cluster) sends a burst of -inflight SMS at once through two Verifiers
+// on one store, against the same sends one after another, at the
+// -check-level.
+//
 // -check exits 1 when, at the standard level, fewer than 95 % of the
 // pumped sends after each prefix's detection were refused, a prefix got
 // more than 50 pumped messages before its detection (or undetected), or
-// the guard refused more than 0.5 % of legitimate sends.
+// the guard refused more than 0.5 % of legitimate sends; when an adaptive
+// campaign got more than 100 SMS to a prefix or 1,000 to a region in the
+// day, or refused more than 0.5 % of legitimate sends, or a denial of
+// service cost under one delivered SMS per real send refused; and when a
+// concurrent burst got more through than the same sends one after another.
 package main
 
 import (
@@ -87,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
 	fs.IntVar(&o.users, "users", 20000, "legitimate users per day (each sends at least once)")
-	fs.Float64Var(&o.scale, "scale", 1, "scale of all traffic, legitimate and pumped (0.1 for CI)")
+	fs.Float64Var(&o.scale, "scale", 1, "scale of the legitimate traffic and the pre-generated campaigns (not the adaptive attackers, nor the busy prefix of dos)")
 	fs.DurationVar(&o.warmup, "warmup", 24*time.Hour, "legitimate traffic before the measured day, not counted (0: the guard starts cold)")
 	campaigns := fs.String("campaigns", strings.Join(append(slices.Clone(defaultCampaigns), adaptiveCampaigns...), ","),
 		"pumping campaigns: burst, spread, drip, partial, blend (pre-generated); rounds, spreadcountry, dos (adaptive); none for legitimate traffic only")
@@ -153,7 +170,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "vcodesim: unknown level %q\n", name)
 			return 2
 		}
-		o.adaptiveLevels = append(o.adaptiveLevels, name)
+		if slices.ContainsFunc(o.levels, func(l level) bool { return l.name == name }) {
+			o.adaptiveLevels = append(o.adaptiveLevels, name)
+		}
 	}
 	if o.check && !slices.ContainsFunc(o.levels, func(l level) bool { return l.name == o.checkLevel }) {
 		fmt.Fprintf(stderr, "vcodesim: -check judges level %q, which -levels does not run\n", o.checkLevel)
@@ -395,6 +414,29 @@ func printAssumptions(w io.Writer, sc *scenario, o options) {
 		for _, t := range c.targets {
 			fmt.Fprintf(w, "    %-9s %-32s %s-%s  %4d sends  %3.0f %% verified  %4d legit users/day\n",
 				t.prefix, t.note, clock(t.start), clock(t.start+t.length), int(float64(t.sends)*o.scale+0.5), 100*t.verifies, per[t.prefix])
+		}
+	}
+	if len(o.adaptive) > 0 && len(o.adaptiveLevels) == 0 {
+		fmt.Fprintln(w, "Adaptive campaigns: not run (no level of -levels is in -adaptive-levels).")
+	}
+	if len(o.adaptive) > 0 && len(o.adaptiveLevels) > 0 {
+		fmt.Fprintf(w, "Adaptive campaigns (at %s; each on a Verifier of its own with the day's legitimate traffic, for 24 h from 00:00;\n", strings.Join(o.adaptiveLevels, ", "))
+		round := "as many as pass"
+		if o.round > 0 {
+			round = fmt.Sprintf("at most %d", o.round)
+		}
+		fmt.Fprintf(w, "never verified; a round: %s, a send every %v; refused: a probe every %v, or at the refusal's RetryAfter\n", round, o.pace, o.probe)
+		fmt.Fprintln(w, "if sooner; a round starts with the first probe delivered; \"history\": after the warm-up, \"fresh\": a fresh store):")
+		for _, name := range o.adaptive {
+			switch name {
+			case "rounds":
+				fmt.Fprintf(w, "  rounds        to %s (%s, no real traffic); one token (one subject and IP) or many (a fresh pair a send)\n", roundsTarget.prefix, roundsTarget.note)
+			case "spreadcountry":
+				fmt.Fprintln(w, "  spreadcountry over the 50 GB prefixes of the legitimate traffic, on to the next when one is refused; many tokens")
+			case "dos":
+				fmt.Fprintf(w, "  dos           to %s (NG, added: %d real users a day, %.0f %% verify), paces %v; cost = delivered SMS per real\n", busyPrefix.prefix, busyPrefix.users, 100*busyPrefix.finish, dosPaces)
+				fmt.Fprintln(w, "                send refused beyond the same traffic without the attacker")
+			}
 		}
 	}
 	fmt.Fprintln(w)

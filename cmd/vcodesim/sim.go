@@ -137,11 +137,11 @@ type levelResult struct {
 
 // userState is one user's progress in a run.
 type userState struct {
-	sends, verifies int
-	code            string
-	lastSend        time.Duration
-	done, refused   bool
-	retries         int
+	sends         int
+	code          string
+	lastSend      time.Duration
+	done, refused bool
+	retries       int
 }
 
 // api is what the simulation calls: a *verifier.Verifier (a test's stub
