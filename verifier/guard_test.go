@@ -43,8 +43,9 @@ func blocks(log *eventLog) (started []string) {
 // base, 20 SMS at standard, then ErrPumping (one event naming the
 // prefix); another prefix, converting, is untouched; a verify is never
 // refused; a code sent before the refusal still verifies; nothing resets
-// with time: no send passes until the first have left the day, and each
-// day with refusals halved the base.
+// with time: no send passes until the first have left the day, and the
+// refusal, made when the prefix had verified nothing, halved its base for
+// the week.
 func TestGuardAllowance(t *testing.T) {
 	f, log := guardFixture(t, verifier.DefaultGuard())
 	ctx := context.Background()
@@ -104,27 +105,28 @@ func TestGuardAllowance(t *testing.T) {
 		}
 	}
 	// A day after the first sends (10:00, the start of their hour) they
-	// have left; the refusals, on two days, quartered the base: 5 more.
+	// have left; the first refusal halved the base (the later ones came
+	// after a verified code: no strike): 10 more.
 	f.clk.Advance(40 * time.Minute)
-	for i := range 5 {
+	for i := range 10 {
 		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 300+i), Subject: fmt.Sprint("late", i)}); err != nil {
 			t.Fatalf("a day later, send %d: %v", i+1, err)
 		}
 	}
 	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 310), Subject: "late"}); !errors.Is(err, verifier.ErrPumping) {
-		t.Fatalf("a day later, the 6th: %v, want refused", err)
+		t.Fatalf("a day later, the 11th: %v, want refused", err)
 	}
 }
 
-// TestGuardEarns: verified codes earn unverified sends, one per two up to
-// 150 a day at standard, three each beyond: a busy prefix's real users
+// TestGuardEarns: verified codes earn unverified sends, two per three up
+// to 150 a day at standard, three each beyond: a busy prefix's real users
 // keep room that an attacker must spend first.
 func TestGuardEarns(t *testing.T) {
 	for _, tt := range []struct {
 		users, want int
 	}{
-		{100, 100/2 + 20},
-		{200, 150/2 + 3*50 + 20},
+		{100, 100*2/3 + 20},
+		{200, 150*2/3 + 3*50 + 20},
 	} {
 		f, _ := guardFixture(t, verifier.DefaultGuard())
 		// Users who verify, over the day before.
