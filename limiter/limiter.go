@@ -17,7 +17,16 @@
 // Implementations: Memory here; redislimiter for several instances sharing
 // Redis. Both pass the conformance suite in limitertest. Both are
 // BatchLimiters too: AllowAll takes the events of several keys at once, all
-// or nothing, which on Redis saves a round trip per key.
+// or nothing, which on Redis saves a round trip per key. And both are
+// GuardLimiters: they keep the SMS pumping guard's counts of sends and
+// verified codes per destination prefix and region, and judge a send by
+// them (Allowance.Decide) in the call that takes its limits.
+//
+// The guard's rule is decided by the limiter, not by its caller, unlike
+// the rest of vcode's policy: the rule is a pure function (Decide), but it
+// must run where the counts are kept, in the step that records the send,
+// or concurrent sends all judge the same stale counts and refused sends
+// count for a moment. The verifier chooses the rule's parameters.
 //
 // A Memory readies itself on first use and then runs a goroutine that drops
 // stale keys; Close stops it. Close every Memory you create and are done
@@ -83,51 +92,6 @@ type Limiter interface {
 	// event that is not there (already out of the window, or never
 	// recorded) is not an error.
 	Release(ctx context.Context, key string, at time.Time) error
-}
-
-// Counter is a Limiter that can also say how many events keys hold in
-// windows without recording one: what the verifier's pumping guard reads
-// to weigh a prefix's sends against its verifies. Memory and redislimiter
-// implement it.
-type Counter interface {
-	Limiter
-
-	// Count sets counts[i] to how many events recorded for reqs[i].Key
-	// lie in (t-reqs[i].Window, t], t the limiter's current time, for
-	// every request in one call (on Redis, one round trip: one script on
-	// a single node, a pipeline by node on Cluster). A key may appear in
-	// several requests. A key keeps at most the largest limit it was
-	// allowed with of its newest events, so a count never exceeds that
-	// limit; and a window longer than the key's longest rule may count
-	// events that are due to be dropped, so read within it. It returns
-	// ErrInvalidRule for a window that is not positive and
-	// ErrShortCounts when counts is shorter than reqs; on any error the
-	// counts are zero.
-	Count(ctx context.Context, reqs []CountRequest, counts []int) error
-}
-
-// CountRequest is one key and window, for Counter.Count.
-type CountRequest struct {
-	Key    string
-	Window time.Duration
-}
-
-// ErrShortCounts is returned by Count when counts has fewer elements than
-// reqs.
-var ErrShortCounts = errors.New("limiter: fewer counts than requests")
-
-// CheckCounts returns ErrShortCounts or ErrInvalidRule when Count must
-// refuse reqs, for implementations.
-func CheckCounts(reqs []CountRequest, counts []int) error {
-	if len(counts) < len(reqs) {
-		return ErrShortCounts
-	}
-	for _, r := range reqs {
-		if r.Window <= 0 {
-			return ErrInvalidRule
-		}
-	}
-	return nil
 }
 
 // Request is one key and its rules, for AllowAll.

@@ -27,13 +27,11 @@ import (
 type Memory struct {
 	now func() time.Time
 
-	mem memcache.Lazy // the shards, made on first use
+	mem   memcache.Lazy // the shards, made on first use
+	guard memcache.Lazy // the pumping guard's counts by region, apart from the keys
 }
 
-var (
-	_ BatchLimiter = (*Memory)(nil)
-	_ Counter      = (*Memory)(nil)
-)
+var _ BatchLimiter = (*Memory)(nil)
 
 // events holds unix-nanosecond event times in ascending order, for a key
 // with more than one event in its window.
@@ -103,6 +101,7 @@ func (m *Memory) shard(key string) *memcache.Shard {
 // with it.
 func (m *Memory) Close() error {
 	m.mem.Close()
+	m.guard.Close()
 	return nil
 }
 
@@ -188,41 +187,6 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 		break
 	}
 	return nil
-}
-
-// Count implements Counter. Requests on one key in a row share one look
-// at it.
-func (m *Memory) Count(_ context.Context, reqs []CountRequest, counts []int) error {
-	if err := CheckCounts(reqs, counts); err != nil {
-		return err
-	}
-	m.init()
-	for i := 0; i < len(reqs); {
-		j := i + 1
-		for j < len(reqs) && reqs[j].Key == reqs[i].Key {
-			j++
-		}
-		m.count(reqs[i:j], counts[i:j])
-		i = j
-	}
-	return nil
-}
-
-// count counts reqs, all on one key.
-func (m *Memory) count(reqs []CountRequest, counts []int) {
-	key := reqs[0].Key
-	t := m.now().UnixNano()
-	sh := m.shard(key)
-	sh.Lock()
-	defer sh.Unlock()
-	var scratch [1]int64
-	times, _ := load(sh, key, &scratch)
-	if n := len(times); n > 0 && t < times[n-1] {
-		t = times[n-1] // as Allow does when the clock stepped back
-	}
-	for i, r := range reqs {
-		counts[i] = len(inWindow(times, t, r.Window))
-	}
 }
 
 // Len returns the number of keys held, expired ones not yet reclaimed

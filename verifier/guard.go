@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
@@ -33,52 +31,72 @@ const (
 //
 // SMS pumping is traffic a fraudster makes a service send to numbers whose
 // operators pay them per message, from many accounts and addresses, each
-// within its quotas, and never verified. The guard follows each destination
+// within its quotas, and never verified. The guard gives each destination
 // prefix (the country code and the first PrefixDigits national digits:
-// "+86138") and blocks new sends to it for BlockFor when
+// "+86138") an allowance of unverified SMS that grows with the codes its
+// users verify:
 //
-//   - its codes stop being verified: enough of its sends, old enough to
-//     have been verified (three minutes, or the codes' validity when
-//     longer), over the last hour, six hours or day, and too few verifies
-//     for them; or
-//   - it gets a sudden burst of sends (in five minutes) while it had little
-//     traffic before (in the day), before any of the burst can convert.
-//     The guard judges bursts only once it has a day of history (on a
-//     fresh store every prefix would look quiet); until then, only a
-//     burst four times the level's.
+//   - a prefix may have at most a small base of unverified sends in any 24
+//     hours (20 at the standard level) beyond what its verified codes
+//     earn: each of its first 100 verified codes of a usual day earns one
+//     unverified send, each one beyond earns three (standard). A usual day
+//     is the last 24 hours, or a thirtieth of the last 30 days when that is
+//     more. A send counts as unverified from the moment it is made, so no
+//     send is free and nothing resets: a prefix that never converts gets
+//     its base in any 24 hours, however the sends are timed;
+//   - a send its prefix has not earned needs room in its region (its ISO
+//     code) too: the region's unverified sends may be at most its own base
+//     (300) plus one per code the region verifies on a usual day, so that
+//     a campaign spread thin over many prefixes of a country is bounded by
+//     the country, not by the number of its prefixes;
+//   - each day on which a prefix (or a region) refused a send halves its
+//     base for a week, to a quarter at most: what goes on not converting
+//     gets less each day.
 //
-// A burst to a whole region (its ISO code), spread thin over many of its
-// prefixes, blocks the region likewise: a campaign's way around the
-// per-prefix rules, into a country rarely sent to.
+// A busy prefix's real users thus keep room for three unverified sends per
+// code they verify: an attacker who wants them refused must first spend
+// that room with SMS that are delivered, about as many as the real sends
+// it then has refused (see SECURITY.md for the figures). Requests the host
+// vouches for (Request.Trusted) pass a prefix whose allowance is spent,
+// and are counted.
 //
-// The levels set how many sends it takes to judge and how low a conversion
-// blocks: Basic waits longest and blocks only what hardly converts, Max
-// judges soonest and blocks prefixes converting under half as well as real
-// users do. A block ends by itself; codes already sent still verify. The
-// counts go through the Limiter (it must be a limiter.Counter, as Memory
-// and redislimiter are), so on Redis they are shared by every instance,
-// under HMAC keys like every other limit.
+// The prefix is coarse on purpose: the allowance is earned by the
+// prefix's own conversions, and a finer prefix (Twilio's fraud guard uses
+// the number without its last four digits) has too few real users to earn
+// anything, so its allowance would be its base alone, cheap to spend. A
+// refusal does not block a whole operator range the way a block would:
+// the range's real users who verify keep reopening room, three sends each.
+//
+// The levels set the allowance: Basic lets the most through (a base of 40,
+// two unverified sends per verified code, nine beyond the first 100), Max
+// the least (a base of 10, one, and two beyond). The guard never refuses a
+// verify, and codes already sent still verify. Its counts are kept and
+// judged by the Limiter (a limiter.GuardLimiter, as Memory and
+// redislimiter are), in the call that takes the send's limits, so that on
+// Redis they are shared by every instance and concurrent sends are
+// decided as if one after another, under HMAC keys like every other limit.
+// Only sends the limits allowed are counted, and a send that certainly did
+// not leave is taken back.
 type Guard struct {
 	// Level is the protection level (DefaultGuard: GuardStandard).
 	Level GuardLevel
 	// PrefixDigits is how many national digits, after the country code,
-	// make a prefix (default 3: "+86138", "+1650", "+44794").
+	// make a prefix (default, and when zero, 3: "+86138", "+1650",
+	// "+44794").
 	PrefixDigits int
 	// Allow and Block are E.164 prefixes ("+86138", "+1900") that the
-	// guard always lets through, or always refuses, whatever the traffic.
-	// Block wins over Allow.
+	// guard always lets through (uncounted), or always refuses, whatever
+	// the traffic. Block wins over Allow.
 	Allow, Block []string
-	// BlockFor is how long a block lasts (default one hour).
-	BlockFor time.Duration
 }
 
 // DefaultGuard returns the guard a Verifier has unless WithGuard sets
-// another: GuardStandard, 3-digit prefixes, one-hour blocks. It is on by
-// default when the Limiter is a limiter.Counter (the default in-memory
-// one and redislimiter are); with any other Limiter the default guard is
-// off, and asking for one with WithGuard is an error.
+// another: GuardStandard, 3-digit prefixes. It needs a
+// limiter.GuardLimiter (the default in-memory Limiter and redislimiter
+// are): with any other Limiter, New fails unless the guard is switched off
+// with WithGuard(Guard{}).
 func DefaultGuard() Guard {
-	return Guard{Level: GuardStandard, PrefixDigits: 3, BlockFor: time.Hour}
+	return Guard{Level: GuardStandard, PrefixDigits: defaultPrefixDigits}
 }
 
 // WithGuard sets the SMS pumping guard (default: DefaultGuard()). A Guard
@@ -87,66 +105,70 @@ func DefaultGuard() Guard {
 func WithGuard(g Guard) Option {
 	return func(c *config) {
 		g.Allow, g.Block = append([]string(nil), g.Allow...), append([]string(nil), g.Block...)
-		c.guard, c.guardSet = g, true
+		c.guard = g
 	}
 }
 
-// guardRules are a level's thresholds.
-type guardRules struct {
-	minHour, minSix, minDay int     // sends old enough to judge, in the hour, six hours, the day
-	conversion              float64 // verified / sent under which a prefix is blocked
-	burst                   int     // sends in burstWindow that make a burst...
-	surge                   float64 // ...when this many times the prefix's usual rate
-}
-
-var guardLevels = map[GuardLevel]guardRules{
-	GuardBasic:    {minHour: 40, minSix: 60, minDay: 90, conversion: 0.10, burst: 60, surge: 20},
-	GuardStandard: {minHour: 20, minSix: 30, minDay: 45, conversion: 0.25, burst: 30, surge: 10},
-	GuardMax:      {minHour: 15, minSix: 20, minDay: 30, conversion: 0.35, burst: 15, surge: 6},
+// guardLevels are the levels' allowances, in thirds of a send per
+// verified code. Standard's three unverified sends per verified code
+// beyond the knee keep the conversion under which a busy prefix is
+// refused at 25 %, the first guard's; below the knee (150 verified codes a
+// day), a code earns two thirds of a send: real users who verify 60 % of
+// their codes stay within it, and what a campaign can take from a quieter
+// prefix's real conversions stays small.
+var guardLevels = map[GuardLevel]limiter.Allowance{
+	GuardBasic:    {Base: 40, Knee: 150, Low: 3, High: 27, Per: 3, RegionBase: 600, RegionRate: 6},
+	GuardStandard: {Base: 20, Knee: 150, Low: 2, High: 9, Per: 3, RegionBase: 300, RegionRate: 3},
+	GuardMax:      {Base: 10, Knee: 150, Low: 2, High: 7, Per: 3, RegionBase: 150, RegionRate: 3},
 }
 
 const (
-	guardGrace  = 3 * time.Minute // a send younger than this, or than a code's validity, may still be verified
-	burstWindow = 5 * time.Minute // a burst's span
-	guardDay    = 24 * time.Hour  // the longest window read
-	guardKeep   = 2000            // events kept per prefix key: counts saturate there
-	guardHour   = time.Hour       // the short conversion window
-	guardSix    = 6 * time.Hour   // the middle one, for slow drips
-	slotsPerDay = int(guardDay / burstWindow)
-	maxPrefix   = 8                // national digits in a prefix, at most
-	minBlockFor = 10 * time.Minute // a shorter block is no block
+	defaultPrefixDigits = 3
+	maxPrefix           = 8 // national digits in a prefix, at most
 )
 
+// check returns every problem with g for Limiter l.
 func (g Guard) check(l limiter.Limiter) error {
 	var errs []error
-	if _, ok := guardLevels[g.Level]; !ok && g.Level != GuardOff {
+	_, known := guardLevels[g.Level]
+	if !known && g.Level != GuardOff {
 		errs = append(errs, fmt.Errorf("verifier: unknown guard level %d", g.Level))
-	}
-	if g.Level == GuardOff && len(g.Block) == 0 {
-		return errors.Join(errs...)
 	}
 	if g.PrefixDigits < 1 || g.PrefixDigits > maxPrefix {
 		errs = append(errs, fmt.Errorf("verifier: Guard.PrefixDigits %d outside 1..%d", g.PrefixDigits, maxPrefix))
-	}
-	if g.BlockFor < minBlockFor || g.BlockFor > maxWindow {
-		errs = append(errs, fmt.Errorf("verifier: Guard.BlockFor %v outside %v to 366 days", g.BlockFor, minBlockFor))
 	}
 	for _, p := range append(append([]string(nil), g.Allow...), g.Block...) {
 		if len(p) < 2 || p[0] != '+' || strings.Trim(p[1:], "0123456789") != "" {
 			errs = append(errs, fmt.Errorf("verifier: guard prefix %q is not \"+\" and digits", p))
 		}
 	}
-	if _, ok := l.(limiter.Counter); !ok && g.Level != GuardOff {
-		errs = append(errs, errors.New("verifier: the pumping guard needs a limiter.Counter (Memory and redislimiter are); switch it off with WithGuard(Guard{}) for another Limiter"))
+	if _, ok := l.(limiter.GuardLimiter); !ok && known {
+		errs = append(errs, errors.New("verifier: the pumping guard (on by default) needs a limiter.GuardLimiter, as limiter.Memory and redislimiter are; to use this Limiter, switch the guard off with WithGuard(verifier.Guard{})"))
 	}
 	return errors.Join(errs...)
 }
 
+// guard is a Verifier's pumping guard: its configuration, the level's
+// allowance, and the Limiter that keeps its counts (nil when off).
+type guard struct {
+	cfg       Guard
+	allowance limiter.Allowance
+	counts    limiter.GuardLimiter
+}
+
+func newGuard(g Guard, l limiter.Limiter) guard {
+	a, on := guardLevels[g.Level]
+	if !on {
+		return guard{cfg: g}
+	}
+	return guard{cfg: g, allowance: a, counts: l.(limiter.GuardLimiter)}
+}
+
 // prefix is c's guard prefix: "+", the calling code and PrefixDigits
 // national digits (fewer for a shorter number).
-func (g Guard) prefix(c contact.Contact) string {
+func (g *guard) prefix(c contact.Contact) string {
 	cc := len(strconv.Itoa(c.CallingCode))
-	return c.Value[:min(len(c.Value), 1+cc+g.PrefixDigits)]
+	return c.Value[:min(len(c.Value), 1+cc+g.cfg.PrefixDigits)]
 }
 
 func pinned(list []string, number string) bool {
@@ -158,227 +180,49 @@ func pinned(list []string, number string) bool {
 	return false
 }
 
-// guardTally is the limit-free rule that counts a send for its prefix or
-// region, taken with the send's limits in the same call (limitGuard never
-// reaches a caller: see send), and a verify for its prefix.
-var guardTally = []Rule{{Limit: guardKeep, Window: guardDay}}
+// judges reports whether the guard judges SMS sends to c (on, and c not
+// pinned by Allow); ErrPumping when Block pins c.
+func (g *guard) judges(c contact.Contact) (bool, error) {
+	if pinned(g.cfg.Block, c.Value) {
+		return false, ErrPumping
+	}
+	return g.counts != nil && !pinned(g.cfg.Allow, c.Value), nil
+}
 
-// limitGuard names the guard's tally among a send's rules.
-const limitGuard = "guard"
+// key is the guard's key of c's prefix and region: HMACs, like every limit
+// key.
+func (v *Verifier) guardKey(c contact.Contact) limiter.GuardKey {
+	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c))}
+}
 
-// guardRoom is how far below guardKeep a prefix's day count must be for a
-// send to be tallied: the room concurrent sends to one prefix share
-// between the guard's read and their limits' call. A fuller prefix is
-// busy, and stays so while its count saturates.
-const guardRoom = 200
+// blocked is what a send tells the Observer of a block it started.
+type blocked struct{ prefix, region string }
 
-// renewal is how many new unverified sends in the hour let the longer
-// windows judge a prefix blocked before that day.
-const renewal = 2
-
-// coldBurst times a level's burst, in five minutes, is a burst to a
-// prefix before the guard has a day of history (120 at standard): more
-// than a busy prefix's real users ask for, at their peak.
-const coldBurst = 4
-
-// regionQuiet is the most sends in a day a region may have had for its
-// bursts to be judged: the region rule is for regions rarely sent to,
-// where a burst is not the daily peak of real users.
-const regionQuiet = 500
-
-// guardSend judges an SMS send to c before it is made, with one read of
-// the counts of its prefix and region: ErrPumping when either is blocked,
-// or when this send just earned a block (then started is the prefix, or
-// the region's ISO code). Otherwise tallies holds the limit-free rules
-// that count this send for its prefix and region: the caller takes them
-// with the send's own limits, so that a send they refuse, a pumper's
-// included, is never counted, and one that certainly did not leave is
-// given back with them.
-func (v *Verifier) guardSend(ctx context.Context, c contact.Contact) (started string, tallies guardTallies, err error) {
-	g := v.cfg.guard
-	if pinned(g.Block, c.Value) {
-		return "", tallies, ErrPumping
-	}
-	lv, on := guardLevels[g.Level]
-	if !on || pinned(g.Allow, c.Value) {
-		return "", tallies, nil
-	}
-	counter := v.cfg.limiter.(limiter.Counter)
-	p := g.prefix(c)
-	// The prefix's four keys and the region's two in one string: one
-	// allocation (base and rbase are HMACs of one length).
-	base, rbase := v.guardBase(p), v.guardBase(c.Region+":")
-	all := "gsnd:" + base + "gver:" + base + "gblk:" + base + "gstr:" + base + "grsn:" + rbase + "grbk:" + rbase
-	kl := len(all) / 6
-	sndKey, verKey, blkKey, strKey := all[:kl], all[kl:2*kl], all[2*kl:3*kl], all[3*kl:4*kl]
-	rsnKey, rbkKey := all[4*kl:5*kl], all[5*kl:]
-	r := guardReads.Get().(*guardRead)
-	defer func() {
-		*r = guardRead{} // no key kept alive in the pool
-		guardReads.Put(r)
-	}()
-	r.reqs = [...]limiter.CountRequest{
-		nBlocked:       {Key: blkKey, Window: g.BlockFor},
-		nYoung:         {Key: sndKey, Window: max(guardGrace, v.cfg.validity)},
-		nHour:          {Key: sndKey, Window: guardHour},
-		nSix:           {Key: sndKey, Window: guardSix},
-		nDay:           {Key: sndKey, Window: guardDay},
-		nBurst:         {Key: sndKey, Window: burstWindow},
-		nVerHour:       {Key: verKey, Window: guardHour},
-		nVerSix:        {Key: verKey, Window: guardSix},
-		nVerDay:        {Key: verKey, Window: guardDay},
-		nStrikes:       {Key: strKey, Window: guardDay},
-		nRegionBlocked: {Key: rbkKey, Window: g.BlockFor},
-		nRegionBurst:   {Key: rsnKey, Window: burstWindow},
-		nRegionDay:     {Key: rsnKey, Window: guardDay},
-		// The guard's first send starts its history, an event that stays
-		// a year; bursts are judged once it is a day old. Read until then.
-		nEpoch: {Key: v.guardEpoch, Window: guardDay},
-	}
-	warm := v.guardWarm.Load()
-	read := r.reqs[:]
-	if warm {
-		read = read[:len(read)-1]
-	}
-	if err := counter.Count(ctx, read, r.n[:]); err != nil {
-		return "", tallies, backendErr("limiter", err)
-	}
-	n := r.n
-	if n[nBlocked] > 0 || n[nRegionBlocked] > 0 {
-		return "", tallies, ErrPumping
-	}
-	if !warm && n[nEpoch] == 0 {
-		d, err := counter.Allow(ctx, v.guardEpoch, Rule{Limit: 1, Window: maxWindow})
-		if err != nil {
-			return "", tallies, backendErr("limiter", err)
-		}
-		// Refused: the history began over a day ago.
-		warm = !d.Allowed
-		v.guardWarm.Store(warm)
-	}
-	// Sends whose codes may still be verified (younger than three
-	// minutes, or than the validity when longer) are not judged.
-	young := n[nYoung]
-	hour, six, day, burst := n[nHour]-young, n[nSix]-young, n[nDay]-young, n[nBurst]
-	verHour, verSix, verDay, strikes := n[nVerHour], n[nVerSix], n[nVerDay], n[nStrikes]
-	low := func(sent, verified, least int) bool {
-		if strikes > 0 {
-			// Blocked before within the day: a block that ran out must
-			// not reopen the prefix to the same traffic for long, so new
-			// traffic is judged on a quarter of the sends.
-			least = max(least/4, 5)
-		}
-		return sent >= least && float64(verified) < lv.conversion*float64(sent)
-	}
-	// A burst: this many sends in five minutes, many times the usual
-	// rate over the day, to the prefix or to its whole region. A day
-	// count near what a key keeps (tallies stop there) is busy, never a
-	// burst.
-	surging := func(burst, day int) bool {
-		usual := float64(day-burst) / float64(slotsPerDay)
-		return warm && burst+1 >= lv.burst && day < guardKeep-guardRoom && float64(burst+1) > lv.surge*max(usual, 1)
-	}
-	// Until then (a fresh store: the first day, or every restart of the
-	// in-memory limiter), only a burst far beyond what one prefix's real
-	// users send in five minutes: the conversion rules need the
-	// codes' validity to pass before they judge anything.
-	cold := !warm && burst+1 >= coldBurst*lv.burst
+// refusal turns the guard's refusal d of a send to c into ErrPumping and
+// the block it started, if any.
+func (v *Verifier) refusal(d limiter.SendDecision, c contact.Contact) (blocked, error) {
+	var b blocked
 	switch {
-	case low(hour, verHour, lv.minHour), surging(burst, n[nDay]), cold:
-	case (strikes == 0 || hour-verHour >= renewal) && (low(six, verSix, lv.minSix) || low(day, verDay, lv.minDay)):
-		// The longer windows judge a prefix blocked before that day
-		// only once new unverified sends came: the sends that earned its
-		// block must not renew it on their own until they leave the day
-		// (twenty SMS would otherwise block a quiet prefix for a day).
-	case n[nRegionDay] < regionQuiet && n[nRegionBurst]+1 >= 2*lv.burst && surging(n[nRegionBurst], n[nRegionDay]):
-		// A burst to a region rarely sent to, spread thin over its
-		// prefixes: a campaign's way around the per-prefix rules. Twice
-		// a prefix's burst, so that one prefix's own burst is the prefix
-		// rule's to block, which blocks less.
-		if _, err := counter.Allow(ctx, rbkKey, Rule{Limit: 1, Window: g.BlockFor}); err != nil {
-			return "", tallies, backendErr("limiter", err)
-		}
-		return c.Region, tallies, ErrPumping
-	default:
-		if n[nDay] < guardKeep-guardRoom {
-			tallies.prefix = namedRule{name: "gsnd", limit: limitGuard, key: sndKey, rules: guardTally}
-		}
-		if n[nRegionDay] < guardKeep-guardRoom {
-			tallies.region = namedRule{name: "grsn", limit: limitGuard, key: rsnKey, rules: guardTally}
-		}
-		return "", tallies, nil
+	case !d.Started:
+	case d.Guard == limiter.GuardRefusePrefix:
+		b.prefix = v.guard.prefix(c)
+	case d.Guard == limiter.GuardRefuseRegion:
+		b.region = c.Region
 	}
-	if _, err := counter.Allow(ctx, blkKey, Rule{Limit: 1, Window: g.BlockFor}); err != nil {
-		return "", tallies, backendErr("limiter", err)
-	}
-	if _, err := counter.Allow(ctx, strKey, Rule{Limit: guardKeep, Window: guardDay}); err != nil {
-		return "", tallies, backendErr("limiter", err)
-	}
-	return p, tallies, ErrPumping
+	return b, ErrPumping
 }
 
-// guardTallies are the rules that count a send for the guard, each unset
-// (no key) when the count is full or the guard off.
-type guardTallies struct{ prefix, region namedRule }
-
-// appendTo appends the tallies that are set to rules.
-func (t guardTallies) appendTo(rules []namedRule) []namedRule {
-	for _, r := range [...]namedRule{t.prefix, t.region} {
-		if r.key != "" {
-			rules = append(rules, r)
-		}
-	}
-	return rules
-}
-
-// The guard's reads, by their index in guardRead: the prefix's block,
-// sends (those too young to judge, the hour, six hours, day, five
-// minutes), verifies, and blocks that day; the region's block and sends;
-// the guard's history (last: not read once warm).
-const (
-	nBlocked = iota
-	nYoung
-	nHour
-	nSix
-	nDay
-	nBurst
-	nVerHour
-	nVerSix
-	nVerDay
-	nStrikes
-	nRegionBlocked
-	nRegionBurst
-	nRegionDay
-	nEpoch
-	nReads
-)
-
-// guardRead holds the guard's counts of a prefix and their requests.
-// Passed to an interface, they escape to the heap; guardReads recycles
-// them.
-type guardRead struct {
-	reqs [nReads]limiter.CountRequest
-	n    [nReads]int
-}
-
-var guardReads = sync.Pool{New: func() any { return new(guardRead) }}
-
-// guardBase is the part the keys of prefix p's counters share: one HMAC
-// of the prefix, each counter's key this after a name of its own.
-func (v *Verifier) guardBase(p string) string {
-	return v.limitKey("guard", p)[len("guard:"):]
-}
-
-// guardVerified counts a verify for c's prefix. A key takes guardKeep
-// events a day at most: the counts saturate there, and busy prefixes are
-// judged on saturated counts (see guardRoom).
+// guardVerified counts a verified code for c's prefix. It is best effort:
+// the code is consumed, and a verify that failed to be counted only makes
+// its prefix look less converting.
 func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
-	g := v.cfg.guard
-	if _, on := guardLevels[g.Level]; !on || c.Kind != contact.Phone || pinned(g.Allow, c.Value) {
+	if c.Kind != contact.Phone {
 		return nil
 	}
-	_, err := v.cfg.limiter.Allow(ctx, "gver:"+v.guardBase(g.prefix(c)), guardTally...)
-	if err != nil {
+	if judged, _ := v.guard.judges(c); !judged {
+		return nil
+	}
+	if err := v.guard.counts.Verified(ctx, v.guardKey(c)); err != nil {
 		return backendErr("limiter", err)
 	}
 	return nil

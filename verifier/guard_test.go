@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,26 +13,45 @@ import (
 	"github.com/vcodekit/vcode/verifier"
 )
 
-// guardFixture: the standard guard, the quotas out of the way so that
-// only the guard refuses, and a log of events.
-func guardFixture(t *testing.T, g verifier.Guard) (fixture, *eventLog) {
+// guardFixture: the guard g, the quotas out of the way so that only the
+// guard refuses, and a log of events.
+func guardFixture(t *testing.T, g verifier.Guard, opts ...verifier.Option) (fixture, *eventLog) {
 	log := &eventLog{}
 	l := verifier.DefaultLimits()
 	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
-	return newFixture(t, verifier.WithGuard(g), verifier.WithLimits(l), verifier.WithObserver(log)), log
+	return newFixture(t, append([]verifier.Option{verifier.WithGuard(g), verifier.WithLimits(l), verifier.WithObserver(log)}, opts...)...), log
 }
 
 func num(prefix string, i int) string { return fmt.Sprintf("%s%08d", prefix, i) }
 
-// TestGuardBlocksWhatDoesNotConvert: sends to a prefix that are never
-// verified earn it a block (403 ErrPumping, one event naming the prefix);
-// another prefix, converting, is untouched; codes sent before still
-// verify; the block ends by itself.
-func TestGuardBlocksWhatDoesNotConvert(t *testing.T) {
+// blocks lists the blocks log's events started, prefixes and regions.
+func blocks(log *eventLog) (started []string) {
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, e := range log.events {
+		if e.BlockedPrefix != "" {
+			started = append(started, e.BlockedPrefix)
+		}
+		if e.BlockedRegion != "" {
+			started = append(started, e.BlockedRegion)
+		}
+	}
+	return started
+}
+
+// TestGuardAllowance: a prefix whose codes are never verified gets its
+// base, 20 SMS at standard, then ErrPumping (one event naming the
+// prefix); another prefix, converting, is untouched; a verify is never
+// refused; a code sent before the refusal still verifies; nothing resets
+// with time: no send passes until the first have left the day, and the
+// refusal, made when the prefix had verified nothing, halved its base for
+// the week.
+func TestGuardAllowance(t *testing.T) {
 	f, log := guardFixture(t, verifier.DefaultGuard())
 	ctx := context.Background()
-	var refused int
-	var blocked []string
+	var delivered []verifier.Request
+	var codes []string
+	refusedAt := -1
 	for i := range 60 {
 		// A pumped prefix, +86138, never verified; a real one, +86139,
 		// verified, a send each 20 s.
@@ -39,14 +59,23 @@ func TestGuardBlocksWhatDoesNotConvert(t *testing.T) {
 		_, err := f.v.Send(ctx, pumped)
 		switch {
 		case errors.Is(err, verifier.ErrPumping):
-			refused++
 			if e := log.last(); e.Outcome != verifier.OutcomePumpingBlocked {
 				t.Fatalf("outcome %q", e.Outcome)
-			} else if e.Blocked != "" {
-				blocked = append(blocked, e.Blocked)
+			}
+			if refusedAt < 0 {
+				refusedAt = i
+				// The code delivered 20 s ago verifies.
+				if err := f.verify(delivered[19], codes[19]); err != nil {
+					t.Fatalf("a code sent before the refusal: %v", err)
+				}
 			}
 		case err != nil:
 			t.Fatal(err)
+		case refusedAt >= 0:
+			t.Fatalf("send %d delivered after a refusal", i)
+		default:
+			code, _ := f.rec.LastCode(pumped.Contact)
+			delivered, codes = append(delivered, pumped), append(codes, code)
 		}
 		real := verifier.Request{Contact: num("+86139", i), Subject: fmt.Sprint("r", i)}
 		code := f.send(t, real)
@@ -55,61 +84,95 @@ func TestGuardBlocksWhatDoesNotConvert(t *testing.T) {
 		}
 		f.clk.Advance(20 * time.Second)
 	}
-	if refused == 0 || len(blocked) != 1 || blocked[0] != "+86138" {
-		t.Fatalf("%d refused, blocks started %v; want a block of +86138", refused, blocked)
+	if refusedAt != 20 {
+		t.Fatalf("first refusal at send %d, want the 21st (index 20)", refusedAt)
+	}
+	if b := blocks(log); len(b) != 1 || b[0] != "+86138" {
+		t.Fatalf("blocks started %v, want one of +86138", b)
 	}
 	if !errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86138", 99), Subject: "x"}), verifier.ErrNotAllowed) {
 		t.Fatal("a guard refusal does not match ErrNotAllowed")
 	}
 	// Verifying is never refused by the guard.
-	if err := f.verify(verifier.Request{Contact: num("+86138", 0), Subject: "p0"}, "000000"); !errors.Is(err, verifier.ErrWrongCode) {
-		t.Fatalf("verify on a blocked prefix: %v, want the usual wrong-code answer", err)
+	if err := f.verify(delivered[0], "000000"); !errors.Is(err, verifier.ErrWrongCode) {
+		t.Fatalf("a wrong code on a refused prefix: %v, want the usual wrong-code answer", err)
 	}
-	// When the block runs out, the sends that earned it do not renew it
-	// (they are still in the six-hour and day windows)...
-	f.clk.Advance(time.Hour)
-	for i := range 2 {
-		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 200+i), Subject: fmt.Sprint("again", i)}); err != nil {
-			t.Fatalf("send %d after the block ran out, no new traffic before: %v", i, err)
+	// Hours later: still refused, however the sends are timed.
+	for h := range 23 {
+		f.clk.Advance(time.Hour)
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 200+h), Subject: fmt.Sprint("again", h)}); !errors.Is(err, verifier.ErrPumping) {
+			t.Fatalf("%d h on: %v, want still refused", h+1, err)
 		}
 	}
-	// ...but new unverified traffic (two sends) lets the old evidence
-	// block it again.
-	f.clk.Advance(4 * time.Minute)
-	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 210), Subject: "again"}); !errors.Is(err, verifier.ErrPumping) {
-		t.Fatalf("2 new unverified sends after a block: %v, want blocked again", err)
+	// A day after the first sends (10:00, the start of their hour) they
+	// have left; the first refusal halved the base (the later ones came
+	// after a verified code: no strike): 10 more.
+	f.clk.Advance(40 * time.Minute)
+	for i := range 10 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 300+i), Subject: fmt.Sprint("late", i)}); err != nil {
+			t.Fatalf("a day later, send %d: %v", i+1, err)
+		}
 	}
-	// A day later, its history gone, it is open.
-	f.clk.Advance(25 * time.Hour)
-	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 201), Subject: "late"}); err != nil {
-		t.Fatalf("a day after: %v", err)
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 310), Subject: "late"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("a day later, the 11th: %v, want refused", err)
+	}
+}
+
+// TestGuardEarns: verified codes earn unverified sends, two per three up
+// to 150 a day at standard, three each beyond: a busy prefix's real users
+// keep room that an attacker must spend first.
+func TestGuardEarns(t *testing.T) {
+	for _, tt := range []struct {
+		users, want int
+	}{
+		{100, 100*2/3 + 20},
+		{200, 150*2/3 + 3*50 + 20},
+	} {
+		f, _ := guardFixture(t, verifier.DefaultGuard())
+		// Users who verify, over the day before.
+		for i := range tt.users {
+			r := verifier.Request{Contact: num("+86137", i), Subject: fmt.Sprint("u", i)}
+			if err := f.verify(r, f.send(t, r)); err != nil {
+				t.Fatal(err)
+			}
+			f.clk.Advance(20 * time.Hour / time.Duration(tt.users))
+		}
+		sent := 0
+		for i := range 1000 {
+			if err := sendErr(f.v, verifier.Request{Contact: num("+86137", 10000+i), Subject: fmt.Sprint("p", i)}); errors.Is(err, verifier.ErrPumping) {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			sent++
+		}
+		if sent != tt.want {
+			t.Errorf("a prefix with %d verified codes took %d unverified sends, want %d", tt.users, sent, tt.want)
+		}
 	}
 }
 
 // TestGuardCodesSentBeforeABlockVerify: a code sent to a prefix before it
-// was blocked still verifies while the block lasts; a pinned prefix is
-// refused from its first send.
+// was refused still verifies; a pinned prefix is refused from its first
+// send.
 func TestGuardCodesSentBeforeABlockVerify(t *testing.T) {
-	l := verifier.DefaultLimits()
-	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
 	g := verifier.DefaultGuard()
 	g.Block = []string{"+86137"}
-	f := newFixture(t, verifier.WithGuard(g), verifier.WithLimits(l), verifier.WithValidity(10*time.Minute))
+	f, _ := guardFixture(t, g, verifier.WithValidity(10*time.Minute))
 	ctx := context.Background()
-	for i := 1; i <= 25; i++ { // never verified
+	first := verifier.Request{Contact: num("+86138", 0), Subject: "alice"}
+	code := f.send(t, first)
+	for i := 1; i <= 19; i++ { // never verified
 		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
 			t.Fatalf("pumped send %d: %v", i, err)
 		}
 	}
 	f.clk.Advance(9 * time.Minute)
-	first := verifier.Request{Contact: num("+86138", 0), Subject: "alice"}
-	code := f.send(t, first)
-	f.clk.Advance(2 * time.Minute) // the pumped codes expired unverified
 	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 26), Subject: "p26"}); !errors.Is(err, verifier.ErrPumping) {
-		t.Fatalf("26 unverified sends, then: %v, want the prefix blocked", err)
+		t.Fatalf("21st unverified send: %v, want the prefix refused", err)
 	}
 	if _, err := f.v.Verify(ctx, first, code); err != nil {
-		t.Fatalf("verify of a code sent before the block: %v", err)
+		t.Fatalf("verify of a code sent before the refusal: %v", err)
 	}
 	if err := sendErr(f.v, verifier.Request{Contact: num("+86137", 1), Subject: "bob"}); !errors.Is(err, verifier.ErrPumping) {
 		t.Fatalf("a pinned-blocked prefix: %v", err)
@@ -117,27 +180,51 @@ func TestGuardCodesSentBeforeABlockVerify(t *testing.T) {
 }
 
 // TestGuardPinsAndLevels: Allow exempts a prefix however it converts;
-// Block refuses even with the guard off; bad settings are refused.
+// Block refuses even with the guard off, and Guard{Block: ...}, as the
+// doc shows it, is accepted; bad settings are refused.
 func TestGuardPinsAndLevels(t *testing.T) {
-	f, _ := guardFixture(t, verifier.Guard{Level: verifier.GuardMax, PrefixDigits: 3, BlockFor: time.Hour, Allow: []string{"+86138"}})
+	f, _ := guardFixture(t, verifier.Guard{Level: verifier.GuardMax, PrefixDigits: 3, Allow: []string{"+86138"}})
 	for i := range 100 {
 		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
 			t.Fatalf("an allowed prefix, send %d: %v", i, err)
 		}
 		f.clk.Advance(30 * time.Second)
 	}
-	off, _ := guardFixture(t, verifier.Guard{Block: []string{"+86135"}, PrefixDigits: 3, BlockFor: time.Hour})
-	if err := sendErr(off.v, verifier.Request{Contact: "+8613512345678", Subject: "x"}); !errors.Is(err, verifier.ErrPumping) {
-		t.Fatalf("Block with the guard off: %v", err)
-	}
-	if err := sendErr(off.v, verifier.Request{Contact: "+8613612345678", Subject: "x"}); err != nil {
-		t.Fatalf("another prefix with the guard off: %v", err)
+	// Allow's sends are not counted: the rest of the region is untouched.
+	if err := sendErr(f.v, verifier.Request{Contact: "+8613912345678", Subject: "x"}); err != nil {
+		t.Fatalf("another prefix after 100 allowed sends: %v", err)
 	}
 	for name, g := range map[string]verifier.Guard{
-		"level":  {Level: 7, PrefixDigits: 3, BlockFor: time.Hour},
-		"digits": {Level: verifier.GuardBasic, PrefixDigits: 0, BlockFor: time.Hour},
-		"block":  {Level: verifier.GuardBasic, PrefixDigits: 3, BlockFor: time.Second},
-		"prefix": {Level: verifier.GuardBasic, PrefixDigits: 3, BlockFor: time.Hour, Allow: []string{"86138"}},
+		"off, with Block":   {Block: []string{"+86135"}},
+		"digits by default": {Level: verifier.GuardOff, Block: []string{"+86135"}, PrefixDigits: 0},
+	} {
+		off, _ := guardFixture(t, g)
+		if err := sendErr(off.v, verifier.Request{Contact: "+8613512345678", Subject: "x"}); !errors.Is(err, verifier.ErrPumping) {
+			t.Fatalf("%s: a blocked prefix: %v", name, err)
+		}
+		for i := range 60 {
+			if err := sendErr(off.v, verifier.Request{Contact: num("+86136", i), Subject: fmt.Sprint("p", i)}); err != nil {
+				t.Fatalf("%s: another prefix with the guard off, send %d: %v", name, i, err)
+			}
+		}
+	}
+	// Guard{Block: ...} with a standard level and no PrefixDigits: 3.
+	std, _ := guardFixture(t, verifier.Guard{Level: verifier.GuardStandard, Block: []string{"+1900"}})
+	for i := range 21 {
+		err := sendErr(std.v, verifier.Request{Contact: num("+86136", i), Subject: fmt.Sprint("p", i)})
+		if i < 20 && err != nil || i == 20 && !errors.Is(err, verifier.ErrPumping) {
+			t.Fatalf("standard, digits by default, send %d: %v", i+1, err)
+		}
+	}
+	if err := sendErr(std.v, verifier.Request{Contact: num("+86137", 0), Subject: "q"}); err != nil {
+		t.Fatalf("the next prefix, +86137, is its own: %v", err)
+	}
+	for name, g := range map[string]verifier.Guard{
+		"level":  {Level: 7, PrefixDigits: 3},
+		"digits": {Level: verifier.GuardBasic, PrefixDigits: 9},
+		"minus":  {Level: verifier.GuardBasic, PrefixDigits: -1},
+		"prefix": {Level: verifier.GuardBasic, PrefixDigits: 3, Allow: []string{"86138"}},
+		"block":  {Block: []string{"+86 138"}},
 	} {
 		if _, err := verifier.New(f.rec, verifier.WithGuard(g)); err == nil {
 			t.Errorf("%s: a bad guard was accepted", name)
@@ -145,44 +232,9 @@ func TestGuardPinsAndLevels(t *testing.T) {
 	}
 }
 
-// TestGuardBurstAfterWarmUp: a burst to a prefix with no history is
-// blocked before the burst can convert, once the guard has a day of
-// history; before (a fresh store would see every prefix as new), only a
-// burst four times as large.
-func TestGuardBurstAfterWarmUp(t *testing.T) {
-	f, _ := guardFixture(t, verifier.DefaultGuard())
-	burst := func(prefix string) (refusedAt int) {
-		for i := range 60 {
-			if errors.Is(sendErr(f.v, verifier.Request{Contact: num(prefix, i), Subject: fmt.Sprint(prefix, i)}), verifier.ErrPumping) {
-				return i
-			}
-		}
-		return -1
-	}
-	if at := burst("+86135"); at >= 0 {
-		t.Fatalf("a burst on a fresh store was blocked at send %d", at)
-	}
-	// On a fresh store, only a burst far beyond real users' peak: four
-	// times the level's, 120 in five minutes at standard.
-	cold := -1
-	for i := range 150 {
-		if errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86137", i), Subject: fmt.Sprint("c", i)}), verifier.ErrPumping) {
-			cold = i
-			break
-		}
-	}
-	if cold != 119 {
-		t.Fatalf("a burst on a fresh store: refused at send %d, want the 120th (index 119)", cold)
-	}
-	f.clk.Advance(25 * time.Hour)
-	if at := burst("+86136"); at < 0 || at > 30 {
-		t.Fatalf("a burst after warm-up: refused at send %d, want by the 30th", at)
-	}
-}
-
-// TestGuardOnByDefault: a Verifier given no guard has the standard one
-// (unverified traffic to a prefix gets it blocked); with a Limiter that
-// keeps no counts the default guard is off, and asking for one is an error.
+// TestGuardOnByDefault: a Verifier given no guard has the standard one;
+// a Limiter that cannot keep the guard's counts is an error from New,
+// default guard or not, unless the guard is switched off explicitly.
 func TestGuardOnByDefault(t *testing.T) {
 	l := verifier.DefaultLimits()
 	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
@@ -195,31 +247,47 @@ func TestGuardOnByDefault(t *testing.T) {
 		}
 		f.clk.Advance(20 * time.Second)
 	}
-	if refused < 0 || refused > 50 {
-		t.Fatalf("default verifier: unverified sends to one prefix refused at %d, want within 50", refused)
+	if refused != 20 {
+		t.Fatalf("default verifier: unverified sends to one prefix refused at %d, want 20", refused)
 	}
 
-	plain := limiterOnly{limiter.NewMemory(limiter.WithClock(f.clk.Now))}
-	t.Cleanup(func() { plain.Limiter.(*limiter.Memory).Close() })
-	g := newFixture(t, verifier.WithLimits(l), verifier.WithLimiter(plain))
-	for i := range 60 {
-		if err := sendErr(g.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
-			t.Fatalf("a Limiter without counts, send %d: %v (the default guard must be off)", i, err)
+	for name, lim := range map[string]limiter.Limiter{
+		"Limiter only":      limiterOnly{limiter.NewMemory()},
+		"BatchLimiter only": batchOnly{limiter.NewMemory()},
+	} {
+		t.Cleanup(func() { lim.(interface{ Close() error }).Close() })
+		for _, opts := range [][]verifier.Option{{}, {verifier.WithGuard(verifier.DefaultGuard())}} {
+			_, err := verifier.New(f.rec, append(opts, verifier.WithLimiter(lim), verifier.WithSecrets([]byte("0123456789abcdef")))...)
+			if err == nil || !strings.Contains(err.Error(), "GuardLimiter") || !strings.Contains(err.Error(), "WithGuard(verifier.Guard{})") {
+				t.Fatalf("%s: New = %v, want an error naming limiter.GuardLimiter and how to switch the guard off", name, err)
+			}
 		}
-		g.clk.Advance(20 * time.Second)
-	}
-	if _, err := verifier.New(g.rec, verifier.WithLimiter(plain), testSecret, verifier.WithGuard(verifier.DefaultGuard())); err == nil {
-		t.Fatal("WithGuard with a Limiter that keeps no counts was accepted")
+		g, err := verifier.New(f.rec, verifier.WithLimiter(lim), verifier.WithGuard(verifier.Guard{}), verifier.WithLimits(l), verifier.WithSecrets([]byte("0123456789abcdef")))
+		if err != nil {
+			t.Fatalf("%s, the guard switched off: %v", name, err)
+		}
+		for i := range 60 {
+			if err := sendErr(g, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint(name, i)}); err != nil {
+				t.Fatalf("%s, the guard off, send %d: %v", name, i, err)
+			}
+		}
 	}
 }
 
-// limiterOnly hides every interface of a Limiter but Limiter's own.
-type limiterOnly struct{ limiter.Limiter }
+// limiterOnly hides every interface of a Limiter but Limiter's own;
+// batchOnly all but BatchLimiter's.
+type (
+	limiterOnly struct{ limiter.Limiter }
+	batchOnly   struct{ limiter.BatchLimiter }
+)
+
+func (l limiterOnly) Close() error { return l.Limiter.(*limiter.Memory).Close() }
+func (l batchOnly) Close() error   { return l.BatchLimiter.(*limiter.Memory).Close() }
 
 // TestGuardCountsOnlyWhatLeft: sends that certainly did not leave (the
 // notifier says Undelivered) are given back to the guard with the limits,
 // so a gateway outage does not make a prefix look unconverting; the same
-// number of sends that did leave blocks it.
+// number of sends that did leave spends its allowance.
 func TestGuardCountsOnlyWhatLeft(t *testing.T) {
 	l := verifier.DefaultLimits()
 	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
@@ -242,121 +310,128 @@ func TestGuardCountsOnlyWhatLeft(t *testing.T) {
 		clk.Advance(20 * time.Second)
 	}
 	down = false
-	if err := sendErr(v, verifier.Request{Contact: num("+86138", 100), Subject: "after"}); err != nil {
-		t.Fatalf("after an outage of undelivered sends: %v, want the prefix open", err)
-	}
-}
-
-// TestGuardTallyNeverRefuses: when the guard's tally of a prefix fills
-// between its read and the send's limits (concurrent sends to a busy
-// prefix), the send goes out, untallied, instead of being refused.
-func TestGuardTallyNeverRefuses(t *testing.T) {
-	mem := limiter.NewMemory()
-	t.Cleanup(func() { mem.Close() })
-	full := &tallyFull{Memory: mem}
-	f := newFixture(t, verifier.WithLimiter(full))
-	if err := sendErr(f.v, req("+8613812345678")); err != nil {
-		t.Fatalf("a send whose tally was refused: %v", err)
-	}
-	if full.refused != 1 {
-		t.Fatalf("the tally was refused %d times, want 1 (the send must have carried it)", full.refused)
-	}
-	if f.rec.Len() != 1 {
-		t.Fatalf("%d messages, want 1", f.rec.Len())
-	}
-}
-
-// tallyFull is a Memory whose AllowAll refuses the guard's tally (the one
-// request with a 24-hour rule) once, as a tally filled by concurrent
-// sends would be.
-type tallyFull struct {
-	*limiter.Memory
-	refused int
-}
-
-func (l *tallyFull) AllowAll(ctx context.Context, reqs []limiter.Request, ds []limiter.Decision) (int, error) {
-	for i, r := range reqs {
-		if l.refused == 0 && len(r.Rules) == 1 && r.Rules[0].Window == 24*time.Hour {
-			l.refused++
-			clear(ds)
-			ds[i] = limiter.Decision{RetryAfter: time.Minute}
-			return i, nil
+	for i := range 20 {
+		if err := sendErr(v, verifier.Request{Contact: num("+86138", 100+i), Subject: fmt.Sprint("after", i)}); err != nil {
+			t.Fatalf("after an outage of undelivered sends, send %d: %v, want the prefix's whole base", i+1, err)
 		}
 	}
-	return l.Memory.AllowAll(ctx, reqs, ds)
+	if err := sendErr(v, verifier.Request{Contact: num("+86138", 200), Subject: "after"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("the 21st delivered unverified send: %v, want refused", err)
+	}
 }
 
-// TestGuardRegionBurst: once warm, a burst spread thin over many prefixes
-// of a region rarely sent to (three sends each, far below any prefix's
-// thresholds) blocks the region, named once by its ISO code; another region is
-// untouched; the block ends by itself. Before warm-up it is not judged.
-func TestGuardRegionBurst(t *testing.T) {
+// TestGuardRefusedSendsNotCounted: sends refused by a limit (a subject
+// past its quota, a number within its cooldown) are never counted by the
+// guard, so they cannot spend a prefix's allowance for others.
+func TestGuardRefusedSendsNotCounted(t *testing.T) {
+	l := verifier.DefaultLimits()
+	l.IP = verifier.ClientLimits{}
+	f, _ := guardFixture(t, verifier.DefaultGuard(), verifier.WithLimits(l))
+	// One subject spends its 20 sends an hour on other prefixes, then
+	// tries +86138 100 times; one number is asked for 100 times.
+	for i := range 20 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86150", i), Subject: "spent"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rl *verifier.RateLimitError
+	for i := range 100 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: "spent"}); !errors.As(err, &rl) || rl.Limit != "subject" {
+			t.Fatalf("a spent subject's send %d: %v", i, err)
+		}
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 999), Subject: fmt.Sprint("s", i)}); i > 0 && (!errors.As(err, &rl) || rl.Limit != "contact") {
+			t.Fatalf("one number's send %d: %v", i, err)
+		}
+	}
+	// One send of the 200 left: 19 more for others, then refused.
+	for i := range 19 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 1000+i), Subject: fmt.Sprint("o", i)}); err != nil {
+			t.Fatalf("another subject's send %d: %v, want the prefix's base untouched by refused sends", i+1, err)
+		}
+	}
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 2000), Subject: "o"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("beyond the base: %v", err)
+	}
+}
+
+// TestGuardTrusted: a send the host vouches for passes a prefix that spent
+// its allowance, and is counted.
+func TestGuardTrusted(t *testing.T) {
+	f, _ := guardFixture(t, verifier.DefaultGuard())
+	for i := range 20 {
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		r := verifier.Request{Contact: num("+86138", 100+i), Subject: fmt.Sprint("known", i), Trusted: true}
+		if err := sendErr(f.v, r); err != nil {
+			t.Fatalf("a trusted send to a spent prefix, %d: %v", i+1, err)
+		}
+		if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 200+i), Subject: fmt.Sprint("q", i)}); !errors.Is(err, verifier.ErrPumping) {
+			t.Fatalf("an untrusted one: %v", err)
+		}
+	}
+}
+
+// TestGuardRegion: sends spread thin over many prefixes of a region, each
+// under its prefix's base, spend the region's (300 at standard): the 301st
+// is refused, one event names the region; another region is untouched; a
+// prefix whose own verified codes earned its sends still passes.
+func TestGuardRegion(t *testing.T) {
 	f, log := guardFixture(t, verifier.DefaultGuard())
 	prefixes := []string{"+86130", "+86131", "+86132", "+86133", "+86135", "+86136", "+86137", "+86138", "+86139",
 		"+86150", "+86151", "+86152", "+86153", "+86155", "+86156", "+86157", "+86158", "+86159",
 		"+86180", "+86181", "+86182", "+86183", "+86185", "+86186", "+86187", "+86188", "+86189"}
-	spread := func(round int) (refusedAt int) {
-		for i := range 3 * len(prefixes) {
-			r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], round*1000+i), Subject: fmt.Sprint("s", round, "-", i)}
-			if errors.Is(sendErr(f.v, r), verifier.ErrPumping) {
-				return i
-			}
-		}
-		return -1
-	}
-	if at := spread(0); at >= 0 {
-		t.Fatalf("a spread burst on a fresh store was blocked at send %d", at)
-	}
-	f.clk.Advance(25 * time.Hour)
-	at := spread(1)
-	if at < 0 || at > 60 {
-		t.Fatalf("a spread burst after warm-up: refused at send %d, want by the 60th", at)
-	}
-	var blocked []string
-	for _, e := range log.events {
-		if e.Blocked != "" {
-			blocked = append(blocked, e.Blocked)
+	// A prefix with real users who verify, before.
+	for i := range 5 {
+		r := verifier.Request{Contact: num("+86199", i), Subject: fmt.Sprint("u", i)}
+		if err := f.verify(r, f.send(t, r)); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if len(blocked) != 1 || blocked[0] != "CN" {
-		t.Fatalf("blocks started %v, want one of region CN", blocked)
+	// 5 verified codes: room for 5 more in the region.
+	refusedAt := -1
+	for i := range 400 {
+		r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], i), Subject: fmt.Sprint("s", i)}
+		if err := sendErr(f.v, r); errors.Is(err, verifier.ErrPumping) {
+			refusedAt = i
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Advance(5 * time.Second)
 	}
-	if err := sendErr(f.v, verifier.Request{Contact: "+8619912345678", Subject: "other-prefix"}); !errors.Is(err, verifier.ErrPumping) {
-		t.Fatalf("a prefix of the blocked region not sent to before: %v, want refused", err)
+	if refusedAt != 305 {
+		t.Fatalf("a spread over %d prefixes refused at send %d, want the 306th (300 and 5 verified)", len(prefixes), refusedAt+1)
+	}
+	if b := blocks(log); len(b) != 1 || b[0] != "CN" {
+		t.Fatalf("blocks started %v, want one of region CN", b)
+	}
+	if err := sendErr(f.v, verifier.Request{Contact: "+8617012345678", Subject: "other-prefix"}); !errors.Is(err, verifier.ErrPumping) {
+		t.Fatalf("a prefix of the refused region not sent to before: %v, want refused", err)
 	}
 	if err := sendErr(f.v, verifier.Request{Contact: "+16502530000", Subject: "us"}); err != nil {
 		t.Fatalf("another region: %v", err)
 	}
-	f.clk.Advance(time.Hour + time.Minute)
-	if err := sendErr(f.v, verifier.Request{Contact: "+8619912345679", Subject: "later"}); err != nil {
-		t.Fatalf("after the block: %v", err)
-	}
-
-	// A region sent to every day (600 sends over the last day) is not
-	// judged on its bursts: they are its real users' peaks.
-	busy, _ := guardFixture(t, verifier.DefaultGuard())
-	for i := range 600 {
-		r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], 500000+i), Subject: fmt.Sprint("day", i)}
-		if err := sendErr(busy.v, r); err != nil {
-			t.Fatalf("a day of traffic, send %d: %v", i, err)
-		}
-		busy.clk.Advance(24 * time.Hour / 600)
-	}
-	for i := range 3 * len(prefixes) {
-		r := verifier.Request{Contact: num(prefixes[i%len(prefixes)], 700000+i), Subject: fmt.Sprint("peak", i)}
-		if err := sendErr(busy.v, r); err != nil {
-			t.Fatalf("a busy region's peak, send %d: %v", i, err)
-		}
+	if err := sendErr(f.v, verifier.Request{Contact: num("+86199", 100), Subject: "earned"}); err != nil {
+		t.Fatalf("a prefix whose verified codes earned the send: %v", err)
 	}
 }
 
-// TestGuardWaitsForTheValidity: with codes valid for ten minutes, sends
-// are not judged unverified until they are older than the validity: users
-// who verify after five minutes do not get their prefix blocked.
-func TestGuardWaitsForTheValidity(t *testing.T) {
-	l := verifier.DefaultLimits()
-	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
-	f := newFixture(t, verifier.WithLimits(l), verifier.WithValidity(10*time.Minute))
+// TestGuardPendingCodes: with codes valid for ten minutes, 40 sends to a
+// busy prefix in two minutes whose users verify after five are not
+// refused: its pending codes fit the room its verified codes earned.
+func TestGuardPendingCodes(t *testing.T) {
+	f, _ := guardFixture(t, verifier.DefaultGuard(), verifier.WithValidity(10*time.Minute))
+	// A day of history: 200 users who verified.
+	for i := range 200 {
+		r := verifier.Request{Contact: num("+86138", 5000+i), Subject: fmt.Sprint("h", i)}
+		if err := f.verify(r, f.send(t, r)); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Advance(5 * time.Minute)
+	}
 	var reqs []verifier.Request
 	var codes []string
 	for i := range 40 {
@@ -364,17 +439,10 @@ func TestGuardWaitsForTheValidity(t *testing.T) {
 		reqs, codes = append(reqs, r), append(codes, f.send(t, r))
 		f.clk.Advance(3 * time.Second)
 	}
-	f.clk.Advance(5 * time.Minute) // all 40 older than three minutes, none verified yet
-	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 100), Subject: "next"}); err != nil {
-		t.Fatalf("a send while 40 codes valid for 10 min wait to be verified: %v", err)
-	}
+	f.clk.Advance(5 * time.Minute)
 	for i, r := range reqs {
 		if err := f.verify(r, codes[i]); err != nil {
 			t.Fatalf("verify %d after 5 min: %v", i, err)
 		}
-	}
-	f.clk.Advance(6 * time.Minute)
-	if err := sendErr(f.v, verifier.Request{Contact: num("+86138", 101), Subject: "later"}); err != nil {
-		t.Fatalf("after they were verified: %v", err)
 	}
 }

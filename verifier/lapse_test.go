@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,32 +17,42 @@ import (
 var errReleaseDown = errors.New("limiter down for releases")
 
 // lapsingLimiter is a Limiter (without AllowAll, so that the verifier
-// gives back each hold itself) whose Release fails, and whose Allow fails
-// for keys with prefix failAllow.
+// gives back each hold itself) whose Release fails. Not being a
+// limiter.GuardLimiter, it needs the pumping guard off.
 type lapsingLimiter struct {
-	mem       *limiter.Memory
-	failAllow string
+	mem          *limiter.Memory
+	failVerified bool
 }
 
 func (l lapsingLimiter) Allow(ctx context.Context, key string, rules ...limiter.Rule) (limiter.Decision, error) {
-	if l.failAllow != "" && strings.HasPrefix(key, l.failAllow) {
-		return limiter.Decision{}, errDown
-	}
 	return l.mem.Allow(ctx, key, rules...)
 }
 
 func (l lapsingLimiter) Release(context.Context, string, time.Time) error { return errReleaseDown }
 
-func (l lapsingLimiter) Count(ctx context.Context, reqs []limiter.CountRequest, counts []int) error {
-	return l.mem.Count(ctx, reqs, counts)
-}
-
-// batchLapsingLimiter is lapsingLimiter with AllowAll (whose own give-back
-// inside a refused batch is the limiter's business, not the verifier's).
+// batchLapsingLimiter is lapsingLimiter with AllowAll and the pumping
+// guard's calls (whose own give-back inside a refused batch is the
+// limiter's business, not the verifier's): its ReleaseSend fails, and its
+// Verified when failVerified is set.
 type batchLapsingLimiter struct{ lapsingLimiter }
 
 func (l batchLapsingLimiter) AllowAll(ctx context.Context, reqs []limiter.Request, ds []limiter.Decision) (int, error) {
 	return l.mem.AllowAll(ctx, reqs, ds)
+}
+
+func (l batchLapsingLimiter) AllowSend(ctx context.Context, reqs []limiter.Request, s limiter.GuardSend, ds []limiter.Decision) (limiter.SendDecision, error) {
+	return l.mem.AllowSend(ctx, reqs, s, ds)
+}
+
+func (l batchLapsingLimiter) ReleaseSend(context.Context, limiter.GuardKey, time.Time) error {
+	return errReleaseDown
+}
+
+func (l batchLapsingLimiter) Verified(ctx context.Context, key limiter.GuardKey) error {
+	if l.failVerified {
+		return errDown
+	}
+	return l.mem.Verified(ctx, key)
 }
 
 // TestBestEffortWritesReported: a give-back of limits, a withdrawal of an
@@ -85,7 +94,7 @@ func TestBestEffortWritesReported(t *testing.T) {
 			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}},
 		{"the guard's count of a verify", nil,
 			func(m *limiter.Memory) limiter.Limiter {
-				return batchLapsingLimiter{lapsingLimiter{mem: m, failAllow: "gver:"}}
+				return batchLapsingLimiter{lapsingLimiter{mem: m, failVerified: true}}
 			}, nil,
 			func(f fixture) error { return f.verify(req(phone), f.send(t, req(phone))) },
 			verifier.OutcomeVerified, []verifier.Lapse{verifier.LapseGuardCount}},
@@ -97,7 +106,11 @@ func TestBestEffortWritesReported(t *testing.T) {
 			mem := limiter.NewMemory(limiter.WithClock(f.clk.Now))
 			t.Cleanup(func() { mem.Close() })
 			if tt.lim != nil {
-				opts = append(opts, verifier.WithLimiter(tt.lim(mem)))
+				lim := tt.lim(mem)
+				opts = append(opts, verifier.WithLimiter(lim))
+				if _, ok := lim.(limiter.GuardLimiter); !ok {
+					opts = append(opts, verifier.WithGuard(verifier.Guard{}))
+				}
 			}
 			if tt.store != nil {
 				opts = append(opts, verifier.WithStore(tt.store(store.NewMemory(store.WithClock(f.clk.Now)))))

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
 )
 
@@ -323,10 +324,12 @@ func (v *Verifier) clientRules(dst []namedRule, r Request, send bool) []namedRul
 	return dst
 }
 
-// hold is one event a request took, to give back if it fails.
+// hold is one event a request took, to give back if it fails: under key,
+// or, when guard is set, the pumping guard's count of a send.
 type hold struct {
-	key string
-	at  time.Time
+	key   string
+	guard limiter.GuardKey
+	at    time.Time
 }
 
 // take asks the limiter for every rule: in one AllowAll call when it is a
@@ -353,16 +356,16 @@ func (v *Verifier) take(ctx context.Context, rules []namedRule, reason error, ho
 			v.release(ctx, holds)
 			return nil, &RateLimitError{Reason: reason, Limit: rule.limit, RetryAfter: d.RetryAfter}
 		}
-		holds = append(holds, hold{key, d.At})
+		holds = append(holds, hold{key: key, at: d.At})
 	}
 	return holds, nil
 }
 
 // maxBatch is the most rules one request applies: a send's subject, IP,
-// region, contact, the subject's share of the contact, the deliveries of
-// contact, subject and IP, and the pumping guard's tallies of its prefix
-// and region.
-const maxBatch = 10
+// region, contact, the subject's share of the contact, and the
+// deliveries of contact, subject and IP (the pumping guard's send rides
+// with them in AllowSend, outside this count).
+const maxBatch = 8
 
 // batch holds AllowAll's requests and decisions. Passed to an interface,
 // they escape to the heap; batches recycles them, so a call allocates none.
@@ -399,9 +402,41 @@ func (v *Verifier) takeAll(ctx context.Context, l limiter.BatchLimiter, rules []
 		return nil, &RateLimitError{Reason: reason, Limit: rules[refused].limit, RetryAfter: b.ds[refused].RetryAfter}
 	}
 	for i := range n {
-		holds = append(holds, hold{b.reqs[i].Key, b.ds[i].At})
+		holds = append(holds, hold{key: b.reqs[i].Key, at: b.ds[i].At})
 	}
 	return holds, nil
+}
+
+// takeSend is take for an SMS send the pumping guard judges: the rules
+// and the guard's step for key in one AllowSend call (on a single Redis
+// node, one round trip). The guard's count of the send is the last hold.
+// A refusal by the guard is ErrPumping, with the block it started.
+func (v *Verifier) takeSend(ctx context.Context, rules []namedRule, key limiter.GuardKey, r Request, c contact.Contact, holds []hold) ([]hold, blocked, error) {
+	b := batches.Get().(*batch)
+	defer func() {
+		*b = batch{} // no key or rules kept alive in the pool
+		batches.Put(b)
+	}()
+	n := len(rules)
+	for i, rule := range rules {
+		b.reqs[i] = limiter.Request{Key: v.ruleKey(rule), Rules: rule.rules}
+	}
+	d, err := v.guard.counts.AllowSend(ctx, b.reqs[:n], limiter.GuardSend{Key: key, Allowance: v.guard.allowance, Trusted: r.Trusted}, b.ds[:n])
+	switch {
+	case err != nil:
+		return nil, blocked{}, backendErr("limiter", err)
+	case d.Refused < -1 || d.Refused >= n:
+		return nil, blocked{}, backendErr("limiter", fmt.Errorf("AllowSend refused request %d of %d", d.Refused, n))
+	case d.Refused >= 0:
+		return nil, blocked{}, &RateLimitError{Reason: ErrTooFrequent, Limit: rules[d.Refused].limit, RetryAfter: b.ds[d.Refused].RetryAfter}
+	case d.Guard != limiter.GuardAllow:
+		started, err := v.refusal(d, c)
+		return nil, started, err
+	}
+	for i := range n {
+		holds = append(holds, hold{key: b.reqs[i].Key, at: b.ds[i].At})
+	}
+	return append(holds, hold{guard: key, at: d.At}), blocked{}, nil
 }
 
 // ruleKey is rule's limit key: the one already derived, or limitKey's.
@@ -424,7 +459,13 @@ func (v *Verifier) release(ctx context.Context, holds []hold) {
 	}
 	ctx = context.WithoutCancel(ctx)
 	for _, h := range holds {
-		if v.cfg.limiter.Release(ctx, h.key, h.at) != nil {
+		var err error
+		if h.guard != (limiter.GuardKey{}) {
+			err = v.guard.counts.ReleaseSend(ctx, h.guard, h.at)
+		} else {
+			err = v.cfg.limiter.Release(ctx, h.key, h.at)
+		}
+		if err != nil {
 			lapsed(ctx, LapseRelease)
 		}
 	}

@@ -19,8 +19,8 @@ const (
 	// stay counted and the code valid.
 	OutcomeDeliveryUnknown Outcome = "delivery_unknown"
 	// OutcomePumpingBlocked: the pumping guard refused the destination's
-	// prefix or region (see Guard); Event.Blocked names it when this call
-	// started the block.
+	// prefix or region (see Guard); Event.BlockedPrefix or BlockedRegion
+	// names it when this call started the block.
 	OutcomePumpingBlocked Outcome = "pumping_blocked"
 	OutcomeVerified       Outcome = "verified"      // the right code, consumed
 	OutcomeWrongCode      Outcome = "wrong_code"    // wrong, expired, used or never sent
@@ -44,11 +44,13 @@ type Event struct {
 	Region  string
 	// Latency is the time the call took.
 	Latency time.Duration
-	// Blocked is the destination prefix ("+86138"), or for a burst spread
-	// over a whole region its ISO code ("PG"), whose block by the pumping
-	// guard this call started; empty otherwise. A host logs it: once per
+	// BlockedPrefix is the destination prefix ("+86138") whose block by
+	// the pumping guard this call started: the prefix's first refusal
+	// after an hour without one. BlockedRegion is the same for a region
+	// (its ISO code, "PG"), refused as a whole for sends its prefixes did
+	// not earn. Both are empty otherwise. A host logs them: once per
 	// block.
-	Blocked string
+	BlockedPrefix, BlockedRegion string
 	// Lapses are this call's best-effort writes that failed, each kind
 	// once, in the order they failed (see Lapse); nil when none did, the
 	// usual case. They never change Outcome.

@@ -44,7 +44,6 @@ type config struct {
 	contactCache    int
 	defaultCountry  string
 	guard           Guard
-	guardSet        bool
 	deliveryTimeout time.Duration
 	now             func() time.Time
 	rand            io.Reader // crypto/rand.Reader; replaced only by tests

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/language"
@@ -28,10 +27,8 @@ type Verifier struct {
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 	contacts *contactCache
 	rules    ruleSet
+	guard    guard
 	owned    []io.Closer // the default backends New made
-
-	guardWarm  atomic.Bool // the guard's history is a day old: bursts are judged
-	guardEpoch string      // the key of the guard's first send
 }
 
 // Request is one send or verify request.
@@ -69,6 +66,12 @@ type Request struct {
 	ClientIP string
 	// RequestID is passed on to the notifier, for tracing.
 	RequestID string
+	// Trusted says the host vouches for this request: a solved challenge,
+	// a known account, a session that verified codes before. The pumping
+	// guard lets a trusted send through even when its prefix or region has
+	// spent its allowance (it is counted all the same); nothing else
+	// changes. httpmw never sets it.
+	Trusted bool
 }
 
 // Sent describes a code that was sent.
@@ -84,8 +87,6 @@ type Sent struct {
 	// hourly cap or a quota may hold a later send longer; that send is then
 	// refused with a RetryAfter.
 	NextSendAt time.Time
-
-	blocked string // the prefix whose block this send started, for the Observer
 }
 
 // New returns a Verifier that delivers codes through n. Without
@@ -121,10 +122,8 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 		cfg.limiter = limiter.NewMemory(limiter.WithClock(cfg.now))
 		owned = append(owned, cfg.limiter.(io.Closer))
 	}
-	if _, ok := cfg.limiter.(limiter.Counter); !ok && !cfg.guardSet {
-		// The default guard needs counts another Limiter may not keep:
-		// off, unless asked for with WithGuard (which then fails).
-		cfg.guard.Level = GuardOff
+	if cfg.guard.PrefixDigits == 0 {
+		cfg.guard.PrefixDigits = defaultPrefixDigits
 	}
 	if _, ok := cfg.store.(store.Peeker); cfg.resendSame && cfg.store != nil && !ok {
 		cfg.errs = append(cfg.errs, fmt.Errorf("verifier: WithResendSameCode needs a store that implements store.Peeker, and %T does not", cfg.store))
@@ -141,14 +140,13 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	if cfg.rand == nil {
 		cfg.rand = rand.Reader
 	}
-	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg.limits), owned: owned}
+	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg.limits), guard: newGuard(cfg.guard, cfg.limiter), owned: owned}
 	for _, s := range cfg.secrets {
 		v.hashes = append(v.hashes, newKeyedHash(s))
 	}
 	if cfg.resendSame {
 		v.sealer = newSealer(cfg.secrets[0])
 	}
-	v.guardEpoch = v.limitKey("gepo", "")
 	return v, nil
 }
 
@@ -188,31 +186,31 @@ func closeAll(cs []io.Closer) error {
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
-	sent, err := v.send(wctx, r)
-	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, Blocked: sent.blocked, Lapses: l.kinds()}, start, err)
+	sent, b, err := v.send(wctx, r)
+	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
 
-func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
+func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, err error) {
 	if r.Subject == "" {
-		return Sent{}, ErrNoSubject
+		return Sent{}, b, ErrNoSubject
 	}
 	if r.ClientIP, err = clientIPKey(r.ClientIP); err != nil {
-		return Sent{}, err
+		return Sent{}, b, err
 	}
 	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, b, err
 	}
 	sent.Contact = c
 	ch := channelOf(c)
 	if !v.allowed(ch, c) {
-		return sent, ErrNotAllowed
+		return sent, b, ErrNotAllowed
 	}
-	var tallies guardTallies
+	judged := false
 	if ch == SMS {
-		if sent.blocked, tallies, err = v.guardSend(ctx, c); err != nil {
-			return sent, err
+		if judged, err = v.guard.judges(c); err != nil {
+			return sent, b, err
 		}
 	}
 
@@ -230,18 +228,18 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	rules = v.shareRule(rules, r, c)
 	deliveriesFrom := len(rules)
 	rules = v.deliveryRules(rules, r, c)
-	untallied := len(rules)
-	rules = tallies.appendTo(rules) // last: any other refusal is the one reported
-	var holdBuf [maxBatch]hold
-	holds, err := v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
-	if rl := (*RateLimitError)(nil); errors.As(err, &rl) && rl.Limit == limitGuard {
-		// Concurrent sends filled a tally of the guard's since it read
-		// it: the prefix or region is busy, the send is not refused for
-		// it.
-		holds, err = v.take(ctx, rules[:untallied], ErrTooFrequent, holdBuf[:0])
+	untallied := len(rules) // the guard's hold, when judged, comes after these
+	var holdBuf [maxBatch + 1]hold
+	var holds []hold
+	if judged {
+		// The limits first, then the guard, in one call: only a send
+		// every limit allowed is judged and counted.
+		holds, b, err = v.takeSend(ctx, rules, v.guardKey(c), r, c, holdBuf[:0])
+	} else {
+		holds, err = v.take(ctx, rules, ErrTooFrequent, holdBuf[:0])
 	}
 	if err != nil {
-		return sent, err
+		return sent, b, err
 	}
 
 	// One clean-up path: until a message may have left, a failure gives
@@ -265,7 +263,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 	key := v.storeKey(0, binding)
 	code, validity, reused, err := v.pendingCode(ctx, key)
 	if err != nil {
-		return sent, err
+		return sent, b, err
 	}
 	if !reused {
 		code, err = v.issue(ctx, key, binding)
@@ -273,7 +271,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 			withdraw = key // saved: from here on a failure withdraws it
 		}
 		if err != nil {
-			return sent, err
+			return sent, b, err
 		}
 	}
 
@@ -298,10 +296,10 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, err error) {
 		// (A re-sent code is never withdrawn: its first delivery
 		// succeeded.)
 		mayHaveLeft = !undelivered
-		return sent, backendErr("notify", err)
+		return sent, b, backendErr("notify", err)
 	}
 	v.contacts.admit(r.Subject, r.Contact, r.Country, c)
-	return sent, nil
+	return sent, b, nil
 }
 
 // allowed applies the channel, region and routing restrictions.
@@ -438,7 +436,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	}
 	// The guard's count of verified codes is best effort: the code is
 	// consumed, and a verify that failed to be counted only makes its
-	// prefix look less converting.
+	// prefix look less converting (see guardVerified).
 	if v.guardVerified(ctx, c) != nil {
 		lapsed(ctx, LapseGuardCount)
 	}

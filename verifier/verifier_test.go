@@ -417,6 +417,16 @@ func (brokenLimiter) Allow(context.Context, string, ...limiter.Rule) (limiter.De
 }
 func (brokenLimiter) Release(context.Context, string, time.Time) error { return errDown }
 
+// And the pumping guard's methods, so that the guard stays on.
+func (brokenLimiter) AllowAll(context.Context, []limiter.Request, []limiter.Decision) (int, error) {
+	return -1, errDown
+}
+func (brokenLimiter) AllowSend(context.Context, []limiter.Request, limiter.GuardSend, []limiter.Decision) (limiter.SendDecision, error) {
+	return limiter.SendDecision{Refused: -1}, errDown
+}
+func (brokenLimiter) ReleaseSend(context.Context, limiter.GuardKey, time.Time) error { return errDown }
+func (brokenLimiter) Verified(context.Context, limiter.GuardKey) error               { return errDown }
+
 func TestFailClosed(t *testing.T) {
 	mem := store.NewMemory()
 	tests := []struct {
@@ -695,7 +705,7 @@ func TestClientLimitsOff(t *testing.T) {
 	f := newFixture(t, withLimits(func(l *verifier.Limits) {
 		l.Subject, l.IP, l.Cooldown, l.Send = verifier.ClientLimits{}, verifier.ClientLimits{}, 0, verifier.Rule{Limit: 1000, Window: time.Hour}
 		l.Deliveries = l.Send
-	}))
+	}), verifier.WithGuard(verifier.Guard{})) // 100 unverified codes to one prefix
 	for i := range 100 {
 		r := verifier.Request{Contact: fmt.Sprintf("+86136%08d", i), Subject: "s", ClientIP: "192.0.2.1"}
 		if _, err := f.v.Send(context.Background(), r); err != nil {

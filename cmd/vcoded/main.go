@@ -627,12 +627,11 @@ func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
 	for _, l := range e.Lapses {
 		b.log.Warn("a best-effort write failed; the answer stood", "op", e.Op, "lapse", string(l))
 	}
-	if e.Blocked != "" {
-		if strings.HasPrefix(e.Blocked, "+") {
-			b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.Blocked)
-		} else {
-			b.log.Warn("sms pumping guard blocked a destination region", "region", e.Blocked)
-		}
+	if e.BlockedPrefix != "" {
+		b.log.Warn("sms pumping guard blocked a destination prefix", "prefix", e.BlockedPrefix)
+	}
+	if e.BlockedRegion != "" {
+		b.log.Warn("sms pumping guard blocked a destination region", "region", e.BlockedRegion)
 	}
 }
 

@@ -820,8 +820,8 @@ func TestPolicyFlags(t *testing.T) {
 	}
 
 	s = start(t, nil, map[string]string{"VCODE_TOKENS": "tok", "VCODE_LIMIT_SUBJECT_SEND": "off", "VCODE_LIMIT_COOLDOWN": "0", "VCODE_LIMIT_SEND": "1000/1h"})
-	for i := range 45 { // past the default subject quota of 20, and its 40 deliveries: off with it
-		if resp, body := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", fmt.Sprintf(`{"contact":"+86136000000%02d"}`, i)); resp.StatusCode != 200 {
+	for i := range 45 { // past the default subject quota of 20, and its 40 deliveries: off with it; over three prefixes (the pumping guard's base is 20 each)
+		if resp, body := post(t, s.url+"/v1/usg/dcs/member/verification-code", "tok", fmt.Sprintf(`{"contact":"+8613%d000000%02d"}`, 6+i%3, i)); resp.StatusCode != 200 {
 			t.Fatalf("send %d with the subject quota off: %d %s", i, resp.StatusCode, body)
 		}
 	}

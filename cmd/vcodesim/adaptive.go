@@ -28,7 +28,10 @@ type attack struct {
 	round    int           // sends in a round at most; 0: as many as pass
 	busy     bool          // the busy prefix's real users are in the traffic
 	idle     bool          // no attacker: the busy prefix's baseline
-	length   time.Duration // of the attack (0: the measured day, 24 h)
+	// shared: the targets are prefixes of real users, whose refusals
+	// are then the attack's denial of service, not the guard's mistakes.
+	shared bool
+	length time.Duration // of the attack (0: the measured day, 24 h)
 }
 
 // adaptiveCampaigns are the campaign names that adapt.
@@ -75,7 +78,7 @@ func attacks(names []string, pace, probe time.Duration, round int) []attack {
 		case "spreadcountry":
 			for _, fresh := range []bool{false, true} {
 				out = append(out, attack{campaign: name, variant: variant(fresh, false, 0), fresh: fresh,
-					targets: spreadTargetsGB(), pace: pace, probe: probe, round: round})
+					targets: spreadTargetsGB(), pace: pace, probe: probe, round: round, shared: true})
 			}
 		case "dos":
 			t := target{prefix: busyPrefix.prefix, cc: "234", natLen: []int{10}, note: "NG, busy (added)"}
@@ -124,7 +127,7 @@ type attackResult struct {
 	Anomalies []string    `json:"anomalies,omitempty"`
 	Busy      *busyResult `json:"busy,omitempty"`
 
-	idle bool
+	idle, shared bool
 }
 
 // busyResult is what the busy prefix's real users got, in the measured
@@ -336,7 +339,7 @@ func (r *runner) attack(a attack) *attackResult {
 	res := r.finish()
 	out := &attackResult{Campaign: a.campaign, Variant: a.variant, Pace: a.pace, Probe: a.probe,
 		Prefixes: res.Prefixes, Regions: at.per, Rounds: at.rounds, Legit: res.Legit, Blocks: res.Blocks,
-		Anomalies: res.Anomalies, Busy: r.watch, idle: a.idle}
+		Anomalies: res.Anomalies, Busy: r.watch, idle: a.idle, shared: a.shared}
 	if out.Busy != nil {
 		out.Busy.AttackerDelivered = out.delivered()
 	}

@@ -112,6 +112,7 @@ func printAdaptive(w io.Writer, res *levelResult, detail bool) {
 				a.Variant, b.AttackerDelivered, b.RealSends, b.RealRefused, pct(b.RealRefused, b.RealSends), cost)
 		}
 	}
+	printShared(w, res)
 	for _, a := range res.Adaptive {
 		for _, an := range a.Anomalies {
 			fmt.Fprintf(w, "ANOMALY (%s, %s): %s\n", a.Campaign, a.Variant, an)
@@ -157,10 +158,43 @@ func checkAdaptive(res *levelResult) []string {
 		if k, n := a.maxRegion(); n > targetRegionDay {
 			out = append(out, fmt.Sprintf("%s: %d SMS delivered to region %s in the day (target <= %d)", name, n, k, targetRegionDay))
 		}
-		if l := a.Legit; float64(l.GuardRefused) > targetFalsePos*float64(l.Sends) {
+		// A campaign over real users' prefixes has them refused: that
+		// is its denial of service (reported with its cost), not the
+		// guard's false positives, which the default scenario and the
+		// campaigns on prefixes of their own judge.
+		if l := a.Legit; !a.shared && float64(l.GuardRefused) > targetFalsePos*float64(l.Sends) {
 			out = append(out, fmt.Sprintf("%s: %.2f %% of legitimate sends refused by the guard (%d of %d; target <= %.1f %%)",
 				name, pct(l.GuardRefused, l.Sends), l.GuardRefused, l.Sends, 100*targetFalsePos))
 		}
 	}
 	return out
+}
+
+// printShared prints what the campaigns over real users' prefixes cost
+// those users: the legitimate sends refused beyond those refused in the
+// rounds run of the same variant (the same traffic, a prefix of its own
+// attacked), and the attacker's SMS delivered to the region per refused
+// send. Reported, not judged: issue 19 judges refusals on the default
+// scenario, and denial of service on busy prefixes (dos).
+func printShared(w io.Writer, res *levelResult) {
+	for _, a := range res.Adaptive {
+		if !a.shared {
+			continue
+		}
+		base := -1
+		for _, b := range res.Adaptive {
+			if b.Campaign == "rounds" && b.Variant == a.Variant {
+				base = b.Legit.GuardRefused
+			}
+		}
+		rk, rn := a.maxRegion()
+		line := fmt.Sprintf("%s (%s): its targets are real users' prefixes; %d legitimate sends refused", a.Campaign, a.Variant, a.Legit.GuardRefused)
+		if base >= 0 {
+			line += fmt.Sprintf(", %d beyond the rounds run's %d", a.Legit.GuardRefused-base, base)
+			if n := a.Legit.GuardRefused - base; n > 0 {
+				line += fmt.Sprintf(": %d SMS to %s per refused send, %.2f", rn, rk, float64(rn)/float64(n))
+			}
+		}
+		fmt.Fprintln(w, line+" (reported, not judged)")
+	}
 }

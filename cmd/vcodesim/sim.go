@@ -182,8 +182,8 @@ type runner struct {
 type observer struct{ r *runner }
 
 func (o observer) Observe(_ context.Context, e verifier.Event) {
-	if e.Blocked != "" && !o.r.quiet.Load() {
-		o.r.blocked = e.Blocked
+	if b := e.BlockedPrefix + e.BlockedRegion; b != "" && !o.r.quiet.Load() {
+		o.r.blocked = b
 	}
 }
 

@@ -48,7 +48,7 @@ func Run(t *testing.T, factory Factory) {
 		})
 	}
 	t.Run("Batch", func(t *testing.T) { runBatch(t, factory) })
-	t.Run("Count", func(t *testing.T) { runCount(t, factory) })
+	t.Run("Guard", func(t *testing.T) { runGuard(t, factory) })
 }
 
 var ctx = context.Background()

@@ -13,10 +13,7 @@ import (
 	"github.com/vcodekit/vcode/limiter"
 )
 
-var (
-	_ limiter.BatchLimiter = (*Limiter)(nil)
-	_ limiter.Counter      = (*Limiter)(nil)
-)
+var _ limiter.BatchLimiter = (*Limiter)(nil)
 
 // AllowAll implements limiter.BatchLimiter.
 //
@@ -123,76 +120,6 @@ func (l *Limiter) AllowAll(ctx context.Context, reqs []limiter.Request, decision
 	clear(decisions)
 	decisions[refused] = d
 	return refused, nil
-}
-
-// Count implements limiter.Counter, on Redis's clock (or WithClock's). On
-// a single node it is one script over every key; on any other client, one
-// script per distinct key, all in one pipeline: one round trip either way.
-func (l *Limiter) Count(ctx context.Context, reqs []limiter.CountRequest, counts []int) error {
-	if err := limiter.CheckCounts(reqs, counts); err != nil {
-		return err
-	}
-	counts = counts[:len(reqs)]
-	clear(counts)
-	if len(reqs) == 0 {
-		return nil
-	}
-	if l.client == nil {
-		return errNoClient
-	}
-	bctx, cancel := rediskey.Bound(ctx, l.timeout)
-	defer cancel()
-	now := l.clock()
-	args := func(idx []int) []any {
-		a := make([]any, 1, 1+len(idx))
-		a[0] = now
-		for _, i := range idx {
-			a = append(a, reqs[i].Window.Microseconds())
-		}
-		return a
-	}
-	read := func(v []int64, idx []int) error {
-		if len(v) != len(idx) {
-			return fmt.Errorf("unexpected reply %v", v)
-		}
-		for k, i := range idx {
-			counts[i] = int(v[k])
-		}
-		return nil
-	}
-	var groups []group
-	if _, single := l.client.(*redis.Client); single {
-		g := group{reqs: make([]int, len(reqs))}
-		for i := range reqs {
-			g.reqs[i] = i
-		}
-		groups = []group{g}
-	} else {
-		groups = l.byKey(len(reqs), func(i int) string { return reqs[i].Key })
-	}
-	calls := make([]call, len(groups))
-	for g, grp := range groups {
-		keys := make([]string, len(grp.reqs))
-		for k, i := range grp.reqs {
-			keys[k] = rediskey.Key(l.prefix, reqs[i].Key)
-		}
-		calls[g] = call{keys, args(grp.reqs)}
-	}
-	var errs []error
-	for g, cmd := range l.runAll(bctx, countScript, calls) {
-		v, err := cmd.Int64Slice()
-		if err == nil {
-			err = read(v, groups[g].reqs)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("redislimiter: %w", err))
-		}
-	}
-	if len(errs) > 0 {
-		clear(counts)
-		return errors.Join(errs...)
-	}
-	return nil
 }
 
 // byKey groups n requests, key(i) the i-th's, by their Redis key: one

@@ -106,28 +106,6 @@ end
 return reply
 `)
 
-// countScript: KEYS events; ARGV now µs (0: Redis's TIME), then one
-// window µs per key. Counts each key's events in (now-window, now], the
-// key's newest event's time standing for now if the clock stepped back, as
-// in allow. A key may be given more than once.
-var countScript = redis.NewScript(`
-local now = tonumber(ARGV[1])
-if now == 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
-local reply = {}
-for k, key in ipairs(KEYS) do
-  local t = now
-  local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  if newest[2] and tonumber(newest[2]) > t then
-    t = tonumber(newest[2])
-  end
-  reply[k] = redis.call('ZCOUNT', key, '(' .. string.format('%d', t - tonumber(ARGV[k + 1])), '+inf')
-end
-return reply
-`)
-
 // releaseScript: KEYS[1] events; ARGV time µs, clock (unused). Removes one
 // event recorded at that time.
 var releaseScript = redis.NewScript(`
