@@ -94,7 +94,7 @@ func realHistory(t *testing.T, v *verifier.Verifier, rec *notify.Recorder, clk *
 	ctx := context.Background()
 	clk.Advance(-24 * time.Hour)
 	for i := range users {
-		r := verifier.Request{Contact: fmt.Sprintf("+8613%d%08d", 5+i%3, i), Subject: fmt.Sprint("real-", i), ClientIP: fmt.Sprint("real-ip-", i)}
+		r := verifier.Request{Contact: fmt.Sprintf("+8613%d%08d", 5+i%3, i), Subject: fmt.Sprint("real-", i), ClientIP: fmt.Sprintf("2001:db8:1:%x::1", i)}
 		if _, err := v.Send(ctx, r); err != nil {
 			t.Fatalf("history send %d: %v", i, err)
 		}
@@ -111,7 +111,7 @@ func realHistory(t *testing.T, v *verifier.Verifier, rec *notify.Recorder, clk *
 // pumped is the i-th send of a campaign to +86138 that never verifies:
 // a number, subject and IP of its own.
 func pumped(i int) verifier.Request {
-	return verifier.Request{Contact: fmt.Sprintf("+86138%08d", i), Subject: fmt.Sprint("pump-", i), ClientIP: fmt.Sprint("pump-ip-", i)}
+	return verifier.Request{Contact: fmt.Sprintf("+86138%08d", i), Subject: fmt.Sprint("pump-", i), ClientIP: fmt.Sprintf("2001:db8:2:%x::1", i)}
 }
 
 // TestGuardConcurrentSends: 400 sends in flight at once to one prefix
@@ -191,7 +191,7 @@ func TestGuardNoPhantoms(t *testing.T) {
 			// The spent subject's quota (20 an hour) goes on another
 			// region; 18 of +86138's 20 go to others.
 			for i := range 20 {
-				r := verifier.Request{Contact: fmt.Sprintf("+1650253%04d", i), Subject: "spent", ClientIP: fmt.Sprint("s-ip-", i)}
+				r := verifier.Request{Contact: fmt.Sprintf("+1650253%04d", i), Subject: "spent", ClientIP: fmt.Sprintf("2001:db8:3:%x::1", i)}
 				if _, err := a.Send(ctx, r); err != nil {
 					t.Fatal(err)
 				}
@@ -221,7 +221,7 @@ func TestGuardNoPhantoms(t *testing.T) {
 						r.Subject = "spent"
 					default:
 						r = pumped(3000) // one number
-						r.Subject, r.ClientIP = fmt.Sprint("n-", i), fmt.Sprint("n-ip-", i)
+						r.Subject, r.ClientIP = fmt.Sprint("n-", i), fmt.Sprintf("2001:db8:4:%x::1", i)
 					}
 					var rl *verifier.RateLimitError
 					if _, err := v.Send(ctx, r); err != nil && !errors.As(err, &rl) {

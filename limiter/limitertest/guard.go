@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/internal/clock"
 	"github.com/vcodekit/vcode/limiter"
-	"github.com/vcodekit/vcode/vcodetest"
 )
 
 // runGuard checks a limiter.GuardLimiter, when the Limiter is one: the
@@ -18,13 +18,13 @@ import (
 // refusal, releases, the windows, and concurrent sends decided as the
 // same sends one after another.
 func runGuard(t *testing.T, factory Factory) {
-	clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	if _, ok := factory(t, clk.Now).(limiter.GuardLimiter); !ok {
 		t.Skip("not a limiter.GuardLimiter")
 	}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock)
+		fn   func(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual)
 	}{
 		{"BaseThenRefused", testGuardBase},
 		{"VerifiedEarns", testGuardEarns},
@@ -42,7 +42,7 @@ func runGuard(t *testing.T, factory Factory) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Mid-hour, so that windows do not start on a bucket's edge.
-			clk := vcodetest.NewClock(time.Date(2026, 1, 2, 3, 34, 5, 0, time.UTC))
+			clk := clock.NewManual(time.Date(2026, 1, 2, 3, 34, 5, 0, time.UTC))
 			tt.fn(t, factory(t, clk.Now).(limiter.GuardLimiter), clk)
 		})
 	}
@@ -93,7 +93,7 @@ func verified(t *testing.T, l limiter.GuardLimiter, key limiter.GuardKey) {
 	}
 }
 
-func testGuardBase(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardBase(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	s := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: small}
 	for i := range small.Base {
 		if d := send(t, l, s); d.Guard != limiter.GuardAllow {
@@ -130,7 +130,7 @@ func testGuardBase(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
 	}
 }
 
-func testGuardEarns(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardEarns(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	key := gkey("XA", "1")
 	s := limiter.GuardSend{Key: key, Allowance: small}
 	// 5 verified codes: 3 below the knee earn 1 each, 2 beyond earn 3
@@ -160,7 +160,7 @@ func testGuardEarns(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) 
 	}
 }
 
-func testGuardRegion(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardRegion(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	// Three sends each to prefixes of one region, under their base: the
 	// region's base of 10 refuses the 11th, for the region.
 	var d limiter.SendDecision
@@ -198,7 +198,7 @@ func testGuardRegion(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock)
 	}
 }
 
-func testGuardRequestsFirst(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardRequestsFirst(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	s := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: small}
 	one := req("quota", per(1, time.Hour))
 	if d := send(t, l, s, one); d.Refused != -1 || d.Guard != limiter.GuardAllow {
@@ -226,7 +226,7 @@ func testGuardRequestsFirst(t *testing.T, l limiter.GuardLimiter, clk *vcodetest
 	}
 }
 
-func testGuardGivesBack(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardGivesBack(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	s := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: limiter.Allowance{}}
 	// A zero allowance refuses every send: its requests' events go back.
 	for range 3 {
@@ -241,7 +241,7 @@ func testGuardGivesBack(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clo
 	}
 }
 
-func testGuardRelease(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardRelease(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	key := gkey("XA", "1")
 	s := limiter.GuardSend{Key: key, Allowance: small}
 	var ats []time.Time
@@ -279,7 +279,7 @@ func testGuardRelease(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock
 	}
 }
 
-func testGuardWindows(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardWindows(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	key := gkey("XA", "1")
 	s := limiter.GuardSend{Key: key, Allowance: small}
 	for range small.Base {
@@ -364,7 +364,7 @@ func testGuardWindows(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock
 
 // testGuardStrikes: a refusal is a strike for 7 days from the start of
 // its day: half the base until the 7th day's end, the whole base after.
-func testGuardStrikes(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardStrikes(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	a, b := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: small}, limiter.GuardSend{Key: gkey("XB", "1"), Allowance: small}
 	for _, s := range []limiter.GuardSend{a, b} {
 		for range small.Base {
@@ -395,7 +395,7 @@ func testGuardStrikes(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock
 	}
 }
 
-func testGuardTrusted(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardTrusted(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	s := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: small}
 	trusted := s
 	trusted.Trusted = true
@@ -410,7 +410,7 @@ func testGuardTrusted(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock
 	}
 }
 
-func testGuardInvalid(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardInvalid(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	s := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: limiter.Allowance{Base: -1}}
 	if _, err := l.AllowSend(ctx, nil, s, nil); err != limiter.ErrInvalidAllowance {
 		t.Fatalf("a negative base: %v, want ErrInvalidAllowance", err)
@@ -526,7 +526,7 @@ func (m *guardModel) verified(k limiter.GuardKey, now time.Time) {
 // testGuardRandomised drives sends, trusted sends, verified codes and
 // releases over six prefixes of two regions for two months of random
 // steps, and checks every decision against the model.
-func testGuardRandomised(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardRandomised(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	rng := rand.New(rand.NewPCG(7, 19))
 	m := &guardModel{buckets: map[string]int{}, last: map[string]time.Time{}, first: map[string]int64{}}
 	keys := []limiter.GuardKey{gkey("XA", "1"), gkey("XA", "2"), gkey("XA", "3"), gkey("XB", "1"), gkey("XB", "2"), gkey("XB", "3")}
@@ -611,7 +611,7 @@ func testGuardRandomised(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Cl
 // testGuardConcurrent: 60 concurrent sends to one prefix get exactly the
 // base through, as 60 sends one after another would; sends refused by a
 // spent quota, concurrent with the others, are never counted.
-func testGuardConcurrent(t *testing.T, l limiter.GuardLimiter, clk *vcodetest.Clock) {
+func testGuardConcurrent(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	key := gkey("XA", "1")
 	a := limiter.Allowance{Base: 20, RegionBase: 1000}
 	s := limiter.GuardSend{Key: key, Allowance: a}
