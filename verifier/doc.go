@@ -45,10 +45,12 @@
 //   - at most one code per contact per minute and 10 per rolling hour,
 //     whoever asks: the bound on messages to one phone or mailbox.
 //
-// Against SMS pumping beyond what quotas stop, a guard blocks a
-// destination prefix whose codes stop being verified, or a prefix or a
-// quiet region that gets a sudden burst (see Guard). It is on by default at
-// the standard level; WithGuard tunes it or switches it off.
+// Against SMS pumping beyond what quotas stop, a guard gives each
+// destination prefix an allowance of unverified SMS that grows with the
+// codes its users verify, and each region one for the sends its prefixes
+// did not earn (see Guard). It is on by default at the standard level;
+// WithGuard tunes it or switches it off. Its counts live in the Limiter,
+// which judges and records a send in one atomic step.
 //
 // # What is stored
 //

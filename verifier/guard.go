@@ -34,49 +34,61 @@ const (
 // within its quotas, and never verified. The guard gives each destination
 // prefix (the country code and the first PrefixDigits national digits:
 // "+86138") an allowance of unverified SMS that grows with the codes its
-// users verify:
+// users verify, and refuses a send beyond it (ErrPumping):
 //
 //   - a prefix may have at most a small base of unverified sends in any 24
 //     hours (20 at the standard level) beyond what its verified codes
-//     earn: each of its first 100 verified codes of a usual day earns one
-//     unverified send, each one beyond earns three (standard). A usual day
-//     is the last 24 hours, or a thirtieth of the last 30 days when that is
-//     more. A send counts as unverified from the moment it is made, so no
-//     send is free and nothing resets: a prefix that never converts gets
-//     its base in any 24 hours, however the sends are timed;
+//     earn: each of its first 150 codes verified on a usual day earns two
+//     thirds of an unverified send, each one beyond earns three. A usual
+//     day is the last 24 hours, or the average day of the last 30 (of the
+//     days since the prefix was first counted, when fewer) when that is
+//     more. A send counts as unverified from the moment it is made, until
+//     its code is verified: no send is free and nothing resets, so a
+//     prefix that never converts gets its base in any 24 hours, however
+//     the sends are timed;
 //   - a send its prefix has not earned needs room in its region (its ISO
-//     code) too: the region's unverified sends may be at most its own base
-//     (300) plus one per code the region verifies on a usual day, so that
-//     a campaign spread thin over many prefixes of a country is bounded by
-//     the country, not by the number of its prefixes;
-//   - each day on which a prefix (or a region) refused a send halves its
-//     base for a week, to a quarter at most: what goes on not converting
-//     gets less each day.
+//     code) too: the region's unverified sends may be at most its own
+//     base (300) plus one per code the region verifies on a usual day, so
+//     that a campaign spread thin over many prefixes of a country is
+//     bounded by the country, not by the number of its prefixes;
+//   - each day on which a prefix (or a region) that verified no code in
+//     the last 24 hours refused a send halves its base for a week, to a
+//     quarter at most: what goes on not converting gets less each day.
 //
 // A busy prefix's real users thus keep room for three unverified sends per
 // code they verify: an attacker who wants them refused must first spend
-// that room with SMS that are delivered, about as many as the real sends
-// it then has refused (see SECURITY.md for the figures). Requests the host
-// vouches for (Request.Trusted) pass a prefix whose allowance is spent,
-// and are counted.
+// that room with SMS that are delivered, more than the real sends it then
+// has refused (SECURITY.md has the figures). A quiet prefix has little
+// room, so that a campaign takes little from its real users' conversions,
+// and its real users must verify more than 60 % of their codes, or rely on
+// the base. Requests the host vouches for (Request.Trusted) pass a prefix
+// or region whose allowance is spent, and are counted.
 //
-// The prefix is coarse on purpose: the allowance is earned by the
-// prefix's own conversions, and a finer prefix (Twilio's fraud guard uses
-// the number without its last four digits) has too few real users to earn
-// anything, so its allowance would be its base alone, cheap to spend. A
-// refusal does not block a whole operator range the way a block would:
-// the range's real users who verify keep reopening room, three sends each.
+// The prefix is coarse on purpose. The allowance is earned by the prefix's
+// own conversions: a finer prefix (Twilio's fraud guard uses the number
+// without its last four digits) has too few real users to earn anything,
+// so its allowance would be its base alone, cheap for an attacker to
+// spend, and a campaign spread over many fine prefixes would meet only
+// its region's bound. The blast radius of a refusal is bounded otherwise:
+// a prefix is not blocked as a whole for a time, it refuses sends beyond
+// its allowance, and each of its real users who verifies reopens room.
 //
 // The levels set the allowance: Basic lets the most through (a base of 40,
-// two unverified sends per verified code, nine beyond the first 100), Max
-// the least (a base of 10, one, and two beyond). The guard never refuses a
-// verify, and codes already sent still verify. Its counts are kept and
-// judged by the Limiter (a limiter.GuardLimiter, as Memory and
-// redislimiter are), in the call that takes the send's limits, so that on
-// Redis they are shared by every instance and concurrent sends are
-// decided as if one after another, under HMAC keys like every other limit.
-// Only sends the limits allowed are counted, and a send that certainly did
-// not leave is taken back.
+// one unverified send per verified code, nine beyond the first 150, a
+// region's base of 600 and two per code), Max the least (a base of 10,
+// two thirds, two and a third beyond, a region's base of 150). The guard
+// never refuses a verify, and codes already sent still verify. The Observer
+// is told when a refusal starts a block (Event.BlockedPrefix and
+// BlockedRegion): the first refusal after an hour without one.
+//
+// The counts are kept and judged by the Limiter (a limiter.GuardLimiter,
+// as Memory and redislimiter are), in the call that takes the send's
+// limits: only sends every limit allowed are counted, concurrent sends
+// are decided as the same sends one after another would be, and on Redis
+// every instance shares them, under HMAC keys like every other limit, with
+// nothing of the guard's in the process. A send that certainly did not
+// leave is taken back with its limits. Block refuses whatever the guard's
+// level; Allow's prefixes are neither judged nor counted.
 type Guard struct {
 	// Level is the protection level (DefaultGuard: GuardStandard).
 	Level GuardLevel
@@ -85,7 +97,7 @@ type Guard struct {
 	// "+44794").
 	PrefixDigits int
 	// Allow and Block are E.164 prefixes ("+86138", "+1900") that the
-	// guard always lets through (uncounted), or always refuses, whatever
+	// guard always lets through, uncounted, or always refuses, whatever
 	// the traffic. Block wins over Allow.
 	Allow, Block []string
 }

@@ -33,6 +33,7 @@ func runGuard(t *testing.T, factory Factory) {
 		{"RefusalGivesBackRequests", testGuardGivesBack},
 		{"ReleaseSend", testGuardRelease},
 		{"Windows", testGuardWindows},
+		{"UsualDay", testGuardUsualDay},
 		{"Strikes", testGuardStrikes},
 		{"Trusted", testGuardTrusted},
 		{"Invalid", testGuardInvalid},
@@ -65,11 +66,18 @@ func send(t *testing.T, l limiter.GuardLimiter, s limiter.GuardSend, reqs ...lim
 	if err != nil {
 		t.Fatalf("AllowSend: %v", err)
 	}
+	checkSend(t, d, ds)
+	return d
+}
+
+// checkSend checks AllowSend's decision d and the requests' decisions ds.
+func checkSend(t *testing.T, d limiter.SendDecision, ds []limiter.Decision) {
+	t.Helper()
 	switch {
 	case d.Refused >= 0 && (d.Guard != limiter.GuardAllow || d.Started || !d.At.IsZero()):
 		t.Fatalf("refused by request %d, yet judged: %+v", d.Refused, d)
-	case d.Refused < -1 || d.Refused >= len(reqs):
-		t.Fatalf("refused index %d of %d", d.Refused, len(reqs))
+	case d.Refused < -1 || d.Refused >= len(ds):
+		t.Fatalf("refused index %d of %d", d.Refused, len(ds))
 	case d.Refused < 0 && d.Guard != limiter.GuardAllow && !d.At.IsZero():
 		t.Fatalf("refused by the guard, with a time: %+v", d)
 	case d.Refused < 0 && d.Guard == limiter.GuardAllow && d.At.IsZero():
@@ -83,7 +91,6 @@ func send(t *testing.T, l limiter.GuardLimiter, s limiter.GuardSend, reqs ...lim
 			t.Fatalf("allowed, but decision %d is %+v", i, dd)
 		}
 	}
-	return d
 }
 
 func verified(t *testing.T, l limiter.GuardLimiter, key limiter.GuardKey) {
@@ -298,8 +305,12 @@ func testGuardWindows(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 			t.Fatalf("24 h on, send %d: %+v", i+1, d)
 		}
 	}
-	// A usual day is the average of the days counted: 6 codes verified
-	// on a prefix's first day are 2 a day on its third.
+}
+
+// testGuardUsualDay: a usual day is the average of the days counted, over
+// 30 at most, and a history starts again when nothing counts.
+func testGuardUsualDay(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
+	// 6 codes verified on a prefix's first day are 2 a day on its third.
 	young := gkey("XD", "1")
 	for range 6 {
 		verified(t, l, young)
@@ -524,88 +535,104 @@ func (m *guardModel) verified(k limiter.GuardKey, now time.Time) {
 }
 
 // testGuardRandomised drives sends, trusted sends, verified codes and
-// releases over six prefixes of two regions for two months of random
-// steps, and checks every decision against the model.
+// releases over six prefixes of two regions for months of random steps,
+// and checks every decision against the model.
 func testGuardRandomised(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
-	rng := rand.New(rand.NewPCG(7, 19))
-	m := &guardModel{buckets: map[string]int{}, last: map[string]time.Time{}, first: map[string]int64{}}
-	keys := []limiter.GuardKey{gkey("XA", "1"), gkey("XA", "2"), gkey("XA", "3"), gkey("XB", "1"), gkey("XB", "2"), gkey("XB", "3")}
-	a := limiter.Allowance{Base: 6, Knee: 4, Low: 1, High: 5, Per: 2, RegionBase: 5, RegionRate: 3}
-	var sent []struct {
-		key limiter.GuardKey
-		at  time.Time
+	r := &guardRun{
+		t: t, l: l, clk: clk,
+		rng:  rand.New(rand.NewPCG(7, 19)),
+		m:    &guardModel{buckets: map[string]int{}, last: map[string]time.Time{}, first: map[string]int64{}},
+		keys: []limiter.GuardKey{gkey("XA", "1"), gkey("XA", "2"), gkey("XA", "3"), gkey("XB", "1"), gkey("XB", "2"), gkey("XB", "3")},
+		a:    limiter.Allowance{Base: 6, Knee: 4, Low: 1, High: 5, Per: 2, RegionBase: 5, RegionRate: 3},
 	}
 	steps := 3000
 	if testing.Short() {
 		steps = 1500
 	}
-	var verdicts [3]int
-	var monthly, regionEarned, struck int
-	defer func() {
-		// The model's own check: enough of every case that a wrong
-		// window or term shows.
-		if !t.Failed() && (verdicts[1] < 20 || verdicts[2] < 20 || monthly < 10 || regionEarned < 20 || struck < 20) {
-			t.Errorf("too few cases: verdicts %v; refusals where a usual day was the month's %d, by a region with verified codes %d, with strikes %d",
-				verdicts, monthly, regionEarned, struck)
-		}
-	}()
 	for i := range steps {
-		k := keys[rng.IntN(len(keys))]
-		now := clk.Now()
-		switch p := rng.IntN(100); {
+		k := r.keys[r.rng.IntN(len(r.keys))]
+		switch p := r.rng.IntN(100); {
 		case p < 55:
-			s := limiter.GuardSend{Key: k, Allowance: a, Trusted: rng.IntN(20) == 0}
-			want := m.send(s, now)
-			got := send(t, l, s)
-			if got.Guard != want.Guard || got.Started != want.Started || (got.Guard == limiter.GuardAllow) != !got.At.IsZero() {
-				ps, rs := scopes(k)
-				t.Fatalf("step %d at %v: send to %v = %+v, want %+v (before it: prefix %+v, region %+v)", i, now, k, got, want,
-					m.counts(ps, now), m.counts(rs, now))
-			}
-			verdicts[want.Guard]++
-			if ps, rs := scopes(k); want.Guard != limiter.GuardAllow {
-				p, r := m.counts(ps, now), m.counts(rs, now)
-				if p.Month/p.Days > p.Verified || r.Month/r.Days > r.Verified {
-					monthly++
-				}
-				if r.Verified > 0 && want.Guard == limiter.GuardRefuseRegion {
-					regionEarned++
-				}
-				if p.Strikes > 0 || r.Strikes > 0 {
-					struck++
-				}
-			}
-			if got.Guard == limiter.GuardAllow {
-				sent = append(sent, struct {
-					key limiter.GuardKey
-					at  time.Time
-				}{k, got.At})
-			}
+			r.send(i, k)
 		case p < 85:
-			if rng.IntN(2) == 0 {
-				k = keys[0] // one prefix converts, and its region with it
+			if r.rng.IntN(2) == 0 {
+				k = r.keys[0] // one prefix converts, and its region with it
 			}
-			m.verified(k, now)
+			r.m.verified(k, clk.Now())
 			verified(t, l, k)
-		case p < 90 && len(sent) > 0:
-			j := rng.IntN(len(sent))
-			m.release(sent[j].key, sent[j].at)
-			if err := l.ReleaseSend(ctx, sent[j].key, sent[j].at); err != nil {
-				t.Fatal(err)
-			}
-			sent = append(sent[:j], sent[j+1:]...)
+		case p < 90 && len(r.sent) > 0:
+			r.release()
 		}
 		// Mostly minutes, sometimes hours, now and then days: the month
 		// of verified codes and the week of strikes both come into play.
-		switch p := rng.IntN(100); {
+		switch p := r.rng.IntN(100); {
 		case p < 80:
-			clk.Advance(time.Duration(rng.IntN(20)) * time.Minute)
+			clk.Advance(time.Duration(r.rng.IntN(20)) * time.Minute)
 		case p < 99:
-			clk.Advance(time.Duration(1+rng.IntN(6)) * time.Hour)
+			clk.Advance(time.Duration(1+r.rng.IntN(6)) * time.Hour)
 		default:
-			clk.Advance(time.Duration(1+rng.IntN(3)) * 24 * time.Hour)
+			clk.Advance(time.Duration(1+r.rng.IntN(3)) * 24 * time.Hour)
 		}
 	}
+	// The model's own check: enough of every case that a wrong window or
+	// term shows.
+	if r.verdicts[1] < 20 || r.verdicts[2] < 20 || r.monthly < 10 || r.regionEarned < 20 || r.struck < 20 {
+		t.Errorf("too few cases: verdicts %v; refusals where a usual day was the month's %d, by a region with verified codes %d, with strikes %d",
+			r.verdicts, r.monthly, r.regionEarned, r.struck)
+	}
+}
+
+// guardRun is testGuardRandomised's state.
+type guardRun struct {
+	t    *testing.T
+	l    limiter.GuardLimiter
+	clk  *clock.Manual
+	rng  *rand.Rand
+	m    *guardModel
+	keys []limiter.GuardKey
+	a    limiter.Allowance
+	sent []limiter.GuardKey
+	ats  []time.Time
+	// The cases seen, for the check that the run was not too easy.
+	verdicts                      [3]int
+	monthly, regionEarned, struck int
+}
+
+// send sends to k, sometimes trusted, and checks it against the model.
+func (r *guardRun) send(step int, k limiter.GuardKey) {
+	now := r.clk.Now()
+	s := limiter.GuardSend{Key: k, Allowance: r.a, Trusted: r.rng.IntN(20) == 0}
+	ps, rs := scopes(k)
+	p, rg := r.m.counts(ps, now), r.m.counts(rs, now)
+	want := r.m.send(s, now)
+	got := send(r.t, r.l, s)
+	if got.Guard != want.Guard || got.Started != want.Started {
+		r.t.Fatalf("step %d at %v: send to %v = %+v, want %+v (before it: prefix %+v, region %+v)", step, now, k, got, want, p, rg)
+	}
+	r.verdicts[want.Guard]++
+	if want.Guard == limiter.GuardAllow {
+		r.sent, r.ats = append(r.sent, k), append(r.ats, got.At)
+		return
+	}
+	if p.Month/p.Days > p.Verified || rg.Month/rg.Days > rg.Verified {
+		r.monthly++
+	}
+	if rg.Verified > 0 && want.Guard == limiter.GuardRefuseRegion {
+		r.regionEarned++
+	}
+	if p.Strikes > 0 || rg.Strikes > 0 {
+		r.struck++
+	}
+}
+
+// release takes back a send allowed before, in the model and the limiter.
+func (r *guardRun) release() {
+	j := r.rng.IntN(len(r.sent))
+	r.m.release(r.sent[j], r.ats[j])
+	if err := r.l.ReleaseSend(ctx, r.sent[j], r.ats[j]); err != nil {
+		r.t.Fatal(err)
+	}
+	r.sent, r.ats = append(r.sent[:j], r.sent[j+1:]...), append(r.ats[:j], r.ats[j+1:]...)
 }
 
 // testGuardConcurrent: 60 concurrent sends to one prefix get exactly the

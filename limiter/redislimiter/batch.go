@@ -38,26 +38,34 @@ func (l *Limiter) AllowAll(ctx context.Context, reqs []limiter.Request, decision
 	}
 	decisions = decisions[:len(reqs)]
 	clear(decisions)
+	if _, single := l.client.(*redis.Client); single {
+		return l.allowAllScript(ctx, reqs, decisions)
+	}
+	return l.allowAllPipelined(ctx, reqs, decisions)
+}
+
+// allowAllScript is AllowAll on a single node: one script.
+func (l *Limiter) allowAllScript(ctx context.Context, reqs []limiter.Request, decisions []limiter.Decision) (int, error) {
+	bctx, cancel := rediskey.Bound(ctx, l.timeout)
+	defer cancel()
+	keys := make([]string, len(reqs))
+	for i, r := range reqs {
+		keys[i] = rediskey.Key(l.prefix, r.Key)
+	}
+	v, err := allowAllScript.Run(bctx, l.client, keys, allowAllArgs(l.clock(), reqs, nil)...).Int64Slice()
+	if err != nil {
+		return -1, fmt.Errorf("redislimiter: %w", err)
+	}
+	return decide(v, len(reqs), func(k int) int { return k }, decisions)
+}
+
+// allowAllPipelined is AllowAll on any other client: a script per key,
+// in one pipeline, and on a refusal or a failure a second round trip
+// giving back what the others took.
+func (l *Limiter) allowAllPipelined(ctx context.Context, reqs []limiter.Request, decisions []limiter.Decision) (int, error) {
 	bctx, cancel := rediskey.Bound(ctx, l.timeout)
 	defer cancel()
 	now := l.clock()
-
-	if _, single := l.client.(*redis.Client); single {
-		keys := make([]string, len(reqs))
-		for i, r := range reqs {
-			keys[i] = rediskey.Key(l.prefix, r.Key)
-		}
-		v, err := allowAllScript.Run(bctx, l.client, keys, allowAllArgs(now, reqs, nil)...).Int64Slice()
-		if err != nil {
-			return -1, fmt.Errorf("redislimiter: %w", err)
-		}
-		refused, err := decide(v, len(reqs), func(k int) int { return k }, decisions)
-		if err != nil {
-			return -1, err
-		}
-		return refused, nil
-	}
-
 	groups := l.byKey(len(reqs), func(i int) string { return reqs[i].Key })
 	calls := make([]call, len(groups))
 	for g, grp := range groups {
@@ -68,49 +76,29 @@ func (l *Limiter) AllowAll(ctx context.Context, reqs []limiter.Request, decision
 		}
 		calls[g] = call{keys, allowAllArgs(now, sub, nil)}
 	}
-	cmds := l.runAll(bctx, allowAllScript, calls)
-
 	refused, errs := -1, []error(nil)
-	allowed := make([]bool, len(groups))
-	for g, cmd := range cmds {
+	for g, cmd := range l.runAll(bctx, allowAllScript, calls) {
 		v, err := cmd.Int64Slice()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("redislimiter: %w", err))
 			continue
 		}
 		idx := groups[g].reqs
-		r, err := decide(v, len(idx), func(k int) int { return idx[k] }, decisions)
-		switch {
+		switch r, err := decide(v, len(idx), func(k int) int { return idx[k] }, decisions); {
 		case err != nil:
 			errs = append(errs, err)
-		case r < 0:
-			allowed[g] = true
-		case refused < 0 || r < refused:
+		case r >= 0 && (refused < 0 || r < refused):
 			refused = r
 		}
 	}
 	if len(errs) == 0 && refused < 0 {
 		return -1, nil
 	}
-
-	// Give back what the allowed groups took, detached from ctx's
-	// cancellation: a refused or failed call must leave no trace.
-	var back []call
-	for g, grp := range groups {
-		if !allowed[g] {
-			continue
-		}
-		for _, i := range grp.reqs {
-			back = append(back, call{[]string{grp.key}, []any{decisions[i].At.UnixMicro(), 0}})
-		}
-	}
-	rctx, rcancel := rediskey.Bound(context.WithoutCancel(ctx), l.timeout)
-	defer rcancel()
-	for _, cmd := range l.runAll(rctx, releaseScript, back) {
-		if err := cmd.Err(); err != nil {
-			errs = append(errs, fmt.Errorf("redislimiter: giving back a batch's events: %w", err))
-			break
-		}
+	// Give back what the allowed groups took (their decisions are the
+	// allowed ones), detached from ctx's cancellation: a refused or
+	// failed call must leave no trace.
+	if err := l.releaseAll(ctx, reqs, decisions); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		clear(decisions)

@@ -133,7 +133,7 @@ func (l *Limiter) releaseAll(ctx context.Context, reqs []limiter.Request, decisi
 	defer cancel()
 	for _, cmd := range l.runAll(rctx, releaseScript, back) {
 		if err := cmd.Err(); err != nil {
-			return fmt.Errorf("redislimiter: giving back a send's events: %w", err)
+			return fmt.Errorf("redislimiter: giving back events: %w", err)
 		}
 	}
 	return nil
