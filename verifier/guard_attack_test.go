@@ -130,7 +130,7 @@ func (u *users) schedule(w *world, start time.Time, d time.Duration) {
 }
 
 func (u *users) send(w *world, i int) {
-	r := verifier.Request{Contact: numberOf(u.prefix, u.cc, u.natLen, i), Subject: fmt.Sprintf("%s-user-%d", u.name, i), ClientIP: fmt.Sprintf("%s-ip-%d", u.name, i)}
+	r := verifier.Request{Contact: numberOf(u.prefix, u.cc, u.natLen, i), Subject: fmt.Sprintf("%s-user-%d", u.name, i), ClientIP: fmt.Sprintf("2001:db8:%x:%x::1", len(u.name), i&0xffff)}
 	err := sendErr(w.v, r)
 	if u.counting {
 		u.sends++
@@ -203,9 +203,9 @@ func (a *attacker) act(w *world) {
 		return
 	}
 	p := a.prefixes[i]
-	r := verifier.Request{Contact: numberOf(p, a.cc, a.natLen, 7_000_000+a.n), Subject: "attacker", ClientIP: "attacker-ip"}
+	r := verifier.Request{Contact: numberOf(p, a.cc, a.natLen, 7_000_000+a.n), Subject: "attacker", ClientIP: "198.51.100.7"}
 	if !a.oneToken {
-		r.Subject, r.ClientIP = fmt.Sprint("attacker-", a.n), fmt.Sprint("attacker-ip-", a.n)
+		r.Subject, r.ClientIP = fmt.Sprint("attacker-", a.n), fmt.Sprintf("2001:db8:ffff:%x::1", a.n&0xffff)
 	}
 	a.n++
 	sent, err := w.v.Send(context.Background(), r)
