@@ -13,8 +13,8 @@ import (
 func TestManual(t *testing.T) {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 	c := clock.NewManual(start)
-	if !c.Now().Equal(start) || !c.Now().Equal(start) {
-		t.Fatalf("Now = %v, want %v", c.Now(), start)
+	if first, second := c.Now(), c.Now(); !first.Equal(start) || !second.Equal(start) {
+		t.Fatalf("Now = %v then %v, want %v twice", first, second, start)
 	}
 	c.Advance(-time.Hour)
 	if want := start.Add(-time.Hour); !c.Now().Equal(want) {
