@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 )
 
 // TestInstallAsANewUser publishes the tree's modules at the candidate
@@ -22,7 +23,7 @@ import (
 //
 // The candidate version is VCODE_RELEASE_VERSION, or else the version of
 // the core that cmd/vcoded/go.mod requires: the one the tree says it will
-// be released as. The commands and their output are logged (go test -v).
+// be released as, which must be a release version, not a pseudo-version. The commands and their output are logged (go test -v).
 func TestInstallAsANewUser(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -146,9 +147,15 @@ func requiredCore(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	for _, r := range f.Require {
-		if r.Mod.Path == "github.com/vcodekit/vcode" {
-			return r.Mod.Version
+		if r.Mod.Path != "github.com/vcodekit/vcode" {
+			continue
 		}
+		// A pseudo-version (v0.0.0-00010101000000-000000000000, the
+		// placeholder of a replace) is no release: nobody could get it.
+		if v := r.Mod.Version; module.CanonicalVersion(v) != v || module.IsPseudoVersion(v) {
+			t.Fatalf("%s requires the core at %s, not a release version", path, v)
+		}
+		return r.Mod.Version
 	}
 	t.Fatalf("%s does not require github.com/vcodekit/vcode", path)
 	return ""
