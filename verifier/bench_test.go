@@ -34,6 +34,8 @@ func contacts(n int) []string {
 
 // BenchmarkSend sends SMS codes with the pumping guard at its default
 // level and off, side by side: the guard's cost on the memory backends.
+// The sends are Trusted, so that the guard judges and counts every one
+// without refusing the prefix its unverified codes would spend.
 func BenchmarkSend(b *testing.B) {
 	for _, bb := range []struct {
 		name  string
@@ -46,7 +48,7 @@ func BenchmarkSend(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				if _, err := v.Send(ctx, verifier.Request{Contact: cs[i%len(cs)], Subject: "bench"}); err != nil {
+				if _, err := v.Send(ctx, verifier.Request{Contact: cs[i%len(cs)], Subject: "bench", Trusted: true}); err != nil {
 					b.Fatal(err)
 				}
 				i++

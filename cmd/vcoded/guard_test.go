@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,29 @@ func TestGuardPins(t *testing.T) {
 	_, err := runOnce(t, []string{"-tokens", "tok", "-guard-block", "86137"}, nil)
 	if err == nil || !strings.Contains(err.Error(), `"86137"`) {
 		t.Fatalf("a prefix without +: %v", err)
+	}
+}
+
+// TestGuardLogsBlocks: unverified sends to one prefix beyond the standard
+// guard's base (20) are refused, and the log names the prefix once, at
+// the block's start.
+func TestGuardLogsBlocks(t *testing.T) {
+	s := start(t, []string{"-tokens", "tok", "-limit-subject-send", "off", "-limit-ip-send", "off"}, nil)
+	sendURL := s.url + "/v1/usg/dcs/member/verification-code"
+	for i := range 23 {
+		resp, body := post(t, sendURL, "tok", fmt.Sprintf(`{"contact":"+86138000000%02d"}`, i))
+		switch {
+		case i < 20 && resp.StatusCode != 200:
+			t.Fatalf("send %d: %d %s", i+1, resp.StatusCode, body)
+		case i >= 20 && (resp.StatusCode != 403 || !strings.Contains(body, "USG.201060008")):
+			t.Fatalf("send %d, beyond the base: %d %s, want 403 USG.201060008", i+1, resp.StatusCode, body)
+		}
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	logs := s.stderr.String()
+	if n := strings.Count(logs, "sms pumping guard blocked a destination prefix"); n != 1 || !strings.Contains(logs, "prefix=+86138") {
+		t.Fatalf("%d block lines, want one naming +86138:\n%s", n, logs)
 	}
 }
