@@ -234,10 +234,16 @@ func TestRoundTrips(t *testing.T) {
 			t.Fatalf("%s %s: %d %s, want %d", path, body, st, ec, want)
 		}
 		n := counter.n.Load() - before
-		// On a real server, Redis's own count of script calls agrees.
+		// On a real server, Redis's own count of script calls agrees. It
+		// is the server's, so other packages' tests running scripts on
+		// the same server meanwhile can only add to it: fewer than the
+		// client sent is a failure, more is their traffic.
 		if redistest.Real() {
-			if got := evalCalls(t, client) - calls; got != n {
+			switch got := evalCalls(t, client) - calls; {
+			case got < n:
 				t.Fatalf("%s: INFO commandstats counts %d script calls, the client %d commands", path, got, n)
+			case got > n:
+				t.Logf("%s: INFO commandstats counts %d script calls, the client %d commands: other clients ran scripts meanwhile", path, got, n)
 			}
 		}
 		return n
