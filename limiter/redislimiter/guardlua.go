@@ -173,19 +173,9 @@ end
 var allowSendScript = redis.NewScript(allowLua + guardLua + `
 local now = clock(ARGV[1])
 local m = #KEYS - 2
-local reply, taken, a = {1}, {}, 2
-for k = 1, m do
-  local ok, x, at, member = allow(KEYS[k], a, now)
-  if not ok then
-    for j = k - 1, 1, -1 do
-      redis.call('ZREM', KEYS[j], taken[j])
-    end
-    return {0, k - 1, x}
-  end
-  taken[k] = member
-  reply[2 * k] = x
-  reply[2 * k + 1] = at
-  a = a + 1 + 2 * tonumber(ARGV[a])
+local reply, taken, a = takeAll(m, now)
+if not reply then
+  return taken -- the refusal
 end
 local rules, trusted = allowance(a)
 local verdict, started, at = judge(KEYS[m + 1], KEYS[m + 2], rules, trusted, ARGV[1])

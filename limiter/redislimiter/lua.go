@@ -7,7 +7,7 @@ import "github.com/redis/go-redis/v9"
 // number-to-string conversion keeps 14 digits, so every time that becomes
 // an argument or a member name goes through string.format('%d').
 
-// allowLua is what allowScript and allowAllScript share.
+// allowLua is what allowScript, allowAllScript and allowSendScript share.
 //
 // clock(arg) is arg as µs, or Redis's TIME when it is 0.
 //
@@ -68,6 +68,29 @@ local function allow(key, a, now)
   redis.call('PEXPIRE', key, string.format('%d', math.ceil(maxWindow / 1000)))
   return true, remaining, now, member
 end
+
+-- takeAll(m, now): allow on KEYS[1..m] in turn, their rules in ARGV from
+-- index 2. On a refusal it gives back what it took and returns nil and
+-- the refusal's reply {0, index from 0, retry after µs}; otherwise the
+-- reply so far {1, remaining, time recorded, ...}, the members taken, and
+-- the index of ARGV after the keys' rules.
+local function takeAll(m, now)
+  local reply, taken, a = {1}, {}, 2
+  for k = 1, m do
+    local ok, x, at, member = allow(KEYS[k], a, now)
+    if not ok then
+      for j = k - 1, 1, -1 do
+        redis.call('ZREM', KEYS[j], taken[j])
+      end
+      return nil, {0, k - 1, x}
+    end
+    taken[k] = member
+    reply[2 * k] = x
+    reply[2 * k + 1] = at
+    a = a + 1 + 2 * tonumber(ARGV[a])
+  end
+  return reply, taken, a
+end
 `
 
 // allowScript: KEYS[1] events; ARGV n, then n pairs of limit and window
@@ -89,21 +112,8 @@ return {1, x, at}
 // after µs} with nothing recorded.
 var allowAllScript = redis.NewScript(allowLua + `
 local now = clock(ARGV[1])
-local reply, taken, a = {1}, {}, 2
-for k = 1, #KEYS do
-  local ok, x, at, member = allow(KEYS[k], a, now)
-  if not ok then
-    for j = k - 1, 1, -1 do
-      redis.call('ZREM', KEYS[j], taken[j])
-    end
-    return {0, k - 1, x}
-  end
-  taken[k] = member
-  reply[2 * k] = x
-  reply[2 * k + 1] = at
-  a = a + 1 + 2 * tonumber(ARGV[a])
-end
-return reply
+local reply, refusal = takeAll(#KEYS, now)
+return reply or refusal
 `)
 
 // releaseScript: KEYS[1] events; ARGV time µs, clock (unused). Removes one
