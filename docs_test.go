@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestEveryExportedNameDocumented walks the module's packages (nested
@@ -184,4 +186,115 @@ func TestSecurityNamesRealTests(t *testing.T) {
 			t.Errorf("SECURITY.md cites %s, which no test file defines", m[1])
 		}
 	}
+}
+
+// TestReadmeLinks: every relative link of README.md and docs/*.md names a
+// file of the repository, and every #fragment a heading of its page, so
+// that moving a section between the README and docs/ cannot leave a link
+// pointing at nothing.
+func TestReadmeLinks(t *testing.T) {
+	pages, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append([]string{"README.md"}, pages...)
+	if len(pages) < 2 {
+		t.Fatal("no docs/*.md pages")
+	}
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	checked := 0
+	for _, page := range pages {
+		src, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(stripCode(string(src)), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			path, fragment, _ := strings.Cut(target, "#")
+			file := page
+			if path != "" {
+				file = filepath.Join(filepath.Dir(page), path)
+				if _, err := os.Stat(file); err != nil {
+					t.Errorf("%s links to %s, which does not exist", page, target)
+					continue
+				}
+			}
+			checked++
+			if fragment == "" || !strings.HasSuffix(file, ".md") {
+				continue
+			}
+			body, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !headingAnchors(string(body))[fragment] {
+				t.Errorf("%s links to %s: %s has no heading #%s", page, target, file, fragment)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d relative links checked: is the pattern still right?", checked)
+	}
+}
+
+// TestReadmeTestCommand: the test command the README gives is the one CI
+// runs (.ci/run), word for word.
+func TestReadmeTestCommand(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join(".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const command = "go vet github.com/vcodekit/vcode/... && go test -race github.com/vcodekit/vcode/..."
+	if !strings.Contains(string(readme), "```\n"+command+"\n```") {
+		t.Errorf("README.md does not give the test command in a block of its own: %s", command)
+	}
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(command) + `$`).Match(ci) {
+		t.Errorf(".ci/run does not run the README's test command: %s", command)
+	}
+}
+
+// stripCode removes fenced code blocks and inline code spans, whose
+// brackets are not links.
+func stripCode(md string) string {
+	md = regexp.MustCompile("(?s)```.*?```").ReplaceAllString(md, "")
+	return regexp.MustCompile("`[^`\n]*`").ReplaceAllString(md, "")
+}
+
+// headingAnchors returns the fragments GitHub gives the headings of md:
+// lower case, punctuation dropped, spaces as hyphens, a repeated heading
+// numbered -1, -2, ...
+func headingAnchors(md string) map[string]bool {
+	anchors := map[string]bool{}
+	seen := map[string]int{}
+	for _, line := range strings.Split(regexp.MustCompile("(?s)```.*?```").ReplaceAllString(md, ""), "\n") {
+		text, ok := strings.CutPrefix(line, "#")
+		if !ok {
+			continue
+		}
+		text = strings.TrimSpace(strings.TrimLeft(text, "#"))
+		var b strings.Builder
+		for _, r := range strings.ToLower(text) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		slug := b.String()
+		if n := seen[slug]; n > 0 {
+			anchors[slug+"-"+strconv.Itoa(n)] = true
+		} else {
+			anchors[slug] = true
+		}
+		seen[slug]++
+	}
+	return anchors
 }
