@@ -33,7 +33,7 @@
 //	-webhook-secret-file  VCODE_WEBHOOK_SECRET_FILE  a file holding it instead
 //	-sms             VCODE_SMS             deliver SMS through a provider:
 //	                 huaweicloud, twilio or sns, each configured by its own
-//	                 environment variables (see README "SMS providers"), or
+//	                 environment variables (see docs/vcoded.md, "SMS providers"), or
 //	                 webhook (the default when -webhook-url is set)
 //	-trusted-proxies VCODE_TRUSTED_PROXIES comma-separated CIDRs of reverse
 //	                 proxies whose X-Forwarded-For is believed; without it
