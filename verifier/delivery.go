@@ -47,7 +47,7 @@ func (v *Verifier) deliver(ctx context.Context, msg delivery.Message) (undeliver
 		}
 	}()
 	err = v.notifier.Notify(dctx, msg)
-	// ErrNotAllowed from a notifier (a Router without the route) means it
+	// delivery.ErrNotAllowed from a notifier (a Router without the route) means it
 	// never tried.
 	return err != nil && (errors.Is(err, delivery.ErrUndelivered) || errors.Is(err, delivery.ErrNotAllowed)), err
 }

@@ -71,7 +71,7 @@
 // Delivery is detached from the caller's cancellation (WithDeliveryTimeout
 // bounds it instead), so a client that hangs up cannot turn a message that
 // left into a failure. If the notifier reports that the message certainly
-// did not leave (ErrUndelivered, through Undelivered), the new code is
+// did not leave (delivery.ErrUndelivered, through delivery.Undelivered), the new code is
 // deleted and the send's rate-limit events are given back, so the user is
 // not held to a cooldown for a code that never reached them; only the
 // deliveries (Limits.Deliveries) keep counting, so that a provider that

@@ -8,13 +8,14 @@ import (
 	"strings"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 )
 
 // ErrPumping is returned by Send when the pumping guard refuses the
-// destination's prefix; it matches ErrNotAllowed too (403 USG.201060008
+// destination's prefix; it matches delivery.ErrNotAllowed too (403 USG.201060008
 // over HTTP), and the Observer sees OutcomePumpingBlocked.
-var ErrPumping = fmt.Errorf("verifier: destination prefix blocked by the pumping guard: %w", ErrNotAllowed)
+var ErrPumping = fmt.Errorf("verifier: destination prefix blocked by the pumping guard: %w", delivery.ErrNotAllowed)
 
 // GuardLevel is how hard the pumping guard judges a prefix's traffic.
 type GuardLevel int

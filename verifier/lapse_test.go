@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store"
@@ -60,12 +61,12 @@ func (l batchLapsingLimiter) Verified(ctx context.Context, key limiter.GuardKey)
 // reported to the Observer (Event.Lapses), one way for them all, and never
 // change the call's answer.
 func TestBestEffortWritesReported(t *testing.T) {
-	refuse := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
-		return verifier.Undelivered(errors.New("gateway refused"))
+	refuse := delivery.NotifierFunc(func(context.Context, delivery.Message) error {
+		return delivery.Undelivered(errors.New("gateway refused"))
 	})
 	for _, tt := range []struct {
 		name    string
-		n       verifier.Notifier // nil: the fixture's recorder
+		n       delivery.Notifier // nil: the fixture's recorder
 		lim     func(*limiter.Memory) limiter.Limiter
 		store   func(store.CodeStore) store.CodeStore
 		do      func(f fixture) error
@@ -115,7 +116,7 @@ func TestBestEffortWritesReported(t *testing.T) {
 			if tt.store != nil {
 				opts = append(opts, verifier.WithStore(tt.store(store.NewMemory(store.WithClock(f.clk.Now)))))
 			}
-			var n verifier.Notifier = f.rec
+			var n delivery.Notifier = f.rec
 			if tt.n != nil {
 				n = tt.n
 			}

@@ -17,7 +17,7 @@ const nonGeographic = "001"
 
 // WithNonGeographicNumbers lets SMS go to non-geographic numbers (region
 // "001") of the given country calling codes, such as 881 (Iridium) or 870
-// (Inmarsat). Without it they are refused (ErrNotAllowed, 403
+// (Inmarsat). Without it they are refused (delivery.ErrNotAllowed, 403
 // USG.201060008): premium satellite and network ranges are classic SMS
 // pumping destinations, and no request's country can name them.
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // Outcome is how a Send or Verify ended, for metrics.
@@ -40,7 +42,7 @@ type Event struct {
 	Outcome Outcome
 	// Channel and Region describe the destination; empty when the contact
 	// did not parse (Region is empty for email).
-	Channel Channel
+	Channel delivery.Channel
 	Region  string
 	// Latency is the time the call took.
 	Latency time.Duration
@@ -93,7 +95,7 @@ func outcomeOf(op string, err error) Outcome {
 		return OutcomeRateLimited
 	case ErrTooFrequent:
 		return OutcomeCooldown
-	case ErrNotAllowed:
+	case delivery.ErrNotAllowed:
 		if errors.Is(err, ErrPumping) {
 			return OutcomePumpingBlocked
 		}
@@ -103,7 +105,7 @@ func outcomeOf(op string, err error) Outcome {
 		switch {
 		case !errors.As(err, &be) || be.Op != "notify":
 			return OutcomeBackendError
-		case errors.Is(err, ErrUndelivered):
+		case errors.Is(err, delivery.ErrUndelivered):
 			return OutcomeDeliveryFailed
 		}
 		return OutcomeDeliveryUnknown

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/store"
@@ -34,7 +35,7 @@ type config struct {
 	codeLength      int
 	validity        time.Duration
 	limits          Limits
-	channels        map[Channel]bool
+	channels        map[delivery.Channel]bool
 	regions         map[string]bool
 	nonGeographic   map[int]bool // calling codes; see nongeo.go
 	resendSame      bool
@@ -112,15 +113,15 @@ func WithValidity(d time.Duration) Option {
 }
 
 // WithChannels sets the channels codes may be sent on (default both); a
-// contact of another kind gets ErrNotAllowed. It needs at least one.
-func WithChannels(channels ...Channel) Option {
+// contact of another kind gets delivery.ErrNotAllowed. It needs at least one.
+func WithChannels(channels ...delivery.Channel) Option {
 	return func(c *config) {
 		if len(channels) == 0 {
 			c.errs = append(c.errs, errors.New("verifier: WithChannels needs at least one channel; leave it out for both"))
 		}
-		c.channels = map[Channel]bool{}
+		c.channels = map[delivery.Channel]bool{}
 		for _, ch := range channels {
-			if ch != SMS && ch != Email {
+			if ch != delivery.SMS && ch != delivery.Email {
 				c.errs = append(c.errs, fmt.Errorf("verifier: unknown channel %q", ch))
 			}
 			c.channels[ch] = true
@@ -130,7 +131,7 @@ func WithChannels(channels ...Channel) Option {
 
 // WithAllowedRegions restricts SMS to numbers of the given ISO 3166-1
 // alpha-2 regions ("CN", "HK"; lower case is taken as upper case); others
-// get ErrNotAllowed. With no such option every region is allowed.
+// get delivery.ErrNotAllowed. With no such option every region is allowed.
 // Restricting regions to where a service has users is the cheapest defence
 // against SMS pumping.
 //

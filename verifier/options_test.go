@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store"
@@ -123,7 +124,7 @@ func TestRegionsTakeEitherCase(t *testing.T) {
 			t.Fatalf("%s allowed in lower case: %v", c, err)
 		}
 	}
-	if _, err := f.v.Send(context.Background(), req("+14155550123")); !errors.Is(err, verifier.ErrNotAllowed) {
+	if _, err := f.v.Send(context.Background(), req("+14155550123")); !errors.Is(err, delivery.ErrNotAllowed) {
 		t.Fatalf("a US number: %v, want ErrNotAllowed", err)
 	}
 	// The cap given as "hk" holds HK to one a day.

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 )
 
@@ -61,11 +62,11 @@ func WithCatalog(c *i18n.Catalog) Option {
 func (v *Verifier) Catalog() *i18n.Catalog { return v.cfg.catalog }
 
 // compose writes msg's language, text and subject from the catalog.
-func (v *Verifier) compose(msg *Message, r Request) {
+func (v *Verifier) compose(msg *delivery.Message, r Request) {
 	cat := v.cfg.catalog
 	msg.Language = cat.Match(r.Language)
 	d := i18n.Data{Code: msg.Code, Validity: msg.Validity, Brand: v.cfg.brand, Purpose: r.Purpose}
-	if msg.Channel == Email {
+	if msg.Channel == delivery.Email {
 		msg.Subject = cat.EmailSubject(msg.Language, d)
 		msg.Text = cat.EmailBody(msg.Language, d)
 		return

@@ -94,13 +94,13 @@ type Sent struct {
 // process; Close stops the goroutines those start. With either, it
 // requires WithSecrets (see there). New checks every option and reports
 // every problem at once.
-func New(n Notifier, opts ...Option) (*Verifier, error) {
+func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
 	cfg := config{
 		codeLength:      defaultCodeLength,
 		validity:        defaultValidity,
 		limits:          DefaultLimits(),
 		catalog:         i18n.Default(),
-		channels:        map[Channel]bool{SMS: true, Email: true},
+		channels:        map[delivery.Channel]bool{delivery.SMS: true, delivery.Email: true},
 		contactCache:    defaultContactCache,
 		defaultCountry:  contact.DefaultCountry,
 		guard:           DefaultGuard(),
@@ -172,15 +172,15 @@ func closeAll(cs []io.Closer) error {
 //
 // Delivery runs detached from ctx's cancellation (see WithDeliveryTimeout):
 // once a message may have left, it counts against every limit whatever the
-// caller does. When the notifier fails with ErrUndelivered (the message
+// caller does. When the notifier fails with delivery.ErrUndelivered (the message
 // certainly did not leave) the new code is withdrawn and the limits are
 // given back (all but the deliveries, see Limits.Deliveries): the failure
 // was ours, not the user's. Any other delivery failure keeps both, as the
 // message may still arrive. A withdrawal or give-back that fails does not
 // change the error; the Observer sees it (Event.Lapses).
 //
-// Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
-// ErrCountryMismatch; ErrNotAllowed; a *RateLimitError matching
+// Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
+// contact.ErrCountryMismatch; delivery.ErrNotAllowed; a *RateLimitError matching
 // ErrTooFrequent; a *BackendError when the store, the limiter or the
 // notifier fails.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
@@ -205,10 +205,10 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 	sent.Contact = c
 	ch := channelOf(c)
 	if !v.allowed(ch, c) {
-		return sent, b, ErrNotAllowed
+		return sent, b, delivery.ErrNotAllowed
 	}
 	judged := false
-	if ch == SMS {
+	if ch == delivery.SMS {
 		if judged, err = v.guard.judges(c); err != nil {
 			return sent, b, err
 		}
@@ -216,7 +216,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 
 	var buf [maxBatch]namedRule
 	rules := v.clientRules(buf[:0], r, true)
-	if ch == SMS {
+	if ch == delivery.SMS {
 		if capRules := v.rules.regionCap(c.Region); capRules != nil {
 			rules = append(rules, namedRule{"rgn", limitRegion, c.Region, "", capRules})
 		}
@@ -278,7 +278,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 	now := v.cfg.now()
 	sent.ExpiresAt = now.Add(validity)
 	sent.NextSendAt = now.Add(v.cfg.limits.Cooldown)
-	msg := Message{
+	msg := delivery.Message{
 		Channel:   ch,
 		To:        c.Value,
 		Region:    c.Region,
@@ -303,11 +303,11 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 }
 
 // allowed applies the channel, region and routing restrictions.
-func (v *Verifier) allowed(ch Channel, c contact.Contact) bool {
-	if !v.cfg.channels[ch] || (ch == SMS && !v.regionAllowed(c)) {
+func (v *Verifier) allowed(ch delivery.Channel, c contact.Contact) bool {
+	if !v.cfg.channels[ch] || (ch == delivery.SMS && !v.regionAllowed(c)) {
 		return false
 	}
-	if cn, ok := v.notifier.(ChannelNotifier); ok && !cn.Supports(ch) {
+	if cn, ok := v.notifier.(delivery.ChannelNotifier); ok && !cn.Supports(ch) {
 		return false
 	}
 	return true
@@ -365,7 +365,7 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 // Verify checks code for r's contact, subject and purpose, and consumes it
 // on success: a code verifies once.
 //
-// Errors: ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch;
+// Errors: contact.ErrInvalid, contact.ErrUnknownCountry, contact.ErrCountryMismatch;
 // ErrInvalidCode for a code not of the configured format; a *RateLimitError
 // matching ErrTooManyAttempts; ErrWrongCode for a wrong, expired, used,
 // exhausted or never-sent code alike; a *BackendError when the store or the
@@ -449,8 +449,8 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 // already counted stay counted. Like Verify, it does the same work whether
 // or not a code is pending, and says nothing about it.
 //
-// Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
-// ErrCountryMismatch; a *BackendError when the store fails.
+// Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
+// contact.ErrCountryMismatch; a *BackendError when the store fails.
 func (v *Verifier) Cancel(ctx context.Context, r Request) error {
 	if r.Subject == "" {
 		return ErrNoSubject
@@ -469,12 +469,12 @@ func (v *Verifier) Cancel(ctx context.Context, r Request) error {
 }
 
 // channelOf is the channel for a contact; empty for one that did not parse.
-func channelOf(c contact.Contact) Channel {
+func channelOf(c contact.Contact) delivery.Channel {
 	switch c.Kind {
 	case contact.Email:
-		return Email
+		return delivery.Email
 	case contact.Phone:
-		return SMS
+		return delivery.SMS
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/store"
@@ -260,7 +261,7 @@ func burst(sc *scenario, lv level, b concBackend, inFlight int, concurrent bool)
 // guard, a limit), not failing it.
 func isRefusal(err error) bool {
 	switch verifier.Classify(err) {
-	case verifier.ErrNotAllowed, verifier.ErrTooFrequent, verifier.ErrTooManyAttempts:
+	case delivery.ErrNotAllowed, verifier.ErrTooFrequent, verifier.ErrTooManyAttempts:
 		return true
 	}
 	return false

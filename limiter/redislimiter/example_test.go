@@ -10,6 +10,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store/redisstore"
@@ -26,7 +27,7 @@ func Example() {
 	defer client.Close()
 
 	limits := verifier.DefaultLimits()
-	limits.Subject.Send = verifier.Rule{Limit: 2, Window: time.Hour}
+	limits.Subject.Send = limiter.Rule{Limit: 2, Window: time.Hour}
 	instances := make([]*verifier.Verifier, 3)
 	for i := range instances {
 		instances[i], _ = verifier.New(notify.Discard,
