@@ -27,6 +27,8 @@
 //   - delivery: the contract between the verifier and what delivers its
 //     codes (Message, Notifier, Undelivered), which imports no other vcode
 //     package;
+//   - observe: the contract between the verifier and what watches it
+//     (Event, Outcome, Lapse, Observer), on delivery alone;
 //   - contact: parsing, normalisation (E.164, IDNA) and masking of contacts;
 //   - httpmw: the two endpoints as an http.Handler and middleware;
 //   - store: the CodeStore interface, the in-memory store, the conformance
@@ -38,8 +40,8 @@
 //     built in, brand, templates, languages of the host's own) and
 //     language negotiation;
 //   - notify: delivery (SMTP, signed webhook, router, writer, recorder);
-//   - prommetrics: Prometheus metrics from the verifier's and handler's
-//     observers;
+//   - prommetrics: Prometheus metrics from the verifier's observe.Event
+//     and the handler's httpmw.RequestEvent;
 //   - vcodetest: a manual clock and a ready Verifier for the host's tests.
 //
 // cmd/vcoded runs the endpoints on their own; cmd/vcodeload measures them;

@@ -11,6 +11,7 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -167,7 +168,7 @@ func TestClassifyIsTheObserversOrder(t *testing.T) {
 	if verifier.Classify(err) != delivery.ErrNotAllowed {
 		t.Fatalf("Send = %v", err)
 	}
-	if got := log.last().Outcome; got != verifier.OutcomeNotAllowed {
+	if got := log.last().Outcome; got != observe.OutcomeNotAllowed {
 		t.Fatalf("outcome %q, want not_allowed", got)
 	}
 }

@@ -79,7 +79,7 @@
 // failure may have sent the message: the limits stay counted and the code
 // stays valid. The clean-up runs on a context detached from the request's
 // cancellation; it is best effort, and a part of it that fails is reported
-// to the Observer (Event.Lapses), not to the caller.
+// to the Observer (observe.Event.Lapses), not to the caller.
 //
 // # Context
 //

@@ -43,7 +43,7 @@ var (
 	// address (see Request.ClientIP for the forms taken). It is the
 	// caller's mistake, never the client's: Classify does not class it,
 	// so httpmw (which always sets an address) would answer it as an
-	// internal error, and the Observer sees OutcomeBackendError.
+	// internal error, and the Observer sees observe.OutcomeBackendError.
 	ErrInvalidClientIP = errors.New("verifier: Request.ClientIP is not an IP address")
 	// ErrBackend: the store, limiter or notifier failed. The request failed
 	// closed: nothing was verified, and no code was left valid undelivered.

@@ -14,7 +14,7 @@ import (
 
 // ErrPumping is returned by Send when the pumping guard refuses the
 // destination's prefix; it matches delivery.ErrNotAllowed too (403 USG.201060008
-// over HTTP), and the Observer sees OutcomePumpingBlocked.
+// over HTTP), and the Observer sees observe.OutcomePumpingBlocked.
 var ErrPumping = fmt.Errorf("verifier: destination prefix blocked by the pumping guard: %w", delivery.ErrNotAllowed)
 
 // GuardLevel is how hard the pumping guard judges a prefix's traffic.
@@ -79,7 +79,7 @@ const (
 // region's base of 600 and two per code), Max the least (a base of 10,
 // two thirds, two and a third beyond, a region's base of 150). The guard
 // never refuses a verify, and codes already sent still verify. The Observer
-// is told when a refusal starts a block (Event.BlockedPrefix and
+// is told when a refusal starts a block (observe.Event.BlockedPrefix and
 // BlockedRegion): the first refusal after an hour without one.
 //
 // The counts are kept and judged by the Limiter (a limiter.GuardLimiter,

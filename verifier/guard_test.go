@@ -10,6 +10,7 @@ import (
 
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -60,7 +61,7 @@ func TestGuardAllowance(t *testing.T) {
 		_, err := f.v.Send(ctx, pumped)
 		switch {
 		case errors.Is(err, verifier.ErrPumping):
-			if e := log.last(); e.Outcome != verifier.OutcomePumpingBlocked {
+			if e := log.last(); e.Outcome != observe.OutcomePumpingBlocked {
 				t.Fatalf("outcome %q", e.Outcome)
 			}
 			if refusedAt < 0 {

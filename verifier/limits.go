@@ -11,6 +11,7 @@ import (
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 )
 
 // ClientLimits are the quotas of one client, across all the contacts it
@@ -444,7 +445,7 @@ func (v *Verifier) ruleKey(rule namedRule) string {
 }
 
 // release gives back the events of holds, best effort: the request's
-// answer is decided, and a give-back that fails is a lapse (LapseRelease)
+// answer is decided, and a give-back that fails is a lapse (observe.LapseRelease)
 // reported to the Observer, never an error of the request. It runs
 // detached from ctx's cancellation but without a timer of its own: a
 // release runs on every refused request, and the limiters bound their own
@@ -462,7 +463,7 @@ func (v *Verifier) release(ctx context.Context, holds []hold) {
 			err = v.cfg.limiter.Release(ctx, h.key, h.at)
 		}
 		if err != nil {
-			lapsed(ctx, LapseRelease)
+			lapsed(ctx, observe.LapseRelease)
 		}
 	}
 }

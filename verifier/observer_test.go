@@ -9,22 +9,23 @@ import (
 	"testing/iotest"
 
 	"github.com/vcodekit/vcode/delivery"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
 )
 
 type eventLog struct {
 	mu     sync.Mutex
-	events []verifier.Event
+	events []observe.Event
 }
 
-func (l *eventLog) Observe(_ context.Context, e verifier.Event) {
+func (l *eventLog) Observe(_ context.Context, e observe.Event) {
 	l.mu.Lock()
 	l.events = append(l.events, e)
 	l.mu.Unlock()
 }
 
-func (l *eventLog) last() verifier.Event {
+func (l *eventLog) last() observe.Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.events[len(l.events)-1]
@@ -42,21 +43,21 @@ func TestObserverOutcomes(t *testing.T) {
 		name    string
 		do      func() error
 		op      string
-		outcome verifier.Outcome
+		outcome observe.Outcome
 		channel delivery.Channel
 		region  string
 	}{
-		{"sent", func() error { return nil }, "send", verifier.OutcomeSent, delivery.SMS, "CN"},
-		{"cooldown", func() error { _, err := f.v.Send(ctx, req(phone)); return err }, "send", verifier.OutcomeCooldown, delivery.SMS, "CN"},
-		{"not allowed", func() error { _, err := f.v.Send(ctx, req("+14155552671")); return err }, "send", verifier.OutcomeNotAllowed, delivery.SMS, "US"},
-		{"invalid contact", func() error { _, err := f.v.Send(ctx, req("nope")); return err }, "send", verifier.OutcomeInvalid, "", ""},
-		{"invalid code", func() error { _, err := f.v.Verify(ctx, req(phone), "x"); return err }, "verify", verifier.OutcomeInvalid, delivery.SMS, "CN"},
-		{"wrong code", func() error { _, err := f.v.Verify(ctx, req(phone), wrong(code)); return err }, "verify", verifier.OutcomeWrongCode, delivery.SMS, "CN"},
-		{"verified", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeVerified, delivery.SMS, "CN"},
-		{"wrong again", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeWrongCode, delivery.SMS, "CN"},
-		{"rate limited", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeRateLimited, delivery.SMS, "CN"},
-		{"email sent", func() error { _, err := f.v.Send(ctx, req("a@example.com")); return err }, "send", verifier.OutcomeSent, delivery.Email, ""},
-		{"no subject", func() error { r := req(phone); r.Subject = ""; _, err := f.v.Send(ctx, r); return err }, "send", verifier.OutcomeInvalid, "", ""},
+		{"sent", func() error { return nil }, "send", observe.OutcomeSent, delivery.SMS, "CN"},
+		{"cooldown", func() error { _, err := f.v.Send(ctx, req(phone)); return err }, "send", observe.OutcomeCooldown, delivery.SMS, "CN"},
+		{"not allowed", func() error { _, err := f.v.Send(ctx, req("+14155552671")); return err }, "send", observe.OutcomeNotAllowed, delivery.SMS, "US"},
+		{"invalid contact", func() error { _, err := f.v.Send(ctx, req("nope")); return err }, "send", observe.OutcomeInvalid, "", ""},
+		{"invalid code", func() error { _, err := f.v.Verify(ctx, req(phone), "x"); return err }, "verify", observe.OutcomeInvalid, delivery.SMS, "CN"},
+		{"wrong code", func() error { _, err := f.v.Verify(ctx, req(phone), wrong(code)); return err }, "verify", observe.OutcomeWrongCode, delivery.SMS, "CN"},
+		{"verified", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", observe.OutcomeVerified, delivery.SMS, "CN"},
+		{"wrong again", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", observe.OutcomeWrongCode, delivery.SMS, "CN"},
+		{"rate limited", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", observe.OutcomeRateLimited, delivery.SMS, "CN"},
+		{"email sent", func() error { _, err := f.v.Send(ctx, req("a@example.com")); return err }, "send", observe.OutcomeSent, delivery.Email, ""},
+		{"no subject", func() error { r := req(phone); r.Subject = ""; _, err := f.v.Send(ctx, r); return err }, "send", observe.OutcomeInvalid, "", ""},
 	}
 	for i, s := range steps {
 		if i > 0 {
@@ -75,7 +76,7 @@ func TestObserverOutcomes(t *testing.T) {
 	}
 }
 
-func fmtEvent(e verifier.Event) string {
+func fmtEvent(e observe.Event) string {
 	return e.Op + string(e.Outcome) + string(e.Channel) + e.Region
 }
 
@@ -84,12 +85,12 @@ func TestObserverFailures(t *testing.T) {
 		name string
 		opt  verifier.Option
 		n    delivery.Notifier
-		want verifier.Outcome
+		want observe.Outcome
 	}{
-		{"store down", verifier.WithStore(brokenStore{CodeStore: store.NewMemory(), save: errDown}), nil, verifier.OutcomeBackendError},
-		{"delivery refused", nil, delivery.NotifierFunc(func(context.Context, delivery.Message) error { return delivery.Undelivered(errDown) }), verifier.OutcomeDeliveryFailed},
-		{"delivery unknown", nil, delivery.NotifierFunc(func(context.Context, delivery.Message) error { return errDown }), verifier.OutcomeDeliveryUnknown},
-		{"random down", verifier.WithRandomForTest(iotest.ErrReader(errDown)), nil, verifier.OutcomeBackendError},
+		{"store down", verifier.WithStore(brokenStore{CodeStore: store.NewMemory(), save: errDown}), nil, observe.OutcomeBackendError},
+		{"delivery refused", nil, delivery.NotifierFunc(func(context.Context, delivery.Message) error { return delivery.Undelivered(errDown) }), observe.OutcomeDeliveryFailed},
+		{"delivery unknown", nil, delivery.NotifierFunc(func(context.Context, delivery.Message) error { return errDown }), observe.OutcomeDeliveryUnknown},
+		{"random down", verifier.WithRandomForTest(iotest.ErrReader(errDown)), nil, observe.OutcomeBackendError},
 	} {
 		log := &eventLog{}
 		opts := []verifier.Option{verifier.WithObserver(log), testSecret}

@@ -10,6 +10,7 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 )
 
@@ -41,7 +42,7 @@ type config struct {
 	resendSame      bool
 	brand           string
 	catalog         *i18n.Catalog
-	observer        Observer
+	observer        observe.Observer
 	contactCache    int
 	defaultCountry  string
 	guard           Guard

@@ -15,6 +15,7 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 )
 
@@ -177,7 +178,7 @@ func closeAll(cs []io.Closer) error {
 // given back (all but the deliveries, see Limits.Deliveries): the failure
 // was ours, not the user's. Any other delivery failure keeps both, as the
 // message may still arrive. A withdrawal or give-back that fails does not
-// change the error; the Observer sees it (Event.Lapses).
+// change the error; the Observer sees it (observe.Event.Lapses).
 //
 // Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
 // contact.ErrCountryMismatch; delivery.ErrNotAllowed; a *RateLimitError matching
@@ -187,7 +188,7 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	sent, b, err := v.send(wctx, r)
-	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
+	v.observe(ctx, observe.Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
 
@@ -254,7 +255,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 		cctx, cancel := cleanupContext(ctx)
 		defer cancel()
 		if withdraw != "" && v.cfg.store.Delete(cctx, withdraw) != nil {
-			lapsed(ctx, LapseWithdraw)
+			lapsed(ctx, observe.LapseWithdraw)
 		}
 		v.release(ctx, holds)
 	}()
@@ -374,7 +375,7 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	c, err := v.verify(wctx, r, code)
-	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
+	v.observe(ctx, observe.Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
 	return c, err
 }
 
@@ -438,7 +439,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// consumed, and a verify that failed to be counted only makes its
 	// prefix look less converting (see guardVerified).
 	if v.guardVerified(ctx, c) != nil {
-		lapsed(ctx, LapseGuardCount)
+		lapsed(ctx, observe.LapseGuardCount)
 	}
 	return c, nil
 }

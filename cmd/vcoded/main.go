@@ -192,6 +192,7 @@ import (
 	"github.com/vcodekit/vcode/internal/asynclog"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/prommetrics"
 	"github.com/vcodekit/vcode/store/redisstore"
 	"github.com/vcodekit/vcode/verifier"
@@ -618,11 +619,11 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 // prefix the pumping guard blocked, and every best-effort write that
 // failed.
 type blockLogger struct {
-	verifier.Observer
+	observe.Observer
 	log *slog.Logger
 }
 
-func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
+func (b blockLogger) Observe(ctx context.Context, e observe.Event) {
 	b.Observer.Observe(ctx, e)
 	for _, l := range e.Lapses {
 		b.log.Warn("a best-effort write failed; the answer stood", "op", e.Op, "lapse", string(l))

@@ -16,6 +16,7 @@ import (
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -181,7 +182,7 @@ type runner struct {
 
 type observer struct{ r *runner }
 
-func (o observer) Observe(_ context.Context, e verifier.Event) {
+func (o observer) Observe(_ context.Context, e observe.Event) {
 	if b := e.BlockedPrefix + e.BlockedRegion; b != "" && !o.r.quiet.Load() {
 		o.r.blocked = b
 	}
