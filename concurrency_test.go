@@ -31,8 +31,8 @@ var allBackends = []backends{
 	{"redis", func(t *testing.T, now func() time.Time) (store.CodeStore, limiter.Limiter) {
 		client := redistest.Client(t)
 		prefix := redistest.Prefix(t)
-		return redisstore.New(client, prefix+"c:", redisstore.WithClock(now)),
-			redislimiter.New(client, prefix+"l:", redislimiter.WithClock(now))
+		return redistest.Must(redisstore.New(client, prefix+"c:", redisstore.WithClock(now)))(t),
+			redistest.Must(redislimiter.New(client, prefix+"l:", redislimiter.WithClock(now)))(t)
 	}},
 }
 

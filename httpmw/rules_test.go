@@ -362,6 +362,33 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
+// TestNewReportsEveryProblem: the options only record their values, and
+// New reports every problem at once, in the order of options.go; a later
+// option replaces an earlier one, the bad value it replaced included.
+func TestNewReportsEveryProblem(t *testing.T) {
+	v, _ := verifier.New(delivery.NotifierFunc(nil))
+	defer v.Close()
+	auth, _ := httpmw.NewStaticTokens(map[string]string{"t": "s"})
+	_, err := httpmw.New(v, auth, httpmw.WithTrustedProxies("10.0.0.0/33"), httpmw.WithMaxBodyBytes(10), httpmw.WithLogger(nil))
+	want := []string{"nil logger", "body limit 10", "trusted proxy"}
+	got := ""
+	if err != nil {
+		got = err.Error()
+	}
+	lines := strings.Split(got, "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("New with three bad options:\n%s\nwant one line for each of %q", got, want)
+	}
+	for i, line := range lines {
+		if !strings.Contains(line, want[i]) {
+			t.Errorf("problem %d: %q, want %q", i, line, want[i])
+		}
+	}
+	if _, err := httpmw.New(v, auth, httpmw.WithMaxBodyBytes(10), httpmw.WithMaxBodyBytes(1<<10)); err != nil {
+		t.Errorf("a tiny body limit replaced by a good one: %v", err)
+	}
+}
+
 // TestLogsNeverShowSecrets: through sends, verifies, failures and a panic,
 // the log holds one line per request with the masked contact, and never the
 // token, the code or the whole contact.

@@ -112,16 +112,6 @@ func DefaultGuard() Guard {
 	return Guard{Level: GuardStandard, PrefixDigits: defaultPrefixDigits}
 }
 
-// WithGuard sets the SMS pumping guard (default: DefaultGuard()). A Guard
-// with Level GuardOff, such as Guard{}, switches it off; its Block list
-// still applies.
-func WithGuard(g Guard) Option {
-	return func(c *config) {
-		g.Allow, g.Block = append([]string(nil), g.Allow...), append([]string(nil), g.Block...)
-		c.guard = g
-	}
-}
-
 // guardLevels are the levels' allowances, in thirds of a send per
 // verified code. Standard's three unverified sends per verified code
 // beyond the knee keep the conversion under which a busy prefix is

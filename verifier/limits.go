@@ -124,15 +124,6 @@ func DefaultLimits() Limits {
 	}
 }
 
-// WithLimits sets the rate-limit policy (default DefaultLimits()). New
-// checks it and reports every problem, in the order of the fields.
-func WithLimits(l Limits) Option {
-	return func(c *config) {
-		l.RegionDailyBy = cloneMap(l.RegionDailyBy)
-		c.limits = l
-	}
-}
-
 func cloneMap(m map[string]int) map[string]int {
 	if m == nil {
 		return nil

@@ -9,11 +9,6 @@ import (
 	"github.com/vcodekit/vcode/observe"
 )
 
-// WithObserver sets the observer of every Send and Verify.
-func WithObserver(o observe.Observer) Option {
-	return func(c *config) { c.observer = o }
-}
-
 func (v *Verifier) observe(ctx context.Context, e observe.Event, start time.Time, err error) {
 	if v.cfg.observer == nil {
 		return

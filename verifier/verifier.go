@@ -5,7 +5,6 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
-	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
@@ -96,42 +94,22 @@ type Sent struct {
 // requires WithSecrets (see there). New checks every option and reports
 // every problem at once.
 func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
-	cfg := config{
-		codeLength:      defaultCodeLength,
-		validity:        defaultValidity,
-		limits:          DefaultLimits(),
-		catalog:         i18n.Default(),
-		channels:        map[delivery.Channel]bool{delivery.SMS: true, delivery.Email: true},
-		contactCache:    defaultContactCache,
-		defaultCountry:  contact.DefaultCountry,
-		guard:           DefaultGuard(),
-		deliveryTimeout: defaultDeliveryTimeout,
-		now:             time.Now,
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if n == nil {
-		cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
-	}
-	var owned []io.Closer
-	if !cfg.storeSet {
-		cfg.store = store.NewMemory(store.WithClock(cfg.now))
-		owned = append(owned, cfg.store.(io.Closer))
-	}
-	if !cfg.limiterSet {
-		cfg.limiter = limiter.NewMemory(limiter.WithClock(cfg.now))
-		owned = append(owned, cfg.limiter.(io.Closer))
-	}
-	if cfg.guard.PrefixDigits == 0 {
-		cfg.guard.PrefixDigits = defaultPrefixDigits
-	}
-	if _, ok := cfg.store.(store.Peeker); cfg.resendSame && cfg.store != nil && !ok {
-		cfg.errs = append(cfg.errs, fmt.Errorf("verifier: WithResendSameCode needs a store that implements store.Peeker, and %T does not", cfg.store))
-	}
-	if err := cfg.check(); err != nil {
-		closeAll(owned)
+	if err := o.check(n); err != nil {
 		return nil, err
+	}
+	cfg := o.config()
+	var owned []io.Closer
+	if cfg.store == nil {
+		m := store.NewMemory(store.WithClock(cfg.now))
+		cfg.store, owned = m, append(owned, m)
+	}
+	if cfg.limiter == nil {
+		m := limiter.NewMemory(limiter.WithClock(cfg.now))
+		cfg.limiter, owned = m, append(owned, m)
 	}
 	if cfg.secrets == nil {
 		secret := make([]byte, 32)

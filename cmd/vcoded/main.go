@@ -367,9 +367,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer client.Close()
-		vopts = append(vopts,
-			verifier.WithStore(redisstore.New(client, *redisPrefix+"code:")),
-			verifier.WithLimiter(redislimiter.New(client, *redisPrefix+"limit:")))
+		st, errS := redisstore.New(client, *redisPrefix+"code:")
+		lim, errL := redislimiter.New(client, *redisPrefix+"limit:")
+		if err := errors.Join(errS, errL); err != nil {
+			return fmt.Errorf("-redis-prefix: %w", err)
+		}
+		vopts = append(vopts, verifier.WithStore(st), verifier.WithLimiter(lim))
 		backend = kind
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		if err := client.Ping(pctx).Err(); err != nil {

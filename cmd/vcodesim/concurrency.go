@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -79,8 +80,12 @@ func redisBackend(newClient func() redis.UniversalClient) func() (backend, func(
 				c.Close()
 				return nil, nil, nil, fmt.Errorf("redis: %w", err)
 			}
-			st := redisstore.New(c, prefix+"c:", redisstore.WithClock(now), redisstore.WithTimeout(10*time.Second))
-			lim := redislimiter.New(c, prefix+"l:", redislimiter.WithClock(now), redislimiter.WithTimeout(10*time.Second))
+			st, errS := redisstore.New(c, prefix+"c:", redisstore.WithClock(now), redisstore.WithTimeout(10*time.Second))
+			lim, errL := redislimiter.New(c, prefix+"l:", redislimiter.WithClock(now), redislimiter.WithTimeout(10*time.Second))
+			if err := errors.Join(errS, errL); err != nil {
+				c.Close()
+				return nil, nil, nil, err
+			}
 			return st, lim, []io.Closer{c}, nil
 		}
 		cleanup := func() {
