@@ -44,6 +44,22 @@
 //     and the handler's httpmw.RequestEvent;
 //   - vcodetest: a manual clock and a ready Verifier for the host's tests.
 //
+// # Configuration
+//
+// Every package configures the same way, with functional options:
+// New(required arguments, opts ...Option) (*T, error), all of a package's
+// options in its options.go. An option only records its value; New checks
+// every value in one place and reports every problem at once (errors.Join,
+// one per line), and an option left out means its documented default. We
+// chose options over config structs because most hosts set two or three
+// of the verifier's many settings: New(notifier) alone is a working
+// Verifier, a call shows only what differs from the defaults, and a
+// setting added later breaks no caller. Where values belong together they
+// are one option taking a struct (verifier.WithLimits, verifier.WithGuard),
+// whose zero fields keep their documented meaning. A constructor whose
+// options cannot be wrong (store.NewMemory, limiter.NewMemory) returns no
+// error.
+//
 // cmd/vcoded runs the endpoints on their own; cmd/vcodeload measures them;
 // cmd/vcodesim measures the SMS pumping guard on a simulated day.
 // SECURITY.md states what vcode guarantees and which test shows it.
