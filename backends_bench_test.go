@@ -24,8 +24,8 @@ func BenchmarkVerifyBackends(b *testing.B) {
 		prefix := redistest.Prefix(b)
 		benchVerify(b, append(lift,
 			verifier.WithSecrets([]byte("vcode benchmark secret, 32 bytes")),
-			verifier.WithStore(redisstore.New(client, prefix+"code:")),
-			verifier.WithLimiter(redislimiter.New(client, prefix+"limit:"))))
+			verifier.WithStore(redistest.Must(redisstore.New(client, prefix+"code:"))(b)),
+			verifier.WithLimiter(redistest.Must(redislimiter.New(client, prefix+"limit:"))(b))))
 	})
 }
 

@@ -31,8 +31,8 @@ var allBackends = []backends{
 	{"redis", func(t *testing.T, now func() time.Time) (store.CodeStore, limiter.Limiter) {
 		client := redistest.Client(t)
 		prefix := redistest.Prefix(t)
-		return redisstore.New(client, prefix+"c:", redisstore.WithClock(now)),
-			redislimiter.New(client, prefix+"l:", redislimiter.WithClock(now))
+		return redistest.Must(redisstore.New(client, prefix+"c:", redisstore.WithClock(now)))(t),
+			redistest.Must(redislimiter.New(client, prefix+"l:", redislimiter.WithClock(now)))(t)
 	}},
 }
 
@@ -79,9 +79,9 @@ func concurrentMix(t *testing.T, b backends) {
 		verifier.WithGuard(verifier.Guard{}),
 		verifier.WithLimits(verifier.Limits{
 			Guesses:    3,
-			Verify:     verifier.Rule{Limit: verifyLimit, Window: window},
-			Send:       verifier.Rule{Limit: 10000, Window: time.Hour},
-			Deliveries: verifier.Rule{Limit: 20000, Window: time.Hour},
+			Verify:     limiter.Rule{Limit: verifyLimit, Window: window},
+			Send:       limiter.Rule{Limit: 10000, Window: time.Hour},
+			Deliveries: limiter.Rule{Limit: 20000, Window: time.Hour},
 		}))
 	if err != nil {
 		t.Fatal(err)

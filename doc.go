@@ -27,6 +27,8 @@
 //   - delivery: the contract between the verifier and what delivers its
 //     codes (Message, Notifier, Undelivered), which imports no other vcode
 //     package;
+//   - observe: the contract between the verifier and what watches it
+//     (Event, Outcome, Lapse, Observer), on delivery alone;
 //   - contact: parsing, normalisation (E.164, IDNA) and masking of contacts;
 //   - httpmw: the two endpoints as an http.Handler and middleware;
 //   - store: the CodeStore interface, the in-memory store, the conformance
@@ -38,9 +40,25 @@
 //     built in, brand, templates, languages of the host's own) and
 //     language negotiation;
 //   - notify: delivery (SMTP, signed webhook, router, writer, recorder);
-//   - prommetrics: Prometheus metrics from the verifier's and handler's
-//     observers;
+//   - prommetrics: Prometheus metrics from the verifier's observe.Event
+//     and the handler's httpmw.RequestEvent;
 //   - vcodetest: a manual clock and a ready Verifier for the host's tests.
+//
+// # Configuration
+//
+// Every package configures the same way, with functional options:
+// New(required arguments, opts ...Option) (*T, error), all of a package's
+// options in its options.go. An option only records its value; New checks
+// every value in one place and reports every problem at once (errors.Join,
+// one per line), and an option left out means its documented default. We
+// chose options over config structs because most hosts set two or three
+// of the verifier's many settings: New(notifier) alone is a working
+// Verifier, a call shows only what differs from the defaults, and a
+// setting added later breaks no caller. Where values belong together they
+// are one option taking a struct (verifier.WithLimits, verifier.WithGuard),
+// whose zero fields keep their documented meaning. A constructor whose
+// options cannot be wrong (store.NewMemory, limiter.NewMemory) returns no
+// error.
 //
 // cmd/vcoded runs the endpoints on their own; cmd/vcodeload measures them;
 // cmd/vcodesim measures the SMS pumping guard on a simulated day.

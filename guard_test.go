@@ -77,8 +77,8 @@ func redisBackend(t *testing.T, client redis.UniversalClient, now func() time.Ti
 	// CI) queue for the client's pool: these tests are about counts, not
 	// latency, so a call may wait far longer than the default second.
 	const patient = 30 * time.Second
-	return redisstore.New(client, prefix+"c:", redisstore.WithClock(now), redisstore.WithTimeout(patient)),
-		redislimiter.New(client, prefix+"l:", redislimiter.WithClock(now), redislimiter.WithTimeout(patient)), empty
+	return redistest.Must(redisstore.New(client, prefix+"c:", redisstore.WithClock(now), redisstore.WithTimeout(patient)))(t),
+		redistest.Must(redislimiter.New(client, prefix+"l:", redislimiter.WithClock(now), redislimiter.WithTimeout(patient)))(t), empty
 }
 
 // guardInstance is one Verifier on a shared backend.

@@ -42,6 +42,9 @@ var layers = map[string]int{
 	"notify/huaweicloud": 1,
 	"notify/sns":         1,
 	"notify/twilio":      1,
+	// The observation contract, on the delivery contract alone, so that a
+	// metrics adapter needs it and not the verifier.
+	"observe": 1,
 	// What implements or checks the backends' interfaces.
 	"store/storetest":      2,
 	"store/redisstore":     2,

@@ -35,8 +35,8 @@ func newInstance(t *testing.T, client redis.UniversalClient, prefix string, vopt
 	rec := &notify.Recorder{}
 	opts := append([]verifier.Option{
 		verifier.WithSecrets(sharedSecret),
-		verifier.WithStore(redisstore.New(client, prefix+"code:", redisstore.WithTimeout(500*time.Millisecond))),
-		verifier.WithLimiter(redislimiter.New(client, prefix+"limit:", redislimiter.WithTimeout(500*time.Millisecond))),
+		verifier.WithStore(redistest.Must(redisstore.New(client, prefix+"code:", redisstore.WithTimeout(500*time.Millisecond)))(t)),
+		verifier.WithLimiter(redistest.Must(redislimiter.New(client, prefix+"limit:", redislimiter.WithTimeout(500*time.Millisecond)))(t)),
 	}, vopts...)
 	v, err := verifier.New(rec, opts...)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/internal/smtptest"
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -197,8 +198,8 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 		// this test is about what hang-ups get past the limits alone.
 		verifier.WithGuard(verifier.Guard{}),
 		withLimits(func(l *verifier.Limits) {
-			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpSubjectHour, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 1 << 20, Window: time.Hour}}
-			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: pumpIPHour, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 1 << 20, Window: time.Hour}}
+			l.Subject = verifier.ClientLimits{Send: limiter.Rule{Limit: pumpSubjectHour, Window: time.Hour}, Deliveries: limiter.Rule{Limit: 1 << 20, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: limiter.Rule{Limit: pumpIPHour, Window: time.Hour}, Deliveries: limiter.Rule{Limit: 1 << 20, Window: time.Hour}}
 			l.RegionDaily = pumpRegionDay
 		}))
 	if err != nil {

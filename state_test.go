@@ -50,8 +50,8 @@ func TestVerifyStateBoundedByQuota(t *testing.T) {
 				}
 				return n
 			}
-			return redisstore.New(client, prefix+"c:", redisstore.WithClock(clk.Now)),
-				redislimiter.New(client, prefix+"l:", redislimiter.WithClock(clk.Now)), keys
+			return redistest.Must(redisstore.New(client, prefix+"c:", redisstore.WithClock(clk.Now)))(t),
+				redistest.Must(redislimiter.New(client, prefix+"l:", redislimiter.WithClock(clk.Now)))(t), keys
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

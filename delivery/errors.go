@@ -23,7 +23,7 @@ var ErrUndelivered = errors.New("delivery: message not delivered")
 // as a channel without a route: the verifier treats it as certainly not
 // delivered, and answers the request as a refused destination (403
 // USG.201060008 over HTTP), not as a failure. The verifier returns it too,
-// as verifier.ErrNotAllowed, for destinations its own policy refuses.
+// for destinations its own policy refuses (verifier.ErrPumping wraps it).
 var ErrNotAllowed = errors.New("delivery: destination not allowed")
 
 // Undelivered wraps err to say that the message certainly did not leave:

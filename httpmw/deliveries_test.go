@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // TestRefusedDeliveriesBoundedOverHTTP: one token, one IP and one number
@@ -21,9 +21,9 @@ import (
 func TestRefusedDeliveriesBoundedOverHTTP(t *testing.T) {
 	e := newEnv(t, nil)
 	calls := 0
-	e.notify = func(context.Context, verifier.Message) error {
+	e.notify = func(context.Context, delivery.Message) error {
 		calls++
-		return verifier.Undelivered(errors.New("twilio: HTTP 400 21408"))
+		return delivery.Undelivered(errors.New("twilio: HTTP 400 21408"))
 	}
 	const requests = 5000
 	statuses := map[int]int{}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -48,14 +50,14 @@ var errorTable = []ErrorSpec{
 	{errBadRequest, http.StatusBadRequest, CodeBadRequest, i18n.BadRequest},
 	{ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized, i18n.Unauthorized},
 	{ErrForbidden, http.StatusForbidden, CodeForbidden, i18n.Forbidden},
-	{verifier.ErrInvalidContact, http.StatusBadRequest, CodeInvalidContact, i18n.InvalidContact},
-	{verifier.ErrUnknownCountry, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
-	{verifier.ErrCountryMismatch, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
+	{contact.ErrInvalid, http.StatusBadRequest, CodeInvalidContact, i18n.InvalidContact},
+	{contact.ErrUnknownCountry, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
+	{contact.ErrCountryMismatch, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
 	{verifier.ErrInvalidCode, http.StatusBadRequest, CodeInvalidCode, i18n.InvalidCode},
 	{verifier.ErrWrongCode, http.StatusBadRequest, CodeWrongCode, i18n.WrongCode},
 	{verifier.ErrTooManyAttempts, http.StatusTooManyRequests, CodeTooManyAttempts, i18n.TooManyAttempts},
 	{verifier.ErrTooFrequent, http.StatusTooManyRequests, CodeTooFrequent, i18n.TooFrequent},
-	{verifier.ErrNotAllowed, http.StatusForbidden, CodeNotAllowed, i18n.NotAllowed},
+	{delivery.ErrNotAllowed, http.StatusForbidden, CodeNotAllowed, i18n.NotAllowed},
 }
 
 // ErrorTable returns the API's error table, the one place that maps an

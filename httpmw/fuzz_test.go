@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -29,8 +30,8 @@ func FuzzReadBody(f *testing.F) {
 		r := httptest.NewRequest("POST", SendPath, bytes.NewReader(raw))
 		r.Header.Set("Content-Type", contentType)
 		_, err := readBody(r, DefaultMaxBodyBytes)
-		if err != nil && !errors.Is(err, errBadRequest) && !errors.Is(err, verifier.ErrInvalidContact) &&
-			!errors.Is(err, verifier.ErrUnknownCountry) {
+		if err != nil && !errors.Is(err, errBadRequest) && !errors.Is(err, contact.ErrInvalid) &&
+			!errors.Is(err, contact.ErrUnknownCountry) {
 			t.Fatalf("readBody(%q, %q): undocumented error %v", raw, contentType, err)
 		}
 	})

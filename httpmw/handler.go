@@ -67,136 +67,31 @@ type RequestObserver interface {
 	ObserveRequest(ctx context.Context, e RequestEvent)
 }
 
-// WithRequestObserver sets the observer of every request.
-func WithRequestObserver(o RequestObserver) Option {
-	return func(h *Handler) error {
-		h.observer = o
-		return nil
-	}
-}
-
-// Option configures a Handler.
-type Option func(*Handler) error
-
-// WithLogger sets the logger for the one line per request (default: none).
-// Lines carry the request id, route, status, error code, latency and the
-// masked contact; never the token or the code.
-func WithLogger(l *slog.Logger) Option {
-	return func(h *Handler) error {
-		if l == nil {
-			return errors.New("httpmw: nil logger")
-		}
-		h.log = l
-		return nil
-	}
-}
-
-// WithMaxBodyBytes sets the request body limit (default 4 KiB); a larger
-// body gets 400 USG.201060001.
-func WithMaxBodyBytes(n int64) Option {
-	return func(h *Handler) error {
-		if n < 64 {
-			return fmt.Errorf("httpmw: body limit %d below 64 bytes", n)
-		}
-		h.maxBody = n
-		return nil
-	}
-}
-
-// WithPublishedStatusesOnly makes the rate-limit errors answer 400 instead
-// of 429 (Retry-After is still sent), for clients that know only the
-// statuses of the published table: 200, 400, 401, 403 and 500.
-func WithPublishedStatusesOnly() Option {
-	return func(h *Handler) error {
-		h.publishedOnly = true
-		return nil
-	}
-}
-
-// WithTrustedProxies sets the proxies whose X-Forwarded-For is believed,
-// as CIDR prefixes ("10.0.0.0/8"). By default none: the client IP for the
-// per-IP quotas is RemoteAddr, since any client can write the header.
-func WithTrustedProxies(cidrs ...string) Option {
-	return func(h *Handler) error {
-		for _, c := range cidrs {
-			p, err := netip.ParsePrefix(c)
-			if err != nil {
-				return fmt.Errorf("httpmw: trusted proxy: %w", err)
-			}
-			h.trusted = append(h.trusted, p.Masked())
-		}
-		return nil
-	}
-}
-
-// WithSubject replaces the X-Access-Token check with f, for hosts whose
-// users are known by a session cookie, a JWT or a mutual-TLS certificate:
-// f returns the subject a request stands for, codes are bound to it, and
-// the per-subject quotas count it. It returns ErrUnauthenticated (401) or
-// ErrForbidden (403), possibly wrapped, to refuse; an empty subject is a
-// 401 too; any other error is a 500, never a pass. Give New a nil
-// Authenticator with it. The built-in 401 and 403 texts speak of an access
-// token; replace them in the catalog (i18n.Catalog.With) if that misleads.
-func WithSubject(f func(r *http.Request) (string, error)) Option {
-	return func(h *Handler) error {
-		if f == nil {
-			return errors.New("httpmw: nil WithSubject function")
-		}
-		h.subjectOf = f
-		return nil
-	}
-}
-
-// WithPurpose sets the Request.Purpose of every request this Handler
-// serves: a code sent through it verifies only through a Handler with the
-// same purpose, and message templates see it as {{.Purpose}}. A host with
-// several flows ("login", "change-phone") makes a Handler for each, on one
-// Verifier, and mounts their SendHandler and VerifyHandler on its paths.
-func WithPurpose(purpose string) Option {
-	return func(h *Handler) error {
-		h.purpose = purpose
-		return nil
-	}
-}
-
-// WithVerified calls f after each successful verify, before the 200 is
-// written, with the request, the subject and the verified contact: the
-// moment to record "this user owns this number". The code is consumed by
-// then; if f returns an error the client gets 500 USG.201060500 (and must
-// ask for a new code), and the error is logged.
-func WithVerified(f func(r *http.Request, subject string, c contact.Contact) error) Option {
-	return func(h *Handler) error {
-		if f == nil {
-			return errors.New("httpmw: nil WithVerified function")
-		}
-		h.onVerified = f
-		return nil
-	}
-}
-
 // New returns a Handler serving v's send and verify endpoints, checking
 // each request's X-Access-Token with auth (the published API's way), or
 // finding the subject with WithSubject and a nil auth.
 func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, error) {
-	if v == nil {
-		return nil, errors.New("httpmw: nil verifier")
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := o.check(v, auth); err != nil {
+		return nil, err
 	}
 	h := &Handler{
-		v:       v,
-		auth:    auth,
-		log:     slog.New(slog.DiscardHandler),
-		maxBody: DefaultMaxBodyBytes,
+		v:             v,
+		auth:          auth,
+		subjectOf:     or(o.subjectOf, nil),
+		purpose:       o.purpose,
+		onVerified:    or(o.onVerified, nil),
+		log:           or(o.log, slog.New(slog.DiscardHandler)),
+		maxBody:       or(o.maxBody, DefaultMaxBodyBytes),
+		publishedOnly: o.publishedOnly,
+		observer:      o.observer,
 	}
-	for _, o := range opts {
-		if err := o(h); err != nil {
-			return nil, err
-		}
-	}
-	switch {
-	case auth == nil && h.subjectOf == nil:
-		return nil, errors.New("httpmw: nil authenticator and no WithSubject")
-	case auth != nil && h.subjectOf != nil:
-		return nil, errors.New("httpmw: both an authenticator and WithSubject: give one")
+	for _, c := range o.trusted {
+		p, _ := netip.ParsePrefix(c)
+		h.trusted = append(h.trusted, p.Masked())
 	}
 	h.catalog = v.Catalog()
 	h.contentLanguage = map[language.Tag][]string{}

@@ -206,7 +206,7 @@ func TestErrorTable(t *testing.T) {
 			status: 500, code: "USG.201060500", msg: i18n.Internal},
 		{name: "notifier has no route", setup: func(e *env) {
 			e.notify = func(context.Context, delivery.Message) error {
-				return fmt.Errorf("router: %w", verifier.ErrNotAllowed)
+				return fmt.Errorf("router: %w", delivery.ErrNotAllowed)
 			}
 		}, call: func(string) call { return call{path: httpmw.SendPath, body: sendBody} },
 			status: 403, code: "USG.201060008", msg: i18n.NotAllowed},

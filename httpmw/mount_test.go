@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -110,8 +111,8 @@ func TestErrorTableIsACopy(t *testing.T) {
 	for _, s := range table {
 		rows[s.Err] = true
 	}
-	for _, class := range []error{verifier.ErrInvalidContact, verifier.ErrUnknownCountry, verifier.ErrCountryMismatch,
-		verifier.ErrInvalidCode, verifier.ErrWrongCode, verifier.ErrTooManyAttempts, verifier.ErrTooFrequent, verifier.ErrNotAllowed} {
+	for _, class := range []error{contact.ErrInvalid, contact.ErrUnknownCountry, contact.ErrCountryMismatch,
+		verifier.ErrInvalidCode, verifier.ErrWrongCode, verifier.ErrTooManyAttempts, verifier.ErrTooFrequent, delivery.ErrNotAllowed} {
 		if !rows[class] {
 			t.Errorf("no row for %v", class)
 		}

@@ -16,8 +16,8 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/i18n"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // body is a decoded request body. A field that is absent or null is empty.
@@ -77,9 +77,9 @@ func readBody(r *http.Request, limit int64) (body, error) {
 	case !errors.As(err, &typeErr):
 		return body{}, fmt.Errorf("%w: %v", errBadRequest, err)
 	case strings.EqualFold(typeErr.Field, "contact"):
-		return body{}, verifier.ErrInvalidContact
+		return body{}, contact.ErrInvalid
 	case strings.EqualFold(typeErr.Field, "country"):
-		return body{}, verifier.ErrUnknownCountry
+		return body{}, contact.ErrUnknownCountry
 	default:
 		// verificationCode, the only other field decoded, is left empty:
 		// Verify then reports it as a malformed code, after the

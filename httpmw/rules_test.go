@@ -13,6 +13,7 @@ import (
 
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -282,7 +283,7 @@ func TestPanicRecovery(t *testing.T) {
 func TestPerIPQuota(t *testing.T) {
 	e := newEnv(t, []verifier.Option{
 		withLimits(func(l *verifier.Limits) {
-			l.IP, l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 1, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 2, Window: time.Hour}}, verifier.ClientLimits{}
+			l.IP, l.Subject = verifier.ClientLimits{Send: limiter.Rule{Limit: 1, Window: time.Hour}, Deliveries: limiter.Rule{Limit: 2, Window: time.Hour}}, verifier.ClientLimits{}
 		}),
 	}, httpmw.WithTrustedProxies("10.0.0.0/8"))
 	post := func(remote, xff, contact string) int {
@@ -361,6 +362,33 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
+// TestNewReportsEveryProblem: the options only record their values, and
+// New reports every problem at once, in the order of options.go; a later
+// option replaces an earlier one, the bad value it replaced included.
+func TestNewReportsEveryProblem(t *testing.T) {
+	v, _ := verifier.New(delivery.NotifierFunc(nil))
+	defer v.Close()
+	auth, _ := httpmw.NewStaticTokens(map[string]string{"t": "s"})
+	_, err := httpmw.New(v, auth, httpmw.WithTrustedProxies("10.0.0.0/33"), httpmw.WithMaxBodyBytes(10), httpmw.WithLogger(nil))
+	want := []string{"nil logger", "body limit 10", "trusted proxy"}
+	got := ""
+	if err != nil {
+		got = err.Error()
+	}
+	lines := strings.Split(got, "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("New with three bad options:\n%s\nwant one line for each of %q", got, want)
+	}
+	for i, line := range lines {
+		if !strings.Contains(line, want[i]) {
+			t.Errorf("problem %d: %q, want %q", i, line, want[i])
+		}
+	}
+	if _, err := httpmw.New(v, auth, httpmw.WithMaxBodyBytes(10), httpmw.WithMaxBodyBytes(1<<10)); err != nil {
+		t.Errorf("a tiny body limit replaced by a good one: %v", err)
+	}
+}
+
 // TestLogsNeverShowSecrets: through sends, verifies, failures and a panic,
 // the log holds one line per request with the masked contact, and never the
 // token, the code or the whole contact.
@@ -405,9 +433,9 @@ func TestDefences(t *testing.T) {
 		retry  string
 		routed bool // SMS-only routing instead of vopts
 	}{
-		{"per-subject quota", []verifier.Option{withLimits(func(l *verifier.Limits) { l.Subject.Send = verifier.Rule{Limit: 1, Window: time.Hour} })},
+		{"per-subject quota", []verifier.Option{withLimits(func(l *verifier.Limits) { l.Subject.Send = limiter.Rule{Limit: 1, Window: time.Hour} })},
 			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000002"}`, 429, "USG.201060007", "3600", false},
-		{"per-IP quota", []verifier.Option{withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{Limit: 1, Window: 10 * time.Minute} })},
+		{"per-IP quota", []verifier.Option{withLimits(func(l *verifier.Limits) { l.IP.Send = limiter.Rule{Limit: 1, Window: 10 * time.Minute} })},
 			`{"contact":"+8613600000001"}`, `{"contact":"a@example.com"}`, 429, "USG.201060007", "600", false},
 		{"region daily cap", []verifier.Option{withLimits(func(l *verifier.Limits) { l.RegionDaily = 1 })},
 			`{"contact":"+8613600000001"}`, `{"contact":"+8613600000002"}`, 429, "USG.201060007", "86400", false},

@@ -25,7 +25,7 @@ import (
 // unreachable unclosed has its sweeper stopped by the garbage collector,
 // eventually).
 type Memory struct {
-	now func() time.Time
+	options // what NewMemory was given: now, the clock
 
 	mem   memcache.Lazy // the shards, made on first use
 	guard memcache.Lazy // the pumping guard's counts by region, apart from the keys
@@ -60,24 +60,6 @@ func load(sh *memcache.Shard, key string, scratch *[1]int64) (times []int64, ev 
 		return v.times, v
 	}
 	return nil, nil
-}
-
-// MemoryOption configures a Memory limiter.
-type MemoryOption func(*Memory)
-
-// WithClock sets the limiter's clock; tests pass a fake one.
-func WithClock(now func() time.Time) MemoryOption {
-	return func(m *Memory) { m.now = now }
-}
-
-// NewMemory returns an empty in-memory limiter. It allocates the limiter's
-// structures and starts its sweeper lazily, on first use; see Close.
-func NewMemory(opts ...MemoryOption) *Memory {
-	m := &Memory{now: time.Now}
-	for _, o := range opts {
-		o(m)
-	}
-	return m
 }
 
 // init readies m on first use: the shards and, unless m is closed, the

@@ -18,7 +18,6 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // hugeAnswer is how much a hostile server would send: far past any bound,
@@ -178,8 +177,8 @@ func TestSMTPAnswerBounded(t *testing.T) {
 			if !errors.Is(err, delivery.ErrAnswerTooLong) {
 				t.Errorf("Notify = %v, want an error wrapping ErrAnswerTooLong", err)
 			}
-			if errors.Is(err, verifier.ErrUndelivered) == tt.ambiguous {
-				t.Errorf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, verifier.ErrUndelivered), !tt.ambiguous)
+			if errors.Is(err, delivery.ErrUndelivered) == tt.ambiguous {
+				t.Errorf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, delivery.ErrUndelivered), !tt.ambiguous)
 			}
 			if got := read.Load(); got > tt.maxRead {
 				t.Fatalf("read %d bytes from the server, want at most %d", got, tt.maxRead)
@@ -276,7 +275,7 @@ func TestWebhookAnswerBounded(t *testing.T) {
 				return countingConn{c, &read}, nil
 			}
 			err := h.Notify(context.Background(), sample)
-			if tt.ok != (err == nil) || errors.Is(err, verifier.ErrUndelivered) {
+			if tt.ok != (err == nil) || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want success %v (and never Undelivered)", err, tt.ok)
 			}
 			if got := read.Load(); got > tt.maxRead {

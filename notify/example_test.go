@@ -61,7 +61,7 @@ func ExampleVerifySignature() {
 	_, err := v.Send(context.Background(), verifier.Request{Contact: "+8613612345678", Subject: "user-42"})
 	fmt.Println("send:", err)
 	_, err = v.Send(context.Background(), verifier.Request{Contact: "alice@example.com", Subject: "user-42"})
-	fmt.Println("email, which has no route:", errors.Is(err, verifier.ErrNotAllowed))
+	fmt.Println("email, which has no route:", errors.Is(err, delivery.ErrNotAllowed))
 	// Output:
 	// gateway sends an SMS to +8613612345678
 	// send: <nil>

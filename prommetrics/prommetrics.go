@@ -8,7 +8,7 @@
 //	vcode_codes_sent_total{channel, region}         codes delivered, by region: watch it for SMS pumping
 //	vcode_pumping_blocked_total{channel, region}    sends the pumping guard refused, by region
 //	vcode_operation_duration_seconds{op}            Send and Verify latency
-//	vcode_lapses_total{op, lapse}                   best-effort writes that failed (verifier.Lapse)
+//	vcode_lapses_total{op, lapse}                   best-effort writes that failed (observe.Lapse)
 //	vcode_http_requests_total{route, status, code}  every request to the two routes
 //	vcode_http_request_duration_seconds{route}      request latency
 //	vcode_backend_ready                             1 while the store and limiter answer, else 0 (RegisterReadiness)
@@ -25,10 +25,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vcodekit/vcode/httpmw"
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/observe"
 )
 
-// Metrics is both a verifier.Observer and an httpmw.RequestObserver.
+// Metrics is both a observe.Observer and an httpmw.RequestObserver.
 type Metrics struct {
 	events     *prometheus.CounterVec
 	sent       *prometheus.CounterVec
@@ -40,7 +40,7 @@ type Metrics struct {
 }
 
 var (
-	_ verifier.Observer      = (*Metrics)(nil)
+	_ observe.Observer       = (*Metrics)(nil)
 	_ httpmw.RequestObserver = (*Metrics)(nil)
 )
 
@@ -78,13 +78,13 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
-// Observe implements verifier.Observer.
-func (m *Metrics) Observe(_ context.Context, e verifier.Event) {
+// Observe implements observe.Observer.
+func (m *Metrics) Observe(_ context.Context, e observe.Event) {
 	m.events.WithLabelValues(e.Op, string(e.Outcome), string(e.Channel)).Inc()
 	switch e.Outcome {
-	case verifier.OutcomeSent:
+	case observe.OutcomeSent:
 		m.sent.WithLabelValues(string(e.Channel), e.Region).Inc()
-	case verifier.OutcomePumpingBlocked:
+	case observe.OutcomePumpingBlocked:
 		m.blocked.WithLabelValues(string(e.Channel), e.Region).Inc()
 	}
 	m.opDuration.WithLabelValues(e.Op).Observe(e.Latency.Seconds())

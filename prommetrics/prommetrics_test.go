@@ -12,8 +12,8 @@ import (
 
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/prommetrics"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 func TestMetrics(t *testing.T) {
@@ -23,11 +23,11 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeSent, Channel: delivery.SMS, Region: "CN", Latency: 2 * time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomePumpingBlocked, Channel: delivery.SMS, Region: "PG", Latency: time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "verify", Outcome: verifier.OutcomeWrongCode, Channel: delivery.SMS, Region: "CN", Latency: time.Millisecond})
-	m.Observe(ctx, verifier.Event{Op: "send", Outcome: verifier.OutcomeDeliveryFailed, Channel: delivery.SMS, Region: "CN",
-		Lapses: []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}})
+	m.Observe(ctx, observe.Event{Op: "send", Outcome: observe.OutcomeSent, Channel: delivery.SMS, Region: "CN", Latency: 2 * time.Millisecond})
+	m.Observe(ctx, observe.Event{Op: "send", Outcome: observe.OutcomePumpingBlocked, Channel: delivery.SMS, Region: "PG", Latency: time.Millisecond})
+	m.Observe(ctx, observe.Event{Op: "verify", Outcome: observe.OutcomeWrongCode, Channel: delivery.SMS, Region: "CN", Latency: time.Millisecond})
+	m.Observe(ctx, observe.Event{Op: "send", Outcome: observe.OutcomeDeliveryFailed, Channel: delivery.SMS, Region: "CN",
+		Lapses: []observe.Lapse{observe.LapseWithdraw, observe.LapseRelease}})
 	m.ObserveRequest(ctx, httpmw.RequestEvent{Route: "verify", Status: 400, ErrorCode: "USG.201060005", Latency: time.Millisecond})
 
 	want := `

@@ -26,7 +26,7 @@ import (
 // it when done with the store (a Memory that becomes unreachable unclosed
 // has its sweeper stopped by the garbage collector, eventually).
 type Memory struct {
-	now func() time.Time
+	options // what NewMemory was given: now, the clock
 
 	mem memcache.Lazy // the shards, made on first use
 }
@@ -60,24 +60,6 @@ func record(v any) (*memoryRecord, *rareRecord) {
 		return &r.memoryRecord, r
 	}
 	return nil, nil
-}
-
-// MemoryOption configures a Memory store.
-type MemoryOption func(*Memory)
-
-// WithClock sets the clock that decides expiry; tests pass a fake one.
-func WithClock(now func() time.Time) MemoryOption {
-	return func(m *Memory) { m.now = now }
-}
-
-// NewMemory returns an empty in-memory store. It allocates the store's
-// structures and starts its sweeper lazily, on first use; see Close.
-func NewMemory(opts ...MemoryOption) *Memory {
-	m := &Memory{now: time.Now}
-	for _, o := range opts {
-		o(m)
-	}
-	return m
 }
 
 // init readies m on first use: the shards and, unless m is closed, the

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/internal/clock"
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -63,9 +64,9 @@ func Unlimited() verifier.Limits {
 	const lots = 1 << 30
 	return verifier.Limits{
 		Guesses:    lots,
-		Verify:     verifier.Rule{Limit: lots, Window: time.Minute},
-		Send:       verifier.Rule{Limit: lots, Window: time.Hour},
-		Deliveries: verifier.Rule{Limit: lots, Window: time.Minute},
+		Verify:     limiter.Rule{Limit: lots, Window: time.Minute},
+		Send:       limiter.Rule{Limit: lots, Window: time.Hour},
+		Deliveries: limiter.Rule{Limit: lots, Window: time.Minute},
 	}
 }
 

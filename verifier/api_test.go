@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -45,7 +48,7 @@ func TestCancel(t *testing.T) {
 		want error
 	}{
 		{verifier.Request{Contact: phone}, verifier.ErrNoSubject},
-		{verifier.Request{Contact: "nope", Subject: "alice"}, verifier.ErrInvalidContact},
+		{verifier.Request{Contact: "nope", Subject: "alice"}, contact.ErrInvalid},
 	} {
 		if err := f.v.Cancel(ctx, tt.r); !errors.Is(err, tt.want) {
 			t.Errorf("Cancel(%+v) = %v, want %v", tt.r, err, tt.want)
@@ -142,10 +145,10 @@ func TestClassifyIsTheObserversOrder(t *testing.T) {
 		{errors.New("unexpected"), nil},
 		{fmt.Errorf("x: %w", verifier.ErrWrongCode), verifier.ErrWrongCode},
 		{&verifier.RateLimitError{Reason: verifier.ErrTooFrequent}, verifier.ErrTooFrequent},
-		{&verifier.BackendError{Op: "notify", Err: fmt.Errorf("router: %w", verifier.ErrNotAllowed)}, verifier.ErrNotAllowed},
+		{&verifier.BackendError{Op: "notify", Err: fmt.Errorf("router: %w", delivery.ErrNotAllowed)}, delivery.ErrNotAllowed},
 		{&verifier.BackendError{Op: "store", Err: errDown}, verifier.ErrBackend},
 		{verifier.ErrNoSubject, verifier.ErrNoSubject},
-		{verifier.ErrCountryMismatch, verifier.ErrCountryMismatch},
+		{contact.ErrCountryMismatch, contact.ErrCountryMismatch},
 	}
 	for _, tt := range tests {
 		if got := verifier.Classify(tt.err); got != tt.want {
@@ -153,8 +156,8 @@ func TestClassifyIsTheObserversOrder(t *testing.T) {
 		}
 	}
 	log := &eventLog{}
-	n := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
-		return fmt.Errorf("no route: %w", verifier.ErrNotAllowed)
+	n := delivery.NotifierFunc(func(context.Context, delivery.Message) error {
+		return fmt.Errorf("no route: %w", delivery.ErrNotAllowed)
 	})
 	v, err := verifier.New(n, verifier.WithObserver(log))
 	if err != nil {
@@ -162,10 +165,10 @@ func TestClassifyIsTheObserversOrder(t *testing.T) {
 	}
 	defer v.Close()
 	_, err = v.Send(context.Background(), req(phone))
-	if verifier.Classify(err) != verifier.ErrNotAllowed {
+	if verifier.Classify(err) != delivery.ErrNotAllowed {
 		t.Fatalf("Send = %v", err)
 	}
-	if got := log.last().Outcome; got != verifier.OutcomeNotAllowed {
+	if got := log.last().Outcome; got != observe.OutcomeNotAllowed {
 		t.Fatalf("outcome %q, want not_allowed", got)
 	}
 }

@@ -6,17 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
 
 // benchVerifier has limits high enough that the benchmarks measure the
 // pipeline, not the refusal path.
-func benchVerifier(b *testing.B, n verifier.Notifier, opts ...verifier.Option) *verifier.Verifier {
+func benchVerifier(b *testing.B, n delivery.Notifier, opts ...verifier.Option) *verifier.Verifier {
 	v, err := verifier.New(n, append([]verifier.Option{
 		withLimits(func(l *verifier.Limits) {
 			l.Cooldown, l.Send.Limit, l.Verify.Limit, l.Guesses, l.Subject = 0, 1<<30, 1<<30, 1<<30, verifier.ClientLimits{}
-			l.Deliveries = verifier.Rule{Limit: 1 << 30, Window: time.Minute}
+			l.Deliveries = limiter.Rule{Limit: 1 << 30, Window: time.Minute}
 		})}, opts...)...)
 	if err != nil {
 		b.Fatal(err)

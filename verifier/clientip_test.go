@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -29,7 +30,7 @@ func TestClientIPNormalised(t *testing.T) {
 			limit := len(tt.addrs) - 1
 			f := newFixture(t, withLimits(func(l *verifier.Limits) {
 				l.Subject = verifier.ClientLimits{}
-				l.IP.Send = verifier.Rule{Limit: limit, Window: time.Hour}
+				l.IP.Send = limiter.Rule{Limit: limit, Window: time.Hour}
 			}))
 			for i, ip := range tt.addrs {
 				_, err := f.v.Send(context.Background(), verifier.Request{Contact: fmt.Sprintf("+86136%08d", i), Subject: fmt.Sprint("s", i), ClientIP: ip})
@@ -73,7 +74,7 @@ func TestClientIPNormalised(t *testing.T) {
 func TestClientIPVerifyQuota(t *testing.T) {
 	f := newFixture(t, withLimits(func(l *verifier.Limits) {
 		l.Subject = verifier.ClientLimits{}
-		l.IP.Verify = verifier.Rule{Limit: 2, Window: time.Hour}
+		l.IP.Verify = limiter.Rule{Limit: 2, Window: time.Hour}
 	}))
 	for i, ip := range []string{"2001:db8:5:6::1", "[2001:db8:5:6::2]:1", "2001:db8:5:6::3"} {
 		_, err := f.v.Verify(context.Background(), verifier.Request{Contact: fmt.Sprintf("+86136%08d", i), Subject: fmt.Sprint("s", i), ClientIP: ip}, "123456")

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
@@ -107,9 +108,9 @@ func TestResendSealedNotPlaintext(t *testing.T) {
 func TestResendFailedDeliveryKeepsCode(t *testing.T) {
 	rec := &notify.Recorder{}
 	fail := false
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		if fail {
-			return verifier.Undelivered(errDown)
+			return delivery.Undelivered(errDown)
 		}
 		return rec.Notify(ctx, m)
 	})
@@ -170,7 +171,7 @@ func TestRegionDailyCap(t *testing.T) {
 // emailOnly is a ChannelNotifier that routes email only.
 type emailOnly struct{ notify.Recorder }
 
-func (*emailOnly) Supports(ch verifier.Channel) bool { return ch == verifier.Email }
+func (*emailOnly) Supports(ch delivery.Channel) bool { return ch == delivery.Email }
 
 func TestUnroutableChannelRefusedEarly(t *testing.T) {
 	spy := &spyStore{CodeStore: store.NewMemory()}
@@ -180,7 +181,7 @@ func TestUnroutableChannelRefusedEarly(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrNotAllowed) {
+	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, delivery.ErrNotAllowed) {
 		t.Fatalf("SMS through an email-only notifier: %v", err)
 	}
 	if len(spy.saved) != 0 || n.Len() != 0 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -16,9 +18,9 @@ import (
 // (Twilio's 21408, "region not enabled"), counting the calls.
 type refusing struct{ calls int }
 
-func (n *refusing) Notify(context.Context, verifier.Message) error {
+func (n *refusing) Notify(context.Context, delivery.Message) error {
 	n.calls++
-	return verifier.Undelivered(errors.New("twilio: HTTP 400 21408"))
+	return delivery.Undelivered(errors.New("twilio: HTTP 400 21408"))
 }
 
 // TestRefusedDeliveriesBounded: a refused delivery gives its limits back,
@@ -64,7 +66,7 @@ func TestRefusedDeliveriesBounded(t *testing.T) {
 			var last error
 			for i := range requests {
 				_, last = v.Send(context.Background(), tt.req(i))
-				if i < 2 && !errors.Is(last, verifier.ErrUndelivered) {
+				if i < 2 && !errors.Is(last, delivery.ErrUndelivered) {
 					// The first refusal gives everything back: the
 					// user may ask again at once.
 					t.Fatalf("request %d: %v, want the provider's refusal", i, last)
@@ -91,23 +93,23 @@ func TestDeliveriesCountWhateverTheOutcome(t *testing.T) {
 	fail := true
 	calls := 0
 	rec := &notify.Recorder{}
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		calls++
 		if fail {
-			return verifier.Undelivered(errors.New("refused"))
+			return delivery.Undelivered(errors.New("refused"))
 		}
 		return rec.Notify(ctx, m)
 	})
 	clk := vcodetest.NewClock(start)
 	v, err := verifier.New(n, verifier.WithClock(clk.Now), withLimits(func(l *verifier.Limits) {
-		l.Deliveries = verifier.Rule{Limit: 10, Window: time.Hour} // as many as the hourly cap
+		l.Deliveries = limiter.Rule{Limit: 10, Window: time.Hour} // as many as the hourly cap
 		l.Cooldown = 0
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrUndelivered) {
+	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatal(err)
 	}
 	fail = false

@@ -14,23 +14,6 @@ import (
 // conversation, shorter than cmd/vcoded's write timeout.
 const defaultDeliveryTimeout = 15 * time.Second
 
-// WithDeliveryTimeout bounds each delivery (default 15 seconds).
-//
-// Delivery does not run on the caller's context: it keeps its values
-// (tracing spans) but not its cancellation or deadline, so a client that
-// hangs up while its message is on the way cannot turn a message that left
-// into one that did not (and get its limits back to ask again). The
-// delivery ends when the notifier answers or this timeout passes, whichever
-// comes first.
-func WithDeliveryTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("verifier: delivery timeout %v is not positive", d))
-		}
-		c.deliveryTimeout = d
-	}
-}
-
 // deliver hands msg to the notifier on a context detached from ctx's
 // cancellation and bounded by the delivery timeout, and reports whether
 // the message certainly did not leave.
@@ -47,7 +30,7 @@ func (v *Verifier) deliver(ctx context.Context, msg delivery.Message) (undeliver
 		}
 	}()
 	err = v.notifier.Notify(dctx, msg)
-	// ErrNotAllowed from a notifier (a Router without the route) means it
+	// delivery.ErrNotAllowed from a notifier (a Router without the route) means it
 	// never tried.
 	return err != nil && (errors.Is(err, delivery.ErrUndelivered) || errors.Is(err, delivery.ErrNotAllowed)), err
 }

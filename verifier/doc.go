@@ -1,23 +1,72 @@
 // Package verifier is the core of vcode: it issues one-time codes, hands
 // them to a delivery.Notifier, and checks them.
 //
-// # Use
+// # A worked example
 //
-// Make one Verifier per process with New, giving it a delivery.Notifier
-// (package notify has SMTP, a signed webhook for SMS gateways, a Router by
-// channel, and a Recorder for tests), and Close it when done:
+// One Verifier per process, made with New from a notifier and options; a
+// Request names the contact and who asks; Send delivers a code; Verify
+// checks what the user typed, once:
 //
-//	v, err := verifier.New(notifier, verifier.WithBrand("Acme"))
+//	v, err := verifier.New(notifier, // notify.SMTP, notify.Webhook, a provider, ...
+//		verifier.WithBrand("Acme"),
+//		verifier.WithAllowedRegions("CN", "HK"))
+//	if err != nil {
+//		return err // every bad option at once, one per line
+//	}
 //	defer v.Close()
-//	req := verifier.Request{Contact: "+86 136 1234 5678", Subject: userID, Language: language.English}
-//	sent, err := v.Send(ctx, req)        // sent.NextSendAt: when "resend" may come back
-//	_, err = v.Verify(ctx, req, typed)   // nil once, for the right code
-//	err = v.Cancel(ctx, req)             // the user gave up
 //
-// Errors are sentinels to test with errors.Is (ErrWrongCode, ErrTooFrequent,
-// ...); a refusal by a limit is a *RateLimitError that says which limit and
-// for how long. Classify orders them, as httpmw does to answer over HTTP.
-// Package vcodetest makes a Verifier for tests, with a manual clock.
+//	// The user asks for a code.
+//	req := verifier.Request{Contact: phone, Subject: userID, Language: language.English}
+//	sent, err := v.Send(ctx, req) // sent.NextSendAt: when "resend" may come back
+//	var rl *verifier.RateLimitError
+//	switch {
+//	case errors.As(err, &rl):
+//		return fmt.Errorf("try again in %v", rl.RetryAfter)
+//	case err != nil:
+//		return err
+//	}
+//	log.Printf("code sent to %s", sent.Contact) // masked: +86136****5678
+//
+//	// The user types it in: the same contact, subject and purpose.
+//	_, err = v.Verify(ctx, req, typed)
+//	if errors.Is(err, verifier.ErrWrongCode) {
+//		return errors.New("wrong or expired code") // nil only once, for the right code
+//	}
+//
+// In a real host v is made once at start and shared: it is safe for
+// concurrent use. Cancel withdraws a pending code when the user gives up.
+// Package httpmw serves Send and Verify as the two Huawei Cloud Meeting
+// endpoints; package vcodetest makes a Verifier for tests, with a manual
+// clock.
+//
+// # Errors
+//
+// Errors are sentinels to test with errors.Is: ErrWrongCode,
+// ErrTooFrequent, ErrTooManyAttempts, ErrNoSubject, ErrInvalidCode,
+// ErrPumping, ErrBackend, and those of the packages that decide them,
+// contact.ErrInvalid (and the country errors) and delivery.ErrNotAllowed.
+// A refusal by a limit is a *RateLimitError that says which limit and for
+// how long; a failing store, limiter or notifier a *BackendError. Classify
+// orders them, as httpmw does to answer over HTTP.
+//
+// # Options
+//
+// Every option has a default, so New(notifier) alone is a working
+// Verifier for one process. An option only records its value; New checks
+// them all and reports every problem at once, so a later option replaces
+// an earlier one. By topic:
+//
+//   - backends: WithStore, WithLimiter and WithSecrets, which a store or
+//     limiter shared by several instances requires (see "Several
+//     instances" in the README: redisstore and redislimiter);
+//   - the code: WithCodeLength, WithValidity, WithResendSameCode;
+//   - the policy: WithLimits (a Limits value, from DefaultLimits) and
+//     WithGuard (the SMS pumping guard, from DefaultGuard);
+//   - destinations: WithChannels, WithAllowedRegions,
+//     WithNonGeographicNumbers, WithDefaultCountry;
+//   - messages: WithBrand, WithCatalog;
+//   - operations: WithDeliveryTimeout, WithObserver (an observe.Observer;
+//     prommetrics is one), WithContactCache, WithClock.
 //
 // # Messages
 //
@@ -71,7 +120,7 @@
 // Delivery is detached from the caller's cancellation (WithDeliveryTimeout
 // bounds it instead), so a client that hangs up cannot turn a message that
 // left into a failure. If the notifier reports that the message certainly
-// did not leave (ErrUndelivered, through Undelivered), the new code is
+// did not leave (delivery.ErrUndelivered, through delivery.Undelivered), the new code is
 // deleted and the send's rate-limit events are given back, so the user is
 // not held to a cooldown for a code that never reached them; only the
 // deliveries (Limits.Deliveries) keep counting, so that a provider that
@@ -79,7 +128,7 @@
 // failure may have sent the message: the limits stay counted and the code
 // stays valid. The clean-up runs on a context detached from the request's
 // cancellation; it is best effort, and a part of it that fails is reported
-// to the Observer (Event.Lapses), not to the caller.
+// to the Observer (observe.Event.Lapses), not to the caller.
 //
 // # Context
 //
@@ -91,9 +140,9 @@
 //
 // # Observing
 //
-// WithObserver receives one Event per call, with outcome, channel, region,
-// latency and the best-effort writes that failed (Lapse); prommetrics turns
-// them into Prometheus metrics.
+// WithObserver's observe.Observer receives one observe.Event per call, with
+// outcome, channel, region, latency and the best-effort writes that failed
+// (observe.Lapse); prommetrics turns them into Prometheus metrics.
 //
 // # Enumeration
 //

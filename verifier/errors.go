@@ -13,14 +13,16 @@ import (
 // Errors returned by Send and Verify, checkable with errors.Is. Rate limits
 // come as a *RateLimitError and backend failures as a *BackendError, which
 // match ErrTooManyAttempts / ErrTooFrequent and ErrBackend respectively.
+//
+// Send and Verify return the errors of the packages that decide them too,
+// under their own names: [contact.ErrInvalid] (the contact is empty, too
+// long, or neither a valid mobile number nor a valid email address),
+// [contact.ErrUnknownCountry] and [contact.ErrCountryMismatch] for a
+// contact that does not parse, and [delivery.ErrNotAllowed] for a
+// destination codes may not be sent to (channel disabled, region not on
+// the allow-list, a notifier without a route for it), whether the
+// verifier or the notifier refused it.
 var (
-	// ErrInvalidContact: the contact is empty, too long, or neither a valid
-	// mobile number nor a valid email address.
-	ErrInvalidContact = contact.ErrInvalid
-	// ErrUnknownCountry: the country is not one of Huawei's values.
-	ErrUnknownCountry = contact.ErrUnknownCountry
-	// ErrCountryMismatch: the number does not belong to the given country.
-	ErrCountryMismatch = contact.ErrCountryMismatch
 	// ErrInvalidCode: the code is missing or not of the configured format.
 	ErrInvalidCode = errors.New("verifier: code missing or malformed")
 	// ErrWrongCode: the code is wrong, expired, already used, killed by too
@@ -31,10 +33,6 @@ var (
 	ErrTooManyAttempts = errors.New("verifier: too many verification attempts")
 	// ErrTooFrequent: codes for the contact were requested too often.
 	ErrTooFrequent = errors.New("verifier: codes requested too often")
-	// ErrNotAllowed: codes may not be sent to this destination (channel
-	// disabled, region not on the allow-list, a notifier without a route
-	// for it). It is delivery.ErrNotAllowed, which notifiers return.
-	ErrNotAllowed = delivery.ErrNotAllowed
 	// ErrNoSubject: the request has no Subject. A code is bound to its
 	// subject and the per-subject quotas key on it, so an empty one would
 	// let every caller without a subject verify the others' codes and
@@ -45,7 +43,7 @@ var (
 	// address (see Request.ClientIP for the forms taken). It is the
 	// caller's mistake, never the client's: Classify does not class it,
 	// so httpmw (which always sets an address) would answer it as an
-	// internal error, and the Observer sees OutcomeBackendError.
+	// internal error, and the Observer sees observe.OutcomeBackendError.
 	ErrInvalidClientIP = errors.New("verifier: Request.ClientIP is not an IP address")
 	// ErrBackend: the store, limiter or notifier failed. The request failed
 	// closed: nothing was verified, and no code was left valid undelivered.
@@ -98,21 +96,22 @@ func (e *BackendError) Unwrap() []error { return []error{ErrBackend, e.Err} }
 func backendErr(op string, err error) error { return &BackendError{Op: op, Err: err} }
 
 // classes is the order in which errors are told apart: the first sentinel
-// an error matches decides. A notifier's ErrNotAllowed inside a
+// an error matches decides. A notifier's delivery.ErrNotAllowed inside a
 // *BackendError is a refusal of the destination, not a failure.
 var classes = []error{
 	ErrNoSubject,
-	ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch, ErrInvalidCode,
+	contact.ErrInvalid, contact.ErrUnknownCountry, contact.ErrCountryMismatch, ErrInvalidCode,
 	ErrWrongCode,
 	ErrTooManyAttempts, ErrTooFrequent,
-	ErrNotAllowed,
+	delivery.ErrNotAllowed,
 	ErrBackend,
 }
 
 // Classify returns the sentinel error that decides how err is answered:
-// one of ErrNoSubject, ErrInvalidContact, ErrUnknownCountry,
-// ErrCountryMismatch, ErrInvalidCode, ErrWrongCode, ErrTooManyAttempts,
-// ErrTooFrequent, ErrNotAllowed or ErrBackend, tried in that order with
+// one of ErrNoSubject, [contact.ErrInvalid], [contact.ErrUnknownCountry],
+// [contact.ErrCountryMismatch], ErrInvalidCode, ErrWrongCode,
+// ErrTooManyAttempts, ErrTooFrequent, [delivery.ErrNotAllowed] or
+// ErrBackend, tried in that order with
 // errors.Is; nil for a nil error or one that matches none (an unexpected
 // error, to be answered as an internal one). It is the one classifier: the
 // Observer's outcomes and httpmw's error table both use it, so that a

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/i18n"
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 	"golang.org/x/text/language"
@@ -80,9 +81,9 @@ func ExampleRateLimitError() {
 func ExampleWithLimits() {
 	limits := verifier.DefaultLimits()
 	limits.Subject = verifier.ClientLimits{
-		Send:       verifier.Rule{Limit: 5000, Window: time.Hour},
-		Verify:     verifier.Rule{Limit: 20000, Window: time.Hour},
-		Deliveries: verifier.Rule{Limit: 10000, Window: time.Hour}, // provider calls, refused ones included
+		Send:       limiter.Rule{Limit: 5000, Window: time.Hour},
+		Verify:     limiter.Rule{Limit: 20000, Window: time.Hour},
+		Deliveries: limiter.Rule{Limit: 10000, Window: time.Hour}, // provider calls, refused ones included
 	}
 	limits.IP = limits.Subject
 	limits.RegionDaily = 10000 // SMS per region in any 24 hours
@@ -90,7 +91,7 @@ func ExampleWithLimits() {
 	fmt.Println(err)
 	v.Close()
 
-	limits.Send = verifier.Rule{} // the per-contact cap may not be off
+	limits.Send = limiter.Rule{} // the per-contact cap may not be off
 	_, err = verifier.New(notify.Discard, verifier.WithLimits(limits))
 	fmt.Println(err)
 	// Output:

@@ -8,13 +8,14 @@ import (
 	"strings"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 )
 
 // ErrPumping is returned by Send when the pumping guard refuses the
-// destination's prefix; it matches ErrNotAllowed too (403 USG.201060008
-// over HTTP), and the Observer sees OutcomePumpingBlocked.
-var ErrPumping = fmt.Errorf("verifier: destination prefix blocked by the pumping guard: %w", ErrNotAllowed)
+// destination's prefix; it matches delivery.ErrNotAllowed too (403 USG.201060008
+// over HTTP), and the Observer sees observe.OutcomePumpingBlocked.
+var ErrPumping = fmt.Errorf("verifier: destination prefix blocked by the pumping guard: %w", delivery.ErrNotAllowed)
 
 // GuardLevel is how hard the pumping guard judges a prefix's traffic.
 type GuardLevel int
@@ -78,7 +79,7 @@ const (
 // region's base of 600 and two per code), Max the least (a base of 10,
 // two thirds, two and a third beyond, a region's base of 150). The guard
 // never refuses a verify, and codes already sent still verify. The Observer
-// is told when a refusal starts a block (Event.BlockedPrefix and
+// is told when a refusal starts a block (observe.Event.BlockedPrefix and
 // BlockedRegion): the first refusal after an hour without one.
 //
 // The counts are kept and judged by the Limiter (a limiter.GuardLimiter,
@@ -109,16 +110,6 @@ type Guard struct {
 // with WithGuard(Guard{}).
 func DefaultGuard() Guard {
 	return Guard{Level: GuardStandard, PrefixDigits: defaultPrefixDigits}
-}
-
-// WithGuard sets the SMS pumping guard (default: DefaultGuard()). A Guard
-// with Level GuardOff, such as Guard{}, switches it off; its Block list
-// still applies.
-func WithGuard(g Guard) Option {
-	return func(c *config) {
-		g.Allow, g.Block = append([]string(nil), g.Allow...), append([]string(nil), g.Block...)
-		c.guard = g
-	}
 }
 
 // guardLevels are the levels' allowances, in thirds of a send per

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -59,7 +60,7 @@ func newWorld(t *testing.T) *world {
 	clk := vcodetest.NewClock(start)
 	w := &world{t: t, codes: map[string]string{}, clk: clk}
 	// Events run one at a time: the notifier needs no lock.
-	v, err := verifier.New(verifier.NotifierFunc(func(_ context.Context, m verifier.Message) error {
+	v, err := verifier.New(delivery.NotifierFunc(func(_ context.Context, m delivery.Message) error {
 		w.codes[m.To] = m.Code
 		return nil
 	}), verifier.WithClock(clk.Now))

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -59,7 +61,7 @@ func TestGuardAllowance(t *testing.T) {
 		_, err := f.v.Send(ctx, pumped)
 		switch {
 		case errors.Is(err, verifier.ErrPumping):
-			if e := log.last(); e.Outcome != verifier.OutcomePumpingBlocked {
+			if e := log.last(); e.Outcome != observe.OutcomePumpingBlocked {
 				t.Fatalf("outcome %q", e.Outcome)
 			}
 			if refusedAt < 0 {
@@ -90,7 +92,7 @@ func TestGuardAllowance(t *testing.T) {
 	if b := blocks(log); len(b) != 1 || b[0] != "+86138" {
 		t.Fatalf("blocks started %v, want one of +86138", b)
 	}
-	if !errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86138", 99), Subject: "x"}), verifier.ErrNotAllowed) {
+	if !errors.Is(sendErr(f.v, verifier.Request{Contact: num("+86138", 99), Subject: "x"}), delivery.ErrNotAllowed) {
 		t.Fatal("a guard refusal does not match ErrNotAllowed")
 	}
 	// Verifying is never refused by the guard.
@@ -293,9 +295,9 @@ func TestGuardCountsOnlyWhatLeft(t *testing.T) {
 	l.Subject, l.IP = verifier.ClientLimits{}, verifier.ClientLimits{}
 	down := true
 	clk := vcodetest.NewClock(start)
-	v, err := verifier.New(verifier.NotifierFunc(func(context.Context, verifier.Message) error {
+	v, err := verifier.New(delivery.NotifierFunc(func(context.Context, delivery.Message) error {
 		if down {
-			return verifier.Undelivered(errors.New("gateway down"))
+			return delivery.Undelivered(errors.New("gateway down"))
 		}
 		return nil
 	}), verifier.WithClock(clk.Now), verifier.WithLimits(l))
@@ -304,7 +306,7 @@ func TestGuardCountsOnlyWhatLeft(t *testing.T) {
 	}
 	t.Cleanup(func() { v.Close() })
 	for i := range 60 {
-		if err := sendErr(v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); !errors.Is(err, verifier.ErrUndelivered) {
+		if err := sendErr(v, verifier.Request{Contact: num("+86138", i), Subject: fmt.Sprint("p", i)}); !errors.Is(err, delivery.ErrUndelivered) {
 			t.Fatalf("send %d during the outage: %v", i, err)
 		}
 		clk.Advance(20 * time.Second)

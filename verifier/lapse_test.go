@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -60,44 +62,44 @@ func (l batchLapsingLimiter) Verified(ctx context.Context, key limiter.GuardKey)
 // reported to the Observer (Event.Lapses), one way for them all, and never
 // change the call's answer.
 func TestBestEffortWritesReported(t *testing.T) {
-	refuse := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
-		return verifier.Undelivered(errors.New("gateway refused"))
+	refuse := delivery.NotifierFunc(func(context.Context, delivery.Message) error {
+		return delivery.Undelivered(errors.New("gateway refused"))
 	})
 	for _, tt := range []struct {
 		name    string
-		n       verifier.Notifier // nil: the fixture's recorder
+		n       delivery.Notifier // nil: the fixture's recorder
 		lim     func(*limiter.Memory) limiter.Limiter
 		store   func(store.CodeStore) store.CodeStore
 		do      func(f fixture) error
-		outcome verifier.Outcome
-		want    []verifier.Lapse
+		outcome observe.Outcome
+		want    []observe.Lapse
 	}{
 		{"an undelivered send's limits", refuse,
 			func(m *limiter.Memory) limiter.Limiter { return batchLapsingLimiter{lapsingLimiter{mem: m}} }, nil,
 			func(f fixture) error { return sendErr(f.v, req(phone)) },
-			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseRelease}},
+			observe.OutcomeDeliveryFailed, []observe.Lapse{observe.LapseRelease}},
 		{"a refused send's earlier limits", nil,
 			func(m *limiter.Memory) limiter.Limiter { return lapsingLimiter{mem: m} }, nil,
 			func(f fixture) error {
 				f.send(t, req(phone))
 				return sendErr(f.v, req(phone)) // the cooldown refuses, after the subject's quota took
 			},
-			verifier.OutcomeCooldown, []verifier.Lapse{verifier.LapseRelease}},
+			observe.OutcomeCooldown, []observe.Lapse{observe.LapseRelease}},
 		{"an undelivered code", refuse, nil,
 			func(s store.CodeStore) store.CodeStore { return brokenStore{CodeStore: s, del: errDown} },
 			func(f fixture) error { return sendErr(f.v, req(phone)) },
-			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseWithdraw}},
+			observe.OutcomeDeliveryFailed, []observe.Lapse{observe.LapseWithdraw}},
 		{"both at once", refuse,
 			func(m *limiter.Memory) limiter.Limiter { return batchLapsingLimiter{lapsingLimiter{mem: m}} },
 			func(s store.CodeStore) store.CodeStore { return brokenStore{CodeStore: s, del: errDown} },
 			func(f fixture) error { return sendErr(f.v, req(phone)) },
-			verifier.OutcomeDeliveryFailed, []verifier.Lapse{verifier.LapseWithdraw, verifier.LapseRelease}},
+			observe.OutcomeDeliveryFailed, []observe.Lapse{observe.LapseWithdraw, observe.LapseRelease}},
 		{"the guard's count of a verify", nil,
 			func(m *limiter.Memory) limiter.Limiter {
 				return batchLapsingLimiter{lapsingLimiter{mem: m, failVerified: true}}
 			}, nil,
 			func(f fixture) error { return f.verify(req(phone), f.send(t, req(phone))) },
-			verifier.OutcomeVerified, []verifier.Lapse{verifier.LapseGuardCount}},
+			observe.OutcomeVerified, []observe.Lapse{observe.LapseGuardCount}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			log := &eventLog{}
@@ -115,7 +117,7 @@ func TestBestEffortWritesReported(t *testing.T) {
 			if tt.store != nil {
 				opts = append(opts, verifier.WithStore(tt.store(store.NewMemory(store.WithClock(f.clk.Now)))))
 			}
-			var n verifier.Notifier = f.rec
+			var n delivery.Notifier = f.rec
 			if tt.n != nil {
 				n = tt.n
 			}

@@ -11,11 +11,8 @@ import (
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 )
-
-// Rule is a rolling-window limit: at most Limit events in any Window. In
-// Limits, the zero Rule is off.
-type Rule = limiter.Rule
 
 // ClientLimits are the quotas of one client, across all the contacts it
 // asks for: Send for codes sent, Verify for verification attempts,
@@ -26,8 +23,8 @@ type Rule = limiter.Rule
 // cannot leave a silent cap behind, nor leaving a field out switch the
 // bound off (New refuses either).
 type ClientLimits struct {
-	Send, Verify Rule
-	Deliveries   Rule
+	Send, Verify limiter.Rule
+	Deliveries   limiter.Rule
 }
 
 // Limits is the whole rate-limit policy, in one value. Start from
@@ -53,7 +50,7 @@ type Limits struct {
 	// Verify is the verification attempts per subject and contact (default
 	// 5 per minute). Per subject, so that nobody else's guesses lock a user
 	// out of their own code.
-	Verify Rule
+	Verify limiter.Rule
 	// Cooldown is the least time between two codes sent to one contact,
 	// whoever asks (default one minute).
 	Cooldown time.Duration
@@ -62,19 +59,19 @@ type Limits struct {
 	// subject may take more than half of it (rounded down, at least one),
 	// so that one subject cannot keep a contact's owner from codes: it
 	// holds the contact for one cooldown at a time at most.
-	Send Rule
+	Send limiter.Rule
 	// Deliveries is the calls to the notifier for one contact, whoever
 	// asks and whatever their outcome (default 2 a minute: a code, and
 	// one retry at once after a refusal). The cooldown, Send and the
 	// quotas count only messages that may have left: one the provider
-	// certainly refused (ErrUndelivered) gives them back, so that the user
+	// certainly refused (delivery.ErrUndelivered) gives them back, so that the user
 	// may ask again at once. Deliveries are never given back, so that a
 	// provider that refuses every message (a region not enabled, a barred
 	// number) is not called without bound, nor its failures logged
 	// without bound. Subject.Deliveries and IP.Deliveries bound the calls
 	// of one client likewise (default twice their Send: each code asked
 	// for again once). It may not be off; raise it with a short Cooldown.
-	Deliveries Rule
+	Deliveries limiter.Rule
 	// Subject is the quotas of one subject (Request.Subject) across all
 	// contacts (default 20 sends, 100 verifications and 40 deliveries an
 	// hour).
@@ -110,29 +107,20 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		Guesses:    5,
-		Verify:     Rule{Limit: 5, Window: time.Minute},
+		Verify:     limiter.Rule{Limit: 5, Window: time.Minute},
 		Cooldown:   time.Minute,
-		Send:       Rule{Limit: 10, Window: time.Hour},
-		Deliveries: Rule{Limit: 2, Window: time.Minute},
+		Send:       limiter.Rule{Limit: 10, Window: time.Hour},
+		Deliveries: limiter.Rule{Limit: 2, Window: time.Minute},
 		Subject: ClientLimits{
-			Send:       Rule{Limit: 20, Window: time.Hour},
-			Verify:     Rule{Limit: 100, Window: time.Hour},
-			Deliveries: Rule{Limit: 40, Window: time.Hour},
+			Send:       limiter.Rule{Limit: 20, Window: time.Hour},
+			Verify:     limiter.Rule{Limit: 100, Window: time.Hour},
+			Deliveries: limiter.Rule{Limit: 40, Window: time.Hour},
 		},
 		IP: ClientLimits{
-			Send:       Rule{Limit: 60, Window: time.Hour},
-			Verify:     Rule{Limit: 300, Window: time.Hour},
-			Deliveries: Rule{Limit: 120, Window: time.Hour},
+			Send:       limiter.Rule{Limit: 60, Window: time.Hour},
+			Verify:     limiter.Rule{Limit: 300, Window: time.Hour},
+			Deliveries: limiter.Rule{Limit: 120, Window: time.Hour},
 		},
-	}
-}
-
-// WithLimits sets the rate-limit policy (default DefaultLimits()). New
-// checks it and reports every problem, in the order of the fields.
-func WithLimits(l Limits) Option {
-	return func(c *config) {
-		l.RegionDailyBy = cloneMap(l.RegionDailyBy)
-		c.limits = l
 	}
 }
 
@@ -159,26 +147,26 @@ const (
 // check returns every problem with l, in the order of its fields.
 func (l Limits) check() error {
 	var errs []error
-	valid := func(r Rule) bool {
+	valid := func(r limiter.Rule) bool {
 		return r.Limit >= 1 && r.Limit <= maxCount && r.Window >= minWindow && r.Window <= maxWindow
 	}
-	rule := func(name string, r Rule, required bool) {
+	rule := func(name string, r limiter.Rule, required bool) {
 		switch {
-		case r == Rule{} && required:
+		case r == limiter.Rule{} && required:
 			errs = append(errs, fmt.Errorf("verifier: Limits.%s may not be off", name))
-		case r != Rule{} && !valid(r):
+		case r != limiter.Rule{} && !valid(r):
 			errs = append(errs, fmt.Errorf("verifier: Limits.%s %d per %v is not a limit: 1 to %d per 1s to 366 days", name, r.Limit, r.Window, maxCount))
 		}
 	}
 	// deliveries checks that d, the Deliveries beside send, is on exactly
 	// when send is (when they may be off), and never caps the codes send
 	// lets through: every code is a call.
-	deliveries := func(prefix string, d, send Rule, required bool) {
+	deliveries := func(prefix string, d, send limiter.Rule, required bool) {
 		switch {
 		case required:
-		case d == Rule{} && send != Rule{}:
+		case d == limiter.Rule{} && send != limiter.Rule{}:
 			errs = append(errs, fmt.Errorf("verifier: Limits.%sDeliveries may not be off while %[1]sSend is on", prefix))
-		case d != Rule{} && send == Rule{}:
+		case d != limiter.Rule{} && send == limiter.Rule{}:
 			errs = append(errs, fmt.Errorf("verifier: Limits.%sDeliveries %d per %v is on while %[1]sSend is off: it would cap the sends; switch it off too", prefix, d.Limit, d.Window))
 		}
 		if valid(d) && valid(send) && admits(d, send.Window) < int64(send.Limit) {
@@ -229,7 +217,7 @@ func (l Limits) check() error {
 }
 
 // admits is the most events r lets through in any span of length w.
-func admits(r Rule, w time.Duration) int64 {
+func admits(r limiter.Rule, w time.Duration) int64 {
 	return int64(r.Limit) * int64((w+r.Window-1)/r.Window)
 }
 
@@ -244,35 +232,35 @@ const (
 // ruleSet holds the limiter rules as slices built once: a slice made per
 // call would escape into the Limiter interface and cost an allocation.
 type ruleSet struct {
-	verify, send               []Rule // a contact's; send has the cooldown too
-	share                      []Rule // one subject's of a contact's sends
-	deliveries                 []Rule // a contact's
-	subjectSend, subjectVerify []Rule
-	subjectDeliveries          []Rule
-	ipSend, ipVerify           []Rule
-	ipDeliveries               []Rule
-	regionDefault              []Rule
-	regions                    map[string][]Rule
+	verify, send               []limiter.Rule // a contact's; send has the cooldown too
+	share                      []limiter.Rule // one subject's of a contact's sends
+	deliveries                 []limiter.Rule // a contact's
+	subjectSend, subjectVerify []limiter.Rule
+	subjectDeliveries          []limiter.Rule
+	ipSend, ipVerify           []limiter.Rule
+	ipDeliveries               []limiter.Rule
+	regionDefault              []limiter.Rule
+	regions                    map[string][]limiter.Rule
 }
 
 func newRuleSet(l Limits) ruleSet {
-	one := func(r Rule) []Rule {
-		if r == (Rule{}) {
+	one := func(r limiter.Rule) []limiter.Rule {
+		if r == (limiter.Rule{}) {
 			return nil
 		}
-		return []Rule{r}
+		return []limiter.Rule{r}
 	}
-	day := func(n int) []Rule {
+	day := func(n int) []limiter.Rule {
 		if n <= 0 {
 			return nil
 		}
-		return []Rule{{Limit: n, Window: 24 * time.Hour}}
+		return []limiter.Rule{{Limit: n, Window: 24 * time.Hour}}
 	}
 	rs := ruleSet{
-		verify:            []Rule{l.Verify},
-		send:              []Rule{l.Send},
-		share:             []Rule{{Limit: max(l.Send.Limit/2, 1), Window: l.Send.Window}},
-		deliveries:        []Rule{l.Deliveries},
+		verify:            []limiter.Rule{l.Verify},
+		send:              []limiter.Rule{l.Send},
+		share:             []limiter.Rule{{Limit: max(l.Send.Limit/2, 1), Window: l.Send.Window}},
+		deliveries:        []limiter.Rule{l.Deliveries},
 		subjectSend:       one(l.Subject.Send),
 		subjectVerify:     one(l.Subject.Verify),
 		subjectDeliveries: one(l.Subject.Deliveries),
@@ -280,10 +268,10 @@ func newRuleSet(l Limits) ruleSet {
 		ipVerify:          one(l.IP.Verify),
 		ipDeliveries:      one(l.IP.Deliveries),
 		regionDefault:     day(l.RegionDaily),
-		regions:           map[string][]Rule{},
+		regions:           map[string][]limiter.Rule{},
 	}
 	if l.Cooldown > 0 {
-		rs.send = append(rs.send, Rule{Limit: 1, Window: l.Cooldown})
+		rs.send = append(rs.send, limiter.Rule{Limit: 1, Window: l.Cooldown})
 	}
 	for region, n := range l.RegionDailyBy {
 		rs.regions[strings.ToUpper(region)] = day(n) // checked: an ISO region in either case
@@ -292,7 +280,7 @@ func newRuleSet(l Limits) ruleSet {
 }
 
 // regionCap returns the daily cap rule for an SMS to region, or nil.
-func (rs ruleSet) regionCap(region string) []Rule {
+func (rs ruleSet) regionCap(region string) []limiter.Rule {
 	if rules, ok := rs.regions[region]; ok {
 		return rules
 	}
@@ -305,7 +293,7 @@ func (rs ruleSet) regionCap(region string) []Rule {
 // already derived.
 type namedRule struct {
 	name, limit, value, key string
-	rules                   []Rule
+	rules                   []limiter.Rule
 }
 
 // clientRules appends the per-subject and per-IP rules that apply to r.
@@ -448,7 +436,7 @@ func (v *Verifier) ruleKey(rule namedRule) string {
 }
 
 // release gives back the events of holds, best effort: the request's
-// answer is decided, and a give-back that fails is a lapse (LapseRelease)
+// answer is decided, and a give-back that fails is a lapse (observe.LapseRelease)
 // reported to the Observer, never an error of the request. It runs
 // detached from ctx's cancellation but without a timer of its own: a
 // release runs on every refused request, and the limiters bound their own
@@ -466,7 +454,7 @@ func (v *Verifier) release(ctx context.Context, holds []hold) {
 			err = v.cfg.limiter.Release(ctx, h.key, h.at)
 		}
 		if err != nil {
-			lapsed(ctx, LapseRelease)
+			lapsed(ctx, observe.LapseRelease)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -28,13 +29,13 @@ func TestNonGeographicRefused(t *testing.T) {
 		contact string
 		want    error
 	}{
-		{"Iridium, by default", nil, iridium, verifier.ErrNotAllowed},
-		{"Inmarsat, by default", nil, inmarsat, verifier.ErrNotAllowed},
+		{"Iridium, by default", nil, iridium, delivery.ErrNotAllowed},
+		{"Inmarsat, by default", nil, inmarsat, delivery.ErrNotAllowed},
 		{"a geographic number, by default", nil, phone, nil},
 		{"Iridium allowed", []verifier.Option{verifier.WithNonGeographicNumbers(881)}, iridium, nil},
-		{"Inmarsat, only Iridium allowed", []verifier.Option{verifier.WithNonGeographicNumbers(881)}, inmarsat, verifier.ErrNotAllowed},
+		{"Inmarsat, only Iridium allowed", []verifier.Option{verifier.WithNonGeographicNumbers(881)}, inmarsat, delivery.ErrNotAllowed},
 		{"Iridium allowed beside an allow-list", []verifier.Option{verifier.WithAllowedRegions("CN"), verifier.WithNonGeographicNumbers(881, 870)}, iridium, nil},
-		{"the allow-list still holds for the rest", []verifier.Option{verifier.WithAllowedRegions("CN"), verifier.WithNonGeographicNumbers(881)}, "+14155552671", verifier.ErrNotAllowed},
+		{"the allow-list still holds for the rest", []verifier.Option{verifier.WithAllowedRegions("CN"), verifier.WithNonGeographicNumbers(881)}, "+14155552671", delivery.ErrNotAllowed},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.opts...)

@@ -8,22 +8,24 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/vcodekit/vcode/delivery"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/verifier"
 )
 
 type eventLog struct {
 	mu     sync.Mutex
-	events []verifier.Event
+	events []observe.Event
 }
 
-func (l *eventLog) Observe(_ context.Context, e verifier.Event) {
+func (l *eventLog) Observe(_ context.Context, e observe.Event) {
 	l.mu.Lock()
 	l.events = append(l.events, e)
 	l.mu.Unlock()
 }
 
-func (l *eventLog) last() verifier.Event {
+func (l *eventLog) last() observe.Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.events[len(l.events)-1]
@@ -41,21 +43,21 @@ func TestObserverOutcomes(t *testing.T) {
 		name    string
 		do      func() error
 		op      string
-		outcome verifier.Outcome
-		channel verifier.Channel
+		outcome observe.Outcome
+		channel delivery.Channel
 		region  string
 	}{
-		{"sent", func() error { return nil }, "send", verifier.OutcomeSent, verifier.SMS, "CN"},
-		{"cooldown", func() error { _, err := f.v.Send(ctx, req(phone)); return err }, "send", verifier.OutcomeCooldown, verifier.SMS, "CN"},
-		{"not allowed", func() error { _, err := f.v.Send(ctx, req("+14155552671")); return err }, "send", verifier.OutcomeNotAllowed, verifier.SMS, "US"},
-		{"invalid contact", func() error { _, err := f.v.Send(ctx, req("nope")); return err }, "send", verifier.OutcomeInvalid, "", ""},
-		{"invalid code", func() error { _, err := f.v.Verify(ctx, req(phone), "x"); return err }, "verify", verifier.OutcomeInvalid, verifier.SMS, "CN"},
-		{"wrong code", func() error { _, err := f.v.Verify(ctx, req(phone), wrong(code)); return err }, "verify", verifier.OutcomeWrongCode, verifier.SMS, "CN"},
-		{"verified", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeVerified, verifier.SMS, "CN"},
-		{"wrong again", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeWrongCode, verifier.SMS, "CN"},
-		{"rate limited", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", verifier.OutcomeRateLimited, verifier.SMS, "CN"},
-		{"email sent", func() error { _, err := f.v.Send(ctx, req("a@example.com")); return err }, "send", verifier.OutcomeSent, verifier.Email, ""},
-		{"no subject", func() error { r := req(phone); r.Subject = ""; _, err := f.v.Send(ctx, r); return err }, "send", verifier.OutcomeInvalid, "", ""},
+		{"sent", func() error { return nil }, "send", observe.OutcomeSent, delivery.SMS, "CN"},
+		{"cooldown", func() error { _, err := f.v.Send(ctx, req(phone)); return err }, "send", observe.OutcomeCooldown, delivery.SMS, "CN"},
+		{"not allowed", func() error { _, err := f.v.Send(ctx, req("+14155552671")); return err }, "send", observe.OutcomeNotAllowed, delivery.SMS, "US"},
+		{"invalid contact", func() error { _, err := f.v.Send(ctx, req("nope")); return err }, "send", observe.OutcomeInvalid, "", ""},
+		{"invalid code", func() error { _, err := f.v.Verify(ctx, req(phone), "x"); return err }, "verify", observe.OutcomeInvalid, delivery.SMS, "CN"},
+		{"wrong code", func() error { _, err := f.v.Verify(ctx, req(phone), wrong(code)); return err }, "verify", observe.OutcomeWrongCode, delivery.SMS, "CN"},
+		{"verified", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", observe.OutcomeVerified, delivery.SMS, "CN"},
+		{"wrong again", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", observe.OutcomeWrongCode, delivery.SMS, "CN"},
+		{"rate limited", func() error { _, err := f.v.Verify(ctx, req(phone), code); return err }, "verify", observe.OutcomeRateLimited, delivery.SMS, "CN"},
+		{"email sent", func() error { _, err := f.v.Send(ctx, req("a@example.com")); return err }, "send", observe.OutcomeSent, delivery.Email, ""},
+		{"no subject", func() error { r := req(phone); r.Subject = ""; _, err := f.v.Send(ctx, r); return err }, "send", observe.OutcomeInvalid, "", ""},
 	}
 	for i, s := range steps {
 		if i > 0 {
@@ -74,7 +76,7 @@ func TestObserverOutcomes(t *testing.T) {
 	}
 }
 
-func fmtEvent(e verifier.Event) string {
+func fmtEvent(e observe.Event) string {
 	return e.Op + string(e.Outcome) + string(e.Channel) + e.Region
 }
 
@@ -82,13 +84,13 @@ func TestObserverFailures(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		opt  verifier.Option
-		n    verifier.Notifier
-		want verifier.Outcome
+		n    delivery.Notifier
+		want observe.Outcome
 	}{
-		{"store down", verifier.WithStore(brokenStore{CodeStore: store.NewMemory(), save: errDown}), nil, verifier.OutcomeBackendError},
-		{"delivery refused", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return verifier.Undelivered(errDown) }), verifier.OutcomeDeliveryFailed},
-		{"delivery unknown", nil, verifier.NotifierFunc(func(context.Context, verifier.Message) error { return errDown }), verifier.OutcomeDeliveryUnknown},
-		{"random down", verifier.WithRandomForTest(iotest.ErrReader(errDown)), nil, verifier.OutcomeBackendError},
+		{"store down", verifier.WithStore(brokenStore{CodeStore: store.NewMemory(), save: errDown}), nil, observe.OutcomeBackendError},
+		{"delivery refused", nil, delivery.NotifierFunc(func(context.Context, delivery.Message) error { return delivery.Undelivered(errDown) }), observe.OutcomeDeliveryFailed},
+		{"delivery unknown", nil, delivery.NotifierFunc(func(context.Context, delivery.Message) error { return errDown }), observe.OutcomeDeliveryUnknown},
+		{"random down", verifier.WithRandomForTest(iotest.ErrReader(errDown)), nil, observe.OutcomeBackendError},
 	} {
 		log := &eventLog{}
 		opts := []verifier.Option{verifier.WithObserver(log), testSecret}
@@ -97,7 +99,7 @@ func TestObserverFailures(t *testing.T) {
 		}
 		n := tt.n
 		if n == nil {
-			n = verifier.NotifierFunc(func(context.Context, verifier.Message) error { return nil })
+			n = delivery.NotifierFunc(func(context.Context, delivery.Message) error { return nil })
 		}
 		v, _ := verifier.New(n, opts...)
 		if _, err := v.Send(context.Background(), req(phone)); !errors.Is(err, verifier.ErrBackend) {
@@ -117,11 +119,11 @@ type pingStore struct {
 func (p pingStore) Ping(context.Context) error { return p.err }
 
 func TestReady(t *testing.T) {
-	v, _ := verifier.New(verifier.NotifierFunc(nil))
+	v, _ := verifier.New(delivery.NotifierFunc(nil))
 	if err := v.Ready(context.Background()); err != nil {
 		t.Fatalf("memory backends not ready: %v", err)
 	}
-	v, _ = verifier.New(verifier.NotifierFunc(nil), verifier.WithStore(pingStore{store.NewMemory(), errDown}), testSecret)
+	v, _ = verifier.New(delivery.NotifierFunc(nil), verifier.WithStore(pingStore{store.NewMemory(), errDown}), testSecret)
 	if err := v.Ready(context.Background()); !errors.Is(err, errDown) {
 		t.Fatalf("Ready with a failing store: %v", err)
 	}

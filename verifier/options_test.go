@@ -5,7 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store"
@@ -95,10 +97,11 @@ func TestOptionsNeverSilentlyRefuseEverything(t *testing.T) {
 		}
 	}
 
-	// Every problem at once, in the order given.
+	// Every problem at once, whatever the order of the options: in the
+	// order of options.go, where New checks them all.
 	_, err := verifier.New(notify.Discard, verifier.WithAllowedRegions("usa"), verifier.WithClock(nil),
 		verifier.WithChannels(), verifier.WithCodeLength(3))
-	want := []string{"Huawei country value", "WithClock", "at least one channel", "code length 3"}
+	want := []string{"code length 3", "at least one channel", "Huawei country value", "WithClock"}
 	got := ""
 	if err != nil {
 		got = err.Error()
@@ -123,11 +126,41 @@ func TestRegionsTakeEitherCase(t *testing.T) {
 			t.Fatalf("%s allowed in lower case: %v", c, err)
 		}
 	}
-	if _, err := f.v.Send(context.Background(), req("+14155550123")); !errors.Is(err, verifier.ErrNotAllowed) {
+	if _, err := f.v.Send(context.Background(), req("+14155550123")); !errors.Is(err, delivery.ErrNotAllowed) {
 		t.Fatalf("a US number: %v, want ErrNotAllowed", err)
 	}
 	// The cap given as "hk" holds HK to one a day.
 	if err := sendErr(f.v, verifier.Request{Contact: "+85251234568", Subject: "bob"}); !errors.Is(err, verifier.ErrTooFrequent) {
 		t.Fatalf("second HK send under a cap of one given as \"hk\": %v", err)
+	}
+}
+
+// TestOptionsOnlyRecord: an option records its value and New checks what
+// the options leave, so that a later option replaces an earlier one
+// whole, a bad value it replaced included.
+func TestOptionsOnlyRecord(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts []verifier.Option
+		ok   bool
+	}{
+		{"bad length replaced", []verifier.Option{verifier.WithCodeLength(3), verifier.WithCodeLength(8)}, true},
+		{"good length replaced by a bad one", []verifier.Option{verifier.WithCodeLength(8), verifier.WithCodeLength(11)}, false},
+		{"empty region list replaced", []verifier.Option{verifier.WithAllowedRegions(), verifier.WithAllowedRegions("CN")}, true},
+		{"nil clock replaced", []verifier.Option{verifier.WithClock(nil), verifier.WithClock(time.Now)}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := verifier.New(notify.Discard, tt.opts...)
+			if (err == nil) != tt.ok {
+				t.Fatalf("New = %v, want ok %v", err, tt.ok)
+			}
+			if v != nil {
+				v.Close()
+			}
+		})
+	}
+	f := newFixture(t, verifier.WithCodeLength(3), verifier.WithCodeLength(8))
+	if code := f.send(t, req(phone)); len(code) != 8 {
+		t.Errorf("code %q, want the 8 digits of the last WithCodeLength", code)
 	}
 }

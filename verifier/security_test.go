@@ -419,7 +419,7 @@ func median(d []time.Duration) time.Duration {
 // bounded by each code's guess cap.
 func TestRightCodeBeatsSharedQuotas(t *testing.T) {
 	f := newFixture(t, withLimits(func(l *verifier.Limits) {
-		l.IP.Verify = verifier.Rule{Limit: 3, Window: time.Hour}
+		l.IP.Verify = limiter.Rule{Limit: 3, Window: time.Hour}
 	}))
 	ctx := context.Background()
 	const ip = "192.0.2.7"

@@ -5,7 +5,6 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -13,8 +12,8 @@ import (
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
-	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 )
 
@@ -94,43 +93,23 @@ type Sent struct {
 // process; Close stops the goroutines those start. With either, it
 // requires WithSecrets (see there). New checks every option and reports
 // every problem at once.
-func New(n Notifier, opts ...Option) (*Verifier, error) {
-	cfg := config{
-		codeLength:      defaultCodeLength,
-		validity:        defaultValidity,
-		limits:          DefaultLimits(),
-		catalog:         i18n.Default(),
-		channels:        map[Channel]bool{SMS: true, Email: true},
-		contactCache:    defaultContactCache,
-		defaultCountry:  contact.DefaultCountry,
-		guard:           DefaultGuard(),
-		deliveryTimeout: defaultDeliveryTimeout,
-		now:             time.Now,
+func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if n == nil {
-		cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
-	}
-	var owned []io.Closer
-	if !cfg.storeSet {
-		cfg.store = store.NewMemory(store.WithClock(cfg.now))
-		owned = append(owned, cfg.store.(io.Closer))
-	}
-	if !cfg.limiterSet {
-		cfg.limiter = limiter.NewMemory(limiter.WithClock(cfg.now))
-		owned = append(owned, cfg.limiter.(io.Closer))
-	}
-	if cfg.guard.PrefixDigits == 0 {
-		cfg.guard.PrefixDigits = defaultPrefixDigits
-	}
-	if _, ok := cfg.store.(store.Peeker); cfg.resendSame && cfg.store != nil && !ok {
-		cfg.errs = append(cfg.errs, fmt.Errorf("verifier: WithResendSameCode needs a store that implements store.Peeker, and %T does not", cfg.store))
-	}
-	if err := cfg.check(); err != nil {
-		closeAll(owned)
+	if err := o.check(n); err != nil {
 		return nil, err
+	}
+	cfg := o.config()
+	var owned []io.Closer
+	if cfg.store == nil {
+		m := store.NewMemory(store.WithClock(cfg.now))
+		cfg.store, owned = m, append(owned, m)
+	}
+	if cfg.limiter == nil {
+		m := limiter.NewMemory(limiter.WithClock(cfg.now))
+		cfg.limiter, owned = m, append(owned, m)
 	}
 	if cfg.secrets == nil {
 		secret := make([]byte, 32)
@@ -172,22 +151,22 @@ func closeAll(cs []io.Closer) error {
 //
 // Delivery runs detached from ctx's cancellation (see WithDeliveryTimeout):
 // once a message may have left, it counts against every limit whatever the
-// caller does. When the notifier fails with ErrUndelivered (the message
+// caller does. When the notifier fails with delivery.ErrUndelivered (the message
 // certainly did not leave) the new code is withdrawn and the limits are
 // given back (all but the deliveries, see Limits.Deliveries): the failure
 // was ours, not the user's. Any other delivery failure keeps both, as the
 // message may still arrive. A withdrawal or give-back that fails does not
-// change the error; the Observer sees it (Event.Lapses).
+// change the error; the Observer sees it (observe.Event.Lapses).
 //
-// Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
-// ErrCountryMismatch; ErrNotAllowed; a *RateLimitError matching
+// Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
+// contact.ErrCountryMismatch; delivery.ErrNotAllowed; a *RateLimitError matching
 // ErrTooFrequent; a *BackendError when the store, the limiter or the
 // notifier fails.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	sent, b, err := v.send(wctx, r)
-	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
+	v.observe(ctx, observe.Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
 
@@ -205,10 +184,10 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 	sent.Contact = c
 	ch := channelOf(c)
 	if !v.allowed(ch, c) {
-		return sent, b, ErrNotAllowed
+		return sent, b, delivery.ErrNotAllowed
 	}
 	judged := false
-	if ch == SMS {
+	if ch == delivery.SMS {
 		if judged, err = v.guard.judges(c); err != nil {
 			return sent, b, err
 		}
@@ -216,7 +195,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 
 	var buf [maxBatch]namedRule
 	rules := v.clientRules(buf[:0], r, true)
-	if ch == SMS {
+	if ch == delivery.SMS {
 		if capRules := v.rules.regionCap(c.Region); capRules != nil {
 			rules = append(rules, namedRule{"rgn", limitRegion, c.Region, "", capRules})
 		}
@@ -254,7 +233,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 		cctx, cancel := cleanupContext(ctx)
 		defer cancel()
 		if withdraw != "" && v.cfg.store.Delete(cctx, withdraw) != nil {
-			lapsed(ctx, LapseWithdraw)
+			lapsed(ctx, observe.LapseWithdraw)
 		}
 		v.release(ctx, holds)
 	}()
@@ -278,7 +257,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 	now := v.cfg.now()
 	sent.ExpiresAt = now.Add(validity)
 	sent.NextSendAt = now.Add(v.cfg.limits.Cooldown)
-	msg := Message{
+	msg := delivery.Message{
 		Channel:   ch,
 		To:        c.Value,
 		Region:    c.Region,
@@ -303,11 +282,11 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 }
 
 // allowed applies the channel, region and routing restrictions.
-func (v *Verifier) allowed(ch Channel, c contact.Contact) bool {
-	if !v.cfg.channels[ch] || (ch == SMS && !v.regionAllowed(c)) {
+func (v *Verifier) allowed(ch delivery.Channel, c contact.Contact) bool {
+	if !v.cfg.channels[ch] || (ch == delivery.SMS && !v.regionAllowed(c)) {
 		return false
 	}
-	if cn, ok := v.notifier.(ChannelNotifier); ok && !cn.Supports(ch) {
+	if cn, ok := v.notifier.(delivery.ChannelNotifier); ok && !cn.Supports(ch) {
 		return false
 	}
 	return true
@@ -365,7 +344,7 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 // Verify checks code for r's contact, subject and purpose, and consumes it
 // on success: a code verifies once.
 //
-// Errors: ErrInvalidContact, ErrUnknownCountry, ErrCountryMismatch;
+// Errors: contact.ErrInvalid, contact.ErrUnknownCountry, contact.ErrCountryMismatch;
 // ErrInvalidCode for a code not of the configured format; a *RateLimitError
 // matching ErrTooManyAttempts; ErrWrongCode for a wrong, expired, used,
 // exhausted or never-sent code alike; a *BackendError when the store or the
@@ -374,7 +353,7 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	c, err := v.verify(wctx, r, code)
-	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
+	v.observe(ctx, observe.Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
 	return c, err
 }
 
@@ -438,7 +417,7 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// consumed, and a verify that failed to be counted only makes its
 	// prefix look less converting (see guardVerified).
 	if v.guardVerified(ctx, c) != nil {
-		lapsed(ctx, LapseGuardCount)
+		lapsed(ctx, observe.LapseGuardCount)
 	}
 	return c, nil
 }
@@ -449,8 +428,8 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 // already counted stay counted. Like Verify, it does the same work whether
 // or not a code is pending, and says nothing about it.
 //
-// Errors: ErrNoSubject; ErrInvalidContact, ErrUnknownCountry,
-// ErrCountryMismatch; a *BackendError when the store fails.
+// Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
+// contact.ErrCountryMismatch; a *BackendError when the store fails.
 func (v *Verifier) Cancel(ctx context.Context, r Request) error {
 	if r.Subject == "" {
 		return ErrNoSubject
@@ -469,12 +448,12 @@ func (v *Verifier) Cancel(ctx context.Context, r Request) error {
 }
 
 // channelOf is the channel for a contact; empty for one that did not parse.
-func channelOf(c contact.Contact) Channel {
+func channelOf(c contact.Contact) delivery.Channel {
 	switch c.Kind {
 	case contact.Email:
-		return Email
+		return delivery.Email
 	case contact.Phone:
-		return SMS
+		return delivery.SMS
 	}
 	return ""
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
@@ -102,8 +104,8 @@ func TestMessage(t *testing.T) {
 	r.Language, r.RequestID = i18n.EnUS, "req-1"
 	code := f.send(t, r)
 	m, _ := f.rec.Last("alice@example.com")
-	want := verifier.Message{
-		Channel: verifier.Email, To: "alice@example.com", Code: code,
+	want := delivery.Message{
+		Channel: delivery.Email, To: "alice@example.com", Code: code,
 		Validity: 5 * time.Minute, ExpiresAt: start.Add(5 * time.Minute), Language: i18n.EnUS,
 		Subject: "Your verification code", RequestID: "req-1",
 		Text: i18n.Default().EmailBody(i18n.EnUS, i18n.Data{Code: code, Validity: 5 * time.Minute}),
@@ -118,7 +120,7 @@ func TestMessage(t *testing.T) {
 
 	f.send(t, req(phone))
 	m, _ = f.rec.Last(phone)
-	if m.Channel != verifier.SMS || m.Region != "CN" || m.Subject != "" ||
+	if m.Channel != delivery.SMS || m.Region != "CN" || m.Subject != "" ||
 		m.Text != "您的验证码为"+m.Code+"，5分钟内有效。请勿将验证码告知他人。" {
 		t.Fatalf("SMS message = %+v", m)
 	}
@@ -142,9 +144,9 @@ func TestVerifyErrors(t *testing.T) {
 		{"empty", phone, "", func(string) string { return "" }, nil, verifier.ErrInvalidCode},
 		{"arabic-indic digits", phone, "", func(string) string { return "١٢٣٤٥٦" }, nil, verifier.ErrInvalidCode},
 		{"full-width digits fold", phone, "", toFullWidth, nil, nil},
-		{"invalid contact", "not a number", "", same, nil, verifier.ErrInvalidContact},
-		{"unknown country", phone, "atlantis", same, nil, verifier.ErrUnknownCountry},
-		{"country mismatch", phone, "usa", same, nil, verifier.ErrCountryMismatch},
+		{"invalid contact", "not a number", "", same, nil, contact.ErrInvalid},
+		{"unknown country", phone, "atlantis", same, nil, contact.ErrUnknownCountry},
+		{"country mismatch", phone, "usa", same, nil, contact.ErrCountryMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,12 +183,12 @@ func TestSendErrors(t *testing.T) {
 		country string
 		want    error
 	}{
-		{"invalid contact", nil, "12", "", verifier.ErrInvalidContact},
-		{"unknown country", nil, phone, "chinapr", verifier.ErrUnknownCountry},
-		{"mismatch", nil, phone, "UK", verifier.ErrCountryMismatch},
-		{"email channel off", []verifier.Option{verifier.WithChannels(verifier.SMS)}, "a@example.com", "", verifier.ErrNotAllowed},
-		{"sms channel off", []verifier.Option{verifier.WithChannels(verifier.Email)}, phone, "", verifier.ErrNotAllowed},
-		{"region not allowed", []verifier.Option{verifier.WithAllowedRegions("HK", "MO")}, phone, "", verifier.ErrNotAllowed},
+		{"invalid contact", nil, "12", "", contact.ErrInvalid},
+		{"unknown country", nil, phone, "chinapr", contact.ErrUnknownCountry},
+		{"mismatch", nil, phone, "UK", contact.ErrCountryMismatch},
+		{"email channel off", []verifier.Option{verifier.WithChannels(delivery.SMS)}, "a@example.com", "", delivery.ErrNotAllowed},
+		{"sms channel off", []verifier.Option{verifier.WithChannels(delivery.Email)}, phone, "", delivery.ErrNotAllowed},
+		{"region not allowed", []verifier.Option{verifier.WithAllowedRegions("HK", "MO")}, phone, "", delivery.ErrNotAllowed},
 		{"region allowed", []verifier.Option{verifier.WithAllowedRegions("CN")}, phone, "", nil},
 		{"regions do not restrict email", []verifier.Option{verifier.WithAllowedRegions("HK")}, "a@example.com", "", nil},
 	}
@@ -330,7 +332,7 @@ func TestOptionsValidated(t *testing.T) {
 		{"no secret", verifier.WithSecrets()},
 		{"guesses zero", withLimits(func(l *verifier.Limits) { l.Guesses = 0 })},
 		{"verify limit zero", withLimits(func(l *verifier.Limits) { l.Verify.Limit = 0 })},
-		{"verify limit off", withLimits(func(l *verifier.Limits) { l.Verify = verifier.Rule{} })},
+		{"verify limit off", withLimits(func(l *verifier.Limits) { l.Verify = limiter.Rule{} })},
 		{"send window zero", withLimits(func(l *verifier.Limits) { l.Send.Window = 0 })},
 		{"negative cooldown", withLimits(func(l *verifier.Limits) { l.Cooldown = -time.Second })},
 		{"negative region cap", withLimits(func(l *verifier.Limits) { l.RegionDaily = -1 })},
@@ -338,15 +340,15 @@ func TestOptionsValidated(t *testing.T) {
 		{"unknown channel", verifier.WithChannels("fax")},
 		{"nil store", verifier.WithStore(nil)},
 		{"nil limiter", verifier.WithLimiter(nil)},
-		{"contact send limit off", withLimits(func(l *verifier.Limits) { l.Send = verifier.Rule{} })},
-		{"half a client rule", withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{Limit: 5} })},
-		{"deliveries off", withLimits(func(l *verifier.Limits) { l.Deliveries = verifier.Rule{} })},
+		{"contact send limit off", withLimits(func(l *verifier.Limits) { l.Send = limiter.Rule{} })},
+		{"half a client rule", withLimits(func(l *verifier.Limits) { l.IP.Send = limiter.Rule{Limit: 5} })},
+		{"deliveries off", withLimits(func(l *verifier.Limits) { l.Deliveries = limiter.Rule{} })},
 		{"subject deliveries left out", withLimits(func(l *verifier.Limits) {
-			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 5, Window: time.Hour}}
+			l.Subject = verifier.ClientLimits{Send: limiter.Rule{Limit: 5, Window: time.Hour}}
 		})},
-		{"IP deliveries left on, IP sends off", withLimits(func(l *verifier.Limits) { l.IP.Send = verifier.Rule{} })},
+		{"IP deliveries left on, IP sends off", withLimits(func(l *verifier.Limits) { l.IP.Send = limiter.Rule{} })},
 		{"subject deliveries under its sends", withLimits(func(l *verifier.Limits) { l.Subject.Send.Limit = 5000 })},
-		{"contact deliveries under its sends", withLimits(func(l *verifier.Limits) { l.Deliveries = verifier.Rule{Limit: 5, Window: time.Hour} })},
+		{"contact deliveries under its sends", withLimits(func(l *verifier.Limits) { l.Deliveries = limiter.Rule{Limit: 5, Window: time.Hour} })},
 		// Off by their values: a nanosecond window, an overflowing count.
 		{"verify per nanosecond", withLimits(func(l *verifier.Limits) { l.Verify.Window = time.Nanosecond })},
 		{"send per nanosecond", withLimits(func(l *verifier.Limits) { l.Send.Window = time.Nanosecond })},
@@ -369,7 +371,7 @@ func TestOptionsValidated(t *testing.T) {
 	}
 	// Every problem is reported, in the order of the fields of Limits.
 	bad := verifier.DefaultLimits()
-	bad.Guesses, bad.Send, bad.IP.Verify, bad.Cooldown = 0, verifier.Rule{}, verifier.Rule{Window: time.Hour}, -1
+	bad.Guesses, bad.Send, bad.IP.Verify, bad.Cooldown = 0, limiter.Rule{}, limiter.Rule{Window: time.Hour}, -1
 	_, err := verifier.New(notify.Discard, verifier.WithLimits(bad))
 	want := "verifier: Limits.Guesses 0 outside 1..1073741824\n" +
 		"verifier: Limits.Cooldown -1ns is neither 0 nor 1s to 366 days\n" +
@@ -469,21 +471,21 @@ func TestDeliveryFailureLeavesNoCode(t *testing.T) {
 	clk := vcodetest.NewClock(start)
 	var delivered []string
 	fail := true
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		delivered = append(delivered, m.Code)
 		if fail {
-			return fmt.Errorf("gateway: %w", verifier.Undelivered(errDown))
+			return fmt.Errorf("gateway: %w", delivery.Undelivered(errDown))
 		}
 		return nil
 	})
 	v, err := verifier.New(n, verifier.WithClock(clk.Now),
-		withLimits(func(l *verifier.Limits) { l.Subject.Send = verifier.Rule{Limit: 1, Window: time.Hour} }))
+		withLimits(func(l *verifier.Limits) { l.Subject.Send = limiter.Rule{Limit: 1, Window: time.Hour} }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	_, err = v.Send(ctx, req(phone))
-	if !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, errDown) || !errors.Is(err, verifier.ErrUndelivered) {
+	if !errors.Is(err, verifier.ErrBackend) || !errors.Is(err, errDown) || !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("Send = %v, want a backend error", err)
 	}
 	// The undelivered code is dead.
@@ -514,17 +516,17 @@ func TestAmbiguousDeliveryKeepsLimits(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+			n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 				f.rec.Notify(ctx, m) // it reached the gateway...
 				return tt.err        // ...which did not say so
 			})
 			v, err := verifier.New(n, verifier.WithClock(f.clk.Now),
-				withLimits(func(l *verifier.Limits) { l.Subject.Send = verifier.Rule{Limit: 2, Window: time.Hour} }))
+				withLimits(func(l *verifier.Limits) { l.Subject.Send = limiter.Rule{Limit: 2, Window: time.Hour} }))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) || errors.Is(err, verifier.ErrUndelivered) {
+			if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrBackend) || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Send = %v, want an ambiguous backend error", err)
 			}
 			// The cooldown holds...
@@ -560,7 +562,7 @@ func TestDeliveryDetachedFromCancel(t *testing.T) {
 	var sawErr error
 	var sawValue any
 	var deadline time.Duration
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		<-hungUp // the client is gone by now
 		sawErr, sawValue = ctx.Err(), ctx.Value(key{})
 		if d, ok := ctx.Deadline(); ok {
@@ -599,7 +601,7 @@ func TestDeliveryDetachedFromCancel(t *testing.T) {
 // TestDeliveryTimeout: a notifier that never answers is cut off by the
 // delivery timeout, as an ambiguous failure.
 func TestDeliveryTimeout(t *testing.T) {
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		<-ctx.Done()
 		return ctx.Err()
 	})
@@ -607,7 +609,7 @@ func TestDeliveryTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Send(context.Background(), req(phone)); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, verifier.ErrUndelivered) {
+	if _, err := v.Send(context.Background(), req(phone)); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("Send = %v, want the delivery timeout, ambiguous", err)
 	}
 	retryAfter(t, sendErr(v, req(phone)), verifier.ErrTooFrequent)
@@ -623,18 +625,18 @@ func TestRefusedCleanupSurvivesCancel(t *testing.T) {
 	var code string
 	checking := ctxCheckingStore{store.NewMemory()}
 	ctx, cancel := context.WithCancel(context.Background())
-	n := verifier.NotifierFunc(func(context.Context, verifier.Message) error {
+	n := delivery.NotifierFunc(func(context.Context, delivery.Message) error {
 		cancel() // the client hangs up while the gateway refuses
-		return verifier.Undelivered(errDown)
+		return delivery.Undelivered(errDown)
 	})
-	v, err := verifier.New(verifier.NotifierFunc(func(c context.Context, m verifier.Message) error {
+	v, err := verifier.New(delivery.NotifierFunc(func(c context.Context, m delivery.Message) error {
 		code = m.Code
 		return n(c, m)
 	}), verifier.WithStore(checking), testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, verifier.ErrUndelivered) {
+	if _, err := v.Send(ctx, req(phone)); !errors.Is(err, delivery.ErrUndelivered) {
 		t.Fatalf("Send = %v", err)
 	}
 	if _, err := v.Verify(context.Background(), req(phone), code); !errors.Is(err, verifier.ErrWrongCode) {
@@ -657,8 +659,8 @@ func TestClientLimits(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t,
 		withLimits(func(l *verifier.Limits) {
-			l.Subject = verifier.ClientLimits{Send: verifier.Rule{Limit: 2, Window: time.Hour}, Verify: verifier.Rule{Limit: 3, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 4, Window: time.Hour}}
-			l.IP = verifier.ClientLimits{Send: verifier.Rule{Limit: 3, Window: time.Hour}, Deliveries: verifier.Rule{Limit: 6, Window: time.Hour}}
+			l.Subject = verifier.ClientLimits{Send: limiter.Rule{Limit: 2, Window: time.Hour}, Verify: limiter.Rule{Limit: 3, Window: time.Hour}, Deliveries: limiter.Rule{Limit: 4, Window: time.Hour}}
+			l.IP = verifier.ClientLimits{Send: limiter.Rule{Limit: 3, Window: time.Hour}, Deliveries: limiter.Rule{Limit: 6, Window: time.Hour}}
 		}))
 	send := func(contact, subject, ip string) error {
 		_, err := f.v.Send(ctx, verifier.Request{Contact: contact, Subject: subject, ClientIP: ip})
@@ -703,7 +705,7 @@ func TestClientLimits(t *testing.T) {
 
 func TestClientLimitsOff(t *testing.T) {
 	f := newFixture(t, withLimits(func(l *verifier.Limits) {
-		l.Subject, l.IP, l.Cooldown, l.Send = verifier.ClientLimits{}, verifier.ClientLimits{}, 0, verifier.Rule{Limit: 1000, Window: time.Hour}
+		l.Subject, l.IP, l.Cooldown, l.Send = verifier.ClientLimits{}, verifier.ClientLimits{}, 0, limiter.Rule{Limit: 1000, Window: time.Hour}
 		l.Deliveries = l.Send
 	}), verifier.WithGuard(verifier.Guard{})) // 100 unverified codes to one prefix
 	for i := range 100 {
@@ -719,7 +721,7 @@ func TestClientLimitsOff(t *testing.T) {
 // failure is ambiguous: the limits stay counted and the code stays valid.
 func TestNotifierPanicKeepsLimits(t *testing.T) {
 	var code string
-	n := verifier.NotifierFunc(func(ctx context.Context, m verifier.Message) error {
+	n := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		code = m.Code
 		panic("gateway client bug")
 	})

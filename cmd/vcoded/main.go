@@ -192,6 +192,7 @@ import (
 	"github.com/vcodekit/vcode/internal/asynclog"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/prommetrics"
 	"github.com/vcodekit/vcode/store/redisstore"
 	"github.com/vcodekit/vcode/verifier"
@@ -366,9 +367,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer client.Close()
-		vopts = append(vopts,
-			verifier.WithStore(redisstore.New(client, *redisPrefix+"code:")),
-			verifier.WithLimiter(redislimiter.New(client, *redisPrefix+"limit:")))
+		st, errS := redisstore.New(client, *redisPrefix+"code:")
+		lim, errL := redislimiter.New(client, *redisPrefix+"limit:")
+		if err := errors.Join(errS, errL); err != nil {
+			return fmt.Errorf("-redis-prefix: %w", err)
+		}
+		vopts = append(vopts, verifier.WithStore(st), verifier.WithLimiter(lim))
 		backend = kind
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		if err := client.Ping(pctx).Err(); err != nil {
@@ -618,11 +622,11 @@ func newNotifier(stdout io.Writer, getenv func(string) string, sms, smtpURL, web
 // prefix the pumping guard blocked, and every best-effort write that
 // failed.
 type blockLogger struct {
-	verifier.Observer
+	observe.Observer
 	log *slog.Logger
 }
 
-func (b blockLogger) Observe(ctx context.Context, e verifier.Event) {
+func (b blockLogger) Observe(ctx context.Context, e observe.Event) {
 	b.Observer.Observe(ctx, e)
 	for _, l := range e.Lapses {
 		b.log.Warn("a best-effort write failed; the answer stood", "op", e.Op, "lapse", string(l))

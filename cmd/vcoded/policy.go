@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -26,11 +27,11 @@ type policyFlags struct {
 	deliveriesSet [3]bool
 }
 
-// ruleValue is a verifier.Rule as a flag: "10/1h", "5/1m", or "off".
-type ruleValue struct{ r *verifier.Rule }
+// ruleValue is a limiter.Rule as a flag: "10/1h", "5/1m", or "off".
+type ruleValue struct{ r *limiter.Rule }
 
 func (v ruleValue) String() string {
-	if v.r == nil || *v.r == (verifier.Rule{}) {
+	if v.r == nil || *v.r == (limiter.Rule{}) {
 		return "off"
 	}
 	return strconv.Itoa(v.r.Limit) + "/" + shortDuration(v.r.Window)
@@ -38,7 +39,7 @@ func (v ruleValue) String() string {
 
 func (v ruleValue) Set(s string) error {
 	if s == "off" || s == "0" {
-		*v.r = verifier.Rule{}
+		*v.r = limiter.Rule{}
 		return nil
 	}
 	n, d, ok := strings.Cut(s, "/")
@@ -50,7 +51,7 @@ func (v ruleValue) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("%q is not COUNT/DURATION (such as 10/1h) or off", s)
 	}
-	*v.r = verifier.Rule{Limit: limit, Window: window}
+	*v.r = limiter.Rule{Limit: limit, Window: window}
 	return nil
 }
 
@@ -68,17 +69,17 @@ func (v givenRule) Set(s string) error {
 // followSend is the deliveries rule beside send when no flag gave one:
 // base (DefaultLimits'), or twice send over its window when base would
 // admit fewer calls than that; off with send when send may be off.
-func followSend(base, send verifier.Rule, mayBeOff bool) verifier.Rule {
+func followSend(base, send limiter.Rule, mayBeOff bool) limiter.Rule {
 	switch {
-	case send == verifier.Rule{} && mayBeOff:
-		return verifier.Rule{}
+	case send == limiter.Rule{} && mayBeOff:
+		return limiter.Rule{}
 	case send.Limit < 1 || send.Window <= 0 || base.Window <= 0:
 		return base // New reports the bad send rule
 	}
 	if windows := int64((send.Window + base.Window - 1) / base.Window); int64(base.Limit)*windows >= 2*int64(send.Limit) {
 		return base
 	}
-	return verifier.Rule{Limit: min(2*send.Limit, 1<<30), Window: send.Window}
+	return limiter.Rule{Limit: min(2*send.Limit, 1<<30), Window: send.Window}
 }
 
 // withDeliveries is l with every deliveries rule no flag gave following

@@ -119,11 +119,14 @@ func (c *capture) Notify(_ context.Context, m delivery.Message) error {
 // backend is where a run's verifier keeps codes and limits.
 type backend struct {
 	name string
-	opts func() []verifier.Option // fresh backends for each verifier
+	opts func() ([]verifier.Option, error) // fresh backends for each verifier
 }
 
 func newVerifier(n delivery.Notifier, high bool, b backend) (*verifier.Verifier, error) {
-	opts := b.opts()
+	opts, err := b.opts()
+	if err != nil {
+		return nil, err
+	}
 	if high {
 		// The pipeline, not the refusal paths: no limit reached, and the
 		// pumping guard off (thousands of unverified codes to one prefix
@@ -153,14 +156,18 @@ func redisBackend(url string) (backend, func(), error) {
 	prefix := fmt.Sprintf("vcodeload:%d:", time.Now().UnixNano())
 	n := 0
 	secret := []byte("vcodeload secret, shared by the run")
-	return backend{"Redis", func() []verifier.Option {
+	return backend{"Redis", func() ([]verifier.Option, error) {
 		n++
 		p := fmt.Sprintf("%s%d:", prefix, n)
-		return []verifier.Option{
-			verifier.WithSecrets(secret),
-			verifier.WithStore(redisstore.New(client, p+"code:")),
-			verifier.WithLimiter(redislimiter.New(client, p+"limit:")),
+		st, err := redisstore.New(client, p+"code:")
+		if err != nil {
+			return nil, err
 		}
+		lim, err := redislimiter.New(client, p+"limit:")
+		if err != nil {
+			return nil, err
+		}
+		return []verifier.Option{verifier.WithSecrets(secret), verifier.WithStore(st), verifier.WithLimiter(lim)}, nil
 	}}, func() { client.Close() }, nil
 }
 
@@ -219,7 +226,7 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 	}
 	defer stopBare()
 
-	backends := []backend{{"memory", func() []verifier.Option { return nil }}}
+	backends := []backend{{"memory", func() ([]verifier.Option, error) { return nil, nil }}}
 	if redisURL != "" {
 		rb, closeRedis, err := redisBackend(redisURL)
 		if err != nil {

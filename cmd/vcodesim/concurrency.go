@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/store"
@@ -78,8 +80,12 @@ func redisBackend(newClient func() redis.UniversalClient) func() (backend, func(
 				c.Close()
 				return nil, nil, nil, fmt.Errorf("redis: %w", err)
 			}
-			st := redisstore.New(c, prefix+"c:", redisstore.WithClock(now), redisstore.WithTimeout(10*time.Second))
-			lim := redislimiter.New(c, prefix+"l:", redislimiter.WithClock(now), redislimiter.WithTimeout(10*time.Second))
+			st, errS := redisstore.New(c, prefix+"c:", redisstore.WithClock(now), redisstore.WithTimeout(10*time.Second))
+			lim, errL := redislimiter.New(c, prefix+"l:", redislimiter.WithClock(now), redislimiter.WithTimeout(10*time.Second))
+			if err := errors.Join(errS, errL); err != nil {
+				c.Close()
+				return nil, nil, nil, err
+			}
 			return st, lim, []io.Closer{c}, nil
 		}
 		cleanup := func() {
@@ -260,7 +266,7 @@ func burst(sc *scenario, lv level, b concBackend, inFlight int, concurrent bool)
 // guard, a limit), not failing it.
 func isRefusal(err error) bool {
 	switch verifier.Classify(err) {
-	case verifier.ErrNotAllowed, verifier.ErrTooFrequent, verifier.ErrTooManyAttempts:
+	case delivery.ErrNotAllowed, verifier.ErrTooFrequent, verifier.ErrTooManyAttempts:
 		return true
 	}
 	return false

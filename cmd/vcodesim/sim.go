@@ -16,6 +16,7 @@ import (
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/store"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -181,7 +182,7 @@ type runner struct {
 
 type observer struct{ r *runner }
 
-func (o observer) Observe(_ context.Context, e verifier.Event) {
+func (o observer) Observe(_ context.Context, e observe.Event) {
 	if b := e.BlockedPrefix + e.BlockedRegion; b != "" && !o.r.quiet.Load() {
 		o.r.blocked = b
 	}
@@ -389,7 +390,7 @@ func (r *runner) send(req verifier.Request) (outcome, string, time.Duration, err
 		}
 		return delivered, r.msg.Code, 0, nil
 	case errors.Is(err, verifier.ErrPumping):
-		if !errors.Is(err, verifier.ErrNotAllowed) {
+		if !errors.Is(err, delivery.ErrNotAllowed) {
 			r.res.Anomalies = append(r.res.Anomalies, "ErrPumping does not match ErrNotAllowed")
 		}
 		key := prefixOf(sent.Contact.Value, sent.Contact.CallingCode, r.digits)
@@ -489,7 +490,7 @@ func (r *runner) legitVerify(u *user, sends int) {
 		if w := r.watch; w != nil && u.counted && u.prefix.key == w.Prefix {
 			w.RealVerified++
 		}
-	case errors.Is(err, verifier.ErrNotAllowed):
+	case errors.Is(err, delivery.ErrNotAllowed):
 		lr.VerifyGuardRefused++
 	case errors.Is(err, verifier.ErrWrongCode) && st.sends < u.giveUp:
 		// Expired: ask for a new code once the cooldown allows.
@@ -508,7 +509,7 @@ func (r *runner) pumpSend(s *pumpSend) {
 			switch {
 			case err == nil:
 				p.Verified++
-			case errors.Is(err, verifier.ErrNotAllowed):
+			case errors.Is(err, delivery.ErrNotAllowed):
 				r.res.Anomalies = appendOnce(r.res.Anomalies, "a pumped verify was refused by the guard")
 			}
 		})

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -202,7 +203,7 @@ func (s *stubGuard) Send(_ context.Context, req verifier.Request) (verifier.Sent
 		st.n, st.until = 0, now+s.blockFor
 		return refuse(true)
 	}
-	s.r.msg, s.r.got = verifier.Message{Code: "123456"}, true
+	s.r.msg, s.r.got = delivery.Message{Code: "123456"}, true
 	s.log = append(s.log, stubSend{at: now, prefix: p, delivered: true})
 	return sent, nil
 }

@@ -98,3 +98,17 @@ func Prefix(t testing.TB) string {
 	name := strings.NewReplacer("/", ":", " ", "_", "{", "(", "}", ")").Replace(t.Name())
 	return "vcodetest:" + name + ":" + hex.EncodeToString(b[:]) + ":"
 }
+
+// Must returns a function that fails t if err is not nil and returns v
+// otherwise, so that a backend's constructor can be called inline:
+//
+//	s := redistest.Must(redisstore.New(client, prefix))(t)
+func Must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}

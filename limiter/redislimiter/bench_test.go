@@ -14,7 +14,7 @@ import (
 // round trips) and with one AllowAll (one), on VCODE_TEST_REDIS or
 // miniredis. The limits are out of reach: every call records its events.
 func BenchmarkThreeKeys(b *testing.B) {
-	l := redislimiter.New(redistest.Client(b), redistest.Prefix(b))
+	l := redistest.Must(redislimiter.New(redistest.Client(b), redistest.Prefix(b)))(b)
 	ctx := context.Background()
 	reqs := []limiter.Request{
 		{Key: "subject", Rules: []limiter.Rule{{Limit: 1 << 30, Window: time.Microsecond}}},

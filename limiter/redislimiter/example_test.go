@@ -10,6 +10,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/limiter/redislimiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/store/redisstore"
@@ -26,14 +27,21 @@ func Example() {
 	defer client.Close()
 
 	limits := verifier.DefaultLimits()
-	limits.Subject.Send = verifier.Rule{Limit: 2, Window: time.Hour}
+	limits.Subject.Send = limiter.Rule{Limit: 2, Window: time.Hour}
 	instances := make([]*verifier.Verifier, 3)
+	st, err := redisstore.New(client, "vcode:code:")
+	if err != nil {
+		panic(err)
+	}
+	lim, err := redislimiter.New(client, "vcode:limit:")
+	if err != nil {
+		panic(err)
+	}
 	for i := range instances {
 		instances[i], _ = verifier.New(notify.Discard,
 			verifier.WithSecrets([]byte(os.Getenv("VCODE_SECRET"))),
 			verifier.WithLimits(limits),
-			verifier.WithStore(redisstore.New(client, "vcode:code:")),
-			verifier.WithLimiter(redislimiter.New(client, "vcode:limit:")))
+			verifier.WithStore(st), verifier.WithLimiter(lim))
 	}
 	for i, v := range instances {
 		_, err := v.Send(context.Background(), verifier.Request{

@@ -50,31 +50,6 @@ type Limiter struct {
 
 var _ limiter.Limiter = (*Limiter)(nil)
 
-// Option configures a Limiter.
-type Option func(*Limiter)
-
-// WithTimeout bounds each operation (default one second). The client must
-// honour context deadlines (go-redis: ContextTimeoutEnabled), or its
-// ReadTimeout is what bounds a hung server.
-func WithTimeout(d time.Duration) Option {
-	return func(l *Limiter) { l.timeout = d }
-}
-
-// WithClock replaces Redis's clock with now, for tests that drive time.
-func WithClock(now func() time.Time) Option {
-	return func(l *Limiter) { l.now = now }
-}
-
-// New returns a Limiter on client whose keys start with prefix (for example
-// "vcode:limit:"). It makes no network call.
-func New(client redis.UniversalClient, prefix string, opts ...Option) *Limiter {
-	l := &Limiter{client: client, prefix: prefix, timeout: DefaultTimeout}
-	for _, o := range opts {
-		o(l)
-	}
-	return l
-}
-
 var errNoClient = errors.New("redislimiter: nil client")
 
 func (l *Limiter) run(ctx context.Context, script *redis.Script, key string, args ...any) ([]int64, error) {

@@ -17,14 +17,14 @@ import (
 func TestConformance(t *testing.T) {
 	client := redistest.Client(t)
 	limitertest.Run(t, func(t *testing.T, now func() time.Time) limiter.Limiter {
-		return redislimiter.New(client, redistest.Prefix(t), redislimiter.WithClock(now))
+		return redistest.Must(redislimiter.New(client, redistest.Prefix(t), redislimiter.WithClock(now)))(t)
 	})
 }
 
 func TestClusterConformance(t *testing.T) {
 	client := redistest.ClusterClient(t)
 	limitertest.Run(t, func(t *testing.T, now func() time.Time) limiter.Limiter {
-		return redislimiter.New(client, redistest.Prefix(t), redislimiter.WithClock(now))
+		return redistest.Must(redislimiter.New(client, redistest.Prefix(t), redislimiter.WithClock(now)))(t)
 	})
 }
 
@@ -33,7 +33,7 @@ func TestClusterConformance(t *testing.T) {
 func TestRedisClock(t *testing.T) {
 	client := redistest.Client(t)
 	prefix := redistest.Prefix(t)
-	l := redislimiter.New(client, prefix)
+	l := redistest.Must(redislimiter.New(client, prefix))(t)
 	ctx := context.Background()
 	before := time.Now()
 	for i := range 3 {
@@ -64,7 +64,7 @@ func TestRedisClock(t *testing.T) {
 // TestSameMicrosecond: events recorded at one instant are counted apart.
 func TestSameMicrosecond(t *testing.T) {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := redislimiter.New(redistest.Client(t), redistest.Prefix(t), redislimiter.WithClock(func() time.Time { return at }))
+	l := redistest.Must(redislimiter.New(redistest.Client(t), redistest.Prefix(t), redislimiter.WithClock(func() time.Time { return at })))(t)
 	ctx := context.Background()
 	var first limiter.Decision
 	for i := range 4 {
@@ -91,7 +91,7 @@ func TestSameMicrosecond(t *testing.T) {
 
 func TestFailClosed(t *testing.T) {
 	proxy := redistest.NewProxy(t, redistest.Addr(t))
-	l := redislimiter.New(redistest.NewClient(t, proxy.Addr()), redistest.Prefix(t), redislimiter.WithTimeout(300*time.Millisecond))
+	l := redistest.Must(redislimiter.New(redistest.NewClient(t, proxy.Addr()), redistest.Prefix(t), redislimiter.WithTimeout(300*time.Millisecond)))(t)
 	ctx := context.Background()
 	for name, breakIt := range map[string]func(){"down": proxy.Cut, "hung": proxy.Hang} {
 		breakIt()
@@ -115,8 +115,13 @@ func TestFailClosed(t *testing.T) {
 	}
 }
 
+// TestNilClient: New refuses a nil client, and a Limiter made without New
+// (its zero value) fails every call closed.
 func TestNilClient(t *testing.T) {
-	l := redislimiter.New(nil, "p:")
+	if _, err := redislimiter.New(nil, "p:"); err == nil {
+		t.Fatal("New took a nil client")
+	}
+	l := new(redislimiter.Limiter)
 	ctx := context.Background()
 	if _, err := l.Allow(ctx, "k", limiter.Rule{Limit: 1, Window: time.Minute}); err == nil {
 		t.Fatal("Allow with a nil client succeeded")
@@ -162,7 +167,7 @@ var three = []limiter.Request{
 // allowed or refused, and reloads the script when Redis lost it.
 func TestAllowAllRoundTrips(t *testing.T) {
 	client := redistest.Client(t)
-	l := redislimiter.New(client, redistest.Prefix(t))
+	l := redistest.Must(redislimiter.New(client, redistest.Prefix(t)))(t)
 	ctx := context.Background()
 	ds := make([]limiter.Decision, len(three))
 	if _, err := l.AllowAll(ctx, three, ds); err != nil { // loads the script
@@ -196,7 +201,7 @@ func TestAllowAllRoundTrips(t *testing.T) {
 // reloads the script on the nodes that lost it.
 func TestClusterAllowAllRoundTrips(t *testing.T) {
 	client := redistest.ClusterClient(t)
-	l := redislimiter.New(client, redistest.Prefix(t))
+	l := redistest.Must(redislimiter.New(client, redistest.Prefix(t)))(t)
 	ctx := context.Background()
 	ds := make([]limiter.Decision, len(three))
 	if _, err := l.AllowAll(ctx, three, ds); err != nil { // loads the script
@@ -238,7 +243,7 @@ func TestClusterAllowAllRoundTrips(t *testing.T) {
 func TestAllowAllRedisClock(t *testing.T) {
 	client := redistest.Client(t)
 	prefix := redistest.Prefix(t)
-	l := redislimiter.New(client, prefix)
+	l := redistest.Must(redislimiter.New(client, prefix))(t)
 	ctx := context.Background()
 	before := time.Now()
 	ds := make([]limiter.Decision, len(three))
@@ -261,7 +266,7 @@ func TestAllowAllRedisClock(t *testing.T) {
 
 func TestAllowAllFailClosed(t *testing.T) {
 	proxy := redistest.NewProxy(t, redistest.Addr(t))
-	l := redislimiter.New(redistest.NewClient(t, proxy.Addr()), redistest.Prefix(t), redislimiter.WithTimeout(300*time.Millisecond))
+	l := redistest.Must(redislimiter.New(redistest.NewClient(t, proxy.Addr()), redistest.Prefix(t), redislimiter.WithTimeout(300*time.Millisecond)))(t)
 	ctx := context.Background()
 	ds := make([]limiter.Decision, len(three))
 	for name, breakIt := range map[string]func(){"down": proxy.Cut, "hung": proxy.Hang} {
@@ -278,7 +283,7 @@ func TestAllowAllFailClosed(t *testing.T) {
 	if refused, err := l.AllowAll(ctx, three, ds); err != nil || refused != -1 {
 		t.Fatalf("after Redis came back: %d, %v", refused, err)
 	}
-	if _, err := redislimiter.New(nil, "p:").AllowAll(ctx, three, ds); err == nil {
+	if _, err := new(redislimiter.Limiter).AllowAll(ctx, three, ds); err == nil {
 		t.Fatal("AllowAll with a nil client succeeded")
 	}
 }

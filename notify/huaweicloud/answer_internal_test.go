@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // countingConn counts the bytes read from a connection.
@@ -71,8 +71,8 @@ func TestAnswerBounded(t *testing.T) {
 				}
 				return countingConn{c, &read}, nil
 			}
-			err = n.Notify(context.Background(), verifier.Message{Channel: verifier.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute})
-			if err == nil || errors.Is(err, verifier.ErrUndelivered) != tt.undelivered {
+			err = n.Notify(context.Background(), delivery.Message{Channel: delivery.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute})
+			if err == nil || errors.Is(err, delivery.ErrUndelivered) != tt.undelivered {
 				t.Fatalf("Notify = %v, want undelivered %v", err, tt.undelivered)
 			}
 			if got, bound := read.Load(), int64(maxAnswer+16<<10); got > bound {

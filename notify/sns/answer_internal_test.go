@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/vcodekit/vcode/verifier"
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // hugeAnswer is how much the servers of TestAnswerBounded would send:
@@ -86,13 +86,13 @@ func TestAnswerBounded(t *testing.T) {
 				}
 				return countingConn{c, &read}, nil
 			}
-			m := verifier.Message{Channel: verifier.SMS, To: "+14155552671", Code: "753927", Text: "Your code is 753927."}
+			m := delivery.Message{Channel: delivery.SMS, To: "+14155552671", Code: "753927", Text: "Your code is 753927."}
 			err = n.Notify(context.Background(), m)
 			if err == nil {
 				t.Fatal("Notify succeeded on an endless answer")
 			}
-			if errors.Is(err, verifier.ErrUndelivered) != tt.undelivered {
-				t.Fatalf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, verifier.ErrUndelivered), tt.undelivered)
+			if errors.Is(err, delivery.ErrUndelivered) != tt.undelivered {
+				t.Fatalf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, delivery.ErrUndelivered), tt.undelivered)
 			}
 			if tt.pad == 0 && !strings.Contains(err.Error(), "answer too long") {
 

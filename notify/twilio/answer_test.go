@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/vcodekit/vcode/delivery"
-	"github.com/vcodekit/vcode/verifier"
 )
 
 // hugeAnswer is how much the servers of TestAnswerBounded would send:
@@ -98,8 +97,8 @@ func TestAnswerBounded(t *testing.T) {
 			if err == nil {
 				t.Fatal("Notify succeeded on an endless answer")
 			}
-			if errors.Is(err, verifier.ErrUndelivered) != tt.undelivered {
-				t.Fatalf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, verifier.ErrUndelivered), tt.undelivered)
+			if errors.Is(err, delivery.ErrUndelivered) != tt.undelivered {
+				t.Fatalf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, delivery.ErrUndelivered), tt.undelivered)
 			}
 			var apiErr *APIError
 			switch {

@@ -28,10 +28,17 @@ func Example() {
 	client := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
 	defer client.Close()
 	newInstance := func(outbox delivery.Notifier) *verifier.Verifier {
+		st, err := redisstore.New(client, "vcode:code:")
+		if err != nil {
+			panic(err)
+		}
+		lim, err := redislimiter.New(client, "vcode:limit:")
+		if err != nil {
+			panic(err)
+		}
 		v, err := verifier.New(outbox,
 			verifier.WithSecrets([]byte(os.Getenv("VCODE_SECRET"))),
-			verifier.WithStore(redisstore.New(client, "vcode:code:")),
-			verifier.WithLimiter(redislimiter.New(client, "vcode:limit:")))
+			verifier.WithStore(st), verifier.WithLimiter(lim))
 		if err != nil {
 			panic(err)
 		}

@@ -50,34 +50,6 @@ type Store struct {
 
 var _ store.Peeker = (*Store)(nil)
 
-// Option configures a Store.
-type Option func(*Store)
-
-// WithTimeout bounds each operation (default one second). A hung Redis then
-// fails the request closed instead of holding it. The client must honour
-// context deadlines (go-redis: ContextTimeoutEnabled), or its ReadTimeout is
-// what bounds a hung server.
-func WithTimeout(d time.Duration) Option {
-	return func(s *Store) { s.timeout = d }
-}
-
-// WithClock makes the store judge expiry by now instead of Redis's TIME.
-// It exists for tests that drive time; in production every instance must
-// share Redis's clock.
-func WithClock(now func() time.Time) Option {
-	return func(s *Store) { s.now = now }
-}
-
-// New returns a Store on client whose keys start with prefix (for example
-// "vcode:code:"). It makes no network call.
-func New(client redis.UniversalClient, prefix string, opts ...Option) *Store {
-	s := &Store{client: client, prefix: prefix, timeout: DefaultTimeout}
-	for _, o := range opts {
-		o(s)
-	}
-	return s
-}
-
 func (s *Store) redisKey(key string) string { return rediskey.Key(s.prefix, key) }
 
 // nowArg is the clock argument of the scripts: 0 means Redis's TIME.

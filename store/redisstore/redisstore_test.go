@@ -17,14 +17,14 @@ import (
 func TestConformance(t *testing.T) {
 	client := redistest.Client(t)
 	storetest.Run(t, func(t *testing.T, now func() time.Time) store.CodeStore {
-		return redisstore.New(client, redistest.Prefix(t), redisstore.WithClock(now))
+		return redistest.Must(redisstore.New(client, redistest.Prefix(t), redisstore.WithClock(now)))(t)
 	})
 }
 
 func TestClusterConformance(t *testing.T) {
 	client := redistest.ClusterClient(t)
 	storetest.Run(t, func(t *testing.T, now func() time.Time) store.CodeStore {
-		return redisstore.New(client, redistest.Prefix(t), redisstore.WithClock(now))
+		return redistest.Must(redisstore.New(client, redistest.Prefix(t), redisstore.WithClock(now)))(t)
 	})
 }
 
@@ -33,7 +33,7 @@ func TestClusterConformance(t *testing.T) {
 func TestRedisClock(t *testing.T) {
 	client := redistest.Client(t)
 	prefix := redistest.Prefix(t)
-	s := redisstore.New(client, prefix)
+	s := redistest.Must(redisstore.New(client, prefix))(t)
 	ctx := context.Background()
 	d := []byte("digest-of-the-code-32-bytes-long")
 	if err := s.Save(ctx, "k", store.Record{Digest: d, TTL: 90 * time.Second, MaxAttempts: 5}); err != nil {
@@ -67,7 +67,7 @@ func TestRedisClock(t *testing.T) {
 func TestFailClosed(t *testing.T) {
 	proxy := redistest.NewProxy(t, redistest.Addr(t))
 	client := redistest.NewClient(t, proxy.Addr())
-	s := redisstore.New(client, redistest.Prefix(t), redisstore.WithTimeout(300*time.Millisecond))
+	s := redistest.Must(redisstore.New(client, redistest.Prefix(t), redisstore.WithTimeout(300*time.Millisecond)))(t)
 	ctx := context.Background()
 	d := []byte("digest")
 	if err := s.Save(ctx, "k", store.Record{Digest: d, TTL: time.Minute, MaxAttempts: 5}); err != nil {
@@ -99,8 +99,13 @@ func TestFailClosed(t *testing.T) {
 	}
 }
 
+// TestNilClient: New refuses a nil client, and a Store made without New
+// (its zero value) fails every call closed.
 func TestNilClient(t *testing.T) {
-	s := redisstore.New(nil, "p:")
+	if _, err := redisstore.New(nil, "p:"); err == nil {
+		t.Fatal("New took a nil client")
+	}
+	s := new(redisstore.Store)
 	ctx := context.Background()
 	if err := s.Save(ctx, "k", store.Record{Digest: []byte("d"), TTL: time.Minute, MaxAttempts: 1}); err == nil {
 		t.Fatal("Save with a nil client succeeded")
@@ -117,7 +122,7 @@ func TestNilClient(t *testing.T) {
 // SCRIPT FLUSH) gets the script again through EVAL.
 func TestNoScriptFallback(t *testing.T) {
 	client := redistest.Client(t)
-	s := redisstore.New(client, redistest.Prefix(t))
+	s := redistest.Must(redisstore.New(client, redistest.Prefix(t)))(t)
 	ctx := context.Background()
 	if err := s.Save(ctx, "k", store.Record{Digest: []byte("d"), TTL: time.Minute, MaxAttempts: 1}); err != nil {
 		t.Fatal(err)
@@ -135,7 +140,7 @@ var _ redis.UniversalClient = (*redis.ClusterClient)(nil)
 func TestKeyLayout(t *testing.T) {
 	client := redistest.Client(t)
 	prefix := redistest.Prefix(t)
-	s := redisstore.New(client, prefix)
+	s := redistest.Must(redisstore.New(client, prefix))(t)
 	ctx := context.Background()
 	if err := s.Save(ctx, "\x00{}\xff", store.Record{Digest: []byte("d"), TTL: time.Minute, MaxAttempts: 1}); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,137 @@
+package httpmw
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+
+	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/verifier"
+)
+
+// Option configures a Handler. An option only records its value: New
+// checks them all and reports every problem at once.
+type Option func(*options)
+
+// options are the values the options recorded. A nil field is an option
+// not given, which New replaces with its default; a given value is
+// checked as given (so that an explicit nil logger is an error).
+type options struct {
+	log           **slog.Logger
+	maxBody       *int64
+	publishedOnly bool
+	trusted       []string
+	subjectOf     *func(*http.Request) (string, error)
+	purpose       string
+	onVerified    *func(*http.Request, string, contact.Contact) error
+	observer      RequestObserver
+}
+
+// given returns a pointer to a copy of v, for the options' fields.
+func given[T any](v T) *T { return &v }
+
+// or is *p, or def when p is nil.
+func or[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// WithLogger sets the logger for the one line per request (default: none).
+// Lines carry the request id, route, status, error code, latency and the
+// masked contact; never the token or the code.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.log = given(l) }
+}
+
+// WithMaxBodyBytes sets the request body limit (default 4 KiB, at least 64
+// bytes); a larger body gets 400 USG.201060001.
+func WithMaxBodyBytes(n int64) Option {
+	return func(o *options) { o.maxBody = given(n) }
+}
+
+// WithPublishedStatusesOnly makes the rate-limit errors answer 400 instead
+// of 429 (Retry-After is still sent), for clients that know only the
+// statuses of the published table: 200, 400, 401, 403 and 500.
+func WithPublishedStatusesOnly() Option {
+	return func(o *options) { o.publishedOnly = true }
+}
+
+// WithTrustedProxies sets the proxies whose X-Forwarded-For is believed,
+// as CIDR prefixes ("10.0.0.0/8"). By default none: the client IP for the
+// per-IP quotas is RemoteAddr, since any client can write the header.
+// Given more than once, the prefixes add up.
+func WithTrustedProxies(cidrs ...string) Option {
+	return func(o *options) { o.trusted = append(o.trusted, cidrs...) }
+}
+
+// WithSubject replaces the X-Access-Token check with f, for hosts whose
+// users are known by a session cookie, a JWT or a mutual-TLS certificate:
+// f returns the subject a request stands for, codes are bound to it, and
+// the per-subject quotas count it. It returns ErrUnauthenticated (401) or
+// ErrForbidden (403), possibly wrapped, to refuse; an empty subject is a
+// 401 too; any other error is a 500, never a pass. Give New a nil
+// Authenticator with it. The built-in 401 and 403 texts speak of an access
+// token; replace them in the catalog (i18n.Catalog.With) if that misleads.
+func WithSubject(f func(r *http.Request) (string, error)) Option {
+	return func(o *options) { o.subjectOf = given(f) }
+}
+
+// WithPurpose sets the Request.Purpose of every request this Handler
+// serves: a code sent through it verifies only through a Handler with the
+// same purpose, and message templates see it as {{.Purpose}}. A host with
+// several flows ("login", "change-phone") makes a Handler for each, on one
+// Verifier, and mounts their SendHandler and VerifyHandler on its paths.
+func WithPurpose(purpose string) Option {
+	return func(o *options) { o.purpose = purpose }
+}
+
+// WithVerified calls f after each successful verify, before the 200 is
+// written, with the request, the subject and the verified contact: the
+// moment to record "this user owns this number". The code is consumed by
+// then; if f returns an error the client gets 500 USG.201060500 (and must
+// ask for a new code), and the error is logged.
+func WithVerified(f func(r *http.Request, subject string, c contact.Contact) error) Option {
+	return func(o *options) { o.onVerified = given(f) }
+}
+
+// WithRequestObserver sets the observer of every request (default none).
+func WithRequestObserver(obs RequestObserver) Option {
+	return func(o *options) { o.observer = obs }
+}
+
+// check returns every problem with the options, v and auth, in the order
+// of this file.
+func (o *options) check(v *verifier.Verifier, auth Authenticator) error {
+	var errs []error
+	if v == nil {
+		errs = append(errs, errors.New("httpmw: nil verifier"))
+	}
+	if o.log != nil && *o.log == nil {
+		errs = append(errs, errors.New("httpmw: nil logger"))
+	}
+	if n := o.maxBody; n != nil && *n < 64 {
+		errs = append(errs, fmt.Errorf("httpmw: body limit %d below 64 bytes", *n))
+	}
+	for _, c := range o.trusted {
+		if _, err := netip.ParsePrefix(c); err != nil {
+			errs = append(errs, fmt.Errorf("httpmw: trusted proxy: %w", err))
+		}
+	}
+	if o.subjectOf != nil && *o.subjectOf == nil {
+		errs = append(errs, errors.New("httpmw: nil WithSubject function"))
+	}
+	if o.onVerified != nil && *o.onVerified == nil {
+		errs = append(errs, errors.New("httpmw: nil WithVerified function"))
+	}
+	switch {
+	case auth == nil && o.subjectOf == nil:
+		errs = append(errs, errors.New("httpmw: nil authenticator and no WithSubject"))
+	case auth != nil && o.subjectOf != nil:
+		errs = append(errs, errors.New("httpmw: both an authenticator and WithSubject: give one"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,32 @@
+package limiter
+
+import "time"
+
+// Option configures a Memory limiter. An option only records its value.
+type Option func(*options)
+
+// options are the values the options recorded; a zero field is an option
+// not given, which NewMemory replaces with its default.
+type options struct {
+	now func() time.Time
+}
+
+// WithClock sets the limiter's clock; tests pass a fake one. A nil now is
+// time.Now, the default.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// NewMemory returns an empty in-memory limiter. It allocates the limiter's
+// structures and starts its sweeper lazily, on first use; see Close. Its
+// options cannot be wrong, so it returns no error.
+func NewMemory(opts ...Option) *Memory {
+	m := &Memory{}
+	for _, opt := range opts {
+		opt(&m.options)
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	return m
+}
