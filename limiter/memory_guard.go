@@ -17,7 +17,8 @@ var _ GuardLimiter = (*Memory)(nil)
 type guardRegion struct {
 	tally
 	prefixes map[string]*tally
-	swept    int32 // the hour of the last drop of prefixes with nothing left
+	safe     map[string]int64 // the safe list: contact key to its mark's expiry, unix ns
+	swept    int32            // the hour of the last drop of prefixes with nothing left
 }
 
 // bucket is one hour's or day's count.
@@ -130,7 +131,7 @@ func (m *Memory) region(sh *memcache.Shard, key GuardKey) (*guardRegion, int64) 
 		g, _ = v.(*guardRegion)
 	}
 	if g == nil {
-		g = &guardRegion{prefixes: map[string]*tally{}}
+		g = &guardRegion{prefixes: map[string]*tally{}, safe: map[string]int64{}}
 	}
 	// The counts stay a month after the last write; the sweep drops them
 	// after that.
@@ -146,6 +147,11 @@ func (g *guardRegion) prefix(p string, now int64) *tally {
 		for k, t := range g.prefixes {
 			if t.empty(now) {
 				delete(g.prefixes, k)
+			}
+		}
+		for k, until := range g.safe {
+			if until <= now {
+				delete(g.safe, k)
 			}
 		}
 	}
@@ -198,6 +204,16 @@ func (m *Memory) judge(s GuardSend) SendDecision {
 	pc.Sent++
 	rc.Sent++
 	d := SendDecision{Refused: -1, Guard: s.Allowance.Decide(pc, rc, s.Trusted)}
+	if c := s.Key.Contact; c != "" {
+		// Any send allowed to the contact takes its mark; a refused one
+		// passes on it.
+		if until, ok := g.safe[c]; ok && until > now && d.Guard != GuardAllow {
+			d.Guard, d.Safe = GuardAllow, true
+		}
+		if d.Guard == GuardAllow {
+			delete(g.safe, c)
+		}
+	}
 	switch d.Guard {
 	case GuardAllow:
 		h, day := hourOf(now), dayOf(now)
@@ -240,6 +256,9 @@ func (m *Memory) Verified(_ context.Context, key GuardKey) error {
 		add(t.verified[:], h, 1)
 		add(t.month[:], d, 1)
 		t.counted(d)
+	}
+	if key.Contact != "" {
+		g.safe[key.Contact] = now + int64(GuardSafeFor)
 	}
 	g.newest = now
 	return nil

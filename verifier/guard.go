@@ -203,8 +203,9 @@ func (g *guard) judges(c contact.Contact) (bool, error) {
 
 // key is the guard's key of c's prefix and region: HMACs, like every limit
 // key.
+// The contact's key names it on the guard's safe list.
 func (v *Verifier) guardKey(c contact.Contact) limiter.GuardKey {
-	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c))}
+	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c)), Contact: v.limitKey("gcon", c.Value)}
 }
 
 // blocked is what a send tells the Observer of a block it started.
