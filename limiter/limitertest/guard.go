@@ -480,7 +480,7 @@ func testGuardSafeList(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) 
 	r := limiter.GuardSend{Key: gkey("XB", "9"), Allowance: limiter.Allowance{Base: 100, RegionBase: 2}}
 	bob := withContact(r, "bob")
 	verified(t, l, bob.Key) // the region earns nothing by it (RegionRate 0)
-	for i := range 3 { // to 9 (which its verified code covers), 1 and 2
+	for i := range 3 {      // to 9 (which its verified code covers), 1 and 2
 		if d := send(t, l, withContact(limiter.GuardSend{Key: gkey("XB", fmt.Sprint((i+9)%10)), Allowance: r.Allowance}, "x")); d.Guard != limiter.GuardAllow {
 			t.Fatalf("region send %d: %+v", i+1, d)
 		}
