@@ -40,6 +40,7 @@ type Handler struct {
 	maxBody       int64
 	publishedOnly bool
 	trusted       []netip.Prefix
+	trust         func(*http.Request, string) bool // WithTrust
 	observer      RequestObserver
 	standalone    http.Handler // Middleware(NotFound), built once for ServeHTTP
 	catalog       *i18n.Catalog
@@ -125,6 +126,25 @@ func WithTrustedProxies(cidrs ...string) Option {
 			}
 			h.trusted = append(h.trusted, p.Masked())
 		}
+		return nil
+	}
+}
+
+// WithTrust lets the host vouch for a send: f is called with each send
+// request and its subject, and when it returns true the request is
+// Trusted (verifier.Request.Trusted): the pumping guard lets it through a
+// destination prefix or region whose allowance is spent, and counts it.
+// A spent prefix's refusal (403 USG.201060008) is where a host puts a
+// challenge: a CAPTCHA solved, a logged-in account, a session that
+// verified codes before; f then reports it (a header or cookie the host
+// checks, never one a client merely sets). f must be quick and safe for
+// concurrent use; by default no request is trusted.
+func WithTrust(f func(r *http.Request, subject string) bool) Option {
+	return func(h *Handler) error {
+		if f == nil {
+			return errors.New("httpmw: WithTrust needs a function")
+		}
+		h.trust = f
 		return nil
 	}
 }
@@ -340,6 +360,7 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 	}
 	ctx := r.Context()
 	if !c.verify {
+		req.Trusted = h.trust != nil && h.trust(r, subject)
 		sent, err := h.v.Send(ctx, req)
 		c.contact = sent.Contact
 		return err

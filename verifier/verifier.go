@@ -70,7 +70,7 @@ type Request struct {
 	// a known account, a session that verified codes before. The pumping
 	// guard lets a trusted send through even when its prefix or region has
 	// spent its allowance (it is counted all the same); nothing else
-	// changes. httpmw never sets it.
+	// changes. httpmw sets it when the host's httpmw.WithTrust says so.
 	Trusted bool
 }
 
