@@ -245,10 +245,12 @@ type GuardLimiter interface {
 	// not leave. Releasing a send no longer counted is not an error.
 	ReleaseSend(ctx context.Context, key GuardKey, at time.Time) error
 
-	// Verified counts a verified code for key's prefix and region and,
-	// when key.Contact is set, marks the contact safe for GuardSafeFor
-	// (see GuardSend), in one atomic step.
-	Verified(ctx context.Context, key GuardKey) error
+	// Verified counts a code verified at the time at (the zero time: now,
+	// on the limiter's clock) for key's prefix and region and, when
+	// key.Contact is set, marks the contact safe for GuardSafeFor from
+	// then (see GuardSend), in one atomic step. A time before the newest
+	// the region holds counts at that newest, as every event does.
+	Verified(ctx context.Context, key GuardKey, at time.Time) error
 }
 
 // CheckSend returns ErrShortDecisions, ErrInvalidRule or

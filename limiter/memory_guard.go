@@ -245,11 +245,14 @@ func (m *Memory) ReleaseSend(_ context.Context, key GuardKey, at time.Time) erro
 }
 
 // Verified implements GuardLimiter.
-func (m *Memory) Verified(_ context.Context, key GuardKey) error {
+func (m *Memory) Verified(_ context.Context, key GuardKey, at time.Time) error {
 	sh := m.guardShard(key.Region)
 	sh.Lock()
 	defer sh.Unlock()
 	g, now := m.region(sh, key)
+	if !at.IsZero() {
+		now = max(at.UnixNano(), g.newest)
+	}
 	h, d := hourOf(now), dayOf(now)
 	for _, t := range [...]*tally{&g.tally, g.prefix(key.Prefix, now)} {
 		t.counts(now) // ends a history with nothing left

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
@@ -161,11 +164,14 @@ func (g Guard) check(l limiter.Limiter) error {
 }
 
 // guard is a Verifier's pumping guard: its configuration, the level's
-// allowance, and the Limiter that keeps its counts (nil when off).
+// allowance, the Limiter that keeps its counts (nil when off), and the
+// queue of conversions still to write (nil for the in-memory Limiter,
+// which counts them in the call).
 type guard struct {
 	cfg       Guard
 	allowance limiter.Allowance
 	counts    limiter.GuardLimiter
+	queue     *conversions
 }
 
 func newGuard(g Guard, l limiter.Limiter) guard {
@@ -173,7 +179,133 @@ func newGuard(g Guard, l limiter.Limiter) guard {
 	if !on {
 		return guard{cfg: g}
 	}
-	return guard{cfg: g, allowance: a, counts: l.(limiter.GuardLimiter)}
+	gl := l.(limiter.GuardLimiter)
+	var q *conversions
+	if _, local := l.(*limiter.Memory); !local {
+		q = &conversions{counts: gl}
+	}
+	return guard{cfg: g, allowance: a, counts: gl, queue: q}
+}
+
+// maxQueued bounds the conversions waiting to be written: beyond it,
+// Verify writes its own in the call.
+const maxQueued = 4096
+
+// conversions writes the guard's verified codes (limiter.GuardLimiter's
+// Verified) off the verify's critical path, so that a right SMS code costs
+// the verify's two round trips on Redis, not three: Verify queues the
+// conversion and a goroutine, started when the queue fills from empty and
+// ending when it is empty again, writes it to the shared Limiter at once.
+// The Limiter still decides: nothing of it is judged in the process.
+// What it costs: until the write lands (a round trip later), another
+// instance judges the prefix without that code; the instance's own next
+// guarded send writes what it queued first (so one instance decides as
+// if the write were in the call); and a conversion queued when the
+// process dies is lost, which only makes its prefix look less converting
+// (the guard stricter) and its contact miss the safe list once. Close and
+// Flush write what is queued.
+type conversions struct {
+	counts limiter.GuardLimiter
+
+	mu      sync.Mutex
+	pending []conversion
+	running bool // a writer goroutine is on
+	closed  bool
+	idle    sync.WaitGroup // the writer
+
+	write     sync.Mutex   // held while a batch is written
+	unwritten atomic.Int64 // queued or being written
+}
+
+// conversion is a code verified for key at the time at.
+type conversion struct {
+	key limiter.GuardKey
+	at  time.Time
+}
+
+// add queues key's conversion at the time at, or writes it in the call
+// when the queue is full or closed.
+func (q *conversions) add(ctx context.Context, key limiter.GuardKey, at time.Time) error {
+	q.mu.Lock()
+	if q.closed || len(q.pending) >= maxQueued {
+		q.mu.Unlock()
+		return q.counts.Verified(ctx, key, at)
+	}
+	q.pending = append(q.pending, conversion{key, at})
+	q.unwritten.Add(1)
+	start := !q.running
+	if start {
+		q.running = true
+		q.idle.Add(1)
+	}
+	q.mu.Unlock()
+	if start {
+		// The writer's work belongs to no request: a context of its
+		// own (the Limiter bounds its calls).
+		go q.run(context.Background())
+	}
+	return nil
+}
+
+// run writes batches until the queue is empty.
+func (q *conversions) run(ctx context.Context) {
+	defer q.idle.Done()
+	for {
+		if !q.drain(ctx, true) {
+			return
+		}
+	}
+}
+
+// drain writes what is queued, in one batch, and reports whether it wrote
+// any; with last, an empty queue ends the writer. Errors are dropped: a
+// lost conversion only makes the guard stricter.
+func (q *conversions) drain(ctx context.Context, last bool) bool {
+	q.write.Lock()
+	defer q.write.Unlock()
+	q.mu.Lock()
+	batch := q.pending
+	q.pending = nil
+	if len(batch) == 0 && last {
+		q.running = false
+	}
+	q.mu.Unlock()
+	for _, c := range batch {
+		_ = q.counts.Verified(ctx, c.key, c.at)
+		q.unwritten.Add(-1)
+	}
+	return len(batch) > 0
+}
+
+// flush writes what is queued, and waits for a batch being written, when
+// there is any.
+func (q *conversions) flush(ctx context.Context) {
+	if q != nil && q.unwritten.Load() > 0 {
+		q.drain(context.WithoutCancel(ctx), false)
+	}
+}
+
+// close writes what is queued and waits for the writer; later conversions
+// are written in their call.
+func (q *conversions) close() {
+	if q == nil {
+		return
+	}
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.idle.Wait()
+	q.flush(context.Background())
+}
+
+// Flush writes the pumping guard's conversions still queued to the
+// Limiter (a right SMS code's count is written just after Verify returns,
+// off its critical path) and returns when they are written. Close does it
+// too. A host hands over to another instance, or a test compares two
+// instances, after Flush; between instances that run on, a conversion
+// reaches the other about a round trip after its Verify.
+func (v *Verifier) Flush(ctx context.Context) {
+	v.guard.queue.flush(ctx)
 }
 
 // prefix is c's guard prefix: "+", the calling code and PrefixDigits
@@ -225,9 +357,10 @@ func (v *Verifier) refusal(d limiter.SendDecision, c contact.Contact) (blocked, 
 	return b, ErrPumping
 }
 
-// guardVerified counts a verified code for c's prefix. It is best effort:
-// the code is consumed, and a verify that failed to be counted only makes
-// its prefix look less converting.
+// guardVerified counts a verified code for c's prefix, and puts c on its
+// region's safe list; on a remote Limiter, by queueing it (conversions).
+// It is best effort: the code is consumed, and a verify that failed to be
+// counted only makes its prefix look less converting.
 func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
 	if c.Kind != contact.Phone {
 		return nil
@@ -235,7 +368,13 @@ func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
 	if judged, _ := v.guard.judges(c); !judged {
 		return nil
 	}
-	if err := v.guard.counts.Verified(ctx, v.guardKey(c)); err != nil {
+	var err error
+	if q := v.guard.queue; q != nil {
+		err = q.add(ctx, v.guardKey(c), v.cfg.now())
+	} else {
+		err = v.guard.counts.Verified(ctx, v.guardKey(c), time.Time{})
+	}
+	if err != nil {
 		return backendErr("limiter", err)
 	}
 	return nil

@@ -90,9 +90,9 @@ func (n noSafeList) AllowSend(ctx context.Context, reqs []limiter.Request, s lim
 	return n.Memory.AllowSend(ctx, reqs, s, ds)
 }
 
-func (n noSafeList) Verified(ctx context.Context, key limiter.GuardKey) error {
+func (n noSafeList) Verified(ctx context.Context, key limiter.GuardKey, at time.Time) error {
 	key.Contact = ""
-	return n.Memory.Verified(ctx, key)
+	return n.Memory.Verified(ctx, key, at)
 }
 
 func (w *world) at(t time.Time, fn func()) {

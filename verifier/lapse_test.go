@@ -48,11 +48,11 @@ func (l batchLapsingLimiter) ReleaseSend(context.Context, limiter.GuardKey, time
 	return errReleaseDown
 }
 
-func (l batchLapsingLimiter) Verified(ctx context.Context, key limiter.GuardKey) error {
+func (l batchLapsingLimiter) Verified(ctx context.Context, key limiter.GuardKey, at time.Time) error {
 	if l.failVerified {
 		return errDown
 	}
-	return l.mem.Verified(ctx, key)
+	return l.mem.Verified(ctx, key, at)
 }
 
 // TestBestEffortWritesReported: a give-back of limits, a withdrawal of an

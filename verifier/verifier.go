@@ -153,9 +153,11 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 // Close stops what New started: the in-memory store and limiter it made
 // when WithStore or WithLimiter was not given (and their codes and counts
 // are gone). Backends given with WithStore and WithLimiter, and the
-// notifier, belong to the caller, who closes them. Close is idempotent; a
+// notifier, belong to the caller, who closes them. It first writes the
+// pumping guard's conversions still queued (see Flush). Close is idempotent; a
 // Verifier must not be used after it.
 func (v *Verifier) Close() error {
+	v.guard.queue.close() // the guard's queued conversions, before the limiter goes
 	return closeAll(v.owned)
 }
 

@@ -97,7 +97,7 @@ func checkSend(t *testing.T, d limiter.SendDecision, ds []limiter.Decision) {
 
 func verified(t *testing.T, l limiter.GuardLimiter, key limiter.GuardKey) {
 	t.Helper()
-	if err := l.Verified(ctx, key); err != nil {
+	if err := l.Verified(ctx, key, time.Time{}); err != nil {
 		t.Fatalf("Verified: %v", err)
 	}
 }

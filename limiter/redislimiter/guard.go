@@ -151,8 +151,12 @@ func (l *Limiter) ReleaseSend(ctx context.Context, key limiter.GuardKey, at time
 }
 
 // Verified implements limiter.GuardLimiter.
-func (l *Limiter) Verified(ctx context.Context, key limiter.GuardKey) error {
-	return l.guardRun(ctx, verifiedScript, key, l.clock(), flag(key.Contact != ""))
+func (l *Limiter) Verified(ctx context.Context, key limiter.GuardKey, at time.Time) error {
+	now := l.clock()
+	if !at.IsZero() {
+		now = at.UnixMicro()
+	}
+	return l.guardRun(ctx, verifiedScript, key, now, flag(key.Contact != ""))
 }
 
 // guardRun runs script on key's prefix and region.
