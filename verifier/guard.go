@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/limiter"
 )
@@ -101,8 +103,16 @@ type Guard struct {
 	PrefixDigits int
 	// Allow and Block are E.164 prefixes ("+86138", "+1900") that the
 	// guard always lets through, uncounted, or always refuses, whatever
-	// the traffic. Block wins over Allow.
+	// the traffic. Block wins over Allow. An Allow pin must start with a
+	// country calling code and hold at least PrefixDigits national digits
+	// after it (a guard prefix or a narrower range): New refuses a wider
+	// one, such as "+1" or "+861", which would switch the guard off for
+	// a whole country or operator range, unless AllowWide says so.
 	Allow, Block []string
+	// AllowWide accepts Allow pins wider than a guard prefix, down to a
+	// bare calling code ("+1"): the guard is then off for every number
+	// they cover. Set it only to exempt a whole country deliberately.
+	AllowWide bool
 }
 
 // DefaultGuard returns the guard a Verifier has unless WithGuard sets
@@ -152,15 +162,44 @@ func (g Guard) check(l limiter.Limiter) error {
 	if g.PrefixDigits < 1 || g.PrefixDigits > maxPrefix {
 		errs = append(errs, fmt.Errorf("verifier: Guard.PrefixDigits %d outside 1..%d", g.PrefixDigits, maxPrefix))
 	}
-	for _, p := range append(append([]string(nil), g.Allow...), g.Block...) {
+	for i, p := range append(append([]string(nil), g.Allow...), g.Block...) {
 		if len(p) < 2 || p[0] != '+' || strings.Trim(p[1:], "0123456789") != "" {
 			errs = append(errs, fmt.Errorf("verifier: guard prefix %q is not \"+\" and digits", p))
+			continue
+		}
+		if i < len(g.Allow) && !g.AllowWide {
+			errs = append(errs, g.checkAllow(p))
 		}
 	}
 	if _, ok := l.(limiter.GuardLimiter); !ok && known {
 		errs = append(errs, errors.New("verifier: the pumping guard (on by default) needs a limiter.GuardLimiter, as limiter.Memory and redislimiter are; to use this Limiter, switch the guard off with WithGuard(verifier.Guard{})"))
 	}
 	return errors.Join(errs...)
+}
+
+// checkAllow returns an error unless the Allow pin p starts with a
+// calling code and is at least a guard prefix long.
+func (g Guard) checkAllow(p string) error {
+	cc := callingCodeOf(p[1:])
+	switch {
+	case cc == 0:
+		return fmt.Errorf("verifier: Guard.Allow pin %q starts with no country calling code", p)
+	case len(p) < 1+len(strconv.Itoa(cc))+g.PrefixDigits:
+		return fmt.Errorf("verifier: Guard.Allow pin %q is wider than a guard prefix (+%d and %d digits): it would switch the guard off for all of it; set Guard.AllowWide to mean it", p, cc, g.PrefixDigits)
+	}
+	return nil
+}
+
+// callingCodeOf is the country calling code digits start with, or 0:
+// calling codes are 1 to 3 digits and none is a prefix of another.
+func callingCodeOf(digits string) int {
+	for n := 1; n <= 3 && n <= len(digits); n++ {
+		cc, _ := strconv.Atoi(digits[:n])
+		if phonenumbers.GetRegionCodeForCountryCode(cc) != phonenumbers.UNKNOWN_REGION {
+			return cc
+		}
+	}
+	return 0
 }
 
 // guard is a Verifier's pumping guard: its configuration, the level's

@@ -225,9 +225,44 @@ func TestGuardPinsAndLevels(t *testing.T) {
 		"minus":  {Level: verifier.GuardBasic, PrefixDigits: -1},
 		"prefix": {Level: verifier.GuardBasic, PrefixDigits: 3, Allow: []string{"86138"}},
 		"block":  {Block: []string{"+86 138"}},
+		// Allow pins wider than a guard prefix switch it off for a
+		// whole country or range: refused unless AllowWide.
+		"allow a calling code":      {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+1"}},
+		"allow an operator's range": {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+8613"}},
+		"allow beyond the digits":   {Level: verifier.GuardStandard, PrefixDigits: 5, Allow: []string{"+86138"}},
+		"allow no calling code":     {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+999123"}},
 	} {
-		if _, err := verifier.New(f.rec, verifier.WithGuard(g)); err == nil {
+		_, err := verifier.New(f.rec, verifier.WithGuard(g))
+		switch {
+		case err == nil:
 			t.Errorf("%s: a bad guard was accepted", name)
+		case strings.HasPrefix(name, "allow") && !strings.Contains(err.Error(), "Guard.Allow"):
+			t.Errorf("%s: %v, want an error naming Guard.Allow", name, err)
+		}
+	}
+	for name, g := range map[string]verifier.Guard{
+		"a guard prefix":       {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+86138", "+1650", "+44794"}},
+		"a narrower range":     {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+8613800"}},
+		"wide, said so":        {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+1"}, AllowWide: true},
+		"a wide Block":         {Level: verifier.GuardStandard, PrefixDigits: 3, Block: []string{"+1900", "+7"}},
+		"default digits, +1xx": {Level: verifier.GuardStandard, Allow: []string{"+1650"}},
+	} {
+		if v, err := verifier.New(f.rec, verifier.WithGuard(g)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else {
+			v.Close()
+		}
+	}
+	// Said so, a calling code is off: +1 numbers are neither judged nor
+	// counted.
+	wide, err := verifier.New(f.rec, verifier.WithGuard(verifier.Guard{Level: verifier.GuardMax, Allow: []string{"+1"}, AllowWide: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wide.Close()
+	for i := range 30 {
+		if err := sendErr(wide, verifier.Request{Contact: fmt.Sprintf("+1650555%04d", i), Subject: fmt.Sprint("w", i)}); err != nil {
+			t.Fatalf("a +1 number under AllowWide, send %d: %v", i+1, err)
 		}
 	}
 }
