@@ -254,6 +254,17 @@ type conversions struct {
 
 	write     sync.Mutex   // held while a batch is written
 	unwritten atomic.Int64 // queued or being written
+	failed    atomic.Int64 // writes that failed, not yet reported
+}
+
+// report reports to the call of ctx, as LapseGuardCount, the queued
+// writes that failed since the last report: a conversion fails after its
+// Verify answered, so the next Send or Verify of the instance tells the
+// Observer.
+func (q *conversions) report(ctx context.Context) {
+	if q != nil && q.failed.Load() > 0 && q.failed.Swap(0) > 0 {
+		lapsed(ctx, LapseGuardCount)
+	}
 }
 
 // conversion is a code verified for key at the time at.
@@ -297,8 +308,8 @@ func (q *conversions) run(ctx context.Context) {
 }
 
 // drain writes what is queued, in one batch, and reports whether it wrote
-// any; with last, an empty queue ends the writer. Errors are dropped: a
-// lost conversion only makes the guard stricter.
+// any; with last, an empty queue ends the writer. A failed write is
+// counted, for report: a lost conversion only makes the guard stricter.
 func (q *conversions) drain(ctx context.Context, last bool) bool {
 	q.write.Lock()
 	defer q.write.Unlock()
@@ -310,7 +321,9 @@ func (q *conversions) drain(ctx context.Context, last bool) bool {
 	}
 	q.mu.Unlock()
 	for _, c := range batch {
-		_ = q.counts.Verified(ctx, c.key, c.at)
+		if q.counts.Verified(ctx, c.key, c.at) != nil {
+			q.failed.Add(1)
+		}
 		q.unwritten.Add(-1)
 	}
 	return len(batch) > 0

@@ -189,6 +189,7 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	sent, b, err := v.send(wctx, r)
+	v.guard.queue.report(wctx)
 	v.observe(ctx, Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
@@ -376,6 +377,7 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	c, err := v.verify(wctx, r, code)
+	v.guard.queue.report(wctx)
 	v.observe(ctx, Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
 	return c, err
 }
