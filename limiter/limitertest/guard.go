@@ -37,6 +37,7 @@ func runGuard(t *testing.T, factory Factory) {
 		{"Strikes", testGuardStrikes},
 		{"Trusted", testGuardTrusted},
 		{"SafeList", testGuardSafeList},
+		{"SafeListRegionAndExpiry", testGuardSafeRegion},
 		{"SafeListConcurrent", testGuardSafeConcurrent},
 		{"Invalid", testGuardInvalid},
 		{"AgainstModel", testGuardRandomised},
@@ -476,7 +477,11 @@ func testGuardSafeList(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) 
 	if d := send(t, l, alice); d.Guard != limiter.GuardRefusePrefix {
 		t.Fatalf("alice again: %+v, want refused (her mark went with her last send)", d)
 	}
-	// A spent region too.
+}
+
+// testGuardSafeRegion: the safe list passes a spent region too, and a
+// mark lasts GuardSafeFor.
+func testGuardSafeRegion(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	r := limiter.GuardSend{Key: gkey("XB", "9"), Allowance: limiter.Allowance{Base: 100, RegionBase: 2}}
 	bob := withContact(r, "bob")
 	verified(t, l, bob.Key) // the region earns nothing by it (RegionRate 0)
