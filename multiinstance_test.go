@@ -28,6 +28,18 @@ var sharedSecret = []byte("shared secret for every instance")
 type instance struct {
 	srv *httptest.Server
 	rec *notify.Recorder
+	v   *verifier.Verifier
+}
+
+// onRequest marks the contexts of the requests an instance serves, so
+// that roundTrips tells the requests' round trips from work done after
+// them.
+type onRequest struct{}
+
+func markRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), onRequest{}, true)))
+	})
 }
 
 func newInstance(t *testing.T, client redis.UniversalClient, prefix string, vopts ...verifier.Option) *instance {
@@ -47,9 +59,9 @@ func newInstance(t *testing.T, client redis.UniversalClient, prefix string, vopt
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(markRequests(h))
 	t.Cleanup(srv.Close)
-	return &instance{srv, rec}
+	return &instance{srv, rec, v}
 }
 
 func (in *instance) post(t *testing.T, path, body string) (int, string) {
@@ -185,8 +197,16 @@ func TestRedisDownFailsClosed(t *testing.T) {
 }
 
 // roundTrips counts the commands a client sends to Redis, each one a round
-// trip (the stores use no pipelines).
-type roundTrips struct{ n atomic.Int64 }
+// trip (the stores use no pipelines): n those made for a request (on its
+// context), all every one.
+type roundTrips struct{ n, all atomic.Int64 }
+
+func (r *roundTrips) count(ctx context.Context) {
+	r.all.Add(1)
+	if ctx.Value(onRequest{}) != nil {
+		r.n.Add(1)
+	}
+}
 
 func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
 func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
@@ -194,14 +214,14 @@ func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		switch cmd.Name() {
 		case "hello", "client", "ping", "info": // connection set-up and the test's own probes
 		default:
-			r.n.Add(1)
+			r.count(ctx)
 		}
 		return next(ctx, cmd)
 	}
 }
 func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
+		r.count(ctx)
 		return next(ctx, cmds)
 	}
 }
@@ -210,11 +230,13 @@ func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 // the Redis backends, once the scripts are cached: for an SMS send, one
 // for all the limit keys and the pumping guard's decision and count of the
 // send (redislimiter's AllowSend, one script on a single node) and one for
-// the store; for a verify, one for its limits and one to consume, and a
-// third to count a right SMS code for the guard. An email send skips the
-// guard. Before AllowAll, each limit key cost a round trip of its own: 4
-// and 4; before AllowSend, the guard's read of its counts cost one more
-// (3 for an SMS send).
+// the store; for a verify, one for its limits and one to consume. A right
+// SMS code's count for the guard (its conversion, and its contact on the
+// safe list) is written after the answer, off the request's path: one
+// more round trip, which Flush waits for. An email send skips the guard.
+// Before AllowAll, each limit key cost a round trip of its own: 4 and 4;
+// before AllowSend, the guard's read of its counts cost one more (3 for
+// an SMS send); before the conversions' queue, a right SMS code cost 3.
 func TestRoundTrips(t *testing.T) {
 	client := redistest.Client(t)
 	counter := &roundTrips{}
@@ -225,15 +247,19 @@ func TestRoundTrips(t *testing.T) {
 	warm, _ := in.rec.LastCode("+8613600000000")
 	in.post(t, httpmw.VerifyPath, `{"contact":"+8613600000000","verificationCode":"`+warm+`"}`) // the guard's count too
 
+	var after int64 // round trips after the request's answer
 	measure := func(path, body string, want int) int64 {
 		before, calls := counter.n.Load(), int64(0)
 		if redistest.Real() {
 			calls = evalCalls(t, client)
 		}
+		all := counter.all.Load()
 		if st, ec := in.post(t, path, body); st != want {
 			t.Fatalf("%s %s: %d %s, want %d", path, body, st, ec, want)
 		}
 		n := counter.n.Load() - before
+		in.v.Flush(context.Background())
+		after = counter.all.Load() - all - n
 		// On a real server, Redis's own count of script calls agrees. It
 		// is the server's, so other packages' tests running scripts on
 		// the same server meanwhile can only add to it: fewer than the
@@ -252,13 +278,13 @@ func TestRoundTrips(t *testing.T) {
 	const mail = `{"contact":"rt@example.com"`
 	for _, tt := range []struct {
 		name, path, body string
-		want             int64
+		want, after      int64
 	}{
-		{"SMS send", httpmw.SendPath, contactBody + `}`, 2},
-		{"wrong code", httpmw.VerifyPath, verifyJSON("000000"), 2},
-		{"right SMS code", httpmw.VerifyPath, "", 3},
-		{"email send", httpmw.SendPath, mail + `}`, 2},
-		{"right email code", httpmw.VerifyPath, "", 2},
+		{"SMS send", httpmw.SendPath, contactBody + `}`, 2, 0},
+		{"wrong code", httpmw.VerifyPath, verifyJSON("000000"), 2, 0},
+		{"right SMS code", httpmw.VerifyPath, "", 2, 1},
+		{"email send", httpmw.SendPath, mail + `}`, 2, 0},
+		{"right email code", httpmw.VerifyPath, "", 2, 0},
 	} {
 		if tt.body == "" {
 			to := "+8613612345678"
@@ -275,8 +301,8 @@ func TestRoundTrips(t *testing.T) {
 		if tt.name == "wrong code" {
 			status = 400
 		}
-		if got := measure(tt.path, tt.body, status); got != tt.want {
-			t.Errorf("%s took %d round trips, want %d", tt.name, got, tt.want)
+		if got := measure(tt.path, tt.body, status); got != tt.want || after != tt.after {
+			t.Errorf("%s took %d round trips, and %d after its answer; want %d and %d", tt.name, got, after, tt.want, tt.after)
 		}
 	}
 }

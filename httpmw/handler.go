@@ -40,6 +40,7 @@ type Handler struct {
 	maxBody       int64
 	publishedOnly bool
 	trusted       []netip.Prefix
+	trust         func(*http.Request, string) bool // WithTrust
 	observer      RequestObserver
 	standalone    http.Handler // Middleware(NotFound), built once for ServeHTTP
 	catalog       *i18n.Catalog
@@ -87,6 +88,7 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 		log:           or(o.log, slog.New(slog.DiscardHandler)),
 		maxBody:       or(o.maxBody, DefaultMaxBodyBytes),
 		publishedOnly: o.publishedOnly,
+		trust:         or(o.trust, nil),
 		observer:      o.observer,
 	}
 	for _, c := range o.trusted {
@@ -235,6 +237,7 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 	}
 	ctx := r.Context()
 	if !c.verify {
+		req.Trusted = h.trust != nil && h.trust(r, subject)
 		sent, err := h.v.Send(ctx, req)
 		c.contact = sent.Contact
 		return err

@@ -26,6 +26,7 @@ type options struct {
 	subjectOf     *func(*http.Request) (string, error)
 	purpose       string
 	onVerified    *func(*http.Request, string, contact.Contact) error
+	trust         *func(*http.Request, string) bool
 	observer      RequestObserver
 }
 
@@ -103,6 +104,19 @@ func WithRequestObserver(obs RequestObserver) Option {
 	return func(o *options) { o.observer = obs }
 }
 
+// WithTrust lets the host vouch for a send: f is called with each send
+// request and its subject, and when it returns true the request is
+// Trusted (verifier.Request.Trusted): the pumping guard lets it through a
+// destination prefix or region whose allowance is spent, and counts it.
+// A spent prefix's refusal (403 USG.201060008) is where a host puts a
+// challenge: a CAPTCHA solved, a logged-in account, a session that
+// verified codes before; f then reports it (a header or cookie the host
+// checks, never one a client merely sets). f must be quick and safe for
+// concurrent use; by default no request is trusted.
+func WithTrust(f func(r *http.Request, subject string) bool) Option {
+	return func(o *options) { o.trust = given(f) }
+}
+
 // check returns every problem with the options, v and auth, in the order
 // of this file.
 func (o *options) check(v *verifier.Verifier, auth Authenticator) error {
@@ -126,6 +140,9 @@ func (o *options) check(v *verifier.Verifier, auth Authenticator) error {
 	}
 	if o.onVerified != nil && *o.onVerified == nil {
 		errs = append(errs, errors.New("httpmw: nil WithVerified function"))
+	}
+	if o.trust != nil && *o.trust == nil {
+		errs = append(errs, errors.New("httpmw: nil WithTrust function"))
 	}
 	switch {
 	case auth == nil && o.subjectOf == nil:

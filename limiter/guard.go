@@ -24,9 +24,18 @@ import (
 // counts. Both are opaque keys (the verifier passes HMACs). A region's
 // counts and all its prefixes' are decided together: on Redis Cluster they
 // share the region's hash slot.
+//
+// Contact, when set, names the destination itself (an opaque key too),
+// for the guard's safe list: Verified marks it, and a send to a marked
+// contact passes a spent allowance once (see GuardSend). On Redis Cluster
+// the mark lives in the region's hash slot as well.
 type GuardKey struct {
-	Region, Prefix string
+	Region, Prefix, Contact string
 }
+
+// GuardSafeFor is how long a contact's verified code keeps it on the
+// guard's safe list: a mark older than that is gone.
+const GuardSafeFor = 30 * 24 * time.Hour
 
 // Allowance is the rule a send to a prefix is judged by. A prefix may
 // have at most Base unverified sends in a day beyond what its verified
@@ -167,6 +176,15 @@ const (
 // GuardSend is one send for AllowSend to judge: its prefix and region, the
 // rule, and whether the host vouches for it (Trusted: allowed whatever the
 // counts, and counted).
+//
+// When Key.Contact is set, the guard's safe list applies: a contact whose
+// most recent code was verified (Verified with its Contact, within
+// GuardSafeFor) passes a spent prefix or region allowance once. Every send
+// allowed to the contact, by its allowance or by the safe list, takes its
+// mark away, in the same atomic step: to pass again, the number must
+// verify again. So a campaign's numbers, which never verify, never pass,
+// and each pass a number gets costs a verified code. A send that passed is
+// counted like any other.
 type GuardSend struct {
 	Key       GuardKey
 	Allowance Allowance
@@ -188,6 +206,10 @@ type SendDecision struct {
 	// At is the time the send was recorded at, when it was allowed: pass
 	// it to ReleaseSend to take the send back.
 	At time.Time
+	// Safe reports that the send was allowed by the safe list: its
+	// allowance was spent (Guard is GuardAllow all the same), and its
+	// contact's mark was taken.
+	Safe bool
 }
 
 // GuardLimiter is a BatchLimiter that also keeps the pumping guard's
@@ -223,8 +245,12 @@ type GuardLimiter interface {
 	// not leave. Releasing a send no longer counted is not an error.
 	ReleaseSend(ctx context.Context, key GuardKey, at time.Time) error
 
-	// Verified counts a verified code for key's prefix and region.
-	Verified(ctx context.Context, key GuardKey) error
+	// Verified counts a code verified at the time at (the zero time: now,
+	// on the limiter's clock) for key's prefix and region and, when
+	// key.Contact is set, marks the contact safe for GuardSafeFor from
+	// then (see GuardSend), in one atomic step. A time before the newest
+	// the region holds counts at that newest, as every event does.
+	Verified(ctx context.Context, key GuardKey, at time.Time) error
 }
 
 // CheckSend returns ErrShortDecisions, ErrInvalidRule or

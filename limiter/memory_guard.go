@@ -17,7 +17,8 @@ var _ GuardLimiter = (*Memory)(nil)
 type guardRegion struct {
 	tally
 	prefixes map[string]*tally
-	swept    int32 // the hour of the last drop of prefixes with nothing left
+	safe     map[string]int64 // the safe list: contact key to its mark's expiry, unix ns
+	swept    int32            // the hour of the last drop of prefixes with nothing left
 }
 
 // bucket is one hour's or day's count.
@@ -130,7 +131,7 @@ func (m *Memory) region(sh *memcache.Shard, key GuardKey) (*guardRegion, int64) 
 		g, _ = v.(*guardRegion)
 	}
 	if g == nil {
-		g = &guardRegion{prefixes: map[string]*tally{}}
+		g = &guardRegion{prefixes: map[string]*tally{}, safe: map[string]int64{}}
 	}
 	// The counts stay a month after the last write; the sweep drops them
 	// after that.
@@ -146,6 +147,11 @@ func (g *guardRegion) prefix(p string, now int64) *tally {
 		for k, t := range g.prefixes {
 			if t.empty(now) {
 				delete(g.prefixes, k)
+			}
+		}
+		for k, until := range g.safe {
+			if until <= now {
+				delete(g.safe, k)
 			}
 		}
 	}
@@ -198,6 +204,16 @@ func (m *Memory) judge(s GuardSend) SendDecision {
 	pc.Sent++
 	rc.Sent++
 	d := SendDecision{Refused: -1, Guard: s.Allowance.Decide(pc, rc, s.Trusted)}
+	if c := s.Key.Contact; c != "" {
+		// Any send allowed to the contact takes its mark; a refused one
+		// passes on it.
+		if until, ok := g.safe[c]; ok && until > now && d.Guard != GuardAllow {
+			d.Guard, d.Safe = GuardAllow, true
+		}
+		if d.Guard == GuardAllow {
+			delete(g.safe, c)
+		}
+	}
 	switch d.Guard {
 	case GuardAllow:
 		h, day := hourOf(now), dayOf(now)
@@ -229,17 +245,23 @@ func (m *Memory) ReleaseSend(_ context.Context, key GuardKey, at time.Time) erro
 }
 
 // Verified implements GuardLimiter.
-func (m *Memory) Verified(_ context.Context, key GuardKey) error {
+func (m *Memory) Verified(_ context.Context, key GuardKey, at time.Time) error {
 	sh := m.guardShard(key.Region)
 	sh.Lock()
 	defer sh.Unlock()
 	g, now := m.region(sh, key)
+	if !at.IsZero() {
+		now = max(at.UnixNano(), g.newest)
+	}
 	h, d := hourOf(now), dayOf(now)
 	for _, t := range [...]*tally{&g.tally, g.prefix(key.Prefix, now)} {
 		t.counts(now) // ends a history with nothing left
 		add(t.verified[:], h, 1)
 		add(t.month[:], d, 1)
 		t.counted(d)
+	}
+	if key.Contact != "" {
+		g.safe[key.Contact] = now + int64(GuardSafeFor)
 	}
 	g.newest = now
 	return nil

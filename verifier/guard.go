@@ -6,8 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
 )
@@ -99,8 +105,16 @@ type Guard struct {
 	PrefixDigits int
 	// Allow and Block are E.164 prefixes ("+86138", "+1900") that the
 	// guard always lets through, uncounted, or always refuses, whatever
-	// the traffic. Block wins over Allow.
+	// the traffic. Block wins over Allow. An Allow pin must start with a
+	// country calling code and hold at least PrefixDigits national digits
+	// after it (a guard prefix or a narrower range): New refuses a wider
+	// one, such as "+1" or "+861", which would switch the guard off for
+	// a whole country or operator range, unless AllowWide says so.
 	Allow, Block []string
+	// AllowWide accepts Allow pins wider than a guard prefix, down to a
+	// bare calling code ("+1"): the guard is then off for every number
+	// they cover. Set it only to exempt a whole country deliberately.
+	AllowWide bool
 }
 
 // DefaultGuard returns the guard a Verifier has unless WithGuard sets
@@ -140,9 +154,13 @@ func (g Guard) check(l limiter.Limiter) error {
 	if g.PrefixDigits < 1 || g.PrefixDigits > maxPrefix {
 		errs = append(errs, fmt.Errorf("verifier: Guard.PrefixDigits %d outside 1..%d", g.PrefixDigits, maxPrefix))
 	}
-	for _, p := range append(append([]string(nil), g.Allow...), g.Block...) {
+	for i, p := range append(append([]string(nil), g.Allow...), g.Block...) {
 		if len(p) < 2 || p[0] != '+' || strings.Trim(p[1:], "0123456789") != "" {
 			errs = append(errs, fmt.Errorf("verifier: guard prefix %q is not \"+\" and digits", p))
+			continue
+		}
+		if i < len(g.Allow) && !g.AllowWide {
+			errs = append(errs, g.checkAllow(p))
 		}
 	}
 	if _, ok := l.(limiter.GuardLimiter); !ok && known {
@@ -151,12 +169,40 @@ func (g Guard) check(l limiter.Limiter) error {
 	return errors.Join(errs...)
 }
 
+// checkAllow returns an error unless the Allow pin p starts with a
+// calling code and is at least a guard prefix long.
+func (g Guard) checkAllow(p string) error {
+	cc := callingCodeOf(p[1:])
+	switch {
+	case cc == 0:
+		return fmt.Errorf("verifier: Guard.Allow pin %q starts with no country calling code", p)
+	case len(p) < 1+len(strconv.Itoa(cc))+g.PrefixDigits:
+		return fmt.Errorf("verifier: Guard.Allow pin %q is wider than a guard prefix (+%d and %d digits): it would switch the guard off for all of it; set Guard.AllowWide to mean it", p, cc, g.PrefixDigits)
+	}
+	return nil
+}
+
+// callingCodeOf is the country calling code digits start with, or 0:
+// calling codes are 1 to 3 digits and none is a prefix of another.
+func callingCodeOf(digits string) int {
+	for n := 1; n <= 3 && n <= len(digits); n++ {
+		cc, _ := strconv.Atoi(digits[:n])
+		if phonenumbers.GetRegionCodeForCountryCode(cc) != phonenumbers.UNKNOWN_REGION {
+			return cc
+		}
+	}
+	return 0
+}
+
 // guard is a Verifier's pumping guard: its configuration, the level's
-// allowance, and the Limiter that keeps its counts (nil when off).
+// allowance, the Limiter that keeps its counts (nil when off), and the
+// queue of conversions still to write (nil for the in-memory Limiter,
+// which counts them in the call).
 type guard struct {
 	cfg       Guard
 	allowance limiter.Allowance
 	counts    limiter.GuardLimiter
+	queue     *conversions
 }
 
 func newGuard(g Guard, l limiter.Limiter) guard {
@@ -164,7 +210,146 @@ func newGuard(g Guard, l limiter.Limiter) guard {
 	if !on {
 		return guard{cfg: g}
 	}
-	return guard{cfg: g, allowance: a, counts: l.(limiter.GuardLimiter)}
+	gl := l.(limiter.GuardLimiter)
+	var q *conversions
+	if _, local := l.(*limiter.Memory); !local {
+		q = &conversions{counts: gl}
+	}
+	return guard{cfg: g, allowance: a, counts: gl, queue: q}
+}
+
+// maxQueued bounds the conversions waiting to be written: beyond it,
+// Verify writes its own in the call.
+const maxQueued = 4096
+
+// conversions writes the guard's verified codes (limiter.GuardLimiter's
+// Verified) off the verify's critical path, so that a right SMS code costs
+// the verify's two round trips on Redis, not three: Verify queues the
+// conversion and a goroutine, started when the queue fills from empty and
+// ending when it is empty again, writes it to the shared Limiter at once.
+// The Limiter still decides: nothing of it is judged in the process.
+// What it costs: until the write lands (a round trip later), another
+// instance judges the prefix without that code; the instance's own next
+// guarded send writes what it queued first (so one instance decides as
+// if the write were in the call); and a conversion queued when the
+// process dies is lost, which only makes its prefix look less converting
+// (the guard stricter) and its contact miss the safe list once. Close and
+// Flush write what is queued.
+type conversions struct {
+	counts limiter.GuardLimiter
+
+	mu      sync.Mutex
+	pending []conversion
+	running bool // a writer goroutine is on
+	closed  bool
+	idle    sync.WaitGroup // the writer
+
+	write     sync.Mutex   // held while a batch is written
+	unwritten atomic.Int64 // queued or being written
+	failed    atomic.Int64 // writes that failed, not yet reported
+}
+
+// report reports to the call of ctx, as observe.LapseGuardCount, the queued
+// writes that failed since the last report: a conversion fails after its
+// Verify answered, so the next Send or Verify of the instance tells the
+// Observer.
+func (q *conversions) report(ctx context.Context) {
+	if q != nil && q.failed.Load() > 0 && q.failed.Swap(0) > 0 {
+		lapsed(ctx, observe.LapseGuardCount)
+	}
+}
+
+// conversion is a code verified for key at the time at.
+type conversion struct {
+	key limiter.GuardKey
+	at  time.Time
+}
+
+// add queues key's conversion at the time at, or writes it in the call
+// when the queue is full or closed.
+func (q *conversions) add(ctx context.Context, key limiter.GuardKey, at time.Time) error {
+	q.mu.Lock()
+	if q.closed || len(q.pending) >= maxQueued {
+		q.mu.Unlock()
+		return q.counts.Verified(ctx, key, at)
+	}
+	q.pending = append(q.pending, conversion{key, at})
+	q.unwritten.Add(1)
+	start := !q.running
+	if start {
+		q.running = true
+		q.idle.Add(1)
+	}
+	q.mu.Unlock()
+	if start {
+		// The writer's work belongs to no request: a context of its
+		// own (the Limiter bounds its calls).
+		go q.run(context.Background())
+	}
+	return nil
+}
+
+// run writes batches until the queue is empty.
+func (q *conversions) run(ctx context.Context) {
+	defer q.idle.Done()
+	for {
+		if !q.drain(ctx, true) {
+			return
+		}
+	}
+}
+
+// drain writes what is queued, in one batch, and reports whether it wrote
+// any; with last, an empty queue ends the writer. A failed write is
+// counted, for report: a lost conversion only makes the guard stricter.
+func (q *conversions) drain(ctx context.Context, last bool) bool {
+	q.write.Lock()
+	defer q.write.Unlock()
+	q.mu.Lock()
+	batch := q.pending
+	q.pending = nil
+	if len(batch) == 0 && last {
+		q.running = false
+	}
+	q.mu.Unlock()
+	for _, c := range batch {
+		if q.counts.Verified(ctx, c.key, c.at) != nil {
+			q.failed.Add(1)
+		}
+		q.unwritten.Add(-1)
+	}
+	return len(batch) > 0
+}
+
+// flush writes what is queued, and waits for a batch being written, when
+// there is any.
+func (q *conversions) flush(ctx context.Context) {
+	if q != nil && q.unwritten.Load() > 0 {
+		q.drain(context.WithoutCancel(ctx), false)
+	}
+}
+
+// close writes what is queued and waits for the writer; later conversions
+// are written in their call.
+func (q *conversions) close() {
+	if q == nil {
+		return
+	}
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.idle.Wait()
+	q.flush(context.Background())
+}
+
+// Flush writes the pumping guard's conversions still queued to the
+// Limiter (a right SMS code's count is written just after Verify returns,
+// off its critical path) and returns when they are written. Close does it
+// too. A host hands over to another instance, or a test compares two
+// instances, after Flush; between instances that run on, a conversion
+// reaches the other about a round trip after its Verify.
+func (v *Verifier) Flush(ctx context.Context) {
+	v.guard.queue.flush(ctx)
 }
 
 // prefix is c's guard prefix: "+", the calling code and PrefixDigits
@@ -194,8 +379,9 @@ func (g *guard) judges(c contact.Contact) (bool, error) {
 
 // key is the guard's key of c's prefix and region: HMACs, like every limit
 // key.
+// The contact's key names it on the guard's safe list.
 func (v *Verifier) guardKey(c contact.Contact) limiter.GuardKey {
-	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c))}
+	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c)), Contact: v.limitKey("gcon", c.Value)}
 }
 
 // blocked is what a send tells the Observer of a block it started.
@@ -215,9 +401,10 @@ func (v *Verifier) refusal(d limiter.SendDecision, c contact.Contact) (blocked, 
 	return b, ErrPumping
 }
 
-// guardVerified counts a verified code for c's prefix. It is best effort:
-// the code is consumed, and a verify that failed to be counted only makes
-// its prefix look less converting.
+// guardVerified counts a verified code for c's prefix, and puts c on its
+// region's safe list; on a remote Limiter, by queueing it (conversions).
+// It is best effort: the code is consumed, and a verify that failed to be
+// counted only makes its prefix look less converting.
 func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
 	if c.Kind != contact.Phone {
 		return nil
@@ -225,7 +412,13 @@ func (v *Verifier) guardVerified(ctx context.Context, c contact.Contact) error {
 	if judged, _ := v.guard.judges(c); !judged {
 		return nil
 	}
-	if err := v.guard.counts.Verified(ctx, v.guardKey(c)); err != nil {
+	var err error
+	if q := v.guard.queue; q != nil {
+		err = q.add(ctx, v.guardKey(c), v.cfg.now())
+	} else {
+		err = v.guard.counts.Verified(ctx, v.guardKey(c), time.Time{})
+	}
+	if err != nil {
 		return backendErr("limiter", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
@@ -230,6 +231,53 @@ func TestGuardPinsAndLevels(t *testing.T) {
 	} {
 		if _, err := verifier.New(f.rec, verifier.WithGuard(g)); err == nil {
 			t.Errorf("%s: a bad guard was accepted", name)
+		}
+	}
+}
+
+// TestGuardAllowPins: an Allow pin wider than a guard prefix (a whole
+// calling code, an operator's range) would switch the guard off for all
+// of it: New refuses it, naming Guard.Allow, unless Guard.AllowWide says
+// so; guard prefixes, narrower pins and wide Block pins are accepted.
+func TestGuardAllowPins(t *testing.T) {
+	rec := &notify.Recorder{}
+	for name, g := range map[string]verifier.Guard{
+		"allow a calling code":      {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+1"}},
+		"allow an operator's range": {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+8613"}},
+		"allow beyond the digits":   {Level: verifier.GuardStandard, PrefixDigits: 5, Allow: []string{"+86138"}},
+		"allow no calling code":     {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+999123"}},
+	} {
+		_, err := verifier.New(rec, verifier.WithGuard(g))
+		switch {
+		case err == nil:
+			t.Errorf("%s: a bad guard was accepted", name)
+		case !strings.Contains(err.Error(), "Guard.Allow"):
+			t.Errorf("%s: %v, want an error naming Guard.Allow", name, err)
+		}
+	}
+	for name, g := range map[string]verifier.Guard{
+		"a guard prefix":       {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+86138", "+1650", "+44794"}},
+		"a narrower range":     {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+8613800"}},
+		"wide, said so":        {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+1"}, AllowWide: true},
+		"a wide Block":         {Level: verifier.GuardStandard, PrefixDigits: 3, Block: []string{"+1900", "+7"}},
+		"default digits, +1xx": {Level: verifier.GuardStandard, Allow: []string{"+1650"}},
+	} {
+		if v, err := verifier.New(rec, verifier.WithGuard(g)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else {
+			v.Close()
+		}
+	}
+	// Said so, a calling code is off: +1 numbers are neither judged nor
+	// counted.
+	wide, err := verifier.New(rec, verifier.WithGuard(verifier.Guard{Level: verifier.GuardMax, Allow: []string{"+1"}, AllowWide: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wide.Close()
+	for i := range 30 {
+		if err := sendErr(wide, verifier.Request{Contact: fmt.Sprintf("+1650555%04d", i), Subject: fmt.Sprint("w", i)}); err != nil {
+			t.Fatalf("a +1 number under AllowWide, send %d: %v", i+1, err)
 		}
 	}
 }

@@ -409,6 +409,9 @@ func (v *Verifier) takeSend(ctx context.Context, rules []namedRule, key limiter.
 	for i, rule := range rules {
 		b.reqs[i] = limiter.Request{Key: v.ruleKey(rule), Rules: rule.rules}
 	}
+	// This instance's conversions still queued are written first, so that
+	// it judges as if each had been written in its Verify.
+	v.guard.queue.flush(ctx)
 	d, err := v.guard.counts.AllowSend(ctx, b.reqs[:n], limiter.GuardSend{Key: key, Allowance: v.guard.allowance, Trusted: r.Trusted}, b.ds[:n])
 	switch {
 	case err != nil:

@@ -69,7 +69,7 @@ type Request struct {
 	// a known account, a session that verified codes before. The pumping
 	// guard lets a trusted send through even when its prefix or region has
 	// spent its allowance (it is counted all the same); nothing else
-	// changes. httpmw never sets it.
+	// changes. httpmw sets it when the host's httpmw.WithTrust says so.
 	Trusted bool
 }
 
@@ -132,9 +132,11 @@ func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
 // Close stops what New started: the in-memory store and limiter it made
 // when WithStore or WithLimiter was not given (and their codes and counts
 // are gone). Backends given with WithStore and WithLimiter, and the
-// notifier, belong to the caller, who closes them. Close is idempotent; a
+// notifier, belong to the caller, who closes them. It first writes the
+// pumping guard's conversions still queued (see Flush). Close is idempotent; a
 // Verifier must not be used after it.
 func (v *Verifier) Close() error {
+	v.guard.queue.close() // the guard's queued conversions, before the limiter goes
 	return closeAll(v.owned)
 }
 
@@ -166,6 +168,7 @@ func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	sent, b, err := v.send(wctx, r)
+	v.guard.queue.report(wctx)
 	v.observe(ctx, observe.Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
@@ -353,6 +356,7 @@ func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.
 	start := time.Now()
 	wctx, l := v.watch(ctx)
 	c, err := v.verify(wctx, r, code)
+	v.guard.queue.report(wctx)
 	v.observe(ctx, observe.Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
 	return c, err
 }

@@ -427,7 +427,7 @@ func (brokenLimiter) AllowSend(context.Context, []limiter.Request, limiter.Guard
 	return limiter.SendDecision{Refused: -1}, errDown
 }
 func (brokenLimiter) ReleaseSend(context.Context, limiter.GuardKey, time.Time) error { return errDown }
-func (brokenLimiter) Verified(context.Context, limiter.GuardKey) error               { return errDown }
+func (brokenLimiter) Verified(context.Context, limiter.GuardKey, time.Time) error    { return errDown }
 
 func TestFailClosed(t *testing.T) {
 	mem := store.NewMemory()

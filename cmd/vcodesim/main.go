@@ -321,20 +321,30 @@ func concBackends(o options) []concBackend {
 	bs := []concBackend{{"memory", memoryBackend}}
 	if o.redis != "" {
 		bs = append(bs, concBackend{"redis", redisBackend(func() redis.UniversalClient {
-			return redis.NewClient(&redis.Options{Addr: o.redis, ContextTimeoutEnabled: true, PoolSize: redisPool})
+			return redis.NewClient(&redis.Options{Addr: o.redis, ContextTimeoutEnabled: true, PoolSize: poolFor(o.inFlight), PoolTimeout: poolWait})
 		})})
 	}
 	if len(o.cluster) > 0 {
 		bs = append(bs, concBackend{"cluster", redisBackend(func() redis.UniversalClient {
-			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: o.cluster, ContextTimeoutEnabled: true, PoolSize: redisPool})
+			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: o.cluster, ContextTimeoutEnabled: true, PoolSize: poolFor(o.inFlight), PoolTimeout: poolWait})
 		})})
 	}
 	return bs
 }
 
-// redisPool is each instance's connections (per node): enough for the
-// burst's sends to reach Redis together, not queue for a connection.
-const redisPool = 200
+// redisPool is each instance's connections (per node) at least: enough
+// for the burst's sends to reach Redis together, not queue for a
+// connection. poolFor gives each of the two instances half the sends in
+// flight, so that -inflight 1000 does not wait on go-redis's pool: with
+// 200, 500 sends in flight per instance queued for a connection past
+// go-redis's pool timeout (its read timeout plus a second) on a loaded
+// Cluster, and failed as timeouts.
+const (
+	redisPool = 200
+	poolWait  = 30 * time.Second
+)
+
+func poolFor(inFlight int) int { return max(redisPool, inFlight/2+10) }
 
 func pct(a, b int) float64 {
 	if b == 0 {

@@ -269,6 +269,41 @@ type busySpec struct {
 	iso    string
 	users  int
 	finish float64
+	// returning is the share of the measured day's users who are
+	// returning ones (logins): each comes back with the number, subject
+	// and address of a warm-up user who verified, 6 hours after that
+	// user's send at the soonest, while there are any.
+	returning float64
+}
+
+// returning makes about share of us's counted users returning ones: each
+// takes the number, subject and address of a warm-up user of us who
+// verifies, sent at least 6 hours before it, each warm-up user once.
+func returning(us []user, share float64) {
+	var warm, counted []int
+	for i, u := range us {
+		switch {
+		case !u.counted && u.finish:
+			warm = append(warm, i)
+		case u.counted:
+			counted = append(counted, i)
+		}
+	}
+	slices.SortFunc(warm, func(a, b int) int { return int(us[a].at - us[b].at) })
+	slices.SortFunc(counted, func(a, b int) int { return int(us[a].at - us[b].at) })
+	step := 0
+	if share > 0 {
+		step = max(1, int(math.Round(1/share)))
+	}
+	for k, w := 0, 0; step > 0 && k < len(counted) && w < len(warm); k += step {
+		u := &us[counted[k]]
+		if u.at-us[warm[w]].at < 6*time.Hour {
+			continue
+		}
+		from := us[warm[w]]
+		u.number, u.subject, u.ip = from.number, from.subject, from.ip
+		w++
+	}
 }
 
 func newScenario(cfg scenarioConfig) (*scenario, error) {
@@ -478,6 +513,7 @@ func newScenario(cfg scenarioConfig) (*scenario, error) {
 				sc.regionUsers[b.iso]++
 			}
 		}
+		returning(sc.users[base:], b.returning)
 		sc.busy = p
 	}
 	return sc, nil

@@ -36,6 +36,9 @@ func runGuard(t *testing.T, factory Factory) {
 		{"UsualDay", testGuardUsualDay},
 		{"Strikes", testGuardStrikes},
 		{"Trusted", testGuardTrusted},
+		{"SafeList", testGuardSafeList},
+		{"SafeListRegionAndExpiry", testGuardSafeRegion},
+		{"SafeListConcurrent", testGuardSafeConcurrent},
 		{"Invalid", testGuardInvalid},
 		{"AgainstModel", testGuardRandomised},
 		{"Concurrent", testGuardConcurrent},
@@ -95,7 +98,7 @@ func checkSend(t *testing.T, d limiter.SendDecision, ds []limiter.Decision) {
 
 func verified(t *testing.T, l limiter.GuardLimiter, key limiter.GuardKey) {
 	t.Helper()
-	if err := l.Verified(ctx, key); err != nil {
+	if err := l.Verified(ctx, key, time.Time{}); err != nil {
 		t.Fatalf("Verified: %v", err)
 	}
 }
@@ -418,6 +421,121 @@ func testGuardTrusted(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
 	// Counted: an untrusted send is refused.
 	if d := send(t, l, s); d.Guard != limiter.GuardRefusePrefix {
 		t.Fatalf("after trusted sends beyond the base: %+v", d)
+	}
+}
+
+// withContact is s with the safe list's contact c.
+func withContact(s limiter.GuardSend, c string) limiter.GuardSend {
+	s.Key.Contact = "c:" + c
+	return s
+}
+
+// testGuardSafeList: a contact whose most recent code was verified passes
+// a spent prefix's (and region's) allowance once, is counted, and must
+// verify again to pass again; a send allowed by the allowance takes the
+// mark too; a mark lasts GuardSafeFor; a number never verified never
+// passes.
+func testGuardSafeList(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
+	s := limiter.GuardSend{Key: gkey("XA", "1"), Allowance: small}
+	alice := withContact(s, "alice")
+	verified(t, l, alice.Key) // a verified code: 1 earned (Low 1 per code, Per 1)
+	pump := func(i int) limiter.SendDecision { return send(t, l, withContact(s, fmt.Sprint("pump", i))) }
+	// Base, one earned, one verified: 6 sends.
+	for i := range small.Base + 2 {
+		if d := pump(i); d.Guard != limiter.GuardAllow || d.Safe {
+			t.Fatalf("send %d within base and earned: %+v", i+1, d)
+		}
+	}
+	if d := pump(0); d.Guard != limiter.GuardRefusePrefix {
+		t.Fatalf("a number never verified, beyond the allowance: %+v", d)
+	}
+	d := send(t, l, alice)
+	if d.Guard != limiter.GuardAllow || !d.Safe || d.At.IsZero() {
+		t.Fatalf("a contact that verified, the prefix spent: %+v, want allowed by the safe list", d)
+	}
+	if d := send(t, l, alice); d.Guard != limiter.GuardRefusePrefix || d.Safe {
+		t.Fatalf("the same contact again, without verifying: %+v, want refused", d)
+	}
+	// Counted: one more verified code makes room for 2 sends, of which
+	// alice's pass took one.
+	verified(t, l, gkey("XA", "1"))
+	if d := pump(1); d.Guard != limiter.GuardAllow {
+		t.Fatalf("after one more verified code: %+v", d)
+	}
+	if d := pump(2); d.Guard != limiter.GuardRefusePrefix {
+		t.Fatalf("after one more verified code, a second send: %+v, want refused (the pass was counted)", d)
+	}
+	// Verifying again puts alice back (and makes room for 2); a send the
+	// allowance allows takes her mark as well.
+	verified(t, l, alice.Key)
+	if d := send(t, l, alice); d.Guard != limiter.GuardAllow || d.Safe {
+		t.Fatalf("alice within the allowance her code earned: %+v", d)
+	}
+	if d := pump(3); d.Guard != limiter.GuardAllow {
+		t.Fatalf("the last send her code earned: %+v", d)
+	}
+	if d := send(t, l, alice); d.Guard != limiter.GuardRefusePrefix {
+		t.Fatalf("alice again: %+v, want refused (her mark went with her last send)", d)
+	}
+}
+
+// testGuardSafeRegion: the safe list passes a spent region too, and a
+// mark lasts GuardSafeFor.
+func testGuardSafeRegion(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
+	r := limiter.GuardSend{Key: gkey("XB", "9"), Allowance: limiter.Allowance{Base: 100, RegionBase: 2}}
+	bob := withContact(r, "bob")
+	verified(t, l, bob.Key) // the region earns nothing by it (RegionRate 0)
+	for i := range 3 {      // to 9 (which its verified code covers), 1 and 2
+		if d := send(t, l, withContact(limiter.GuardSend{Key: gkey("XB", fmt.Sprint((i+9)%10)), Allowance: r.Allowance}, "x")); d.Guard != limiter.GuardAllow {
+			t.Fatalf("region send %d: %+v", i+1, d)
+		}
+	}
+	if d := send(t, l, withContact(limiter.GuardSend{Key: gkey("XB", "0"), Allowance: r.Allowance}, "nobody")); d.Guard != limiter.GuardRefuseRegion {
+		t.Fatalf("the region spent: %+v", d)
+	}
+	if d := send(t, l, bob); d.Guard != limiter.GuardAllow || !d.Safe {
+		t.Fatalf("bob, the region spent: %+v, want allowed by the safe list", d)
+	}
+	// A mark lasts GuardSafeFor.
+	// (Verified on one prefix, sent to another: the mark is the region's.)
+	carol := withContact(limiter.GuardSend{Key: gkey("XC", "2"), Allowance: limiter.Allowance{}}, "carol")
+	dave := withContact(carol, "dave")
+	verified(t, l, limiter.GuardKey{Region: carol.Key.Region, Prefix: gkey("XC", "1").Prefix, Contact: carol.Key.Contact})
+	clk.Advance(limiter.GuardSafeFor - time.Minute)
+	verified(t, l, limiter.GuardKey{Region: dave.Key.Region, Prefix: gkey("XC", "1").Prefix, Contact: dave.Key.Contact})
+	clk.Advance(2 * time.Minute)
+	if d := send(t, l, carol); d.Guard != limiter.GuardRefusePrefix {
+		t.Fatalf("a mark older than GuardSafeFor: %+v, want refused", d)
+	}
+	if d := send(t, l, dave); !d.Safe {
+		t.Fatalf("a mark younger than GuardSafeFor: %+v, want allowed by the safe list", d)
+	}
+}
+
+// testGuardSafeConcurrent: 50 concurrent sends to one marked contact in a
+// spent prefix get exactly one through.
+func testGuardSafeConcurrent(t *testing.T, l limiter.GuardLimiter, clk *clock.Manual) {
+	s := withContact(limiter.GuardSend{Key: gkey("XA", "1"), Allowance: limiter.Allowance{}}, "alice")
+	verified(t, l, s.Key)
+	verified(t, l, gkey("XA", "2")) // the region has a verified code: no strike
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d, err := l.AllowSend(ctx, nil, s, nil)
+			switch {
+			case err != nil:
+				t.Error(err)
+			case d.Guard == limiter.GuardAllow:
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed.Load() != 1 {
+		t.Fatalf("50 concurrent sends to a marked contact: %d allowed, want 1", allowed.Load())
 	}
 }
 

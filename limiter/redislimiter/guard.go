@@ -15,22 +15,28 @@ import (
 
 var _ limiter.GuardLimiter = (*Limiter)(nil)
 
-// guardKeys returns the Redis keys of key's prefix and region: both hash
-// tagged by the region, so that one script in one slot holds both.
-func (l *Limiter) guardKeys(key limiter.GuardKey) (prefix, region string) {
+// guardKeys returns the Redis keys of key's prefix, region and contact
+// (the safe list's mark): all hash tagged by the region, so that one
+// script in one slot holds them. The contact's key has a ":c:" no prefix's
+// hex holds.
+func (l *Limiter) guardKeys(key limiter.GuardKey) (prefix, region, contact string) {
 	region = rediskey.Key(l.prefix, key.Region)
-	return region + ":" + hex.EncodeToString([]byte(key.Prefix)), region
+	return region + ":" + hex.EncodeToString([]byte(key.Prefix)), region, region + ":c:" + hex.EncodeToString([]byte(key.Contact))
 }
 
-// guardArgs appends the allowance and trusted flag, as guardLua's
-// allowance reads them.
-func guardArgs(dst []any, s limiter.GuardSend) []any {
-	trusted := 0
-	if s.Trusted {
-		trusted = 1
+// flag is 1 for true, as the scripts read their flags.
+func flag(b bool) int {
+	if b {
+		return 1
 	}
+	return 0
+}
+
+// guardArgs appends the allowance, the trusted flag and whether the safe
+// list applies, as allowSendScript reads them.
+func guardArgs(dst []any, s limiter.GuardSend) []any {
 	a := s.Allowance
-	return append(dst, a.Base, a.Knee, a.Low, a.High, max(a.Per, 1), a.RegionBase, a.RegionRate, trusted)
+	return append(dst, a.Base, a.Knee, a.Low, a.High, max(a.Per, 1), a.RegionBase, a.RegionRate, flag(s.Trusted), flag(s.Key.Contact != ""))
 }
 
 // AllowSend implements limiter.GuardLimiter.
@@ -51,9 +57,9 @@ func (l *Limiter) AllowSend(ctx context.Context, reqs []limiter.Request, s limit
 	}
 	decisions = decisions[:len(reqs)]
 	clear(decisions)
-	pkey, rkey := l.guardKeys(s.Key)
+	pkey, rkey, ckey := l.guardKeys(s.Key)
 	if _, single := l.client.(*redis.Client); single {
-		return l.allowSendScript(ctx, reqs, s, pkey, rkey, decisions)
+		return l.allowSendScript(ctx, reqs, s, []string{pkey, rkey, ckey}, decisions)
 	}
 	if len(reqs) > 0 {
 		refused, err := l.AllowAll(ctx, reqs, decisions)
@@ -63,7 +69,7 @@ func (l *Limiter) AllowSend(ctx context.Context, reqs []limiter.Request, s limit
 	}
 	bctx, cancel := rediskey.Bound(ctx, l.timeout)
 	defer cancel()
-	v, err := allowSendScript.Run(bctx, l.client, []string{pkey, rkey}, guardArgs([]any{l.clock()}, s)...).Int64Slice()
+	v, err := allowSendScript.Run(bctx, l.client, []string{pkey, rkey, ckey}, guardArgs([]any{l.clock()}, s)...).Int64Slice()
 	var d limiter.SendDecision
 	if err == nil {
 		d, err = readSend(v, 0, decisions)
@@ -83,14 +89,14 @@ func (l *Limiter) AllowSend(ctx context.Context, reqs []limiter.Request, s limit
 }
 
 // allowSendScript is AllowSend on a single node: one script.
-func (l *Limiter) allowSendScript(ctx context.Context, reqs []limiter.Request, s limiter.GuardSend, pkey, rkey string, decisions []limiter.Decision) (limiter.SendDecision, error) {
+func (l *Limiter) allowSendScript(ctx context.Context, reqs []limiter.Request, s limiter.GuardSend, guardKeys []string, decisions []limiter.Decision) (limiter.SendDecision, error) {
 	bctx, cancel := rediskey.Bound(ctx, l.timeout)
 	defer cancel()
-	keys := make([]string, len(reqs), len(reqs)+2)
+	keys := make([]string, len(reqs), len(reqs)+len(guardKeys))
 	for i, r := range reqs {
 		keys[i] = rediskey.Key(l.prefix, r.Key)
 	}
-	keys = append(keys, pkey, rkey)
+	keys = append(keys, guardKeys...)
 	args := guardArgs(allowAllArgs(l.clock(), reqs, make([]any, 0, 16)), s)
 	v, err := allowSendScript.Run(bctx, l.client, keys, args...).Int64Slice()
 	if err != nil {
@@ -110,11 +116,11 @@ func readSend(v []int64, n int, decisions []limiter.Decision) (limiter.SendDecis
 	case len(v) == 3 && v[0] == 2 && (v[1] == 1 || v[1] == 2):
 		d.Guard, d.Started = limiter.GuardVerdict(v[1]), v[2] == 1
 		return d, nil
-	case len(v) == 2+2*n && v[0] == 1:
+	case len(v) == 3+2*n && v[0] == 1:
 		for k := range n {
 			decisions[k] = limiter.Decision{Allowed: true, Remaining: int(v[1+2*k]), At: time.UnixMicro(v[2+2*k])}
 		}
-		d.At = time.UnixMicro(v[1+2*n])
+		d.At, d.Safe = time.UnixMicro(v[1+2*n]), v[2+2*n] == 1
 		return d, nil
 	}
 	return d, fmt.Errorf("redislimiter: unexpected reply %v", v)
@@ -145,8 +151,12 @@ func (l *Limiter) ReleaseSend(ctx context.Context, key limiter.GuardKey, at time
 }
 
 // Verified implements limiter.GuardLimiter.
-func (l *Limiter) Verified(ctx context.Context, key limiter.GuardKey) error {
-	return l.guardRun(ctx, verifiedScript, key, l.clock())
+func (l *Limiter) Verified(ctx context.Context, key limiter.GuardKey, at time.Time) error {
+	now := l.clock()
+	if !at.IsZero() {
+		now = at.UnixMicro()
+	}
+	return l.guardRun(ctx, verifiedScript, key, now, flag(key.Contact != ""))
 }
 
 // guardRun runs script on key's prefix and region.
@@ -156,8 +166,8 @@ func (l *Limiter) guardRun(ctx context.Context, script *redis.Script, key limite
 	}
 	ctx, cancel := rediskey.Bound(ctx, l.timeout)
 	defer cancel()
-	pkey, rkey := l.guardKeys(key)
-	if err := script.Run(ctx, l.client, []string{pkey, rkey}, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	pkey, rkey, ckey := l.guardKeys(key)
+	if err := script.Run(ctx, l.client, []string{pkey, rkey, ckey}, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redislimiter: %w", err)
 	}
 	return nil

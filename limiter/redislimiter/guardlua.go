@@ -15,7 +15,13 @@ import "github.com/redis/go-redis/v9"
 // time written (a clock that steps back is held at it). Hours and days
 // count from the Unix epoch, UTC. A hash holds at most 24 + 24 + 30 + 7 + 3
 // fields: a field that left its window is deleted when the hash is next
-// read. Each hash expires 31 days after its last write.
+// read. Each hash expires 31 days after its last write. The safe list's
+// mark of a contact is a string key in the same slot,
+//
+//	<prefix>{<hex of the region's key>}:c:<hex of the contact's key>
+//
+// holding the end (µs) of the 30 days a verified code marks it for,
+// deleted by the contact's next send.
 
 // guardLua is what the guard's scripts share.
 //
@@ -28,9 +34,10 @@ import "github.com/redis/go-redis/v9"
 // for the prefix, 2 for the region. a holds base, knee, low, high, per,
 // regionBase, regionRate.
 //
-// judge(pkey, rkey, a, trusted, now) decides a send and records it (or its
-// refusal); it returns the verdict, whether a refusal starts a block, and
-// the time recorded.
+// judge(pkey, rkey, ckey, a, trusted, now) decides a send and records it
+// (or its refusal), with the safe list's mark ckey (or nil); it returns
+// the verdict, whether a refusal starts a block (or, when allowed, whether
+// the safe list allowed it), and the time recorded.
 const guardLua = `
 local HOUR, DAY, QUIET = 3600000000, 86400000000, 3600000000
 local KEEP = string.format('%d', 31 * 86400000)
@@ -118,7 +125,7 @@ local function guardNow(arg, rkey)
   return now
 end
 
-local function judge(pkey, rkey, a, trusted, clockArg)
+local function judge(pkey, rkey, ckey, a, trusted, clockArg)
   local now = guardNow(clockArg, rkey)
   local h, d = math.floor(now / HOUR), math.floor(now / DAY)
   local p, plast = tally(pkey, h, d)
@@ -126,6 +133,18 @@ local function judge(pkey, rkey, a, trusted, clockArg)
   p.sent = p.sent + 1
   r.sent = r.sent + 1
   local verdict = decide(p, r, a, trusted)
+  local safe = 0
+  if ckey then
+    -- The safe list: any send allowed to the contact takes its mark, and a
+    -- refused one passes on it.
+    local mark = tonumber(redis.call('GET', ckey))
+    if mark and verdict ~= 0 and mark > now then
+      verdict, safe = 0, 1
+    end
+    if mark and verdict == 0 then
+      redis.call('DEL', ckey)
+    end
+  end
   local stamp = string.format('%d', now)
   if verdict == 0 then
     for _, key in ipairs({pkey, rkey}) do
@@ -134,7 +153,7 @@ local function judge(pkey, rkey, a, trusted, clockArg)
       redis.call('PEXPIRE', key, KEEP)
     end
     redis.call('HSET', rkey, 't', stamp)
-    return 0, 0, now
+    return 0, safe, now
   end
   local key, last, c = pkey, plast, p
   if verdict == 2 then
@@ -163,22 +182,27 @@ end
 `
 
 // allowSendScript: KEYS[1..m] the requests' events, KEYS[m+1] the
-// prefix's hash, KEYS[m+2] the region's; ARGV now µs (0: Redis's TIME),
-// then for each request its number of rules n and n pairs of limit and
-// window µs, then the allowance and trusted (see allowance). Returns
-// {0, index of the refusing request, retry after µs} with nothing
-// recorded; {2, verdict, started} when the guard refused, nothing recorded
-// but the refusal; or {1, remaining, time recorded, ... a pair per
-// request, the send's time}.
+// prefix's hash, KEYS[m+2] the region's, KEYS[m+3] the contact's safe-list
+// mark; ARGV now µs (0: Redis's TIME), then for each request its number
+// of rules n and n pairs of limit and window µs, then the allowance and
+// trusted (see allowance), then 1 when the safe list applies (a contact
+// is named). Returns {0, index of the refusing request, retry after µs}
+// with nothing recorded; {2, verdict, started} when the guard refused,
+// nothing recorded but the refusal; or {1, remaining, time recorded, ... a
+// pair per request, the send's time, 1 when the safe list allowed it}.
 var allowSendScript = redis.NewScript(allowLua + guardLua + `
 local now = clock(ARGV[1])
-local m = #KEYS - 2
+local m = #KEYS - 3
 local reply, taken, a = takeAll(m, now)
 if not reply then
   return taken -- the refusal
 end
 local rules, trusted = allowance(a)
-local verdict, started, at = judge(KEYS[m + 1], KEYS[m + 2], rules, trusted, ARGV[1])
+local ckey
+if ARGV[a + 8] == '1' then
+  ckey = KEYS[m + 3]
+end
+local verdict, started, at = judge(KEYS[m + 1], KEYS[m + 2], ckey, rules, trusted, ARGV[1])
 if verdict ~= 0 then
   for j = m, 1, -1 do
     redis.call('ZREM', KEYS[j], taken[j])
@@ -186,6 +210,7 @@ if verdict ~= 0 then
   return {2, verdict, started}
 end
 reply[2 * m + 2] = at
+reply[2 * m + 3] = started
 return reply
 `)
 
@@ -205,12 +230,19 @@ end
 return {}
 `)
 
-// verifiedScript: KEYS[1] the prefix's hash, KEYS[2] the region's; ARGV
-// now µs (0: Redis's TIME). Counts a verified code for both.
+// verifiedScript: KEYS[1] the prefix's hash, KEYS[2] the region's, KEYS[3]
+// the contact's safe-list mark; ARGV now µs (0: Redis's TIME), and 1 when
+// a contact is named. Counts a verified code for both hashes, and marks
+// the contact safe for 30 days.
 var verifiedScript = redis.NewScript(guardLua + `
 local now = guardNow(ARGV[1], KEYS[2])
 local h, d = math.floor(now / HOUR), math.floor(now / DAY)
-for _, key in ipairs(KEYS) do
+if ARGV[2] == '1' then
+  -- The mark holds its end on the limiter's clock; Redis's expiry
+  -- drops it (on Redis's clock) a little later.
+  redis.call('SET', KEYS[3], string.format('%d', now + 30 * DAY), 'PX', string.format('%d', 31 * 86400000))
+end
+for _, key in ipairs({KEYS[1], KEYS[2]}) do
   tally(key, h, d)
   redis.call('HINCRBY', key, field('v', h), 1)
   redis.call('HINCRBY', key, field('V', d), 1)
