@@ -40,6 +40,7 @@ type config struct {
 	resendSame      bool
 	brand           string
 	catalog         *i18n.Catalog
+	autofill        *autofill // WithSMSAutofill; nil without
 	observer        Observer
 	contactCache    int
 	defaultCountry  string
@@ -231,6 +232,11 @@ func (c *config) check() error {
 	}
 	if err := c.limits.check(); err != nil {
 		c.errs = append(c.errs, err)
+	}
+	if c.autofill != nil && len(c.errs) == 0 {
+		if err := c.autofill.check(c.catalog, c.brand, c.codeLength, c.validity); err != nil {
+			c.errs = append(c.errs, err)
+		}
 	}
 	if (c.storeSet || c.limiterSet) && c.secrets == nil {
 		c.errs = append(c.errs, errors.New("verifier: WithStore or WithLimiter needs WithSecrets: a random secret per process would make codes and limits per process, so instances sharing the backend would reject each other's codes and keep their cooldowns and quotas apart"))

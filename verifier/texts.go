@@ -71,4 +71,7 @@ func (v *Verifier) compose(msg *Message, r Request) {
 		return
 	}
 	msg.Text = cat.SMS(msg.Language, d)
+	if v.cfg.autofill != nil {
+		msg.Text = v.cfg.autofill.appendTo(msg.Text, msg.Code)
+	}
 }
