@@ -15,7 +15,9 @@ import (
 // match ErrTooManyAttempts / ErrTooFrequent and ErrBackend respectively.
 var (
 	// ErrInvalidContact: the contact is empty, too long, or neither a valid
-	// mobile number nor a valid email address.
+	// mobile number nor a valid email address; or the notifier's provider
+	// refused it as invalid (delivery.ErrInvalidRecipient, which the error
+	// then matches too).
 	ErrInvalidContact = contact.ErrInvalid
 	// ErrUnknownCountry: the country is not one of Huawei's values.
 	ErrUnknownCountry = contact.ErrUnknownCountry

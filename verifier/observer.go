@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/vcodekit/vcode/delivery"
 )
 
 // Outcome is how a Send or Verify ended, for metrics.
@@ -29,6 +31,12 @@ const (
 	OutcomeNotAllowed     Outcome = "not_allowed"   // channel, region or route refused
 	OutcomeInvalid        Outcome = "invalid"       // no subject; bad contact, country or code format
 	OutcomeBackendError   Outcome = "backend_error" // the store, limiter or random source failed, or an unexpected error
+
+	// OutcomeInvalidRecipient: the provider refused the contact as
+	// invalid (delivery.ErrInvalidRecipient); answered as a bad contact,
+	// the limits given back. Apart from OutcomeInvalid so that a provider
+	// refusing every number shows.
+	OutcomeInvalidRecipient Outcome = "invalid_recipient"
 )
 
 // Event describes one finished Send or Verify. It never holds the contact
@@ -107,6 +115,9 @@ func outcomeOf(op string, err error) Outcome {
 			return OutcomeDeliveryFailed
 		}
 		return OutcomeDeliveryUnknown
+	}
+	if errors.Is(err, delivery.ErrInvalidRecipient) {
+		return OutcomeInvalidRecipient
 	}
 	return OutcomeInvalid
 }
