@@ -41,6 +41,7 @@ type config struct {
 	brand           string
 	catalog         *i18n.Catalog
 	autofill        *autofill // WithSMSAutofill; nil without
+	wrapNotifier    notifierWrap
 	observer        Observer
 	contactCache    int
 	defaultCountry  string

@@ -112,6 +112,10 @@ func New(n Notifier, opts ...Option) (*Verifier, error) {
 	}
 	if n == nil {
 		cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
+	} else if cfg.wrapNotifier != nil {
+		if n = cfg.wrapNotifier(n); n == nil {
+			cfg.errs = append(cfg.errs, errors.New("verifier: nil notifier"))
+		}
 	}
 	var owned []io.Closer
 	if !cfg.storeSet {
