@@ -39,6 +39,7 @@ type Handler struct {
 	log           *slog.Logger
 	maxBody       int64
 	publishedOnly bool
+	sendTimes     bool // WithSendTimes
 	trusted       []netip.Prefix
 	observer      RequestObserver
 	standalone    http.Handler // Middleware(NotFound), built once for ServeHTTP
@@ -109,6 +110,28 @@ func WithMaxBodyBytes(n int64) Option {
 func WithPublishedStatusesOnly() Option {
 	return func(h *Handler) error {
 		h.publishedOnly = true
+		return nil
+	}
+}
+
+// WithSendTimes makes a successful send answer a JSON body, with
+// Content-Type application/json;charset=UTF-8, instead of the published
+// API's empty one:
+//
+//	{"expires_at":"2026-11-25T10:01:00Z","next_send_at":"2026-11-25T10:01:00Z"}
+//
+// expires_at is when the code dies (verifier.Sent.ExpiresAt) and
+// next_send_at the earliest time another code may be asked for, once the
+// cooldown has passed (verifier.Sent.NextSendAt), for a browser's "resend
+// in N s" and "expires in N s". Both are RFC 3339 in UTC, in whole
+// seconds: expires_at rounded down and next_send_at up, so that neither
+// promises a moment too much. The hourly cap or a quota may hold a later
+// send longer; it is then refused with a Retry-After. Off by default, so
+// that the wire stays the published API's (openapi.yaml documents both
+// answers); the verify endpoint is unchanged.
+func WithSendTimes() Option {
+	return func(h *Handler) error {
+		h.sendTimes = true
 		return nil
 	}
 }
@@ -257,6 +280,7 @@ type call struct {
 	lang    language.Tag
 	verify  bool
 	contact contact.Contact
+	sent    verifier.Sent // a send's, for WithSendTimes
 	err     error
 }
 
@@ -293,7 +317,26 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 		status, code = h.writeError(w, c, c.err)
 		return
 	}
+	if h.sendTimes && !c.verify {
+		hdr["Content-Type"] = headerJSON
+		w.WriteHeader(http.StatusOK)
+		w.Write(appendSendTimes(make([]byte, 0, 80), c.sent))
+		return
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// appendSendTimes appends WithSendTimes's body for s.
+func appendSendTimes(b []byte, s verifier.Sent) []byte {
+	next := s.NextSendAt.UTC()
+	if t := next.Truncate(time.Second); t.Before(next) {
+		next = t.Add(time.Second)
+	}
+	b = append(b, `{"expires_at":"`...)
+	b = s.ExpiresAt.UTC().Truncate(time.Second).AppendFormat(b, time.RFC3339)
+	b = append(b, `","next_send_at":"`...)
+	b = next.AppendFormat(b, time.RFC3339)
+	return append(b, `"}`...)
 }
 
 // subject finds who asks: WithSubject's function, or the X-Access-Token
@@ -341,7 +384,7 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 	ctx := r.Context()
 	if !c.verify {
 		sent, err := h.v.Send(ctx, req)
-		c.contact = sent.Contact
+		c.contact, c.sent = sent.Contact, sent
 		return err
 	}
 	c.contact, err = h.v.Verify(ctx, req, body.code)
