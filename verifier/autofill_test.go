@@ -15,16 +15,11 @@ import (
 	"github.com/vcodekit/vcode/verifier"
 )
 
-// gsm7 is the GSM 7-bit default alphabet laid out by septet value, as in
-// 3GPP TS 23.038 table 6.2.1 (0x1B, the escape, left out), and gsm7Ext
-// its extension table: the test's own copy, in another shape than the
-// package's, so that a slip in one shows.
-var (
-	gsm7 = [8]string{
-		"@Δ ¡¿", "£_!1AQaq", "$Φ\"2BRbr", "¥Γ#3CScs", "èΛ¤4DTdt", "éΩ%5EUeu", "ùΠ&6FVfv", "ìΨ'7GWgw",
-	}
-	gsm7Ext = "\f^{}\\[~]|€"
-)
+// gsm7Ext is the GSM 7-bit alphabet's extension table (3GPP TS 23.038
+// table 6.2.1.1); gsm7Septets has the alphabet by the columns of table
+// 6.2.1: the test's own copy, in another shape than the package's, so
+// that a slip in one shows.
+const gsm7Ext = "\f^{}\\[~]|€"
 
 // gsm7Septets counts s in septets, or -1 when a character is outside the
 // alphabet and its extension.
