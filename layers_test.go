@@ -45,6 +45,10 @@ var layers = map[string]int{
 	// The observation contract, on the delivery contract alone, so that a
 	// metrics adapter needs it and not the verifier.
 	"observe": 1,
+
+	// vcodetest.WithNotifier's way into verifier.New.
+	"internal/notifyhook": 1,
+
 	// What implements or checks the backends' interfaces.
 	"store/storetest":      2,
 	"store/redisstore":     2,

@@ -40,6 +40,40 @@ func TestUndelivered(t *testing.T) {
 	}
 }
 
+// TestInvalidRecipient: a wrapped error matches ErrInvalidRecipient,
+// ErrUndelivered (it is certain) and itself, keeps its text, and nil
+// stays nil; Undelivered alone is not an invalid recipient.
+func TestInvalidRecipient(t *testing.T) {
+	if delivery.InvalidRecipient(nil) != nil {
+		t.Fatal("InvalidRecipient(nil) is not nil")
+	}
+	refused := errors.New("gateway: 400 not a number")
+	for _, tt := range []struct {
+		name                 string
+		err                  error
+		invalid, undelivered bool
+	}{
+		{"wrapped", delivery.InvalidRecipient(refused), true, true},
+		{"wrapped again", fmt.Errorf("sms: %w", delivery.InvalidRecipient(refused)), true, true},
+		{"inside Undelivered", delivery.Undelivered(delivery.InvalidRecipient(refused)), true, true},
+		{"undelivered", delivery.Undelivered(refused), false, true},
+		{"plain", refused, false, false},
+	} {
+		if got := errors.Is(tt.err, delivery.ErrInvalidRecipient); got != tt.invalid {
+			t.Errorf("%s: errors.Is(ErrInvalidRecipient) = %v", tt.name, got)
+		}
+		if got := errors.Is(tt.err, delivery.ErrUndelivered); got != tt.undelivered {
+			t.Errorf("%s: errors.Is(ErrUndelivered) = %v", tt.name, got)
+		}
+		if !errors.Is(tt.err, refused) {
+			t.Errorf("%s: the provider's error is lost", tt.name)
+		}
+	}
+	if got := delivery.InvalidRecipient(refused).Error(); got != refused.Error() {
+		t.Errorf("Error() = %q, want the wrapped error's text", got)
+	}
+}
+
 // TestRedactURL: user info and query are replaced, the fragment dropped,
 // and a URL that does not parse is replaced whole.
 func TestRedactURL(t *testing.T) {

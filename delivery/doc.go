@@ -29,7 +29,10 @@
 // Undelivered says the message certainly did not leave: the code is
 // withdrawn and the limits given back. ErrNotAllowed says the notifier
 // does not take this destination at all (a channel it has no route for):
-// the request is refused as not allowed. Any other error says the message
+// the request is refused as not allowed. InvalidRecipient says the
+// provider refused the recipient itself as invalid (a number that is not
+// one): certain too, and answered as the user's invalid contact rather
+// than a failure of the service. Any other error says the message
 // may have left: the code stays valid and the send keeps counting against
 // every limit. Errors never quote a credential; RedactURL helps with URLs.
 package delivery

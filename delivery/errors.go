@@ -41,3 +41,35 @@ type undeliveredError struct{ err error }
 func (e *undeliveredError) Error() string        { return e.err.Error() }
 func (e *undeliveredError) Unwrap() error        { return e.err }
 func (e *undeliveredError) Is(target error) bool { return target == ErrUndelivered }
+
+// ErrInvalidRecipient says that the provider refused the recipient
+// itself as one it cannot deliver to: not a valid number, or not a mobile
+// one (Twilio's 21211 and 21614, Huawei Cloud's E200023, SNS's
+// InvalidParameter on the PhoneNumber). It is the user's to fix, not the
+// service's: the verifier answers it as an invalid contact
+// (contact.ErrInvalid, 400 USG.201060002 over HTTP) and, as the
+// message certainly did not leave, withdraws the code and gives the
+// limits back, as for ErrUndelivered.
+//
+// Return it only for a refusal that is certain and names the recipient:
+// a provider's account or configuration fault answered to every number
+// would turn every send into the users' mistake.
+var ErrInvalidRecipient = errors.New("delivery: recipient refused as invalid")
+
+// InvalidRecipient wraps err to say that the provider refused the
+// recipient as invalid: errors.Is(InvalidRecipient(err), …) holds for
+// ErrInvalidRecipient, ErrUndelivered and err. A nil err stays nil.
+func InvalidRecipient(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &invalidRecipientError{err}
+}
+
+type invalidRecipientError struct{ err error }
+
+func (e *invalidRecipientError) Error() string { return e.err.Error() }
+func (e *invalidRecipientError) Unwrap() error { return e.err }
+func (e *invalidRecipientError) Is(target error) bool {
+	return target == ErrInvalidRecipient || target == ErrUndelivered
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/i18n"
 )
 
 // TestRefusedDeliveriesBoundedOverHTTP: one token, one IP and one number
@@ -38,5 +39,39 @@ func TestRefusedDeliveriesBoundedOverHTTP(t *testing.T) {
 	}
 	if errorLines != calls {
 		t.Fatalf("%d ERROR lines for %d refused calls", errorLines, calls)
+	}
+}
+
+// TestInvalidRecipientOverHTTP: a provider's certain "not a valid number"
+// is the user's to fix: 400 USG.201060002 in the request's language, not
+// a 500, logged below ERROR; the limits are given back, so the corrected
+// number (or the same one, once the user checked it) may be sent to at
+// once.
+func TestInvalidRecipientOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range []string{"zh-CN", "en-US"} {
+		e.notify = func(context.Context, delivery.Message) error {
+			return delivery.InvalidRecipient(errors.New("twilio: HTTP 400, error 21211"))
+		}
+		w := e.do(call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"Accept-Language": lang}})
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d, want 400: %s", lang, w.Code, w.Body)
+		}
+		tag := i18n.ZhCN
+		if lang == "en-US" {
+			tag = i18n.EnUS
+		}
+		if got := decodeError(t, w); got.Code != httpmw.CodeInvalidContact || got.Message != i18n.Default().Error(tag, i18n.InvalidContact) {
+			t.Errorf("%s: %+v, want %s with the invalid-contact message", lang, got, httpmw.CodeInvalidContact)
+		}
+		// The limits came back: the next send goes through at once.
+		e.notify = nil
+		if w := e.do(call{path: httpmw.SendPath, body: sendBody}); w.Code != http.StatusOK {
+			t.Fatalf("%s: the send after the refusal: %d %s; want 200, the limits given back", lang, w.Code, w.Body)
+		}
+		e.clk.Advance(time.Hour)
+	}
+	if bytes.Contains(e.logBuf.Bytes(), []byte(`"level":"ERROR"`)) {
+		t.Errorf("a user's wrong number logged as an error: %s", e.logBuf)
 	}
 }

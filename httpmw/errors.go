@@ -65,7 +65,11 @@ var errorTable = []ErrorSpec{
 // nothing). httpmw's own errors (an unreadable body, a refused token) are
 // told by errors.Is; every other error by verifier.Classify, so that the
 // HTTP answer and the verifier's Observer outcome always agree. An error
-// matching no row is an internal error: 500, CodeInternal.
+// matching no row is an internal error: 500, CodeInternal. A provider's
+// certain refusal of the number (delivery.ErrInvalidRecipient: Twilio's
+// 21211, Huawei Cloud's E200023...) reaches the table as
+// contact.ErrInvalid, the user's to fix: 400 CodeInvalidContact,
+// with the send's limits given back, not a 500.
 func ErrorTable() []ErrorSpec {
 	return slices.Clone(errorTable)
 }

@@ -39,6 +39,7 @@ type Handler struct {
 	log           *slog.Logger
 	maxBody       int64
 	publishedOnly bool
+	sendTimes     bool // WithSendTimes
 	trusted       []netip.Prefix
 	trust         func(*http.Request, string) bool // WithTrust
 	observer      RequestObserver
@@ -88,6 +89,7 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 		log:           or(o.log, slog.New(slog.DiscardHandler)),
 		maxBody:       or(o.maxBody, DefaultMaxBodyBytes),
 		publishedOnly: o.publishedOnly,
+		sendTimes:     o.sendTimes,
 		trust:         or(o.trust, nil),
 		observer:      o.observer,
 	}
@@ -154,6 +156,7 @@ type call struct {
 	lang    language.Tag
 	verify  bool
 	contact contact.Contact
+	sent    verifier.Sent // a send's, for WithSendTimes
 	err     error
 }
 
@@ -190,7 +193,26 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 		status, code = h.writeError(w, c, c.err)
 		return
 	}
+	if h.sendTimes && !c.verify {
+		hdr["Content-Type"] = headerJSON
+		w.WriteHeader(http.StatusOK)
+		w.Write(appendSendTimes(make([]byte, 0, 80), c.sent))
+		return
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// appendSendTimes appends WithSendTimes's body for s.
+func appendSendTimes(b []byte, s verifier.Sent) []byte {
+	next := s.NextSendAt.UTC()
+	if t := next.Truncate(time.Second); t.Before(next) {
+		next = t.Add(time.Second)
+	}
+	b = append(b, `{"expires_at":"`...)
+	b = s.ExpiresAt.UTC().Truncate(time.Second).AppendFormat(b, time.RFC3339)
+	b = append(b, `","next_send_at":"`...)
+	b = next.AppendFormat(b, time.RFC3339)
+	return append(b, `"}`...)
 }
 
 // subject finds who asks: WithSubject's function, or the X-Access-Token
@@ -239,7 +261,7 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 	if !c.verify {
 		req.Trusted = h.trust != nil && h.trust(r, subject)
 		sent, err := h.v.Send(ctx, req)
-		c.contact = sent.Contact
+		c.contact, c.sent = sent.Contact, sent
 		return err
 	}
 	c.contact, err = h.v.Verify(ctx, req, body.code)

@@ -22,6 +22,7 @@ type options struct {
 	log           **slog.Logger
 	maxBody       *int64
 	publishedOnly bool
+	sendTimes     bool
 	trusted       []string
 	subjectOf     *func(*http.Request) (string, error)
 	purpose       string
@@ -59,6 +60,25 @@ func WithMaxBodyBytes(n int64) Option {
 // statuses of the published table: 200, 400, 401, 403 and 500.
 func WithPublishedStatusesOnly() Option {
 	return func(o *options) { o.publishedOnly = true }
+}
+
+// WithSendTimes makes a successful send answer a JSON body, with
+// Content-Type application/json;charset=UTF-8, instead of the published
+// API's empty one:
+//
+//	{"expires_at":"2026-11-25T10:01:00Z","next_send_at":"2026-11-25T10:01:00Z"}
+//
+// expires_at is when the code dies (verifier.Sent.ExpiresAt) and
+// next_send_at the earliest time another code may be asked for, once the
+// cooldown has passed (verifier.Sent.NextSendAt), for a browser's "resend
+// in N s" and "expires in N s". Both are RFC 3339 in UTC, in whole
+// seconds: expires_at rounded down and next_send_at up, so that neither
+// promises a moment too much. The hourly cap or a quota may hold a later
+// send longer; it is then refused with a Retry-After. Off by default, so
+// that the wire stays the published API's (openapi.yaml documents both
+// answers); the verify endpoint is unchanged.
+func WithSendTimes() Option {
+	return func(o *options) { o.sendTimes = true }
 }
 
 // WithTrustedProxies sets the proxies whose X-Forwarded-For is believed,

@@ -48,6 +48,12 @@ const (
 	OutcomeNotAllowed     Outcome = "not_allowed"   // channel, region or route refused
 	OutcomeInvalid        Outcome = "invalid"       // no subject; bad contact, country or code format
 	OutcomeBackendError   Outcome = "backend_error" // the store, limiter or random source failed, or an unexpected error
+
+	// OutcomeInvalidRecipient: the provider refused the contact as
+	// invalid (delivery.ErrInvalidRecipient); answered as a bad contact,
+	// the limits given back. Apart from OutcomeInvalid so that a provider
+	// refusing every number shows.
+	OutcomeInvalidRecipient Outcome = "invalid_recipient"
 )
 
 // Event describes one finished Send or Verify. It never holds the contact

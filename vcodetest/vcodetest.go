@@ -13,10 +13,13 @@
 package vcodetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/internal/clock"
+	"github.com/vcodekit/vcode/internal/notifyhook"
 	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
@@ -40,7 +43,8 @@ var Start = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 // New returns a Verifier for t: in-memory store and limiter on a manual
 // clock starting at Start, delivering into a Recorder, closed when the
 // test ends. opts come after New's own, so they win (give verifier.WithLimits
-// to change the policy, WithClock to use another clock). The policy is the
+// to change the policy, WithClock to use another clock, WithNotifier to
+// deliver through a provider's notifier as well). The policy is the
 // default one, the SMS pumping guard included: a test that sends many
 // codes to one prefix and never verifies them will see it refuse them
 // (verifier.WithGuard(verifier.Guard{}) switches it off).
@@ -55,6 +59,51 @@ func New(t testing.TB, opts ...verifier.Option) (*verifier.Verifier, *notify.Rec
 	t.Cleanup(func() { v.Close() })
 	return v, outbox, clock
 }
+
+// WithNotifier makes the Verifier of New deliver through n, such as a
+// provider's notifier pointed at its fake (twiliotest, snstest,
+// huaweicloudtest), while keeping New's manual clock, in-memory backends
+// and outbox: a message n accepts is recorded in the outbox too, so
+// outbox.LastCode still works; one it refuses is not, and its error is
+// the verifier's to classify, as in production (a refused number is
+// contact.ErrInvalid, a throttled provider a *BackendError whose
+// limits were given back). A channel n does not support (a
+// delivery.ChannelNotifier, such as an SMS provider for email) is refused
+// as not allowed before any code is made, as it would be in production.
+//
+// It is an option of New like the verifier's own, and only New's: given
+// to verifier.New it delivers through n as well.
+func WithNotifier(n delivery.Notifier) verifier.Option {
+	return notifyhook.Wrap(func(outbox delivery.Notifier) delivery.Notifier {
+		if n == nil {
+			return nil // verifier.New reports it
+		}
+		t := &tee{first: n, then: outbox}
+		if cn, ok := n.(delivery.ChannelNotifier); ok {
+			return &channelTee{tee: t, supports: cn.Supports}
+		}
+		return t
+	}).(verifier.Option)
+}
+
+// tee delivers through first and, once first accepted the message, into
+// then (the outbox).
+type tee struct{ first, then delivery.Notifier }
+
+func (t *tee) Notify(ctx context.Context, m delivery.Message) error {
+	if err := t.first.Notify(ctx, m); err != nil {
+		return err
+	}
+	return t.then.Notify(ctx, m)
+}
+
+// channelTee is a tee whose first notifier delivers only some channels.
+type channelTee struct {
+	*tee
+	supports func(delivery.Channel) bool
+}
+
+func (t *channelTee) Supports(ch delivery.Channel) bool { return t.supports(ch) }
 
 // Unlimited returns Limits that no test or benchmark reaches: a billion
 // of everything, no cooldown, no per-subject or per-IP quota. The SMS

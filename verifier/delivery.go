@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
 )
 
@@ -30,7 +31,17 @@ func (v *Verifier) deliver(ctx context.Context, msg delivery.Message) (undeliver
 		}
 	}()
 	err = v.notifier.Notify(dctx, msg)
-	// delivery.ErrNotAllowed from a notifier (a Router without the route) means it
-	// never tried.
-	return err != nil && (errors.Is(err, delivery.ErrUndelivered) || errors.Is(err, delivery.ErrNotAllowed)), err
+	// ErrNotAllowed from a notifier (a Router without the route) means it
+	// never tried; ErrInvalidRecipient that the provider refused the
+	// number.
+	return err != nil && (errors.Is(err, delivery.ErrUndelivered) || errors.Is(err, delivery.ErrNotAllowed) || errors.Is(err, delivery.ErrInvalidRecipient)), err
+}
+
+// refusedRecipient is the error of a send whose notifier refused the
+// recipient as invalid (delivery.ErrInvalidRecipient): the contact is
+// invalid, so it matches contact.ErrInvalid, and the notifier's error
+// stays inside for errors.As. It is not a *BackendError: nothing failed
+// but the user's number.
+func refusedRecipient(err error) error {
+	return fmt.Errorf("verifier: the provider refused the contact: %w: %w", contact.ErrInvalid, err)
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/vcodekit/vcode/contact"
-	"github.com/vcodekit/vcode/observe"
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/limiter"
+	"github.com/vcodekit/vcode/observe"
 )
 
 // ErrPumping is returned by Send when the pumping guard refuses the

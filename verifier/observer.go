@@ -48,6 +48,9 @@ func outcomeOf(op string, err error) observe.Outcome {
 		}
 		return observe.OutcomeDeliveryUnknown
 	}
+	if errors.Is(err, delivery.ErrInvalidRecipient) {
+		return observe.OutcomeInvalidRecipient
+	}
 	return observe.OutcomeInvalid
 }
 

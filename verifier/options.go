@@ -56,6 +56,8 @@ type options struct {
 	observer        observe.Observer
 	contactCache    *int
 	now             *func() time.Time
+	autofill        *[2]string // WithSMSAutofill's domain and app hash
+	wrapNotifier    notifierWrap
 	rand            io.Reader // crypto/rand.Reader when nil; set only by tests
 }
 
@@ -343,6 +345,18 @@ func (o *options) check(n delivery.Notifier) error {
 	if o.now != nil && *o.now == nil {
 		add("verifier: WithClock needs a clock, not nil")
 	}
+	if o.autofill != nil {
+		// Whether the longest SMS still fits one segment is judged on
+		// the other values only once they are valid.
+		a, err := newAutofill(o.autofill[0], o.autofill[1])
+		if err != nil {
+			errs = append(errs, err)
+		} else if len(errs) == 0 {
+			if err := a.check(or(o.catalog, i18n.Default()), or(o.brand, ""), or(o.codeLength, defaultCodeLength), or(o.validity, defaultValidity)); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -382,6 +396,7 @@ type config struct {
 	resendSame      bool
 	brand           string
 	catalog         *i18n.Catalog
+	autofill        *autofill // nil without WithSMSAutofill
 	observer        observe.Observer
 	contactCache    int
 	defaultCountry  string
@@ -411,6 +426,9 @@ func (o *options) config() config {
 		store:           or(o.store, nil),
 		limiter:         or(o.limiter, nil),
 		secrets:         or(o.secrets, nil),
+	}
+	if o.autofill != nil {
+		c.autofill, _ = newAutofill(o.autofill[0], o.autofill[1])
 	}
 	if o.channels != nil {
 		c.channels = map[delivery.Channel]bool{}

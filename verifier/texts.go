@@ -36,4 +36,7 @@ func (v *Verifier) compose(msg *delivery.Message, r Request) {
 		return
 	}
 	msg.Text = cat.SMS(msg.Language, d)
+	if v.cfg.autofill != nil {
+		msg.Text = v.cfg.autofill.appendTo(msg.Text, msg.Code)
+	}
 }

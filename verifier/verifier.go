@@ -98,6 +98,9 @@ func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if n != nil && o.wrapNotifier != nil {
+		n = o.wrapNotifier(n) // vcodetest.WithNotifier; check refuses a nil result
+	}
 	if err := o.check(n); err != nil {
 		return nil, err
 	}
@@ -163,7 +166,10 @@ func closeAll(cs []io.Closer) error {
 // Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
 // contact.ErrCountryMismatch; delivery.ErrNotAllowed; a *RateLimitError matching
 // ErrTooFrequent; a *BackendError when the store, the limiter or the
-// notifier fails.
+// notifier fails. A notifier's delivery.ErrInvalidRecipient (the provider
+// refused the number as not one) is the user's to fix: Send returns an
+// error matching ErrInvalidContact and the notifier's error, and gives
+// the limits back as for ErrUndelivered.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
@@ -278,6 +284,9 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 		// (A re-sent code is never withdrawn: its first delivery
 		// succeeded.)
 		mayHaveLeft = !undelivered
+		if errors.Is(err, delivery.ErrInvalidRecipient) {
+			return sent, b, refusedRecipient(err)
+		}
 		return sent, b, backendErr("notify", err)
 	}
 	v.contacts.admit(r.Subject, r.Contact, r.Country, c)

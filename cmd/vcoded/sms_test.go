@@ -17,9 +17,10 @@ type fakeProvider struct {
 	lastCode func(to string) (string, bool)
 	requests func() int
 	problems func() []string
-	// accept, refuse and fail set the next answers: success, a refusal
-	// before acceptance (an invalid number) and an ambiguous 5xx.
-	accept, refuse, fail func()
+	// accept, refuse, throttle and fail set the next answers: success,
+	// a refusal of the number as invalid, a refusal before acceptance
+	// that is not the number's (throttled) and an ambiguous 5xx.
+	accept, refuse, throttle, fail func()
 }
 
 // fakeProviders start each provider's fake.
@@ -29,6 +30,7 @@ var fakeProviders = map[string]func(t *testing.T) fakeProvider{
 		return fakeProvider{s.Env(), s.LastCode, s.Requests, s.Problems,
 			func() { s.SetAnswer(huaweicloudtest.Accept) },
 			func() { s.SetAnswer(huaweicloudtest.RejectInvalidNumber) },
+			func() { s.SetAnswer(huaweicloudtest.Throttle) },
 			func() { s.SetAnswer(huaweicloudtest.ServerError) }}
 	},
 	"twilio": func(t *testing.T) fakeProvider {
@@ -36,6 +38,7 @@ var fakeProviders = map[string]func(t *testing.T) fakeProvider{
 		return fakeProvider{s.Env(), s.LastCode, s.Requests, s.Problems,
 			func() { s.SetAnswer(twiliotest.Accept) },
 			func() { s.SetAnswer(twiliotest.RejectInvalidNumber) },
+			func() { s.SetAnswer(twiliotest.Throttle) },
 			func() { s.SetAnswer(twiliotest.ServerError) }}
 	},
 	"sns": func(t *testing.T) fakeProvider {
@@ -43,14 +46,17 @@ var fakeProviders = map[string]func(t *testing.T) fakeProvider{
 		return fakeProvider{s.Env(), s.LastCode, s.Requests, s.Problems,
 			func() { s.SetAnswer(snstest.Accept) },
 			func() { s.SetAnswer(snstest.RejectInvalidNumber) },
+			func() { s.SetAnswer(snstest.Throttle) },
 			func() { s.SetAnswer(snstest.ServerError) }}
 	},
 }
 
 // TestSMSProviders drives vcoded with -sms set to each provider, against
 // its fake playing the documented API: a code arrives at the provider and
-// verifies; a refusal before acceptance is 500 USG.201060500 with the
-// limits given back (the next send is not held by the cooldown); an
+// verifies; a refusal of the number as invalid is the user's 400
+// USG.201060002, another refusal before acceptance 500 USG.201060500,
+// both with the limits given back (the next send is not held by the
+// cooldown); an
 // ambiguous failure is 500 with the limits kept (the next send is); no
 // credential appears on vcoded's output.
 func TestSMSProviders(t *testing.T) {
@@ -92,19 +98,28 @@ func throughProvider(t *testing.T, name string, fake fakeProvider) {
 		t.Fatal("the code was printed on stdout although a provider delivers it")
 	}
 
-	// Refused before acceptance: 500, and the send counts against no
+	// Refused before acceptance: the number as invalid is the user's 400,
+	// a throttled provider a 500; either way the send counts against no
 	// limit, so the user may ask again at once.
-	const refused = "+8613700000001"
-	fake.refuse()
-	if st, body := send(refused); st != 500 || !strings.Contains(body, "USG.201060500") {
-		t.Fatalf("send the provider refuses: %d %s", st, body)
-	}
-	fake.accept()
-	if st, body := send(refused); st != 200 {
-		t.Fatalf("send again after a refusal: %d %s, want 200 (the limits given back)", st, body)
-	}
-	if _, found := fake.lastCode(refused); !found {
-		t.Fatal("the second send did not reach the provider")
+	for _, tt := range []struct {
+		to, code string
+		status   int
+		refuse   func()
+	}{
+		{"+8613700000001", "USG.201060002", 400, fake.refuse},
+		{"+8613700000003", "USG.201060500", 500, fake.throttle},
+	} {
+		tt.refuse()
+		if st, body := send(tt.to); st != tt.status || !strings.Contains(body, tt.code) {
+			t.Fatalf("send the provider refuses: %d %s, want %d %s", st, body, tt.status, tt.code)
+		}
+		fake.accept()
+		if st, body := send(tt.to); st != 200 {
+			t.Fatalf("send again after a refusal: %d %s, want 200 (the limits given back)", st, body)
+		}
+		if _, found := fake.lastCode(tt.to); !found {
+			t.Fatal("the second send did not reach the provider")
+		}
 	}
 
 	// Ambiguous (a 5xx): 500, and the send keeps counting, as the message

@@ -160,6 +160,10 @@ func TestHandlerMatchesDocument(t *testing.T) {
 	run(t, v, g, exchange{path: send, body: `{"contact":"+85251234567"}`, validBody: true, wantStatus: 200, description: "allowed region"})
 	run(t, v, g, exchange{path: send, body: `{"contact":"+85251234567"}`, validBody: true, wantStatus: 400, description: "cooldown as 400"})
 
+	// WithSendTimes: the send's JSON body, as documented.
+	st := newFixture(t, nil, httpmw.WithSendTimes())
+	run(t, v, st, ok(send, `{"contact":"+8613612345678","country":"chinaPR"}`, "send with WithSendTimes"))
+
 	// A notifier that fails: 500.
 	h := newFixture(t, []verifier.Option{})
 	failing, _ := verifier.New(delivery.NotifierFunc(func(context.Context, delivery.Message) error { return errors.New("down") }))
@@ -183,16 +187,34 @@ func TestDocumentCatchesDrift(t *testing.T) {
 		{"missing request_id", 401, map[string]string{"X-Request-Id": "a"}, `{"error_code":"USG.000000004","error_msg":"x"}`},
 		{"undocumented status", 418, map[string]string{"X-Request-Id": "a"}, `{}`},
 		{"429 without Retry-After", 429, map[string]string{"X-Request-Id": "a"}, `{"error_code":"USG.201060007","error_msg":"x","request_id":"a"}`},
+		{"send times without next_send_at", 200, map[string]string{"X-Request-Id": "a", "Cache-Control": "no-cache", "Pragma": "no-cache", "Content-Language": "zh-CN"}, `{"expires_at":"2026-11-25T10:01:00Z"}`},
+		{"send times not a date", 200, map[string]string{"X-Request-Id": "a", "Cache-Control": "no-cache", "Pragma": "no-cache", "Content-Language": "zh-CN"}, `{"expires_at":"soon","next_send_at":"2026-11-25T10:01:00Z"}`},
+		{"send times with another field", 200, map[string]string{"X-Request-Id": "a", "Cache-Control": "no-cache", "Pragma": "no-cache", "Content-Language": "zh-CN"}, `{"expires_at":"2026-11-25T10:01:00Z","next_send_at":"2026-11-25T10:01:00Z","code":"123456"}`},
 	}
 	for _, b := range bad {
 		resp := &http.Response{StatusCode: b.status, Header: http.Header{}, Body: io.NopCloser(bytes.NewBufferString(b.body)), Request: req}
 		resp.Header.Set("Content-Type", "application/json;charset=UTF-8")
 		for k, val := range b.headers {
-			resp.Header.Set(k, val)
+			if val == "" {
+				resp.Header.Del(k)
+			} else {
+				resp.Header.Set(k, val)
+			}
 		}
 		if ok, _ := v.ValidateHttpResponse(req, resp); ok {
 			t.Errorf("%s: the validator accepted a response that breaks the document", b.name)
 		}
+	}
+	// The same headers with a good send-times body pass: the refusals
+	// above are the bodies'.
+	resp := &http.Response{StatusCode: 200, Header: http.Header{}, Request: req,
+		Body: io.NopCloser(bytes.NewBufferString(`{"expires_at":"2026-11-25T10:01:00Z","next_send_at":"2026-11-25T10:01:00Z"}`))}
+	resp.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	for k, val := range map[string]string{"X-Request-Id": "a", "Cache-Control": "no-cache", "Pragma": "no-cache", "Content-Language": "zh-CN"} {
+		resp.Header.Set(k, val)
+	}
+	if ok, errs := v.ValidateHttpResponse(req, resp); !ok {
+		t.Errorf("a good send-times answer was refused: %s", describe(errs))
 	}
 }
 

@@ -14,7 +14,20 @@ const (
 	sent    outcome = iota
 	refused         // certainly not sent
 	unsure          // may have been sent
+	// invalidNumber: certainly not sent, the number's status E200023:
+	// it is in none of the operators' number ranges of the channel (the
+	// zh-CN "SMS Status Error Codes", sms_05_0051: 国内短信接收方匹配通道失败,
+	// 接收方号码不在应用配置的运营商码表中), a number no operator serves,
+	// which the user is to correct (delivery.ErrInvalidRecipient).
+	invalidNumber
 )
+
+// statusInvalidNumber is the number's status that refuses the number
+// itself. The service's other refusals of a number (E200024 no
+// international SMS, E200025 and E200026 outside the channel's range,
+// E000628 a country off the allow list) are the account's configuration,
+// not the user's number.
+const statusInvalidNumber = "E200023"
 
 // answer is the JSON body of the SMS Sending API (sms_05_0001, "Response
 // Parameters"): a code and its description for the request, and for each
@@ -116,7 +129,7 @@ func judge(httpStatus int, body []byte, readErr error, to string, scrub func(str
 	case httpStatus >= 400:
 		// Every 4xx of the API is a refusal (400 malformed, 401
 		// authentication, 403 allow list or limit, 404 wrong address).
-		return refused, what + ": refused" + because(a.Code, status)
+		return refusal(a.Code, status), what + ": refused" + because(a.Code, status)
 	case httpStatus == http.StatusSeeOther:
 		// 303 may answer a POST that was processed.
 		return unsure, what + ": the message may have been sent (redirect not followed)"
@@ -135,16 +148,27 @@ func judgeCode(a answer, status, what string) (outcome, string) {
 		return unsure, what + " without the number's status: the message may have been sent"
 	case a.Code == "000000":
 		if _, ok := refusedStatuses[status]; ok {
-			return refused, what + ": refused" + because("", status)
+			return refusal(a.Code, status), what + ": refused" + because("", status)
 		}
 		return unsure, what + ": a status the API does not document: the message may have been sent"
 	case a.Code == "E000510" && statusAccepted(status):
 		return unsure, what + ": a failure with an accepted number: the message may have been sent"
 	}
 	if _, ok := refusedCode(a.Code); ok {
-		return refused, what + ": refused" + because(a.Code, status)
+		return refusal(a.Code, status), what + ": refused" + because(a.Code, status)
 	}
 	return unsure, what + ": a code the API does not document: the message may have been sent"
+}
+
+// refusal is the outcome of a refused answer with code and the number's
+// status: invalidNumber for E200023 where the code points to the
+// number's status (000000, or E000510 "see the number's status"),
+// refused otherwise.
+func refusal(code, status string) outcome {
+	if status == statusInvalidNumber && (code == "000000" || code == "E000510") {
+		return invalidNumber
+	}
+	return refused
 }
 
 // numberStatus is the status of to in a, or of the one number a has.

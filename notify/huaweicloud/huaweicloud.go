@@ -152,6 +152,8 @@ func (n *Notifier) Notify(ctx context.Context, m delivery.Message) error {
 		return nil
 	case refused:
 		return delivery.Undelivered(err)
+	case invalidNumber:
+		return delivery.InvalidRecipient(err)
 	}
 	return err
 }

@@ -243,15 +243,17 @@ func TestTemplateByLanguage(t *testing.T) {
 }
 
 // Each documented refusal is certain: ErrUndelivered, one request, the
-// code and status quoted, nothing secret.
+// code and status quoted, nothing secret; E200023 (the number is in no
+// operator's range) is the user's invalid number too.
 func TestRefusals(t *testing.T) {
 	for _, tc := range []struct {
-		answer huaweicloudtest.Answer
-		quote  []string
+		answer  huaweicloudtest.Answer
+		quote   []string
+		invalid bool
 	}{
-		{huaweicloudtest.RejectInvalidNumber, []string{"HTTP 400", "E000510", "E200023"}},
-		{huaweicloudtest.Throttle, []string{"E000510", "E200015", "flow control"}},
-		{huaweicloudtest.AuthFailure, []string{"HTTP 401", "E000101", "Authentication failed."}},
+		{huaweicloudtest.RejectInvalidNumber, []string{"HTTP 400", "E000510", "E200023"}, true},
+		{huaweicloudtest.Throttle, []string{"E000510", "E200015", "flow control"}, false},
+		{huaweicloudtest.AuthFailure, []string{"HTTP 401", "E000101", "Authentication failed."}, false},
 	} {
 		t.Run(fmt.Sprint(tc.quote), func(t *testing.T) {
 			srv, n := fake(t)
@@ -259,6 +261,9 @@ func TestRefusals(t *testing.T) {
 			err := n.Notify(context.Background(), message("zh-CN"))
 			if !errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("err = %v, want ErrUndelivered", err)
+			}
+			if got := errors.Is(err, delivery.ErrInvalidRecipient); got != tc.invalid {
+				t.Errorf("err = %v; matches ErrInvalidRecipient %v, want %v", err, got, tc.invalid)
 			}
 			for _, q := range tc.quote {
 				if !strings.Contains(err.Error(), q) {

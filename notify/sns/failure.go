@@ -17,7 +17,8 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 )
 
-// failure turns a Publish error into vcode's: Undelivered when SNS
+// failure turns a Publish error into vcode's: InvalidRecipient when SNS
+// refused the number itself (see invalidNumber), Undelivered when SNS
 // certainly did not take the message (the request was never written, or
 // the answer was 4xx, or a 3xx other than 303 See Other: redirects are
 // never followed), a plain error when it may have (5xx, 303, an unreadable
@@ -46,6 +47,9 @@ func (n *Notifier) failure(err error, wrote bool, m delivery.Message) error {
 		answer = ": the answer is longer than 64 KiB, and was not read further (" + delivery.ErrAnswerTooLong.Error() + ")"
 	}
 	switch {
+	case status >= 400 && status < 500 && invalidNumber(apiErr):
+		// The number itself refused: the user's to correct.
+		return delivery.InvalidRecipient(&publishError{msg: fmt.Sprintf("notify: sns: Publish refused the number with HTTP %d%s", status, answer)})
 	case status >= 400 && status < 500:
 		// SNS's client faults (400 InvalidParameter, 403
 		// AuthorizationError, 429 Throttled, ...): refused, not queued.
@@ -67,6 +71,19 @@ func (n *Notifier) failure(err error, wrote bool, m delivery.Message) error {
 	}
 	pe.msg = "notify: sns: Publish failed after its request was sent; the message may have been sent: " + n.scrub(transportCause(err), m, false)
 	return pe
+}
+
+// invalidNumber reports whether apiErr is SNS's refusal of the
+// PhoneNumber parameter: InvalidParameter with the message "Invalid
+// parameter: PhoneNumber Reason: +1555... is not valid to publish to",
+// which SNS answers a number it cannot send an SMS to. InvalidParameter
+// on any other parameter (the message, an attribute) is the request's
+// fault, not the user's. SNS answers the same to every number from a
+// region without SMS; the verifier's Observer reports such refusals as
+// their own outcome, so that this shows.
+func invalidNumber(apiErr smithy.APIError) bool {
+	return apiErr != nil && apiErr.ErrorCode() == "InvalidParameter" &&
+		strings.HasPrefix(apiErr.ErrorMessage(), "Invalid parameter: PhoneNumber ")
 }
 
 // transportCause is the part of a failure without an answer worth

@@ -166,6 +166,7 @@ func TestAnswers(t *testing.T) {
 	const (
 		delivered = iota
 		refused
+		invalid // refused, and the user's invalid number
 		ambiguous
 	)
 	// The fake records what may have gone out: what was delivered, and
@@ -176,7 +177,7 @@ func TestAnswers(t *testing.T) {
 		quote   string // what the error must quote
 	}{
 		{snstest.Accept, delivered, ""},
-		{snstest.RejectInvalidNumber, refused, "InvalidParameter: Invalid parameter: PhoneNumber Reason: [redacted] is not valid to publish to"},
+		{snstest.RejectInvalidNumber, invalid, "InvalidParameter: Invalid parameter: PhoneNumber Reason: [redacted] is not valid to publish to"},
 		{snstest.Throttle, refused, "HTTP 429: Throttled: Rate exceeded"},
 		{snstest.AuthFailure, refused, "HTTP 403: AuthorizationError: User: arn:aws:iam::[redacted]:user/vcode is not authorized"},
 		{snstest.OptedOut, refused, "OptedOut"},
@@ -195,9 +196,12 @@ func TestAnswers(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-			case refused:
+			case refused, invalid:
 				if !errors.Is(err, delivery.ErrUndelivered) {
 					t.Fatalf("Notify = %v, want Undelivered", err)
+				}
+				if got := errors.Is(err, delivery.ErrInvalidRecipient); got != (tt.verdict == invalid) {
+					t.Errorf("Notify = %v; matches ErrInvalidRecipient %v", err, got)
 				}
 			case ambiguous:
 				if err == nil || errors.Is(err, delivery.ErrUndelivered) {
@@ -214,7 +218,7 @@ func TestAnswers(t *testing.T) {
 				t.Errorf("%d requests, want 1: Publish is never retried", srv.Requests())
 			}
 			msgs := srv.Messages()
-			if tt.verdict == refused {
+			if tt.verdict == refused || tt.verdict == invalid {
 				if len(msgs) != 0 {
 					t.Errorf("a refused message was recorded: %+v", msgs)
 				}

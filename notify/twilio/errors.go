@@ -20,7 +20,8 @@ import (
 // (https://www.twilio.com/docs/usage/twilios-response, "Exceptions"), or
 // a message created with status "failed". Notify returns it wrapped with
 // delivery.Undelivered for a 4xx or a failed message, as it is for a 5xx,
-// which may have been taken; errors.As finds it.
+// which may have been taken; errors.As finds it. A 4xx refusing the number
+// itself (21211, 21614) matches delivery.ErrInvalidRecipient too.
 type APIError struct {
 	// Status is the HTTP status: 4xx for a refusal, 201 for a failed
 	// message.
@@ -63,6 +64,22 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " (%s)", e.MoreInfo)
 	}
 	return b.String()
+}
+
+// invalidNumberCodes are Twilio's refusals of the To number itself: 21211
+// "Invalid 'To' Phone Number" and 21614 "'To' number is not a valid mobile
+// number" (a landline, or no number at all), both answered 400
+// (https://www.twilio.com/docs/api/errors/21211, .../21614). The user
+// typed a number that cannot take an SMS: theirs to fix.
+var invalidNumberCodes = map[int]bool{21211: true, 21614: true}
+
+// Is reports whether target is delivery.ErrInvalidRecipient and e is
+// Twilio's refusal of the number itself (errors 21211 and 21614, answered
+// 4xx), so that the verifier answers it as the user's invalid contact
+// rather than a failure. Every other refusal (21408 region not enabled,
+// 21610 unsubscribed, 20003 authentication, 20429 throttled) is not.
+func (e *APIError) Is(target error) bool {
+	return target == delivery.ErrInvalidRecipient && e.Status >= 400 && e.Status < 500 && invalidNumberCodes[e.Code]
 }
 
 // maxText bounds the provider's text quoted in an error.

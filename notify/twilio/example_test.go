@@ -42,18 +42,19 @@ func Example() {
 	_, err = v.Verify(ctx, req, code)
 	fmt.Println("verify:", err)
 
-	// Twilio refusing a number: certainly not sent, so the verifier gives
-	// the limits back.
+	// Twilio refusing a number as not one: certainly not sent, so the
+	// verifier gives the limits back, and the user's to fix (400
+	// USG.201060002 over HTTP, not a 500).
 	fake.SetAnswer(twiliotest.RejectInvalidNumber)
 	err = sms.Notify(ctx, delivery.Message{
 		Channel: delivery.SMS, To: "+8613612345678", Code: "123456", Validity: time.Minute,
 		Text: "Your verification code is 123456.",
 	})
-	fmt.Println(errors.Is(err, delivery.ErrUndelivered))
+	fmt.Println(errors.Is(err, delivery.ErrUndelivered), errors.Is(err, delivery.ErrInvalidRecipient))
 	fmt.Println(err)
 	// Output:
 	// send: <nil>
 	// verify: <nil>
-	// true
+	// true true
 	// notify: twilio: HTTP 400, error 21211: The 'To' number +86*********78 is not a valid phone number. (https://www.twilio.com/docs/errors/21211)
 }

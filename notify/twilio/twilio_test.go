@@ -131,18 +131,21 @@ func TestSendsDocumentedRequest(t *testing.T) {
 }
 
 // TestRefusals: each documented refusal is certain (Undelivered), quotes
-// Twilio's code, and is not repeated.
+// Twilio's code, and is not repeated; those of the number itself (21211,
+// 21614) are the user's invalid contact (delivery.ErrInvalidRecipient),
+// the others not.
 func TestRefusals(t *testing.T) {
 	tests := []struct {
 		answer       twiliotest.Answer
 		status, code int
+		invalid      bool
 	}{
-		{twiliotest.RejectInvalidNumber, 400, 21211},
-		{twiliotest.RejectNotMobile, 400, 21614},
-		{twiliotest.RejectRegion, 400, 21408},
-		{twiliotest.RejectUnsubscribed, 400, 21610},
-		{twiliotest.Throttle, 429, 20429},
-		{twiliotest.AuthFailure, 401, 20003},
+		{twiliotest.RejectInvalidNumber, 400, 21211, true},
+		{twiliotest.RejectNotMobile, 400, 21614, true},
+		{twiliotest.RejectRegion, 400, 21408, false},
+		{twiliotest.RejectUnsubscribed, 400, 21610, false},
+		{twiliotest.Throttle, 429, 20429, false},
+		{twiliotest.AuthFailure, 401, 20003, false},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.code), func(t *testing.T) {
@@ -155,6 +158,9 @@ func TestRefusals(t *testing.T) {
 			var ae *twilio.APIError
 			if !errors.As(err, &ae) || ae.Status != tt.status || ae.Code != tt.code {
 				t.Fatalf("Notify = %#v, want HTTP %d, error %d", err, tt.status, tt.code)
+			}
+			if got := errors.Is(err, delivery.ErrInvalidRecipient); got != tt.invalid {
+				t.Errorf("Notify = %v; matches ErrInvalidRecipient %v, want %v", err, got, tt.invalid)
 			}
 			want := fmt.Sprintf("notify: twilio: HTTP %d, error %d: ", tt.status, tt.code)
 			if !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), fmt.Sprintf("https://www.twilio.com/docs/errors/%d", tt.code)) {
