@@ -69,7 +69,7 @@ func TestSameBytes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cmd/vcoded")
 	}
-	url, stop, err := startVcoded(t.TempDir(), "")
+	url, _, stop, err := startVcoded(t.TempDir(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,10 @@
 // With -vcoded, it also builds cmd/vcoded and attacks it as shipped (its
 // request log on, written to a file), the 429 path again; each
 // -compare-vcoded BIN attacks another build beside it (before and after a
-// change, in one run). Redis runs also report the Redis server's own CPU
+// change, in one run). Every run reports its server's CPU per request
+// (this process's for the in-process servers, which run one at a time;
+// cmd/vcoded's own), steadier than throughput on a shared machine, and
+// the ceiling's over it; Redis runs also report the Redis server's own CPU
 // per request (INFO cpu). -only REGEXP keeps the vcode rows it matches.
 //
 // -cpuprofile FILE profiles the process (the in-process servers, and the
@@ -210,6 +213,7 @@ type result struct {
 	p50, p99      string
 	non2xx, total int
 	redisUS       float64 // Redis's CPU per request, µs
+	serverUS      float64 // the server process's CPU per request, µs
 }
 
 // target is one vcode under load: a verifier with pending codes behind
@@ -317,36 +321,37 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 		bodies    []string
 		verify    *target // fresh codes each round
 		redis     bool    // Redis's own CPU is measured
+		pid       int     // the server's process, 0 for this one
 	}
 	runs := []run{
-		{"bare net/http (read body, 200)", bareURL + "/", targets[0].verifyBodies, nil, false},
-		{"ceiling: net/http writing the attack path's bytes (429, 6 headers, JSON)", ceilingURL + "/", attackBodies, nil, false},
+		{"bare net/http (read body, 200)", bareURL + "/", targets[0].verifyBodies, nil, false, 0},
+		{"ceiling: net/http writing the attack path's bytes (429, 6 headers, JSON)", ceilingURL + "/", attackBodies, nil, false, 0},
 	}
 	for _, t := range targets {
 		r := t.b.name == "Redis"
 		runs = append(runs,
-			run{"vcode verify, " + t.b.name + " (right and wrong codes)", t.vURL + httpmw.VerifyPath, nil, t, r},
-			run{"vcode send, " + t.b.name + " (discarding notifier)", t.vURL + httpmw.SendPath, t.sends, nil, r},
-			run{"vcode verify under attack, " + t.b.name + " (429 path)", t.aURL + httpmw.VerifyPath, attackBodies, nil, r})
+			run{"vcode verify, " + t.b.name + " (right and wrong codes)", t.vURL + httpmw.VerifyPath, nil, t, r, 0},
+			run{"vcode send, " + t.b.name + " (discarding notifier)", t.vURL + httpmw.SendPath, t.sends, nil, r, 0},
+			run{"vcode verify under attack, " + t.b.name + " (429 path)", t.aURL + httpmw.VerifyPath, attackBodies, nil, r, 0})
 		if !r {
-			runs = append(runs, run{"vcode verify, " + t.b.name + ", a flood of distinct contacts never sent a code", t.vURL + httpmw.VerifyPath, floodBodies, nil, r})
+			runs = append(runs, run{"vcode verify, " + t.b.name + ", a flood of distinct contacts never sent a code", t.vURL + httpmw.VerifyPath, floodBodies, nil, r, 0})
 		}
 	}
 	if shipped {
-		url, stop, err := startVcoded(dir, "")
+		url, pid, stop, err := startVcoded(dir, "")
 		if err != nil {
 			return err
 		}
 		defer stop()
-		runs = append(runs, run{"cmd/vcoded as shipped, under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil, false})
+		runs = append(runs, run{"cmd/vcoded as shipped, under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil, false, pid})
 	}
 	for _, bin := range compare {
-		url, stop, err := startVcoded(dir, bin)
+		url, pid, stop, err := startVcoded(dir, bin)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		runs = append(runs, run{"cmd/vcoded built at " + bin + ", under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil, false})
+		runs = append(runs, run{"cmd/vcoded built at " + bin + ", under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil, false, pid})
 	}
 	if only != nil {
 		kept := runs[:2] // the references always run
@@ -382,6 +387,7 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 			if r.redis {
 				cpu0 = redisCPU(rclient)
 			}
+			proc0 := processCPU(r.pid)
 			out, err := exec.Command(wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
 				"-d", d.String(), "--latency", "-s", script, r.url).CombinedOutput()
 			if err != nil {
@@ -390,6 +396,9 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 			res, err := parseWrk(r.name, out)
 			if err != nil {
 				return err
+			}
+			if proc := processCPU(r.pid) - proc0; proc > 0 && res.total > 0 {
+				res.serverUS = 1e6 * proc / float64(res.total)
 			}
 			if r.redis {
 				// Redis's own CPU, user and system, per request.
@@ -407,13 +416,19 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 	if redisURL != "" {
 		fmt.Printf("Redis: %s, one connection pool shared by the Redis runs; Redis CPU is the server's own (INFO cpu), per request\n\n", redactRedis(redisURL))
 	}
-	fmt.Println("| run | requests/s | p50 | p99 | non-2xx | vs bare | vs ceiling | Redis CPU |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| run | requests/s | p50 | p99 | non-2xx | vs bare | vs ceiling | server CPU/request | vs ceiling's | Redis CPU/request |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for i, s := range samples {
-		var toBare, toCeiling []float64
+		var toBare, toCeiling, cpu, cpuToCeiling []float64
 		for round, res := range s {
 			toBare = append(toBare, res.rps/samples[0][round].rps)
 			toCeiling = append(toCeiling, res.rps/samples[1][round].rps)
+			cpu = append(cpu, res.serverUS)
+			if c := samples[1][round].serverUS; c > 0 {
+				// The ceiling's CPU per request over this one's: 1 is
+				// the ceiling, as for throughput.
+				cpuToCeiling = append(cpuToCeiling, c/res.serverUS)
+			}
 		}
 		sorted := slices.Clone(s)
 		slices.SortFunc(sorted, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
@@ -427,7 +442,15 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 			slices.Sort(us)
 			redisCol = fmt.Sprintf("%.1f µs", us[len(us)/2])
 		}
-		fmt.Printf("| %s | %.0f | %s | %s | %d of %d | %s | %s | %s |\n", r.name, r.rps, r.p50, r.p99, r.non2xx, r.total, ratio(toBare), ratio(toCeiling), redisCol)
+		cpuCol, cpuRatio := "", ""
+		if slices.Min(cpu) > 0 {
+			slices.Sort(cpu)
+			cpuCol = fmt.Sprintf("%.1f µs", cpu[len(cpu)/2])
+		}
+		if len(cpuToCeiling) == len(s) {
+			cpuRatio = ratio(cpuToCeiling)
+		}
+		fmt.Printf("| %s | %.0f | %s | %s | %d of %d | %s | %s | %s | %s | %s |\n", r.name, r.rps, r.p50, r.p99, r.non2xx, r.total, ratio(toBare), ratio(toCeiling), cpuCol, cpuRatio, redisCol)
 	}
 	return nil
 }
@@ -498,28 +521,28 @@ func (t *target) preload(ctx context.Context, contacts int, rng *rand.Rand) ([]s
 // backends, request log at info), its standard error to a file, as a
 // service manager would collect it. It sends one code to the attack
 // contact before returning.
-func startVcoded(dir, bin string) (string, func(), error) {
+func startVcoded(dir, bin string) (string, int, func(), error) {
 	if bin == "" {
 		bin = filepath.Join(dir, "vcoded")
 		if out, err := exec.Command("go", "build", "-o", bin, "github.com/vcodekit/vcode/cmd/vcoded").CombinedOutput(); err != nil {
-			return "", nil, fmt.Errorf("building cmd/vcoded: %v\n%s", err, out)
+			return "", 0, nil, fmt.Errorf("building cmd/vcoded: %v\n%s", err, out)
 		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
 	logFile, err := os.CreateTemp(dir, "vcoded*.log")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(bin, "-addr", addr)
 	cmd.Env = append(os.Environ(), "VCODE_TOKENS="+token)
 	cmd.Stdout, cmd.Stderr = io.Discard, logFile
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait(); logFile.Close() }
 	url := "http://" + addr
@@ -530,11 +553,11 @@ func startVcoded(dir, bin string) (string, func(), error) {
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
-			return url, stop, nil
+			return url, cmd.Process.Pid, stop, nil
 		}
 		if i == 100 {
 			stop()
-			return "", nil, fmt.Errorf("cmd/vcoded did not answer: %v", err)
+			return "", 0, nil, fmt.Errorf("cmd/vcoded did not answer: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond) // waiting for a process to listen
 	}
