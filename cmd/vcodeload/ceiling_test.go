@@ -62,9 +62,10 @@ func normalise(raw []byte) string {
 }
 
 // TestSameBytes checks that the ceiling writes what cmd/vcoded, as
-// shipped, writes on the attack path, byte for byte but for the date, the
-// request id and the Retry-After seconds (which are two digits on both
-// until the last ten seconds of the window).
+// shipped, writes on the attack path, byte for byte but for the values of
+// the date, the request id and the Retry-After seconds (the lengths are
+// checked through Content-Length; the ceiling's "60" is what a fresh
+// refusal says, and fewer digits only in a window's last ten seconds).
 func TestSameBytes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds cmd/vcoded")
@@ -94,9 +95,6 @@ func TestSameBytes(t *testing.T) {
 	ceiling := rawPost(t, ceilingURL, "/", body)
 	if got, want := normalise(ceiling), normalise(vcoded); got != want {
 		t.Errorf("the ceiling's answer differs from cmd/vcoded's:\nceiling:\n%s\nvcoded:\n%s", got, want)
-	}
-	if len(ceiling) != len(vcoded) {
-		t.Errorf("the ceiling writes %d bytes, cmd/vcoded %d:\n%q\n%q", len(ceiling), len(vcoded), ceiling, vcoded)
 	}
 	// The id is fresh, and the same in the header and the body.
 	ids := reID.FindAllString(string(ceiling), -1)
