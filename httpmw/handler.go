@@ -162,9 +162,9 @@ type call struct {
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 	start := time.Now()
-	c := &call{id: requestID(r.Header.Get("X-Request-Id")), verify: verify}
+	c := &call{verify: verify}
 	hdr := w.Header()
-	hdr["X-Request-Id"] = []string{c.id}
+	c.id, hdr["X-Request-Id"] = requestID(r.Header.Get("X-Request-Id"))
 	hdr["Cache-Control"] = headerNoCache
 	hdr["Pragma"] = headerNoCache
 	if r.Method != http.MethodPost {
@@ -276,9 +276,8 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, string) {
 	spec := specFor(err)
 	status := spec.Status
-	var rl *verifier.RateLimitError
-	if errors.As(err, &rl) {
-		w.Header().Set("Retry-After", strconv.FormatInt(retrySeconds(rl.RetryAfter), 10))
+	if rl := rateLimitError(err); rl != nil {
+		w.Header()["Retry-After"] = retryAfter(retrySeconds(rl.RetryAfter))
 		if h.publishedOnly {
 			status = http.StatusBadRequest
 		}
@@ -306,6 +305,38 @@ var (
 
 // errorBuffers recycles error bodies: Write copies them out.
 var errorBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// rateLimitError is errors.As for a *verifier.RateLimitError; the error
+// the verifier returns is the pointer itself, found without errors.As's
+// target escaping to the heap on every refusal.
+func rateLimitError(err error) *verifier.RateLimitError {
+	if rl, ok := err.(*verifier.RateLimitError); ok {
+		return rl
+	}
+	var rl *verifier.RateLimitError
+	if errors.As(err, &rl) {
+		return rl
+	}
+	return nil
+}
+
+// retryAfterValues holds the Retry-After header values of the first
+// minutes, shared as the constant headers are: the default limits' waits.
+var retryAfterValues = func() [][]string {
+	vs := make([][]string, 3601)
+	for i := range vs {
+		vs[i] = []string{strconv.Itoa(i)}
+	}
+	return vs
+}()
+
+// retryAfter is the header value for s seconds.
+func retryAfter(s int64) []string {
+	if s >= 0 && s < int64(len(retryAfterValues)) {
+		return retryAfterValues[s]
+	}
+	return []string{strconv.FormatInt(s, 10)}
+}
 
 // retrySeconds rounds up to whole seconds, at least one: a client told
 // "0" would come straight back.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/language"
 
@@ -127,8 +128,9 @@ func isJSON(ct string) bool {
 }
 
 // requestID returns the client's X-Request-Id if it is a sane token
-// (printable ASCII without spaces, 1 to 64 bytes), or a new 32-hex one.
-func requestID(given string) string {
+// (printable ASCII without spaces, 1 to 64 bytes), or a new 32-hex one,
+// and the header value holding it.
+func requestID(given string) (string, []string) {
 	if len(given) > 0 && len(given) <= 64 {
 		ok := true
 		for i := 0; i < len(given); i++ {
@@ -138,12 +140,23 @@ func requestID(given string) string {
 			}
 		}
 		if ok {
-			return given
+			return given, []string{given}
 		}
 	}
+	// One allocation for the id and its header value.
+	box := new(idBox)
 	var b [16]byte
 	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	hex.Encode(box.hex[:], b[:])
+	id := unsafe.String(&box.hex[0], len(box.hex)) // never written again
+	box.value[0] = id
+	return id, box.value[:]
+}
+
+// idBox is a new request id and its header value, allocated together.
+type idBox struct {
+	value [1]string
+	hex   [32]byte
 }
 
 // appendErrorJSON encodes the error body. The part before the request id

@@ -20,6 +20,7 @@ package prommetrics
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,52 @@ type Metrics struct {
 	lapses     *prometheus.CounterVec
 	requests   *prometheus.CounterVec
 	reqLatency *prometheus.HistogramVec
+
+	// The children of the per-call series, found once per label set: a
+	// vec's lookup hashes and checks every label value on each call, and
+	// a request's status label would be formatted each time. The label
+	// sets are few (routes, statuses, codes, outcomes), and nothing
+	// deletes a child, so a kept one is the vec's own.
+	eventChild   children[eventLabels, prometheus.Counter]
+	opChild      children[string, prometheus.Observer]
+	requestChild children[requestLabels, prometheus.Counter]
+	latencyChild children[string, prometheus.Observer]
+}
+
+type eventLabels struct{ op, outcome, channel string }
+
+type requestLabels struct {
+	route  string
+	status int
+	code   string
+}
+
+// children caches a vec's children by their labels; mk makes one.
+type children[K comparable, V any] struct {
+	mk func(K) V
+	mu sync.RWMutex
+	m  map[K]V
+}
+
+// get returns the child for k, made on first use.
+func (c *children[K, V]) get(k K) V {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[k]; ok {
+		return v
+	}
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	v = c.mk(k)
+	c.m[k] = v
+	return v
 }
 
 var (
@@ -70,6 +117,12 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "vcode_http_request_duration_seconds", Help: "Request latency on the send and verify routes.", Buckets: buckets,
 		}, []string{"route"}),
 	}
+	m.eventChild.mk = func(k eventLabels) prometheus.Counter { return m.events.WithLabelValues(k.op, k.outcome, k.channel) }
+	m.opChild.mk = func(op string) prometheus.Observer { return m.opDuration.WithLabelValues(op) }
+	m.requestChild.mk = func(k requestLabels) prometheus.Counter {
+		return m.requests.WithLabelValues(k.route, strconv.Itoa(k.status), k.code)
+	}
+	m.latencyChild.mk = func(route string) prometheus.Observer { return m.reqLatency.WithLabelValues(route) }
 	for _, c := range []prometheus.Collector{m.events, m.sent, m.blocked, m.opDuration, m.lapses, m.requests, m.reqLatency} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -80,14 +133,14 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 
 // Observe implements observe.Observer.
 func (m *Metrics) Observe(_ context.Context, e observe.Event) {
-	m.events.WithLabelValues(e.Op, string(e.Outcome), string(e.Channel)).Inc()
+	m.eventChild.get(eventLabels{e.Op, string(e.Outcome), string(e.Channel)}).Inc()
 	switch e.Outcome {
 	case observe.OutcomeSent:
 		m.sent.WithLabelValues(string(e.Channel), e.Region).Inc()
 	case observe.OutcomePumpingBlocked:
 		m.blocked.WithLabelValues(string(e.Channel), e.Region).Inc()
 	}
-	m.opDuration.WithLabelValues(e.Op).Observe(e.Latency.Seconds())
+	m.opChild.get(e.Op).Observe(e.Latency.Seconds())
 	for _, l := range e.Lapses {
 		m.lapses.WithLabelValues(e.Op, string(l)).Inc()
 	}
@@ -95,8 +148,8 @@ func (m *Metrics) Observe(_ context.Context, e observe.Event) {
 
 // ObserveRequest implements httpmw.RequestObserver.
 func (m *Metrics) ObserveRequest(_ context.Context, e httpmw.RequestEvent) {
-	m.requests.WithLabelValues(e.Route, strconv.Itoa(e.Status), e.ErrorCode).Inc()
-	m.reqLatency.WithLabelValues(e.Route).Observe(e.Latency.Seconds())
+	m.requestChild.get(requestLabels{e.Route, e.Status, e.ErrorCode}).Inc()
+	m.latencyChild.get(e.Route).Observe(e.Latency.Seconds())
 }
 
 // ReadyTimeout bounds each readiness check of RegisterReadiness, as

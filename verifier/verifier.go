@@ -405,7 +405,10 @@ func (v *Verifier) verify(ctx context.Context, r Request, code string) (contact.
 	// send quotas; the verify quotas never entered that bound.
 	var quota *RateLimitError
 	if _, err := v.take(ctx, rules, ErrTooManyAttempts, holdBuf[:0]); err != nil {
-		if !errors.As(err, &quota) || quota.Limit == limitContact {
+		// take's refusal is a *RateLimitError itself: asserted, not
+		// errors.As, which would put quota on the heap for every call.
+		var ok bool
+		if quota, ok = err.(*RateLimitError); !ok || quota.Limit == limitContact {
 			return c, err
 		}
 	}

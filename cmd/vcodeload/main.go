@@ -4,20 +4,31 @@
 //	go run ./cmd/vcodeload
 //
 // It starts, on loopback ports, (a) a bare handler that reads the body and
-// answers 200, and (b) vcode's handler on the in-memory backends with limits
+// answers 200, (a') the ceiling: a plain net/http handler that reads the
+// body and writes exactly the bytes vcode writes on the attack path (see
+// sameBytes), and (b) vcode's handler on the in-memory backends with limits
 // high enough to measure the pipeline and a discarding notifier, with
 // -contacts contacts holding pending codes. wrk then drives, one after the
 // other for -duration each: the bare handler; vcode's verify endpoint with a
 // mix of right and wrong codes over all the contacts; vcode's send endpoint;
-// and an attack run, one contact hammered with wrong codes under the
-// default limits, so that nearly every request takes the 429 path. It prints
-// throughput, p50 and p99 latency, and each run's ratio to bare.
+// an attack run, one contact hammered with wrong codes under the default
+// limits, so that nearly every request takes the 429 path; and a flood of
+// verifies for distinct contacts never sent a code (a phone parse each).
+// Each round runs every scenario once, interleaved. It prints throughput,
+// p50 and p99 latency (medians over the rounds), and each run's ratio to
+// bare and to the ceiling of the same round (median and range).
 //
 // With -redis URL, the three vcode runs are repeated on the Redis backends
 // (redisstore and redislimiter on that server, under a key prefix of the
 // run's own), so the table compares memory, Redis and bare side by side.
 // With -vcoded, it also builds cmd/vcoded and attacks it as shipped (its
-// request log on, written to a file), the 429 path again.
+// request log on, written to a file), the 429 path again; each
+// -compare-vcoded BIN attacks another build beside it (before and after a
+// change, in one run). Every run reports its server's CPU per request
+// (this process's for the in-process servers, which run one at a time;
+// cmd/vcoded's own), steadier than throughput on a shared machine, and
+// the ceiling's over it; Redis runs also report the Redis server's own CPU
+// per request (INFO cpu). -only REGEXP keeps the vcode rows it matches.
 //
 // -cpuprofile FILE profiles the process (the in-process servers, and the
 // preloading) for go tool pprof; wrk runs apart and is not in it.
@@ -73,7 +84,21 @@ func main() {
 	redisURL := flag.String("redis", "", "also run vcode on the Redis backends at this redis:// `URL`")
 	shipped := flag.Bool("vcoded", false, "also attack cmd/vcoded as shipped (request log on)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the in-process servers during the load runs to this `file`")
+	var compare []string
+	flag.Func("compare-vcoded", "also attack this cmd/vcoded `binary` (another build, for before and after in one run); repeatable", func(s string) error {
+		compare = append(compare, s)
+		return nil
+	})
+	onlyFlag := flag.String("only", "", "run only the vcode rows whose name matches this `regexp` (the two references always run)")
 	flag.Parse()
+	var only *regexp.Regexp
+	if *onlyFlag != "" {
+		var err error
+		if only, err = regexp.Compile(*onlyFlag); err != nil {
+			fmt.Fprintln(os.Stderr, "vcodeload: -only:", err)
+			os.Exit(2)
+		}
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -87,7 +112,7 @@ func main() {
 	if *memory > 0 {
 		err = measureMemory(*memory, *memProfile)
 	} else {
-		err = loadRuns(*duration, *rounds, *conns, *threads, *contacts, *redisURL, *shipped)
+		err = loadRuns(*duration, *rounds, *conns, *threads, *contacts, *redisURL, *shipped, compare, only)
 	}
 	if err != nil {
 		pprof.StopCPUProfile()
@@ -139,7 +164,7 @@ func newVerifier(n delivery.Notifier, high bool, b backend) (*verifier.Verifier,
 
 // redisBackend keeps codes and limits on the Redis at url, under a prefix
 // of this run's own.
-func redisBackend(url string) (backend, func(), error) {
+func redisBackend(url string) (backend, *redis.Client, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return backend{}, nil, errors.New("-redis: not a valid redis:// URL")
@@ -168,7 +193,7 @@ func redisBackend(url string) (backend, func(), error) {
 			return nil, err
 		}
 		return []verifier.Option{verifier.WithSecrets(secret), verifier.WithStore(st), verifier.WithLimiter(lim)}, nil
-	}}, func() { client.Close() }, nil
+	}}, client, nil
 }
 
 func newHandler(v *verifier.Verifier) (http.Handler, error) {
@@ -194,6 +219,8 @@ type result struct {
 	rps           float64
 	p50, p99      string
 	non2xx, total int
+	redisUS       float64 // Redis's CPU per request, µs
+	serverUS      float64 // the server process's CPU per request, µs
 }
 
 // target is one vcode under load: a verifier with pending codes behind
@@ -206,7 +233,7 @@ type target struct {
 	verifyBodies, sends []string
 }
 
-func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL string, shipped bool) error {
+func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL string, shipped bool, compare []string, only *regexp.Regexp) error {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
 		return errors.New("wrk not found: apt-get install wrk")
@@ -225,14 +252,21 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 		return err
 	}
 	defer stopBare()
+	ceilingURL, stopCeiling, err := serve(sameBytes{})
+	if err != nil {
+		return err
+	}
+	defer stopCeiling()
 
 	backends := []backend{{"memory", func() ([]verifier.Option, error) { return nil, nil }}}
+	var rclient *redis.Client
 	if redisURL != "" {
-		rb, closeRedis, err := redisBackend(redisURL)
+		rb, c, err := redisBackend(redisURL)
 		if err != nil {
 			return err
 		}
-		defer closeRedis()
+		defer c.Close()
+		rclient = c
 		backends = append(backends, rb)
 	}
 	ctx := context.Background()
@@ -281,25 +315,59 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 	}
 	attackBodies := []string{`{"contact":"` + phone(0) + `","country":"chinaPR","verificationCode":"000000"}`}
 
+	// The flood: every request names a contact never sent a code (a
+	// number apart from the preloaded and the sent ones), so each costs a
+	// parse; the answer is a 400, wrong code.
+	var floodBodies []string
+	for i := range contacts {
+		floodBodies = append(floodBodies, `{"contact":"`+phone((2+len(targets))*contacts+i)+`","country":"chinaPR","verificationCode":"000000"}`)
+	}
+
 	type run struct {
 		name, url string
 		bodies    []string
 		verify    *target // fresh codes each round
+		redis     bool    // Redis's own CPU is measured
+		pid       int     // the server's process, 0 for this one
 	}
-	runs := []run{{"bare net/http (read body, 200)", bareURL + "/", targets[0].verifyBodies, nil}}
+	runs := []run{
+		{"bare net/http (read body, 200)", bareURL + "/", targets[0].verifyBodies, nil, false, 0},
+		{"ceiling: net/http writing the attack path's bytes (429, 6 headers, JSON)", ceilingURL + "/", attackBodies, nil, false, 0},
+	}
 	for _, t := range targets {
+		r := t.b.name == "Redis"
 		runs = append(runs,
-			run{"vcode verify, " + t.b.name + " (right and wrong codes)", t.vURL + httpmw.VerifyPath, nil, t},
-			run{"vcode send, " + t.b.name + " (discarding notifier)", t.vURL + httpmw.SendPath, t.sends, nil},
-			run{"vcode verify under attack, " + t.b.name + " (429 path)", t.aURL + httpmw.VerifyPath, attackBodies, nil})
+			run{"vcode verify, " + t.b.name + " (right and wrong codes)", t.vURL + httpmw.VerifyPath, nil, t, r, 0},
+			run{"vcode send, " + t.b.name + " (discarding notifier)", t.vURL + httpmw.SendPath, t.sends, nil, r, 0},
+			run{"vcode verify under attack, " + t.b.name + " (429 path)", t.aURL + httpmw.VerifyPath, attackBodies, nil, r, 0})
+		if !r {
+			runs = append(runs, run{"vcode verify, " + t.b.name + ", a flood of distinct contacts never sent a code", t.vURL + httpmw.VerifyPath, floodBodies, nil, r, 0})
+		}
 	}
 	if shipped {
-		url, stop, err := startVcoded(dir)
+		url, pid, stop, err := startVcoded(dir, "")
 		if err != nil {
 			return err
 		}
 		defer stop()
-		runs = append(runs, run{"cmd/vcoded as shipped, under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil})
+		runs = append(runs, run{"cmd/vcoded as shipped, under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil, false, pid})
+	}
+	for _, bin := range compare {
+		url, pid, stop, err := startVcoded(dir, bin)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		runs = append(runs, run{"cmd/vcoded built at " + bin + ", under attack (429 path, request log on)", url + httpmw.VerifyPath, attackBodies, nil, false, pid})
+	}
+	if only != nil {
+		kept := runs[:2] // the references always run
+		for _, r := range runs[2:] {
+			if only.MatchString(r.name) {
+				kept = append(kept, r)
+			}
+		}
+		runs = kept
 	}
 	// Interleave the scenarios round by round, so that each sees the same
 	// mix of the machine's moods, and report medians.
@@ -322,6 +390,11 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 				return err
 			}
 			fmt.Printf("round %d/%d: %s for %v...\n", round+1, rounds, r.name, d)
+			var cpu0 float64
+			if r.redis {
+				cpu0 = redisCPU(rclient)
+			}
+			proc0 := processCPU(r.pid)
 			out, err := exec.Command(wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns),
 				"-d", d.String(), "--latency", "-s", script, r.url).CombinedOutput()
 			if err != nil {
@@ -331,27 +404,96 @@ func loadRuns(d time.Duration, rounds, conns, threads, contacts int, redisURL st
 			if err != nil {
 				return err
 			}
+			if proc := processCPU(r.pid) - proc0; proc > 0 && res.total > 0 {
+				res.serverUS = 1e6 * proc / float64(res.total)
+			}
+			if r.redis {
+				// Redis's own CPU, user and system, per request.
+				if cpu := redisCPU(rclient) - cpu0; cpu > 0 && cpu0 > 0 && res.total > 0 {
+					res.redisUS = 1e6 * cpu / float64(res.total)
+				}
+			}
 			samples[i] = append(samples[i], res)
 		}
 	}
-	results := make([]result, len(runs))
-	for i, s := range samples {
-		slices.SortFunc(s, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
-		results[i] = s[len(s)/2]
-	}
-
-	bare := results[0].rps
-	fmt.Printf("\n%d contacts with pending codes; wrk -t%d -c%d -d%v, %d interleaved rounds (medians), on %d CPUs shared with the servers\n\n",
+	// Each round's ratios are to that round's references, which ran
+	// beside it: the table gives their median and range over the rounds.
+	fmt.Printf("\n%d contacts with pending codes; wrk -t%d -c%d -d%v, %d interleaved rounds (medians; ratios to the same round's references, median and range), on %d CPUs shared with the servers\n\n",
 		contacts, threads, conns, d, rounds, runtime.NumCPU())
 	if redisURL != "" {
-		fmt.Printf("Redis: %s, one connection pool shared by the Redis runs\n\n", redactRedis(redisURL))
+		fmt.Printf("Redis: %s, one connection pool shared by the Redis runs; Redis CPU is the server's own (INFO cpu), per request\n\n", redactRedis(redisURL))
 	}
-	fmt.Println("| run | requests/s | p50 | p99 | non-2xx | vs bare |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
-	for _, r := range results {
-		fmt.Printf("| %s | %.0f | %s | %s | %d of %d | %.0f%% |\n", r.name, r.rps, r.p50, r.p99, r.non2xx, r.total, 100*r.rps/bare)
+	fmt.Println("| run | requests/s | p50 | p99 | non-2xx | vs bare | vs ceiling | server CPU/request | vs ceiling's | Redis CPU/request |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for i, s := range samples {
+		var toBare, toCeiling, cpu, cpuToCeiling []float64
+		for round, res := range s {
+			toBare = append(toBare, res.rps/samples[0][round].rps)
+			toCeiling = append(toCeiling, res.rps/samples[1][round].rps)
+			cpu = append(cpu, res.serverUS)
+			if c := samples[1][round].serverUS; c > 0 {
+				// The ceiling's CPU per request over this one's: 1 is
+				// the ceiling, as for throughput.
+				cpuToCeiling = append(cpuToCeiling, c/res.serverUS)
+			}
+		}
+		sorted := slices.Clone(s)
+		slices.SortFunc(sorted, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+		r := sorted[len(sorted)/2]
+		redisCol := ""
+		if runs[i].redis {
+			var us []float64
+			for _, res := range s {
+				us = append(us, res.redisUS)
+			}
+			slices.Sort(us)
+			redisCol = fmt.Sprintf("%.1f µs", us[len(us)/2])
+		}
+		cpuCol, cpuRatio := "", ""
+		if slices.Min(cpu) > 0 {
+			slices.Sort(cpu)
+			cpuCol = fmt.Sprintf("%.1f µs", cpu[len(cpu)/2])
+		}
+		if len(cpuToCeiling) == len(s) {
+			cpuRatio = ratio(cpuToCeiling)
+		}
+		fmt.Printf("| %s | %.0f | %s | %s | %d of %d | %s | %s | %s | %s | %s |\n", r.name, r.rps, r.p50, r.p99, r.non2xx, r.total, ratio(toBare), ratio(toCeiling), cpuCol, cpuRatio, redisCol)
 	}
 	return nil
+}
+
+// ratio is the median of rs and, over more than one round, their range.
+func ratio(rs []float64) string {
+	rs = slices.Clone(rs)
+	slices.Sort(rs)
+	m := rs[len(rs)/2]
+	if len(rs) == 1 {
+		return fmt.Sprintf("%.2f", m)
+	}
+	return fmt.Sprintf("%.2f (%.2f-%.2f)", m, rs[0], rs[len(rs)-1])
+}
+
+// redisCPU is the Redis server's CPU seconds so far, user and system, from
+// INFO cpu; 0 if it cannot tell.
+func redisCPU(c *redis.Client) float64 {
+	if c == nil {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	info, err := c.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return total
 }
 
 // preload (re-)issues a pending code to every contact, as the verify
@@ -381,30 +523,33 @@ func (t *target) preload(ctx context.Context, contacts int, rng *rand.Rand) ([]s
 	return bodies, nil
 }
 
-// startVcoded builds cmd/vcoded into dir and starts it on a free loopback
-// port as shipped (in-memory backends, request log at info), its standard
-// error to a file, as a service manager would collect it. It sends one code
-// to the attack contact before returning.
-func startVcoded(dir string) (string, func(), error) {
-	bin := filepath.Join(dir, "vcoded")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/vcodekit/vcode/cmd/vcoded").CombinedOutput(); err != nil {
-		return "", nil, fmt.Errorf("building cmd/vcoded: %v\n%s", err, out)
+// startVcoded builds cmd/vcoded into dir (or runs the binary bin, if
+// given) and starts it on a free loopback port as shipped (in-memory
+// backends, request log at info), its standard error to a file, as a
+// service manager would collect it. It sends one code to the attack
+// contact before returning.
+func startVcoded(dir, bin string) (string, int, func(), error) {
+	if bin == "" {
+		bin = filepath.Join(dir, "vcoded")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/vcodekit/vcode/cmd/vcoded").CombinedOutput(); err != nil {
+			return "", 0, nil, fmt.Errorf("building cmd/vcoded: %v\n%s", err, out)
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	logFile, err := os.Create(filepath.Join(dir, "vcoded.log"))
+	logFile, err := os.CreateTemp(dir, "vcoded*.log")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(bin, "-addr", addr)
 	cmd.Env = append(os.Environ(), "VCODE_TOKENS="+token)
 	cmd.Stdout, cmd.Stderr = io.Discard, logFile
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait(); logFile.Close() }
 	url := "http://" + addr
@@ -415,11 +560,11 @@ func startVcoded(dir string) (string, func(), error) {
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
-			return url, stop, nil
+			return url, cmd.Process.Pid, stop, nil
 		}
 		if i == 100 {
 			stop()
-			return "", nil, fmt.Errorf("cmd/vcoded did not answer: %v", err)
+			return "", 0, nil, fmt.Errorf("cmd/vcoded did not answer: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond) // waiting for a process to listen
 	}

@@ -25,8 +25,13 @@ func Parse(s string) (a netip.Addr, ok bool) {
 		}
 		return p.Masked().Addr(), true
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return fold(a), true
+	// An address with a port (RemoteAddr, always) has one colon or a
+	// bracket, and no bare address has either: it goes straight to
+	// SplitHostPort, without a failed ParseAddr's error allocated first.
+	if withPort := strings.HasPrefix(s, "[") || strings.Count(s, ":") == 1; !withPort {
+		if a, err := netip.ParseAddr(s); err == nil {
+			return fold(a), true
+		}
 	}
 	host := s
 	if h, port, err := net.SplitHostPort(s); err == nil {

@@ -58,3 +58,13 @@ func TestCanonicalOfAKeyAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A RemoteAddr, as every request has one, parses without allocating: no
+// failed ParseAddr's error first.
+func TestParseOfARemoteAddrAllocatesNothing(t *testing.T) {
+	for _, addr := range []string{"192.0.2.1:443", "[2001:db8:1:2::1]:443"} {
+		if n := testing.AllocsPerRun(100, func() { Parse(addr) }); n != 0 {
+			t.Errorf("Parse(%q): %v allocations", addr, n)
+		}
+	}
+}
