@@ -72,7 +72,7 @@ func TestAnswerBounded(t *testing.T) {
 				}
 			}))
 			t.Cleanup(srv.Close)
-			n, err := New(Config{Region: "us-east-1", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", Endpoint: srv.URL})
+			n, err := New(WithRegion("us-east-1"), WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""), WithEndpoint(srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,6 +34,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vcodekit/vcode/notify/sns"
 )
 
 // The fake account: AWS's documented example keys.
@@ -145,18 +147,13 @@ func (s *Server) Close() {
 // URL is the server's base URL, http://127.0.0.1:port.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Getenv reads Env(), so that sns.ConfigFromEnv(fake.Getenv) points at
-// this server.
-func (s *Server) Getenv(key string) string { return s.Env()[key] }
-
-// Env is the environment that makes sns.ConfigFromEnv point at this
-// server with its credentials.
-func (s *Server) Env() map[string]string {
-	return map[string]string{
-		"AWS_REGION":            Region,
-		"AWS_ACCESS_KEY_ID":     AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY": SecretAccessKey,
-		"VCODE_SNS_ENDPOINT":    s.srv.URL,
+// Options point a Notifier at this server with its credentials:
+// sns.New(fake.Options()...) sends to it, in Region, as AccessKeyID.
+func (s *Server) Options() []sns.Option {
+	return []sns.Option{
+		sns.WithRegion(Region),
+		sns.WithStaticCredentials(AccessKeyID, SecretAccessKey, ""),
+		sns.WithEndpoint(s.srv.URL),
 	}
 }
 

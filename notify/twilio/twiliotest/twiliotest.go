@@ -22,8 +22,8 @@
 //
 // NewServer starts a server for a test, closed when the test ends; Start
 // and Close do the same outside tests (examples, a development server).
-// Getenv reads Env, so that twilio.ConfigFromEnv(fake.Getenv) points a
-// Notifier at the server.
+// Account and URL point a Notifier at the server:
+// twilio.New(fake.Account(), twilio.WithAPIURL(fake.URL())).
 package twiliotest
 
 import (
@@ -41,6 +41,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vcodekit/vcode/notify/twilio"
 )
 
 // The account the server plays. Twilio's SIDs are two letters and 32 hex
@@ -120,12 +122,12 @@ type Received struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithAPIKey makes Env give the API key and its secret instead of the
+// WithAPIKey makes Account give the API key and its secret instead of the
 // auth token. The server accepts both credentials either way, as Twilio
 // does.
 func WithAPIKey() Option { return func(s *Server) { s.useKey = true } }
 
-// WithMessagingService makes Env give the Messaging Service instead of
+// WithMessagingService makes Account give the Messaging Service instead of
 // From. The server accepts either sender either way.
 func WithMessagingService() Option { return func(s *Server) { s.useService = true } }
 
@@ -172,35 +174,26 @@ func (s *Server) Close() {
 	})
 }
 
-// URL is the server's base URL, for Config.APIURL.
+// URL is the server's base URL, for twilio.WithAPIURL.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Env returns the environment that makes twilio.ConfigFromEnv point at
-// the server with its credentials: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
-// (or TWILIO_API_KEY and TWILIO_API_SECRET, WithAPIKey),
-// VCODE_TWILIO_FROM (or VCODE_TWILIO_MESSAGING_SERVICE_SID,
-// WithMessagingService) and VCODE_TWILIO_API_URL.
-func (s *Server) Env() map[string]string {
-	env := map[string]string{
-		"TWILIO_ACCOUNT_SID":   AccountSID,
-		"VCODE_TWILIO_API_URL": s.srv.URL,
-	}
+// Account is the account the server accepts: AccountSID with AuthToken
+// (or APIKey and APISecret, WithAPIKey), sending from From (or through
+// MessagingServiceSID, WithMessagingService).
+func (s *Server) Account() twilio.Account {
+	a := twilio.Account{SID: AccountSID}
 	if s.useKey {
-		env["TWILIO_API_KEY"], env["TWILIO_API_SECRET"] = APIKey, APISecret
+		a.APIKey, a.APISecret = APIKey, APISecret
 	} else {
-		env["TWILIO_AUTH_TOKEN"] = AuthToken
+		a.AuthToken = AuthToken
 	}
 	if s.useService {
-		env["VCODE_TWILIO_MESSAGING_SERVICE_SID"] = MessagingServiceSID
+		a.MessagingServiceSID = MessagingServiceSID
 	} else {
-		env["VCODE_TWILIO_FROM"] = From
+		a.From = From
 	}
-	return env
+	return a
 }
-
-// Getenv returns Env()[key]: twilio.ConfigFromEnv(s.Getenv) points a
-// Notifier at the server.
-func (s *Server) Getenv(key string) string { return s.Env()[key] }
 
 // SetAnswer sets how well-formed requests are answered from now on.
 func (s *Server) SetAnswer(a Answer) {
