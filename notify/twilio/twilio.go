@@ -196,25 +196,13 @@ func (n *Notifier) verdict(m delivery.Message, msg *openapi.ApiV2010Message, err
 		// 400s of an invalid number (21211, 21614), a region not enabled
 		// (21408) or an unsubscribed recipient (21610); or a redirect,
 		// never followed.
-		e := &APIError{Status: status}
-		if errors.As(err, &restErr) {
-			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
-		} else if errors.Is(err, delivery.ErrAnswerTooLong) {
-			e.Message = tooLong
-		}
-		return false, delivery.Undelivered(e)
+		return false, delivery.Undelivered(n.apiError(status, err, m))
 	case status != 0:
 		// 5xx: Twilio may have created the message (20500's page: "If
 		// you get a 500 Server Error on these requests, and you retry
 		// the request, it is possible for a customer to receive multiple
 		// messages").
-		e := &APIError{Status: status}
-		if errors.As(err, &restErr) {
-			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
-		} else if errors.Is(err, delivery.ErrAnswerTooLong) {
-			e.Message = tooLong
-		}
-		return false, e
+		return false, n.apiError(status, err, m)
 	case errors.As(err, &restErr):
 		// Made up by the SDK before sending (client.Client refuses
 		// credentials with characters other than letters and digits).
@@ -226,6 +214,20 @@ func (n *Notifier) verdict(m delivery.Message, msg *openapi.ApiV2010Message, err
 		// Written, then no answer: a timeout, a broken connection.
 		return false, fmt.Errorf("notify: twilio: no answer after the request was sent: %w", n.clean(err, m))
 	}
+}
+
+// apiError is the *APIError of an error answer with status: Twilio's
+// error, which the SDK decoded into err, scrubbed; or an answer too long
+// to read.
+func (n *Notifier) apiError(status int, err error, m delivery.Message) *APIError {
+	e := &APIError{Status: status}
+	var restErr *sdkclient.TwilioRestError
+	if errors.As(err, &restErr) {
+		e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
+	} else if errors.Is(err, delivery.ErrAnswerTooLong) {
+		e.Message = tooLong
+	}
+	return e
 }
 
 // clean makes an error of the SDK's or of the transport fit to return:

@@ -262,6 +262,8 @@ func exception(w http.ResponseWriter, status, code int, message string) {
 	})
 }
 
+// serve checks a request as Twilio would, in Twilio's order, and
+// answers it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
@@ -269,6 +271,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	answer := s.answer
 	s.mu.Unlock()
 
+	user, ok := s.authenticate(w, r, n)
+	if !ok {
+		return
+	}
+	form, ok := s.readForm(w, r, n)
+	if !ok || !s.checkTo(w, form, n) || !s.checkSender(w, form, n) || !s.checkBody(w, form, n) {
+		return
+	}
+	s.respond(w, r, form, user, n, answer)
+}
+
+// authenticate checks the Basic credentials and returns the user, or
+// answers 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, n int) (string, bool) {
 	// Authentication comes first: Twilio answers 401 before looking at
 	// anything else.
 	user, pass, ok := r.BasicAuth()
@@ -280,19 +296,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		exception(w, http.StatusUnauthorized, 20003, "Authenticate")
-		return
+		return "", false
 	}
+	return user, true
+}
+
+// readForm checks the path, the method and the content type, and returns
+// the form, or answers as Twilio does.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, n int) (url.Values, bool) {
 	path := "/2010-04-01/Accounts/" + AccountSID + "/Messages.json"
 	if r.URL.Path != path {
 		s.problem("request %d: path %q, want %q", n, r.URL.Path, path)
 		exception(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
-		return
+		return nil, false
 	}
 	if r.Method != http.MethodPost {
 		// Twilio would list messages for a GET; a notifier never reads.
 		s.problem("request %d: method %s, want POST", n, r.Method)
 		exception(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
-		return
+		return nil, false
 	}
 	if r.URL.RawQuery != "" {
 		s.problem("request %d: query %q: the fields belong in the body", n, r.URL.RawQuery)
@@ -307,7 +329,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			s.problem("request %d: form: %v", n, err)
 			exception(w, http.StatusBadRequest, 20001, "Could not parse the request body")
-			return
+			return nil, false
 		}
 		form = r.PostForm
 	}
@@ -319,23 +341,33 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.problem("request %d: field %s given %d times", n, k, len(v))
 		}
 	}
+	return form, true
+}
 
-	to, from, service, body := form.Get("To"), form.Get("From"), form.Get("MessagingServiceSid"), form.Get("Body")
+// checkTo checks the recipient, or answers 400.
+func (s *Server) checkTo(w http.ResponseWriter, form url.Values, n int) bool {
+	to := form.Get("To")
 	switch {
 	case to == "":
 		s.problem("request %d: no To", n)
 		exception(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-		return
+		return false
 	case !e164.MatchString(to):
 		s.problem("request %d: To %q is not E.164", n, to)
 		exception(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")
-		return
+		return false
 	}
+	return true
+}
+
+// checkSender checks From or MessagingServiceSid, or answers 400.
+func (s *Server) checkSender(w http.ResponseWriter, form url.Values, n int) bool {
+	from, service := form.Get("From"), form.Get("MessagingServiceSid")
 	switch {
 	case from == "" && service == "":
 		s.problem("request %d: neither From nor MessagingServiceSid", n)
 		exception(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
-		return
+		return false
 	case from != "" && service != "":
 		// Twilio takes From from the service's pool; package twilio
 		// sends one or the other.
@@ -344,29 +376,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if from != "" && from != From {
 		s.problem("request %d: From %q, want %q", n, from, From)
 		exception(w, http.StatusBadRequest, 21606, "The From phone number "+from+" is not a valid, SMS-capable inbound phone number or short code for your account.")
-		return
+		return false
 	}
 	if service != "" && !serviceID.MatchString(service) {
 		s.problem("request %d: MessagingServiceSid %q is not a SID", n, service)
 		exception(w, http.StatusBadRequest, 21705, "The Messaging Service Sid "+service+" is invalid.")
-		return
+		return false
 	}
 	if service != "" && service != MessagingServiceSID {
 		s.problem("request %d: MessagingServiceSid %q, want %q", n, service, MessagingServiceSID)
 		exception(w, http.StatusBadRequest, 21701, "The Messaging Service Sid "+service+" does not exist")
-		return
+		return false
 	}
+	return true
+}
+
+// checkBody checks the message's text, or answers 400.
+func (s *Server) checkBody(w http.ResponseWriter, form url.Values, n int) bool {
+	body := form.Get("Body")
 	switch {
 	case strings.TrimSpace(body) == "":
 		s.problem("request %d: no Body", n)
 		exception(w, http.StatusBadRequest, 21602, "Message body is required.")
-		return
+		return false
 	case utf8.RuneCountInString(body) > 1600:
 		s.problem("request %d: Body of %d characters", n, utf8.RuneCountInString(body))
 		exception(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
-		return
+		return false
 	}
+	return true
+}
 
+// respond answers a well-formed request as answer says.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, form url.Values, user string, n int, answer Answer) {
+	to := form.Get("To")
 	switch answer {
 	case RejectInvalidNumber:
 		exception(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")
