@@ -425,7 +425,9 @@ func parsePublish(form url.Values) (Received, snsError, string) {
 	return m, snsError{}, ""
 }
 
-func invalid(msg string) snsError { return snsError{status: 400, code: "InvalidParameter", message: msg} }
+func invalid(msg string) snsError {
+	return snsError{status: 400, code: "InvalidParameter", message: msg}
+}
 
 // entry is one of a Publish's MessageAttributes.
 type entry struct{ name, dataType, value string }
