@@ -19,7 +19,12 @@ func Example() {
 
 	// In production sns.New(sns.WithSenderID("Acme")) will do: the region
 	// and the credentials come from AWS's configuration.
-	n, err := sns.New(append(fake.Options(), sns.WithSenderID("Acme"))...)
+	n, err := sns.New(
+		sns.WithRegion(snstest.Region),
+		sns.WithStaticCredentials(snstest.AccessKeyID, snstest.SecretAccessKey, ""),
+		sns.WithEndpoint(fake.URL()),
+		sns.WithSenderID("Acme"),
+	)
 	if err != nil {
 		panic(err)
 	}

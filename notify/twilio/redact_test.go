@@ -223,7 +223,7 @@ func TestErrorsHideNumbers(t *testing.T) {
 func TestTimeoutStillReported(t *testing.T) {
 	srv := twiliotest.NewServer(t)
 	srv.SetAnswer(twiliotest.Hang)
-	err := mustNew(t, srv.Account(), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(50*time.Millisecond)).Notify(context.Background(), sample)
+	err := mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(50*time.Millisecond)).Notify(context.Background(), sample)
 	var ue *url.Error
 	if !errors.As(err, &ue) || !ue.Timeout() || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Notify = %v: want a *url.Error that timed out", err)

@@ -48,7 +48,7 @@ func checkLeaks(t *testing.T, err error) {
 // timeout.
 func newNotifier(t *testing.T, srv *twiliotest.Server) *twilio.Notifier {
 	t.Helper()
-	return mustNew(t, srv.Account(), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(2*time.Second))
+	return mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(2*time.Second))
 }
 
 func mustNew(t *testing.T, account twilio.Account, opts ...twilio.Option) *twilio.Notifier {
@@ -191,7 +191,7 @@ func TestAmbiguous(t *testing.T) {
 			srv := twiliotest.NewServer(t)
 			srv.SetAnswer(tt.answer)
 			// A short timeout, for the hang.
-			err := mustNew(t, srv.Account(), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(100*time.Millisecond)).Notify(context.Background(), sample)
+			err := mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(100*time.Millisecond)).Notify(context.Background(), sample)
 			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want an ambiguous error", err)
 			}
@@ -279,7 +279,7 @@ func TestDialFailure(t *testing.T) {
 // TestWrongCredentials: Twilio answers 401 (20003) to a wrong auth token.
 func TestWrongCredentials(t *testing.T) {
 	srv := twiliotest.NewServer(t)
-	account := srv.Account()
+	account := twilio.Account(srv.Account())
 	account.AuthToken = "0badc0de0badc0de0badc0de0badc0de"
 	err := mustNew(t, account, twilio.WithAPIURL(srv.URL())).Notify(context.Background(), sample)
 	var ae *twilio.APIError
@@ -310,7 +310,7 @@ func TestContext(t *testing.T) {
 
 	srv.SetAnswer(twiliotest.Hang)
 	// An hour: only the cancellation can end it.
-	n = mustNew(t, srv.Account(), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(time.Hour))
+	n = mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(time.Hour))
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() {
 		for srv.Requests() == 0 { // the request is with "Twilio"
@@ -372,7 +372,7 @@ func TestString(t *testing.T) {
 			t.Errorf("String() = %q, without %q", s, want)
 		}
 	}
-	account := srv.Account()
+	account := twilio.Account(srv.Account())
 	for _, s := range []string{s, account.String(), fmt.Sprintf("%v %+v", account, account)} {
 		if strings.Contains(s, twiliotest.APISecret) || strings.Contains(s, twiliotest.AuthToken) {
 			t.Errorf("%q shows a secret", s)

@@ -34,8 +34,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/vcodekit/vcode/notify/sns"
 )
 
 // The fake account: AWS's documented example keys.
@@ -146,16 +144,6 @@ func (s *Server) Close() {
 
 // URL is the server's base URL, http://127.0.0.1:port.
 func (s *Server) URL() string { return s.srv.URL }
-
-// Options point a Notifier at this server with its credentials:
-// sns.New(fake.Options()...) sends to it, in Region, as AccessKeyID.
-func (s *Server) Options() []sns.Option {
-	return []sns.Option{
-		sns.WithRegion(Region),
-		sns.WithStaticCredentials(AccessKeyID, SecretAccessKey, ""),
-		sns.WithEndpoint(s.srv.URL),
-	}
-}
 
 // SetAnswer sets how well-formed requests are answered from now on.
 func (s *Server) SetAnswer(a Answer) {

@@ -244,12 +244,12 @@ func TestRecording(t *testing.T) {
 	}
 }
 
-// TestOptions: Options point a Notifier at the server, with its
-// credentials and in its region: a message sent through them arrives,
-// signed as the fake requires.
-func TestOptions(t *testing.T) {
+// TestNotifier: a Notifier pointed at the server, with its credentials
+// and in its region, gets a message through, signed as the fake requires.
+func TestNotifier(t *testing.T) {
 	srv := snstest.NewServer(t)
-	n, err := sns.New(srv.Options()...)
+	n, err := sns.New(sns.WithRegion(snstest.Region), sns.WithStaticCredentials(snstest.AccessKeyID, snstest.SecretAccessKey, ""),
+		sns.WithEndpoint(srv.URL()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@
 // NewServer starts a server for a test, closed when the test ends; Start
 // and Close do the same outside tests (examples, a development server).
 // Account and URL point a Notifier at the server:
-// twilio.New(fake.Account(), twilio.WithAPIURL(fake.URL())).
+// twilio.New(twilio.Account(fake.Account()), twilio.WithAPIURL(fake.URL())).
 package twiliotest
 
 import (
@@ -41,8 +41,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/vcodekit/vcode/notify/twilio"
 )
 
 // The account the server plays. Twilio's SIDs are two letters and 32 hex
@@ -177,11 +175,22 @@ func (s *Server) Close() {
 // URL is the server's base URL, for twilio.WithAPIURL.
 func (s *Server) URL() string { return s.srv.URL }
 
+// Account holds the values of a twilio.Account, field for field, so that
+// twilio.Account(fake.Account()) converts it; the fake imports nothing of
+// package twilio, which sits above it.
+type Account struct {
+	SID                 string
+	AuthToken           string
+	APIKey, APISecret   string
+	From                string
+	MessagingServiceSID string
+}
+
 // Account is the account the server accepts: AccountSID with AuthToken
 // (or APIKey and APISecret, WithAPIKey), sending from From (or through
 // MessagingServiceSID, WithMessagingService).
-func (s *Server) Account() twilio.Account {
-	a := twilio.Account{SID: AccountSID}
+func (s *Server) Account() Account {
+	a := Account{SID: AccountSID}
 	if s.useKey {
 		a.APIKey, a.APISecret = APIKey, APISecret
 	} else {
