@@ -224,8 +224,7 @@ func foldPhone(raw string) (digits string, international, ok bool) {
 				return "", false, false
 			}
 			international = true
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' ||
-			r == '\u3000' || r == '－' || r == '（' || r == '）' || r == '\u00a0':
+		case isSeparator(r):
 		default:
 			return "", false, false
 		}
@@ -238,6 +237,16 @@ func foldPhone(raw string) (digits string, international, ok bool) {
 		return "", false, false
 	}
 	return digits, international, true
+}
+
+// isSeparator reports whether r is one of the separators people type in
+// a phone number, which foldPhone drops.
+func isSeparator(r rune) bool {
+	switch r {
+	case ' ', '-', '.', '(', ')', '\u3000', '－', '（', '）', '\u00a0':
+		return true
+	}
+	return false
 }
 
 // validate is the process-wide validator: one instance, nothing registered

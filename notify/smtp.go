@@ -259,9 +259,9 @@ func (s *SMTP) send(ctx context.Context, to string, msg []byte) error {
 	return delivery.Undelivered(err)
 }
 
-// converse speaks SMTP; ambiguous reports an error after the end of DATA
-// was sent that is not the server's refusal.
-func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous bool, err error) {
+// tlsConfig is the TLS configuration of a conversation: the caller's,
+// copied, naming the server's host unless it names another.
+func (s *SMTP) tlsConfig() *tls.Config {
 	tlsCfg := s.cfg.TLSConfig.Clone()
 	if tlsCfg == nil {
 		tlsCfg = &tls.Config{}
@@ -269,6 +269,13 @@ func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous b
 	if tlsCfg.ServerName == "" {
 		tlsCfg.ServerName = s.host
 	}
+	return tlsCfg
+}
+
+// converse speaks SMTP; ambiguous reports an error after the end of DATA
+// was sent that is not the server's refusal.
+func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous bool, err error) {
+	tlsCfg := s.tlsConfig()
 	dial := s.dial
 	if dial == nil {
 		var d net.Dialer

@@ -33,7 +33,8 @@
 //	-webhook-secret-file  VCODE_WEBHOOK_SECRET_FILE  a file holding it instead
 //	-sms             VCODE_SMS             deliver SMS through a provider:
 //	                 huaweicloud, twilio or sns, each configured by its own
-//	                 environment variables (see docs/vcoded.md, "SMS providers"), or
+//	                 environment variables (env.go reads them; -help lists
+//	                 them, docs/vcoded.md, "SMS providers", explains them), or
 //	                 webhook (the default when -webhook-url is set)
 //	-trusted-proxies VCODE_TRUSTED_PROXIES comma-separated CIDRs of reverse
 //	                 proxies whose X-Forwarded-For is believed; without it
@@ -240,62 +241,23 @@ func main() {
 
 // run is the whole program: it serves until ctx is done. ready, when not
 // nil, is told the listening address once the server accepts connections.
+// It parses the command line and the environment, builds the server, then
+// serves; each step is a function of its own.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready func(net.Addr)) error {
-	fs := flag.NewFlagSet("vcoded", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", envOr(getenv, "VCODE_ADDR", "127.0.0.1:8080"), "listen `address` (env VCODE_ADDR)")
-	// Flags that may hold a secret take their environment variable only
-	// after parsing, so that the usage (-h) never prints it as a default.
-	var secretFlags []secretFlag
-	secret := func(name, env, usage string) *string {
-		p := fs.String(name, "", usage)
-		secretFlags = append(secretFlags, secretFlag{name, env, p})
-		return p
-	}
-	tokenList := secret("tokens", "VCODE_TOKENS", "comma-separated access `tokens` (env VCODE_TOKENS; visible in the process list as a flag: prefer the env or -tokens-file); a random one is generated when empty")
-	tokensFile := fs.String("tokens-file", getenv("VCODE_TOKENS_FILE"), "`file` of access tokens, one per line or comma-separated, # comments (env VCODE_TOKENS_FILE)")
-	redisURL := secret("redis", "VCODE_REDIS_URL", "Redis `URL` for shared codes and limits (env VCODE_REDIS_URL), in memory when empty: "+redisSingleForm+"; "+redisClusterForm+"; "+redisSentinelForm)
-	redisPrefix := fs.String("redis-prefix", envOr(getenv, "VCODE_REDIS_PREFIX", "vcode:"), "key `prefix` in Redis (env VCODE_REDIS_PREFIX)")
-	smtpURL := secret("smtp-url", "VCODE_SMTP_URL", "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
-	webhookURL := secret("webhook-url", "VCODE_WEBHOOK_URL", "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
-	webhookSecret := secret("webhook-secret", "VCODE_WEBHOOK_SECRET", "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET; visible in the process list as a flag: prefer the env or -webhook-secret-file)")
-	sms := fs.String("sms", getenv("VCODE_SMS"), "SMS `provider`: webhook, huaweicloud, twilio or sns, configured by its environment variables (env VCODE_SMS); the webhook when empty and -webhook-url is set")
-	webhookSecretFile := fs.String("webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
-	trustedProxies := fs.String("trusted-proxies", getenv("VCODE_TRUSTED_PROXIES"), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (env VCODE_TRUSTED_PROXIES); without it every client behind a proxy shares the proxy's per-IP quotas")
-	metricsAddr := fs.String("metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
-	logLevel := fs.String("log-level", envOr(getenv, "VCODE_LOG_LEVEL", "info"), "least `level` of the per-request log lines: debug, info, warn, error or off (env VCODE_LOG_LEVEL); vcoded's own lines are always written")
-	logFormat := fs.String("log-format", envOr(getenv, "VCODE_LOG_FORMAT", "text"), "log line `format`: text (key=value) or json (env VCODE_LOG_FORMAT)")
-	showVersion := fs.Bool("version", false, "print vcoded's version and exit")
-	policy := addPolicyFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parse(args, getenv, stderr)
+	if err != nil {
 		return err
 	}
-	if *showVersion {
+	if cfg.showVersion {
 		fmt.Fprintf(stdout, "vcoded %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
-	}
-	if err := applyPolicyEnv(fs, getenv); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		// Not quoted: a stray argument is often the rest of an unquoted
-		// secret ("-webhook-secret two words").
-		return fmt.Errorf("%d unexpected arguments after the flags (not shown, as they may be secrets; quote a value with spaces)", fs.NArg())
-	}
-	reqLevel, reqLog, err := parseLogLevel(*logLevel)
-	if err != nil {
-		return err
-	}
-	newHandler, err := parseLogFormat(*logFormat)
-	if err != nil {
-		return err
 	}
 	// One asynchronous handler for every line, so that they are written
 	// in order through one buffer. vcoded's own lines are synchronous:
 	// out at once, after the queued request lines. Closed last (deferred
 	// first), after the server's shutdown, so that no line is lost.
 	alog := asynclog.New(stderr, func(w io.Writer) slog.Handler {
-		return newHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
+		return cfg.newHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
 	}, nil)
 	defer alog.Close()
 	logger := slog.New(minLevel{alog.WithSyncLevel(slog.LevelDebug), slog.LevelInfo})
@@ -303,9 +265,101 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// standard error, synchronously: through alog, a stuck standard error
 	// holds no request for longer than alog's bounded wait.
 	redis.SetLogger(redisLog{slog.New(alog)})
+	for _, w := range cfg.secretWarnings {
+		logger.Warn("secret on the command line is visible to other users in the process list; use "+w.alt, "flag", "-"+w.flag)
+	}
+	srv, err := build(ctx, cfg, getenv, stdout, stderr, alog, logger)
+	defer srv.close()
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, srv, logger, ready)
+}
+
+// config is what the command line and the environment say, checked.
+type config struct {
+	addr, tokenList, tokensFile, redisURL, redisPrefix    string
+	smtpURL, webhookURL, webhookSecret, webhookSecretFile string
+	sms, trustedProxies, metricsAddr, logFormat           string
+	showVersion                                           bool
+	policy                                                *policyFlags
+	// The request lines' least level, and whether they are logged.
+	reqLevel slog.Level
+	reqLog   bool
+	// newHandler is slog's handler of -log-format.
+	newHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
+	// secretWarnings are the secrets given as flags, to warn about once
+	// the logger exists.
+	secretWarnings []secretWarning
+}
+
+// secretWarning is a secret given on the command line, and where it had
+// better come from.
+type secretWarning struct{ flag, alt string }
+
+// parse reads the flags, each defaulting to its environment variable, and
+// checks what needs no more than itself. The usage goes to stderr.
+func parse(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("vcoded", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(fs) }
+	cfg := &config{}
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "VCODE_ADDR", "127.0.0.1:8080"), "listen `address` (env VCODE_ADDR)")
+	// Flags that may hold a secret take their environment variable only
+	// after parsing, so that the usage (-h) never prints it as a default.
+	var secretFlags []secretFlag
+	secret := func(p *string, name, env, usage string) {
+		fs.StringVar(p, name, "", usage)
+		secretFlags = append(secretFlags, secretFlag{name, env, p})
+	}
+	secret(&cfg.tokenList, "tokens", "VCODE_TOKENS", "comma-separated access `tokens` (env VCODE_TOKENS; visible in the process list as a flag: prefer the env or -tokens-file); a random one is generated when empty")
+	fs.StringVar(&cfg.tokensFile, "tokens-file", getenv("VCODE_TOKENS_FILE"), "`file` of access tokens, one per line or comma-separated, # comments (env VCODE_TOKENS_FILE)")
+	secret(&cfg.redisURL, "redis", "VCODE_REDIS_URL", "Redis `URL` for shared codes and limits (env VCODE_REDIS_URL), in memory when empty: "+redisSingleForm+"; "+redisClusterForm+"; "+redisSentinelForm)
+	fs.StringVar(&cfg.redisPrefix, "redis-prefix", envOr(getenv, "VCODE_REDIS_PREFIX", "vcode:"), "key `prefix` in Redis (env VCODE_REDIS_PREFIX)")
+	secret(&cfg.smtpURL, "smtp-url", "VCODE_SMTP_URL", "smtp:// or smtps:// `URL` with ?from= for email delivery (env VCODE_SMTP_URL)")
+	secret(&cfg.webhookURL, "webhook-url", "VCODE_WEBHOOK_URL", "`URL` receiving signed JSON for every channel without another route (env VCODE_WEBHOOK_URL)")
+	secret(&cfg.webhookSecret, "webhook-secret", "VCODE_WEBHOOK_SECRET", "`secret` signing webhook requests (env VCODE_WEBHOOK_SECRET; visible in the process list as a flag: prefer the env or -webhook-secret-file)")
+	fs.StringVar(&cfg.sms, "sms", getenv("VCODE_SMS"), "SMS `provider`: webhook, huaweicloud, twilio or sns, configured by its environment variables (below; env VCODE_SMS); the webhook when empty and -webhook-url is set")
+	fs.StringVar(&cfg.webhookSecretFile, "webhook-secret-file", getenv("VCODE_WEBHOOK_SECRET_FILE"), "`file` holding the webhook secret (env VCODE_WEBHOOK_SECRET_FILE)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", getenv("VCODE_TRUSTED_PROXIES"), "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is believed (env VCODE_TRUSTED_PROXIES); without it every client behind a proxy shares the proxy's per-IP quotas")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", getenv("VCODE_METRICS_ADDR"), "`address` of a separate listener for Prometheus /metrics (env VCODE_METRICS_ADDR)")
+	logLevel := fs.String("log-level", envOr(getenv, "VCODE_LOG_LEVEL", "info"), "least `level` of the per-request log lines: debug, info, warn, error or off (env VCODE_LOG_LEVEL); vcoded's own lines are always written")
+	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "VCODE_LOG_FORMAT", "text"), "log line `format`: text (key=value) or json (env VCODE_LOG_FORMAT)")
+	fs.BoolVar(&cfg.showVersion, "version", false, "print vcoded's version and exit")
+	cfg.policy = addPolicyFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if cfg.showVersion {
+		return cfg, nil
+	}
+	if err := applyPolicyEnv(fs, getenv); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		// Not quoted: a stray argument is often the rest of an unquoted
+		// secret ("-webhook-secret two words").
+		return nil, fmt.Errorf("%d unexpected arguments after the flags (not shown, as they may be secrets; quote a value with spaces)", fs.NArg())
+	}
+	var err error
+	if cfg.reqLevel, cfg.reqLog, err = parseLogLevel(*logLevel); err != nil {
+		return nil, err
+	}
+	if cfg.newHandler, err = parseLogFormat(cfg.logFormat); err != nil {
+		return nil, err
+	}
+	cfg.secretWarnings = secretsFromEnv(fs, secretFlags, getenv)
+	return cfg, nil
+}
+
+// secretsFromEnv gives each secret flag not on the command line its
+// environment variable, and returns the warnings for the secrets that
+// are.
+func secretsFromEnv(fs *flag.FlagSet, flags []secretFlag, getenv func(string) string) []secretWarning {
 	onCommandLine := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
-	for _, f := range secretFlags {
+	var warnings []secretWarning
+	for _, f := range flags {
 		if !onCommandLine[f.name] {
 			*f.p = getenv(f.env)
 			continue
@@ -315,19 +369,94 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			if f.name == "tokens" || f.name == "webhook-secret" {
 				alt += " or -" + f.name + "-file"
 			}
-			logger.Warn("secret on the command line is visible to other users in the process list; use "+alt, "flag", "-"+f.name)
+			warnings = append(warnings, secretWarning{f.name, alt})
 		}
 	}
+	return warnings
+}
 
-	tokens, err := readList(*tokenList, *tokensFile, "-tokens (VCODE_TOKENS)", "-tokens-file (VCODE_TOKENS_FILE)")
+// usage prints the flags, then every environment variable vcoded reads
+// that has no flag: the HMAC secrets and the SMS providers'.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprintln(w, "Usage of vcoded:")
+	fs.PrintDefaults()
+	fmt.Fprintln(w, "\nEnvironment variables without a flag (each flag above also reads the variable it names):")
+	fmt.Fprintln(w, "  VCODE_SECRET       comma-separated HMAC secrets, each at least 16 bytes: the first issues codes, all verify (required with -redis)")
+	fmt.Fprintln(w, "  VCODE_SECRET_FILE  a file listing them instead, one per line or comma-separated, # comments")
+	for _, p := range smsEnvHelp {
+		fmt.Fprintf(w, "  -sms %s: %s\n", p.provider, p.vars)
+	}
+}
+
+// app is what build makes: the handler and what the listeners need,
+// and what to release once served.
+type app struct {
+	handler http.Handler
+	// metrics serves /metrics, when -metrics-addr is set.
+	metrics http.Handler
+	// backend and delivery describe the server in its start line.
+	backend, delivery string
+	closers           []func()
+}
+
+// close releases what build made, in the reverse order.
+func (s *app) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// build makes the server the configuration says: the verifier with its
+// backends and notifiers, the metrics, the HTTP handler. What it made is
+// in the app to close even when it fails.
+func build(ctx context.Context, cfg *config, getenv func(string) string, stdout, stderr io.Writer, alog *asynclog.Handler, logger *slog.Logger) (*app, error) {
+	srv := &app{}
+	auth, err := buildAuth(cfg, stderr, logger)
 	if err != nil {
-		return err
+		return srv, err
+	}
+	vopts, err := cfg.policy.options()
+	if err != nil {
+		return srv, err
+	}
+	backend, err := buildBackend(ctx, cfg, getenv, logger, srv)
+	if err != nil {
+		return srv, err
+	}
+	vopts = append(vopts, backend...)
+	if cfg.webhookURL == "" && (cfg.webhookSecret != "" || cfg.webhookSecretFile != "") {
+		return srv, errors.New("a webhook secret is given but no -webhook-url (VCODE_WEBHOOK_URL)")
+	}
+	hookSecret, err := readValue(cfg.webhookSecret, cfg.webhookSecretFile, "-webhook-secret (VCODE_WEBHOOK_SECRET)", "-webhook-secret-file (VCODE_WEBHOOK_SECRET_FILE)")
+	if err != nil {
+		return srv, err
+	}
+	notifier, route, closers, err := newNotifier(stdout, getenv, cfg.sms, cfg.smtpURL, cfg.webhookURL, hookSecret)
+	if err != nil {
+		return srv, err
+	}
+	srv.delivery = route
+	srv.closers = append(srv.closers, func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	})
+	err = buildHandler(cfg, notifier, vopts, auth, alog, logger, srv)
+	return srv, err
+}
+
+// buildAuth reads the access tokens, generating one when there are none.
+func buildAuth(cfg *config, stderr io.Writer, logger *slog.Logger) (httpmw.Authenticator, error) {
+	tokens, err := readList(cfg.tokenList, cfg.tokensFile, "-tokens (VCODE_TOKENS)", "-tokens-file (VCODE_TOKENS_FILE)")
+	if err != nil {
+		return nil, err
 	}
 	if len(tokens) == 0 {
 		var b [16]byte
 		rand.Read(b[:])
 		tokens = []string{hex.EncodeToString(b[:])}
-		if *logFormat == "json" {
+		if cfg.logFormat == "json" {
 			logger.Warn("no -tokens given; generated access token", "token", tokens[0])
 		} else {
 			fmt.Fprintf(stderr, "vcoded: no -tokens given; generated access token: %s\n", tokens[0])
@@ -337,18 +466,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	for i, t := range tokens {
 		subjects[t] = fmt.Sprintf("token-%d", i+1)
 	}
-	auth, err := httpmw.NewStaticTokens(subjects)
-	if err != nil {
-		return err
-	}
+	return httpmw.NewStaticTokens(subjects)
+}
 
-	vopts, err := policy.options()
-	if err != nil {
-		return err
-	}
+// buildBackend reads the HMAC secrets and connects to Redis when -redis
+// says so; it returns the verifier's options for them, and names the
+// backend in srv.
+func buildBackend(ctx context.Context, cfg *config, getenv func(string) string, logger *slog.Logger, srv *app) ([]verifier.Option, error) {
+	var vopts []verifier.Option
 	secrets, err := readList(getenv("VCODE_SECRET"), getenv("VCODE_SECRET_FILE"), "VCODE_SECRET", "VCODE_SECRET_FILE")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(secrets) > 0 {
 		keys := make([][]byte, len(secrets))
@@ -357,49 +485,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		vopts = append(vopts, verifier.WithSecrets(keys...))
 	}
-	backend := "memory"
-	if *redisURL != "" {
-		if len(secrets) == 0 {
-			return errors.New("-redis needs VCODE_SECRET or VCODE_SECRET_FILE: instances sharing Redis must share the HMAC secret")
-		}
-		client, kind, err := newRedisClient(*redisURL)
-		if err != nil {
-			return err
-		}
-		defer client.Close()
-		st, errS := redisstore.New(client, *redisPrefix+"code:")
-		lim, errL := redislimiter.New(client, *redisPrefix+"limit:")
-		if err := errors.Join(errS, errL); err != nil {
-			return fmt.Errorf("-redis-prefix: %w", err)
-		}
-		vopts = append(vopts, verifier.WithStore(st), verifier.WithLimiter(lim))
-		backend = kind
-		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		if err := client.Ping(pctx).Err(); err != nil {
-			// Not fatal: requests fail closed until Redis answers.
-			logger.Warn("redis does not answer yet", "error", err)
-		} else if policy := evictionPolicy(pctx, client); policy != "" && policy != "noeviction" {
-			logger.Warn("redis may evict vcode's keys under memory pressure, and with them pending codes and rate-limit windows (sends would get through again); set maxmemory-policy noeviction",
-				"maxmemory-policy", policy)
-		}
-		cancel()
+	srv.backend = "memory"
+	if cfg.redisURL == "" {
+		return vopts, nil
 	}
-	if *webhookURL == "" && (*webhookSecret != "" || *webhookSecretFile != "") {
-		return errors.New("a webhook secret is given but no -webhook-url (VCODE_WEBHOOK_URL)")
+	if len(secrets) == 0 {
+		return nil, errors.New("-redis needs VCODE_SECRET or VCODE_SECRET_FILE: instances sharing Redis must share the HMAC secret")
 	}
-	hookSecret, err := readValue(*webhookSecret, *webhookSecretFile, "-webhook-secret (VCODE_WEBHOOK_SECRET)", "-webhook-secret-file (VCODE_WEBHOOK_SECRET_FILE)")
+	client, kind, err := newRedisClient(cfg.redisURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	notifier, delivery, closers, err := newNotifier(stdout, getenv, *sms, *smtpURL, *webhookURL, hookSecret)
-	if err != nil {
-		return err
+	srv.closers = append(srv.closers, func() { client.Close() })
+	st, errS := redisstore.New(client, cfg.redisPrefix+"code:")
+	lim, errL := redislimiter.New(client, cfg.redisPrefix+"limit:")
+	if err := errors.Join(errS, errL); err != nil {
+		return nil, fmt.Errorf("-redis-prefix: %w", err)
 	}
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
+	vopts = append(vopts, verifier.WithStore(st), verifier.WithLimiter(lim))
+	srv.backend = kind
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx).Err(); err != nil {
+		// Not fatal: requests fail closed until Redis answers.
+		logger.Warn("redis does not answer yet", "error", err)
+	} else if policy := evictionPolicy(pctx, client); policy != "" && policy != "noeviction" {
+		logger.Warn("redis may evict vcode's keys under memory pressure, and with them pending codes and rate-limit windows (sends would get through again); set maxmemory-policy noeviction",
+			"maxmemory-policy", policy)
+	}
+	return vopts, nil
+}
+
+// buildHandler makes the metrics, the verifier and the HTTP handler, into
+// srv.
+func buildHandler(cfg *config, notifier delivery.Notifier, vopts []verifier.Option, auth httpmw.Authenticator, alog *asynclog.Handler, logger *slog.Logger, srv *app) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
@@ -415,15 +534,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	defer v.Close()
+	srv.closers = append(srv.closers, func() { v.Close() })
 	if err := prommetrics.RegisterReadiness(reg, v.Ready); err != nil {
 		return err
 	}
 	hopts := []httpmw.Option{httpmw.WithRequestObserver(metrics)}
-	if reqLog {
-		hopts = append(hopts, httpmw.WithLogger(slog.New(minLevel{alog, reqLevel})))
+	if cfg.reqLog {
+		hopts = append(hopts, httpmw.WithLogger(slog.New(minLevel{alog, cfg.reqLevel})))
 	}
-	if proxies := splitList(*trustedProxies); len(proxies) > 0 {
+	if proxies := splitList(cfg.trustedProxies); len(proxies) > 0 {
 		hopts = append(hopts, httpmw.WithTrustedProxies(proxies...))
 		for _, p := range proxies {
 			if pfx, err := netip.ParsePrefix(p); err == nil && pfx.Bits() < 8 {
@@ -435,27 +554,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if *metricsAddr != "" {
-		mln, err := net.Listen("tcp", *metricsAddr)
+	srv.handler = h.Middleware(probes(v))
+	srv.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return nil
+}
+
+// serve listens (and on -metrics-addr serves /metrics) until ctx is done,
+// then shuts the server down gracefully.
+func serve(ctx context.Context, cfg *config, srv *app, logger *slog.Logger, ready func(net.Addr)) error {
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
 		if err != nil {
 			return fmt.Errorf("-metrics-addr: %w", err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.Handle("GET /metrics", srv.metrics)
 		msrv := newHTTPServer(mux, logger)
 		go msrv.Serve(mln)
 		defer msrv.Close()
 		logger.Info("vcoded metrics", "addr", mln.Addr().String())
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(h.Middleware(probes(v)), logger)
+	hs := newHTTPServer(srv.handler, logger)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", backend, "delivery", delivery, "guard", policy.guard, "version", buildVersion())
+	go func() { served <- hs.Serve(ln) }()
+	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", srv.backend, "delivery", srv.delivery, "guard", cfg.policy.guard, "version", buildVersion())
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -468,7 +595,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger.Info("vcoded shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {

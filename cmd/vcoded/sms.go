@@ -6,35 +6,17 @@ import (
 	"strings"
 
 	"github.com/vcodekit/vcode/delivery"
-	"github.com/vcodekit/vcode/notify/huaweicloud"
-	"github.com/vcodekit/vcode/notify/sns"
-	"github.com/vcodekit/vcode/notify/twilio"
 )
 
-// smsProvider builds an SMS provider's notifier from the environment (the
-// variables each package's ConfigFromEnv documents).
+// smsProvider builds an SMS provider's notifier from the environment
+// (the variables env.go reads).
 type smsProvider func(getenv func(string) string) (delivery.ChannelNotifier, error)
 
 // smsProviders are -sms's values besides webhook.
 var smsProviders = map[string]smsProvider{
-	"huaweicloud": provider(huaweicloud.ConfigFromEnv, huaweicloud.New),
-	"twilio":      provider(twilio.ConfigFromEnv, twilio.New),
-	"sns":         provider(sns.ConfigFromEnv, sns.New),
-}
-
-// provider is a package's ConfigFromEnv and New as an smsProvider.
-func provider[C any, N delivery.ChannelNotifier](fromEnv func(func(string) string) (C, error), newN func(C) (N, error)) smsProvider {
-	return func(getenv func(string) string) (delivery.ChannelNotifier, error) {
-		cfg, err := fromEnv(getenv)
-		if err != nil {
-			return nil, err
-		}
-		n, err := newN(cfg)
-		if err != nil {
-			return nil, err // not n: a nil *Notifier in an interface is not nil
-		}
-		return n, nil
-	}
+	"huaweicloud": newHuawei,
+	"twilio":      newTwilio,
+	"sns":         newSNS,
 }
 
 // smsChoices lists -sms's values, for its usage and errors.
@@ -48,7 +30,7 @@ func smsChoices() string {
 }
 
 // newSMSProvider builds -sms's provider; errors name the flag and the
-// provider, never a credential (ConfigFromEnv's never quote one).
+// provider, never a credential (the environment's never quote one).
 func newSMSProvider(name string, getenv func(string) string) (delivery.ChannelNotifier, error) {
 	build, ok := smsProviders[name]
 	if !ok {

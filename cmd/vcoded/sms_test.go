@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ type fakeProvider struct {
 var fakeProviders = map[string]func(t *testing.T) fakeProvider{
 	"huaweicloud": func(t *testing.T) fakeProvider {
 		s := huaweicloudtest.NewServer(t)
-		return fakeProvider{s.Env(), s.LastCode, s.Requests, s.Problems,
+		return fakeProvider{huaweiFakeEnv(s), s.LastCode, s.Requests, s.Problems,
 			func() { s.SetAnswer(huaweicloudtest.Accept) },
 			func() { s.SetAnswer(huaweicloudtest.RejectInvalidNumber) },
 			func() { s.SetAnswer(huaweicloudtest.Throttle) },
@@ -35,7 +36,7 @@ var fakeProviders = map[string]func(t *testing.T) fakeProvider{
 	},
 	"twilio": func(t *testing.T) fakeProvider {
 		s := twiliotest.NewServer(t)
-		return fakeProvider{s.Env(), s.LastCode, s.Requests, s.Problems,
+		return fakeProvider{twilioFakeEnv(s), s.LastCode, s.Requests, s.Problems,
 			func() { s.SetAnswer(twiliotest.Accept) },
 			func() { s.SetAnswer(twiliotest.RejectInvalidNumber) },
 			func() { s.SetAnswer(twiliotest.Throttle) },
@@ -43,12 +44,61 @@ var fakeProviders = map[string]func(t *testing.T) fakeProvider{
 	},
 	"sns": func(t *testing.T) fakeProvider {
 		s := snstest.NewServer(t)
-		return fakeProvider{s.Env(), s.LastCode, s.Requests, s.Problems,
+		return fakeProvider{snsFakeEnv(s), s.LastCode, s.Requests, s.Problems,
 			func() { s.SetAnswer(snstest.Accept) },
 			func() { s.SetAnswer(snstest.RejectInvalidNumber) },
 			func() { s.SetAnswer(snstest.Throttle) },
 			func() { s.SetAnswer(snstest.ServerError) }}
 	},
+}
+
+// twilioFakeEnv is the environment that points -sms twilio at s, with
+// its account.
+func twilioFakeEnv(s *twiliotest.Server) map[string]string {
+	a := s.Account()
+	env := map[string]string{envTwilioAccountSID: a.SID, envTwilioAPIURL: s.URL()}
+	for k, v := range map[string]string{
+		envTwilioAuthToken: a.AuthToken, envTwilioAPIKey: a.APIKey, envTwilioAPISecret: a.APISecret,
+		envTwilioFrom: a.From, envTwilioMessagingServiceSID: a.MessagingServiceSID,
+	} {
+		if v != "" {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// huaweiFakeEnv is the environment that points -sms huaweicloud at s,
+// with its account: every variable the account needs, no other.
+func huaweiFakeEnv(s *huaweicloudtest.Server) map[string]string {
+	langs := slices.Sorted(maps.Keys(s.TemplateIDs))
+	ids := make([]string, len(langs))
+	for i, l := range langs {
+		ids[i] = l + "=" + s.TemplateIDs[l]
+	}
+	env := map[string]string{
+		envHuaweiURL: s.URL(), envHuaweiAppKey: s.AppKey, envHuaweiAppSecret: s.AppSecret,
+		envHuaweiSender: s.Sender, envHuaweiTemplateID: s.TemplateID, envHuaweiTemplateIDs: strings.Join(ids, ","),
+	}
+	if s.Signature != "" {
+		env[envHuaweiSignature] = s.Signature
+	}
+	if s.StatusCallback != "" {
+		env[envHuaweiStatusCallback] = s.StatusCallback
+	}
+	if s.CodeOnly {
+		env[envHuaweiCodeOnly] = "true"
+	}
+	return env
+}
+
+// snsFakeEnv is the environment that points -sms sns at s, with its
+// credentials.
+func snsFakeEnv(s *snstest.Server) map[string]string {
+	return map[string]string{
+		envAWSRegion: snstest.Region, envAWSAccessKeyID: snstest.AccessKeyID,
+		envAWSSecretAccessKey: snstest.SecretAccessKey, envSNSEndpoint: s.URL(),
+	}
 }
 
 // TestSMSProviders drives vcoded with -sms set to each provider, against

@@ -75,9 +75,10 @@ func main() {
 	fmt.Println("core ok")
 }
 `},
-		{"twilio", byDir["notify/twilio"], providerMain("twilio")},
-		{"sns", byDir["notify/sns"], providerMain("sns")},
-		{"huaweicloud", byDir["notify/huaweicloud"], providerMain("huaweicloud")},
+		{"twilio", byDir["notify/twilio"], providerMain("twilio", "twilio.New(twilio.Account{})")},
+		// An invalid option: New fails before loading AWS's configuration.
+		{"sns", byDir["notify/sns"], providerMain("sns", `sns.New(sns.WithRegion("us east 1"))`)},
+		{"huaweicloud", byDir["notify/huaweicloud"], providerMain("huaweicloud", "huaweicloud.New(huaweicloud.App{})")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -118,8 +119,9 @@ func main() {
 	})
 }
 
-// providerMain is a program that imports only the provider package pkg.
-func providerMain(pkg string) string {
+// providerMain is a program that imports only the provider package pkg,
+// and calls its New as call does, with values New refuses.
+func providerMain(pkg, call string) string {
 	return fmt.Sprintf(`package main
 
 import (
@@ -129,10 +131,10 @@ import (
 )
 
 func main() {
-	_, err := %[1]s.New(%[1]s.Config{})
-	fmt.Println("%[1]s ok; New with an empty Config:", err != nil)
+	_, err := %[2]s
+	fmt.Println("%[1]s ok; New refused what it was given:", err != nil)
 }
-`, pkg)
+`, pkg, call)
 }
 
 // requiredCore is the version of the core that the go.mod at path requires.

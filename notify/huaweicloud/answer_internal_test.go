@@ -57,7 +57,7 @@ func TestAnswerBounded(t *testing.T) {
 				}
 			}))
 			t.Cleanup(srv.Close)
-			n, err := New(Config{URL: srv.URL, AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"})
+			n, err := New(App{URL: srv.URL, AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"})
 			if err != nil {
 				t.Fatal(err)
 			}

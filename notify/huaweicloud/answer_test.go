@@ -89,7 +89,7 @@ func TestJudge(t *testing.T) {
 // The service's description never brings the number, the code or the
 // secret into an error; nor do codes that are not codes.
 func TestScrub(t *testing.T) {
-	n := &Notifier{&notifier{cfg: &Config{AppSecret: "s3cr3t-app-secret"}}}
+	n := &Notifier{&notifier{cfg: &config{App: App{AppSecret: "s3cr3t-app-secret"}}}}
 	m := delivery.Message{To: to, Code: "753927"}
 	desc := "to +8613612345678 (13612345678, 8613612345678) code 753927 secret s3cr3t-app-secret \x00\n" + strings.Repeat("x", 300)
 	body := `{"code":"E000503","description":` + quoteJSON(desc) + `,"result":[{"originTo":"+8613612345678","status":"<script>"}]}`

@@ -18,7 +18,7 @@ import (
 func TestCloseBeforeDial(t *testing.T) {
 	srv := huaweicloudtest.NewServer(t)
 	before := goleak.IgnoreCurrent()
-	n, err := New(Config{URL: srv.URL(), AppKey: srv.AppKey, AppSecret: srv.AppSecret, Sender: srv.Sender, TemplateID: srv.TemplateID})
+	n, err := New(App{URL: srv.URL(), AppKey: srv.AppKey, AppSecret: srv.AppSecret, Sender: srv.Sender, TemplateID: srv.TemplateID})
 	if err != nil {
 		t.Fatal(err)
 	}

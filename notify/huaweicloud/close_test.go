@@ -61,7 +61,7 @@ func TestCloseDuringSend(t *testing.T) {
 	}))
 	defer srv.Close()
 	before := goleak.IgnoreCurrent()
-	n, err := huaweicloud.New(huaweicloud.Config{URL: srv.URL, AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"})
+	n, err := config{App: huaweicloud.App{URL: srv.URL, AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"}}.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestCloseLeavesCallersClient(t *testing.T) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
-	n := notifier(t, srv, func(c *huaweicloud.Config) { c.Client = client })
+	n := notifier(t, srv, func(c *config) { c.Client = client })
 	if err := n.Notify(context.Background(), message("zh-CN")); err != nil {
 		t.Fatal(err)
 	}

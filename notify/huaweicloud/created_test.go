@@ -28,11 +28,8 @@ func TestCreated(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := huaweicloudtest.NewServer(t)
-			cfg, err := ConfigFromEnv(func(k string) string { return srv.Env()[k] })
-			if err != nil {
-				t.Fatal(err)
-			}
-			n, err := New(cfg)
+			n, err := New(App{URL: srv.URL(), AppKey: srv.AppKey, AppSecret: srv.AppSecret, Sender: srv.Sender, TemplateID: srv.TemplateID},
+				WithTemplates(srv.TemplateIDs))
 			if err != nil {
 				t.Fatal(err)
 			}

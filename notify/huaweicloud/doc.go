@@ -24,9 +24,28 @@
 // The message's text is the provider's: the service sends an approved
 // template, filled with parameters. The Notifier sends the code and the
 // validity in whole minutes, rounded up (templateParas ["123456","5"]), or
-// the code alone (Config.CodeOnly) for a template of one variable; it picks
-// the template by the message's language (Config.TemplateIDs), else
-// Config.TemplateID. Message.Text is not sent.
+// the code alone (WithCodeOnly) for a template of one variable; it picks
+// the template by the message's language (WithTemplates), else
+// App.TemplateID. Message.Text is not sent.
+//
+// # Configuration
+//
+// New takes the App, the five values without which nothing can be sent
+// (the access address, the app key and secret, the sender and the default
+// template), as one struct: they come together from the console's
+// application and signature pages, and a struct names each at the call
+// site, where five positional strings would be easy to swap. Everything
+// that has a default is an Option (WithTemplates, WithCodeOnly,
+// WithSignature, WithStatusCallback, WithTimeout, WithClient), as in every
+// vcode package; New checks all of it at once and reports every problem in
+// one error. The package reads no environment variable: cmd/vcoded maps
+// its own (VCODE_HUAWEI_SMS_URL, ...) onto these values.
+//
+//	sms, err := huaweicloud.New(huaweicloud.App{
+//		URL:    "https://smsapi.cn-north-4.myhuaweicloud.com:443",
+//		AppKey: key, AppSecret: secret,
+//		Sender: "csms12345678", TemplateID: "8ff55eac1d0b478ab3c06c3c6a492300",
+//	}, huaweicloud.WithTemplates(map[string]string{"en-US": "c6b8e4d0..."}))
 //
 // # Failures
 //
@@ -48,12 +67,12 @@
 // what is quoted is scrubbed of the app secret and key, the request's X-WSSE
 // header and digest (as sent or URL-encoded), the code, the number as
 // E.164 or national, and any run of seven or more digits, separated by
-// spaces, '-', '.' or parentheses or not. Printing a Config or a Notifier
+// spaces, '-', '.' or parentheses or not. Printing an App or a Notifier
 // (fmt, log/slog, encoding/json) shows no credential. The package never
 // logs.
 //
 // Close closes the idle connections of the Notifier's own transport (not
-// those of a Config.Client, which stay the caller's), so that none of its
+// those of WithClient's client, which stay the caller's), so that none of its
 // goroutines outlives it.
 //
 // The tests run against huaweicloudtest, a fake that implements the

@@ -13,19 +13,20 @@ import (
 	"github.com/vcodekit/vcode/notify/huaweicloud/huaweicloudtest"
 )
 
-// A Notifier configured from the environment (here the fake's, in a
-// program os.Getenv), sending a code with the zh-CN template, then a
-// number the service refuses: certain, so the verifier gives the limits
-// back.
+// A Notifier for the fake's application (in a program, the console's
+// access address, app key and secret, channel number and templates),
+// sending a code with the zh-CN template, then a number the service
+// refuses: certain, so the verifier gives the limits back.
 func Example() {
 	srv := huaweicloudtest.Start() // in a test, huaweicloudtest.NewServer(t)
 	defer srv.Close()
-	cfg, err := huaweicloud.ConfigFromEnv(srv.Getenv) // in a program, os.Getenv
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	n, err := huaweicloud.New(cfg)
+	n, err := huaweicloud.New(huaweicloud.App{
+		URL:        srv.URL(), // https://smsapi.cn-north-4.myhuaweicloud.com:443
+		AppKey:     srv.AppKey,
+		AppSecret:  srv.AppSecret,
+		Sender:     srv.Sender,
+		TemplateID: srv.TemplateID,
+	}, huaweicloud.WithTemplates(srv.TemplateIDs))
 	if err != nil {
 		fmt.Println(err)
 		return

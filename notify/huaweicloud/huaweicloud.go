@@ -31,7 +31,7 @@ const maxAnswer = 64 << 10
 // Printing a Notifier shows no credential, whatever the verb (String,
 // GoString, LogValue); printed as a value, its fields show only addresses.
 type Notifier struct {
-	// The state sits behind a pointer, and the Config behind another:
+	// The state sits behind a pointer, and the config behind another:
 	// fmt prints a pointer field as an address, but a verb a pointer
 	// does not take (%s, %q) prints the struct it points to, whose own
 	// pointer fields then print as addresses.
@@ -39,12 +39,12 @@ type Notifier struct {
 }
 
 type notifier struct {
-	cfg       *Config // a copy of the caller's
+	cfg       *config // the App and the options, copied
 	endpoint  string  // the access address with the API's path
 	host      string
 	client    *http.Client
-	transport *http.Transport // the client's own, nil with Config.Client
-	tags      []language.Tag  // TemplateIDs' languages, sorted
+	transport *http.Transport // the client's own, nil with WithClient
+	tags      []language.Tag  // WithTemplates' languages, sorted
 	ids       []string        // their templates, in the same order
 	matcher   language.Matcher
 	now       func() time.Time
@@ -53,24 +53,29 @@ type notifier struct {
 
 var _ delivery.ChannelNotifier = (*Notifier)(nil)
 
-// New checks cfg and returns a Notifier. It makes no request.
-func New(cfg Config) (*Notifier, error) {
+// New checks app and the options, and returns a Notifier. Every problem
+// is reported at once, in one error. It makes no request.
+func New(app App, opts ...Option) (*Notifier, error) {
+	cfg := config{App: app}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	endpoint, tags, ids, problems := cfg.validate()
 	if len(problems) > 0 {
 		errs := make([]error, len(problems))
 		for i, p := range problems {
-			errs[i] = p.err(p.field, true)
+			errs[i] = p.err()
 		}
 		return nil, errors.Join(errs...)
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+	if cfg.timeout == 0 {
+		cfg.timeout = DefaultTimeout
 	}
-	cfg.TemplateIDs = nil // kept as tags and ids; the caller's map is not held
+	cfg.templateIDs = nil // kept as tags and ids; the caller's map is not held
 	var transport *http.Transport
 	var client *http.Client
-	if cfg.Client != nil {
-		c := *cfg.Client // the caller's client is left as it is
+	if cfg.client != nil {
+		c := *cfg.client // the caller's client is left as it is
 		client = &c
 	} else {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
@@ -94,7 +99,7 @@ func New(cfg Config) (*Notifier, error) {
 // transport, so that none of its goroutines outlives it, and a later
 // Notify fails (wrapped with delivery.Undelivered) without a request. A
 // send in flight is not cut short; its connection is closed when it ends.
-// With Config.Client, the client and its transport stay the caller's to
+// With WithClient, the client and its transport stay the caller's to
 // manage: Close leaves their connections alone. It always returns nil,
 // and may be called more than once.
 func (n *Notifier) Close() error {
@@ -177,9 +182,9 @@ func (n *Notifier) template(tag language.Tag) string {
 }
 
 // params returns the template's parameters: the code, then (unless
-// CodeOnly) the validity in whole minutes, rounded up.
+// WithCodeOnly) the validity in whole minutes, rounded up.
 func (n *Notifier) params(m delivery.Message) ([]string, error) {
-	if n.cfg.CodeOnly {
+	if n.cfg.codeOnly {
 		return []string{m.Code}, nil
 	}
 	v := m.Validity
@@ -209,11 +214,11 @@ func (n *Notifier) form(to, templateID string, paras []string) string {
 	add("to", to)
 	add("templateId", templateID)
 	add("templateParas", string(js))
-	if n.cfg.StatusCallback != "" {
-		add("statusCallback", n.cfg.StatusCallback)
+	if n.cfg.statusCallback != "" {
+		add("statusCallback", n.cfg.statusCallback)
 	}
-	if n.cfg.Signature != "" {
-		add("signature", n.cfg.Signature)
+	if n.cfg.signature != "" {
+		add("signature", n.cfg.signature)
 	}
 	return b.String()
 }
@@ -221,7 +226,7 @@ func (n *Notifier) form(to, templateID string, paras []string) string {
 // post makes one request. again says it failed before the request was
 // written, for a reason other than ctx: the one case worth a retry.
 func (n *Notifier) post(ctx context.Context, body string, m delivery.Message) (res outcome, again bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.timeout)
 	defer cancel()
 	var wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{

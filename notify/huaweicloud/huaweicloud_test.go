@@ -43,10 +43,6 @@ func message(lang string) delivery.Message {
 	}
 }
 
-func getenv(env map[string]string) func(string) string {
-	return func(k string) string { return env[k] }
-}
-
 // fake starts a fake and a Notifier configured from its environment; the
 // test fails if the fake saw a request against the contract.
 func fake(t *testing.T, opts ...huaweicloudtest.Option) (*huaweicloudtest.Server, *huaweicloud.Notifier) {
@@ -61,16 +57,61 @@ func fake(t *testing.T, opts ...huaweicloudtest.Option) (*huaweicloudtest.Server
 	return srv, n
 }
 
-func notifier(t *testing.T, srv *huaweicloudtest.Server, edit func(*huaweicloud.Config)) *huaweicloud.Notifier {
-	t.Helper()
-	cfg, err := huaweicloud.ConfigFromEnv(getenv(srv.Env()))
-	if err != nil {
-		t.Fatal(err)
+// config is what the tests vary: the App, and the options' values.
+type config struct {
+	huaweicloud.App
+	TemplateIDs               map[string]string
+	CodeOnly                  bool
+	Signature, StatusCallback string
+	Timeout                   time.Duration
+	Client                    *http.Client
+}
+
+// options are the options c's values give; a zero value gives none.
+func (c config) options() []huaweicloud.Option {
+	var opts []huaweicloud.Option
+	if c.TemplateIDs != nil {
+		opts = append(opts, huaweicloud.WithTemplates(c.TemplateIDs))
 	}
+	if c.CodeOnly {
+		opts = append(opts, huaweicloud.WithCodeOnly())
+	}
+	if c.Signature != "" {
+		opts = append(opts, huaweicloud.WithSignature(c.Signature))
+	}
+	if c.StatusCallback != "" {
+		opts = append(opts, huaweicloud.WithStatusCallback(c.StatusCallback))
+	}
+	if c.Timeout != 0 {
+		opts = append(opts, huaweicloud.WithTimeout(c.Timeout))
+	}
+	if c.Client != nil {
+		opts = append(opts, huaweicloud.WithClient(c.Client))
+	}
+	return opts
+}
+
+func (c config) new() (*huaweicloud.Notifier, error) { return huaweicloud.New(c.App, c.options()...) }
+
+// fakeConfig is the account srv plays.
+func fakeConfig(srv *huaweicloudtest.Server) config {
+	return config{
+		App: huaweicloud.App{
+			URL: srv.URL(), AppKey: srv.AppKey, AppSecret: srv.AppSecret,
+			Sender: srv.Sender, TemplateID: srv.TemplateID,
+		},
+		TemplateIDs: srv.TemplateIDs, CodeOnly: srv.CodeOnly,
+		Signature: srv.Signature, StatusCallback: srv.StatusCallback,
+	}
+}
+
+func notifier(t *testing.T, srv *huaweicloudtest.Server, edit func(*config)) *huaweicloud.Notifier {
+	t.Helper()
+	cfg := fakeConfig(srv)
 	if edit != nil {
 		edit(&cfg)
 	}
-	n, err := huaweicloud.New(cfg)
+	n, err := cfg.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,8 +201,7 @@ func TestWire(t *testing.T) {
 		w.Write([]byte(`{"code":"000000","description":"Success","result":[{"originTo":"+8613612345678","status":"000000"}]}`))
 	}))
 	defer srv.Close()
-	n, err := huaweicloud.New(huaweicloud.Config{URL: srv.URL + "/", AppKey: "key", AppSecret: "secret",
-		Sender: "csms12345678", TemplateID: "tpl", Signature: "华为云", StatusCallback: "https://example.com/r"})
+	n, err := config{App: huaweicloud.App{URL: srv.URL + "/", AppKey: "key", AppSecret: "secret", Sender: "csms12345678", TemplateID: "tpl"}, Signature: "华为云", StatusCallback: "https://example.com/r"}.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +330,7 @@ func TestAmbiguous(t *testing.T) {
 	} {
 		t.Run(tc.quote, func(t *testing.T) {
 			srv, _ := fake(t)
-			n := notifier(t, srv, func(c *huaweicloud.Config) { c.Timeout = 100 * time.Millisecond })
+			n := notifier(t, srv, func(c *config) { c.Timeout = 100 * time.Millisecond })
 			srv.SetAnswer(tc.answer)
 			err := n.Notify(context.Background(), message("zh-CN"))
 			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
@@ -326,7 +366,7 @@ func TestBrokenAfterWrite(t *testing.T) {
 			c.Close()
 		}
 	}()
-	n, err := huaweicloud.New(huaweicloud.Config{URL: "http://" + ln.Addr().String(), AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"})
+	n, err := config{App: huaweicloud.App{URL: "http://" + ln.Addr().String(), AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"}}.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +393,7 @@ func TestDialFailure(t *testing.T) {
 	}
 	defer tr.CloseIdleConnections()
 	for _, client := range []*http.Client{nil, {Transport: tr}} {
-		n, err := huaweicloud.New(huaweicloud.Config{URL: "http://" + addr, AppKey: "k", AppSecret: "s3cr3t", Sender: "x", TemplateID: "t", Client: client})
+		n, err := config{App: huaweicloud.App{URL: "http://" + addr, AppKey: "k", AppSecret: "s3cr3t", Sender: "x", TemplateID: "t"}, Client: client}.new()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -377,8 +417,7 @@ func TestRedirects(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target.URL+r.URL.Path, status)
 		}))
-		n, err := huaweicloud.New(huaweicloud.Config{URL: srv.URL, AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t",
-			Client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}})
+		n, err := config{App: huaweicloud.App{URL: srv.URL, AppKey: "k", AppSecret: "s", Sender: "x", TemplateID: "t"}, Client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}}.new()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,7 +461,7 @@ func TestContext(t *testing.T) {
 // secret is refused (401 E000101), certain, and recorded as a problem.
 func TestWrongSecret(t *testing.T) {
 	srv := huaweicloudtest.NewServer(t)
-	n := notifier(t, srv, func(c *huaweicloud.Config) { c.AppSecret = "not-the-secret" })
+	n := notifier(t, srv, func(c *config) { c.AppSecret = "not-the-secret" })
 	err := n.Notify(context.Background(), message("zh-CN"))
 	if !errors.Is(err, delivery.ErrUndelivered) || !strings.Contains(err.Error(), "E000101") || strings.Contains(err.Error(), "not-the-secret") {
 		t.Errorf("err = %v", err)
@@ -436,14 +475,14 @@ func TestWrongSecret(t *testing.T) {
 func TestAccountMismatch(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		edit func(*huaweicloud.Config)
+		edit func(*config)
 		want string
 	}{
-		{"sender", func(c *huaweicloud.Config) { c.Sender = "other" }, "E200018"},
-		{"template", func(c *huaweicloud.Config) { c.TemplateIDs = nil; c.TemplateID = "unknown" }, "E000503"},
-		{"parameters", func(c *huaweicloud.Config) { c.CodeOnly = true }, "E200028"},
-		{"signature", func(c *huaweicloud.Config) { c.Signature = "unexpected" }, "E000503"},
-		{"app key", func(c *huaweicloud.Config) { c.AppKey = "other" }, "E000102"},
+		{"sender", func(c *config) { c.Sender = "other" }, "E200018"},
+		{"template", func(c *config) { c.TemplateIDs = nil; c.TemplateID = "unknown" }, "E000503"},
+		{"parameters", func(c *config) { c.CodeOnly = true }, "E200028"},
+		{"signature", func(c *config) { c.Signature = "unexpected" }, "E000503"},
+		{"app key", func(c *config) { c.AppKey = "other" }, "E000102"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := huaweicloudtest.NewServer(t)
@@ -518,36 +557,36 @@ func TestConcurrent(t *testing.T) {
 
 // New refuses what could not work, or would leak.
 func TestNewRefuses(t *testing.T) {
-	good := huaweicloud.Config{URL: "https://smsapi.cn-north-4.myhuaweicloud.com:443", AppKey: "k", AppSecret: "s", Sender: "csms12345678", TemplateID: "t"}
-	if _, err := huaweicloud.New(good); err != nil {
+	good := config{App: huaweicloud.App{URL: "https://smsapi.cn-north-4.myhuaweicloud.com:443", AppKey: "k", AppSecret: "s", Sender: "csms12345678", TemplateID: "t"}}
+	if _, err := good.new(); err != nil {
 		t.Fatal(err)
 	}
-	for name, edit := range map[string]func(*huaweicloud.Config){
-		"http elsewhere":     func(c *huaweicloud.Config) { c.URL = "http://smsapi.cn-north-4.myhuaweicloud.com:443" },
-		"ftp":                func(c *huaweicloud.Config) { c.URL = "ftp://127.0.0.1" },
-		"not absolute":       func(c *huaweicloud.Config) { c.URL = "smsapi.cn-north-4.myhuaweicloud.com" },
-		"user info":          func(c *huaweicloud.Config) { c.URL = "https://u:p@smsapi.example.com" },
-		"query":              func(c *huaweicloud.Config) { c.URL = "https://smsapi.example.com?key=1" },
-		"fragment":           func(c *huaweicloud.Config) { c.URL = "https://smsapi.example.com#x" },
-		"port":               func(c *huaweicloud.Config) { c.URL = "https://smsapi.example.com:99999" },
-		"full API URL":       func(c *huaweicloud.Config) { c.URL += "/sms/batchSendSms/v1" },
-		"no key":             func(c *huaweicloud.Config) { c.AppKey = "" },
-		"quote in key":       func(c *huaweicloud.Config) { c.AppKey = `a"b` },
-		"no secret":          func(c *huaweicloud.Config) { c.AppSecret = "" },
-		"no sender":          func(c *huaweicloud.Config) { c.Sender = "" },
-		"long sender":        func(c *huaweicloud.Config) { c.Sender = strings.Repeat("1", 22) },
-		"no template":        func(c *huaweicloud.Config) { c.TemplateID = "" },
-		"long template":      func(c *huaweicloud.Config) { c.TemplateID = strings.Repeat("a", 33) },
-		"bad language":       func(c *huaweicloud.Config) { c.TemplateIDs = map[string]string{"not a tag!": "t"} },
-		"empty lang tpl":     func(c *huaweicloud.Config) { c.TemplateIDs = map[string]string{"en": ""} },
-		"relative callback":  func(c *huaweicloud.Config) { c.StatusCallback = "/report" },
-		"control in sig":     func(c *huaweicloud.Config) { c.Signature = "a\nb" },
-		"negative timeout":   func(c *huaweicloud.Config) { c.Timeout = -time.Second },
-		"http look-alike IP": func(c *huaweicloud.Config) { c.URL = "http://127.0.0.1.example.com" },
+	for name, edit := range map[string]func(*config){
+		"http elsewhere":     func(c *config) { c.URL = "http://smsapi.cn-north-4.myhuaweicloud.com:443" },
+		"ftp":                func(c *config) { c.URL = "ftp://127.0.0.1" },
+		"not absolute":       func(c *config) { c.URL = "smsapi.cn-north-4.myhuaweicloud.com" },
+		"user info":          func(c *config) { c.URL = "https://u:p@smsapi.example.com" },
+		"query":              func(c *config) { c.URL = "https://smsapi.example.com?key=1" },
+		"fragment":           func(c *config) { c.URL = "https://smsapi.example.com#x" },
+		"port":               func(c *config) { c.URL = "https://smsapi.example.com:99999" },
+		"full API URL":       func(c *config) { c.URL += "/sms/batchSendSms/v1" },
+		"no key":             func(c *config) { c.AppKey = "" },
+		"quote in key":       func(c *config) { c.AppKey = `a"b` },
+		"no secret":          func(c *config) { c.AppSecret = "" },
+		"no sender":          func(c *config) { c.Sender = "" },
+		"long sender":        func(c *config) { c.Sender = strings.Repeat("1", 22) },
+		"no template":        func(c *config) { c.TemplateID = "" },
+		"long template":      func(c *config) { c.TemplateID = strings.Repeat("a", 33) },
+		"bad language":       func(c *config) { c.TemplateIDs = map[string]string{"not a tag!": "t"} },
+		"empty lang tpl":     func(c *config) { c.TemplateIDs = map[string]string{"en": ""} },
+		"relative callback":  func(c *config) { c.StatusCallback = "/report" },
+		"control in sig":     func(c *config) { c.Signature = "a\nb" },
+		"negative timeout":   func(c *config) { c.Timeout = -time.Second },
+		"http look-alike IP": func(c *config) { c.URL = "http://127.0.0.1.example.com" },
 	} {
 		cfg := good
 		edit(&cfg)
-		if _, err := huaweicloud.New(cfg); err == nil {
+		if _, err := cfg.new(); err == nil {
 			t.Errorf("%s: accepted", name)
 		} else if !strings.HasPrefix(err.Error(), "notify: huaweicloud: ") || strings.Contains(err.Error(), "p@") {
 			t.Errorf("%s: %v", name, err)
@@ -556,7 +595,7 @@ func TestNewRefuses(t *testing.T) {
 	for _, u := range []string{"http://127.0.0.1:8080", "http://localhost", "http://[::1]:80/prefix"} {
 		cfg := good
 		cfg.URL = u
-		if _, err := huaweicloud.New(cfg); err != nil {
+		if _, err := cfg.new(); err != nil {
 			t.Errorf("%s: %v", u, err)
 		}
 	}
@@ -576,7 +615,7 @@ func TestEchoedCredentials(t *testing.T) {
 		fmt.Fprintf(w, `{"code":"E000620","description":%q}`, desc)
 	}))
 	defer srv.Close()
-	n, err := huaweicloud.New(huaweicloud.Config{URL: srv.URL, AppKey: "c8RWg3ggEcyd4D3p", AppSecret: appSecret, Sender: "x", TemplateID: "t"})
+	n, err := config{App: huaweicloud.App{URL: srv.URL, AppKey: "c8RWg3ggEcyd4D3p", AppSecret: appSecret, Sender: "x", TemplateID: "t"}}.new()
 	if err != nil {
 		t.Fatal(err)
 	}

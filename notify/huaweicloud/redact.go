@@ -6,11 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"slices"
-	"strings"
 )
 
-// What printing a Config shows of its secrets: "redacted" when set.
+// What printing an App shows of its secrets: "redacted" when set.
 const redacted = "redacted"
 
 func hide(s string) string {
@@ -20,11 +18,10 @@ func hide(s string) string {
 	return redacted
 }
 
-// shownURL is what a Config shows of a URL: the scheme, the host and,
-// with path, the path; anything else (user information, a query, a
-// fragment, a path without path) reads "redacted", and so does a URL
-// that does not parse.
-func shownURL(raw string, path bool) string {
+// shownURL is what an App shows of a URL: the scheme, the host and the
+// path; anything else (user information, a query, a fragment) reads
+// "redacted", and so does a URL that does not parse.
+func shownURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
@@ -36,11 +33,7 @@ func shownURL(raw string, path bool) string {
 	if u.User != nil {
 		s.User = url.User(redacted)
 	}
-	if path {
-		s.Path = u.Path
-	} else if u.Path != "" && u.Path != "/" {
-		s.Path = "/" + redacted
-	}
+	s.Path = u.Path
 	if u.RawQuery != "" || u.ForceQuery {
 		s.RawQuery = redacted
 	}
@@ -50,94 +43,59 @@ func shownURL(raw string, path bool) string {
 	return s.String()
 }
 
-// shown is the Config as printed: the secrets redacted.
-func (cfg Config) shown() Config {
-	cfg.URL = shownURL(cfg.URL, true)
-	cfg.AppKey = hide(cfg.AppKey)
-	cfg.AppSecret = hide(cfg.AppSecret)
-	cfg.StatusCallback = shownURL(cfg.StatusCallback, false)
-	return cfg
+// shown is the App as printed: the secrets redacted.
+func (a App) shown() App {
+	a.URL = shownURL(a.URL)
+	a.AppKey = hide(a.AppKey)
+	a.AppSecret = hide(a.AppSecret)
+	return a
 }
 
-func (cfg Config) client() string {
-	if cfg.Client == nil {
-		return "<nil>"
-	}
-	return "set"
+// String prints the App as %+v would, with AppKey and AppSecret redacted
+// and the URL cut (see App).
+func (a App) String() string {
+	c := a.shown()
+	return fmt.Sprintf("huaweicloud.App{URL:%s AppKey:%s AppSecret:%s Sender:%s TemplateID:%s}",
+		c.URL, c.AppKey, c.AppSecret, c.Sender, c.TemplateID)
 }
 
-// String prints the Config as %+v would, with AppKey and AppSecret
-// redacted and the URLs cut (see Config).
-func (cfg Config) String() string {
-	c := cfg.shown()
-	return fmt.Sprintf("huaweicloud.Config{URL:%s AppKey:%s AppSecret:%s Sender:%s TemplateID:%s TemplateIDs:%v CodeOnly:%t Signature:%s StatusCallback:%s Timeout:%v Client:%s}",
-		c.URL, c.AppKey, c.AppSecret, c.Sender, c.TemplateID, c.TemplateIDs, c.CodeOnly, c.Signature, c.StatusCallback, c.Timeout, cfg.client())
-}
-
-// GoString prints the Config as %#v would, with AppKey and AppSecret
-// redacted and the URLs cut (see Config); of Client only whether it is
-// set.
-func (cfg Config) GoString() string {
-	c := cfg.shown()
-	client := "(*http.Client)(nil)"
-	if cfg.Client != nil {
-		client = "&http.Client{…}"
-	}
-	return fmt.Sprintf("huaweicloud.Config{URL:%q, AppKey:%q, AppSecret:%q, Sender:%q, TemplateID:%q, TemplateIDs:%#v, CodeOnly:%t, Signature:%q, StatusCallback:%q, Timeout:%d, Client:%s}",
-		c.URL, c.AppKey, c.AppSecret, c.Sender, c.TemplateID, c.TemplateIDs, c.CodeOnly, c.Signature, c.StatusCallback, c.Timeout, client)
+// GoString prints the App as %#v would, with AppKey and AppSecret
+// redacted and the URL cut (see App).
+func (a App) GoString() string {
+	c := a.shown()
+	return fmt.Sprintf("huaweicloud.App{URL:%q, AppKey:%q, AppSecret:%q, Sender:%q, TemplateID:%q}",
+		c.URL, c.AppKey, c.AppSecret, c.Sender, c.TemplateID)
 }
 
 // Format makes every verb print String (%#v GoString), so that no verb
 // (%d, %x, …) prints the fields themselves.
-func (cfg Config) Format(f fmt.State, verb rune) {
+func (a App) Format(f fmt.State, verb rune) {
 	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, cfg.GoString())
+		io.WriteString(f, a.GoString())
 		return
 	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), cfg.String())
+	fmt.Fprintf(f, fmt.FormatString(f, verb), a.String())
 }
 
-// LogValue makes log/slog log the Config as a group of its fields, with
-// AppKey and AppSecret redacted and the URLs cut (see Config).
-func (cfg Config) LogValue() slog.Value {
-	c := cfg.shown()
-	langs := make([]string, 0, len(c.TemplateIDs))
-	for l := range c.TemplateIDs {
-		langs = append(langs, l)
-	}
-	slices.Sort(langs)
-	ids := make([]string, len(langs))
-	for i, l := range langs {
-		ids[i] = l + "=" + c.TemplateIDs[l]
-	}
+// LogValue makes log/slog log the App as a group of its fields, with
+// AppKey and AppSecret redacted and the URL cut (see App).
+func (a App) LogValue() slog.Value {
+	c := a.shown()
 	return slog.GroupValue(
 		slog.String("URL", c.URL),
 		slog.String("AppKey", c.AppKey),
 		slog.String("AppSecret", c.AppSecret),
 		slog.String("Sender", c.Sender),
 		slog.String("TemplateID", c.TemplateID),
-		slog.String("TemplateIDs", strings.Join(ids, ",")),
-		slog.Bool("CodeOnly", c.CodeOnly),
-		slog.String("Signature", c.Signature),
-		slog.String("StatusCallback", c.StatusCallback),
-		slog.Duration("Timeout", c.Timeout),
-		slog.Bool("Client", cfg.Client != nil),
 	)
 }
 
-// MarshalJSON encodes the Config as printed, for loggers that encode
-// values as JSON: AppKey and AppSecret redacted, the URLs cut, and of
-// Client only whether it is set. A Config is not meant to be stored.
-func (cfg Config) MarshalJSON() ([]byte, error) {
-	c := cfg.shown()
-	return json.Marshal(struct {
-		URL, AppKey, AppSecret, Sender, TemplateID string
-		TemplateIDs                                map[string]string `json:",omitempty"`
-		CodeOnly                                   bool
-		Signature, StatusCallback                  string
-		Timeout                                    string
-		Client                                     bool
-	}{c.URL, c.AppKey, c.AppSecret, c.Sender, c.TemplateID, c.TemplateIDs, c.CodeOnly, c.Signature, c.StatusCallback, c.Timeout.String(), cfg.Client != nil})
+// MarshalJSON encodes the App as printed, for loggers that encode values
+// as JSON: AppKey and AppSecret redacted, the URL cut. An App is not meant
+// to be stored.
+func (a App) MarshalJSON() ([]byte, error) {
+	c := a.shown()
+	return json.Marshal(struct{ URL, AppKey, AppSecret, Sender, TemplateID string }{c.URL, c.AppKey, c.AppSecret, c.Sender, c.TemplateID})
 }
 
 // GoString prints the Notifier for %#v: as String, no credential.

@@ -5,43 +5,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vcodekit/vcode/notify/huaweicloud"
 )
 
-// secretTransport is a caller's RoundTripper holding a credential of its
-// own, which printing a Config must not reach either.
-type secretTransport struct{ ProxyPassword string }
-
-func (secretTransport) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, http.ErrNotSupported
-}
-
-// Printing a Config, with any verb, through slog's handlers or as JSON,
-// never shows the app key, the app secret or what the URLs may carry.
-func TestConfigPrintsNoSecret(t *testing.T) {
-	cfg := huaweicloud.Config{
-		URL:            "https://smsapi.cn-north-4.myhuaweicloud.com:443",
-		AppKey:         "c8RWg3ggEcyd4D3p94bf3Y7x1Ile",
-		AppSecret:      secret,
-		Sender:         "csms12345678",
-		TemplateID:     "8ff55eac1d0b478ab3c06c3c6a492300",
-		TemplateIDs:    map[string]string{"zh-CN": "id1"},
-		StatusCallback: "https://hooks.example.com/T000/path-token-1?sig=query-token-2",
-		Timeout:        5 * time.Second,
-		Client:         &http.Client{Transport: secretTransport{"proxy-password-3"}},
+// Printing an App, with any verb, through slog's handlers or as JSON,
+// never shows the app key, the app secret or what the URL may carry.
+func TestAppPrintsNoSecret(t *testing.T) {
+	cfg := huaweicloud.App{
+		URL:        "https://u:url-password-1@smsapi.cn-north-4.myhuaweicloud.com:443/?sig=query-token-2",
+		AppKey:     "c8RWg3ggEcyd4D3p94bf3Y7x1Ile",
+		AppSecret:  secret,
+		Sender:     "csms12345678",
+		TemplateID: "8ff55eac1d0b478ab3c06c3c6a492300",
 	}
-	hidden := []string{cfg.AppKey, secret, "path-token-1", "query-token-2", "proxy-password-3"}
+	hidden := []string{cfg.AppKey, secret, "url-password-1", "query-token-2"}
 	outputs := map[string]string{}
 	for _, verb := range []string{"%v", "%+v", "%s", "%#v", "%q", "%d", "%x", "%20.300s"} {
 		outputs[verb] = fmt.Sprintf(verb, cfg)
 		outputs["pointer "+verb] = fmt.Sprintf(verb, &cfg)
 	}
-	outputs["in a struct"] = fmt.Sprintf("%+v", struct{ Cfg huaweicloud.Config }{cfg})
+	outputs["in a struct"] = fmt.Sprintf("%+v", struct{ App huaweicloud.App }{cfg})
 	outputs["String"], outputs["GoString"] = cfg.String(), cfg.GoString()
 	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
 		"slog text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
@@ -70,12 +56,12 @@ func TestConfigPrintsNoSecret(t *testing.T) {
 	if !strings.Contains(outputs["slog text"], "cfg.AppSecret=redacted") || !strings.Contains(outputs["slog JSON"], `"AppSecret":"redacted"`) {
 		t.Errorf("slog: %s\n%s", outputs["slog text"], outputs["slog JSON"])
 	}
-	if want := "https://hooks.example.com/redacted?redacted"; !strings.Contains(outputs["%v"], want) {
-		t.Errorf("%%v = %s, want the callback as %s", outputs["%v"], want)
+	if want := "https://redacted@smsapi.cn-north-4.myhuaweicloud.com:443/?redacted"; !strings.Contains(outputs["%v"], want) {
+		t.Errorf("%%v = %s, want the URL as %s", outputs["%v"], want)
 	}
 	// An empty secret shows as empty, not as redacted: it is missing.
-	if s := fmt.Sprint(huaweicloud.Config{Sender: "x"}); !strings.Contains(s, "AppSecret: ") {
-		t.Errorf("empty config: %s", s)
+	if s := fmt.Sprint(huaweicloud.App{Sender: "x"}); !strings.Contains(s, "AppSecret: ") {
+		t.Errorf("empty App: %s", s)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // text: the national number, and any run of seven digits or more, with
 // separators or not; short codes stay.
 func TestScrubNumberForms(t *testing.T) {
-	scrub := (&Notifier{&notifier{cfg: &Config{AppSecret: "an-app-secret-0"}}}).scrubber(delivery.Message{To: to, Code: "753927"}, "", "")
+	scrub := (&Notifier{&notifier{cfg: &config{App: App{AppSecret: "an-app-secret-0"}}}}).scrubber(delivery.Message{To: to, Code: "753927"}, "", "")
 	for _, tc := range []struct{ in, want string }{
 		{"number 136 1234 5678 refused", "number [redacted] refused"},
 		{"number +86-136-1234-5678 refused", "number [redacted] refused"},
@@ -32,7 +32,7 @@ func TestScrubNumberForms(t *testing.T) {
 	}
 	// A short national number (a small country's) is scrubbed too, not
 	// other short runs.
-	scrub = (&Notifier{&notifier{cfg: &Config{AppSecret: "x-secret"}}}).scrubber(delivery.Message{To: "+6834002", Code: "1234"}, "", "")
+	scrub = (&Notifier{&notifier{cfg: &config{App: App{AppSecret: "x-secret"}}}}).scrubber(delivery.Message{To: "+6834002", Code: "1234"}, "", "")
 	if got := scrub("number 4002; 0 4002, 683-4002 refused: 21211"); got != "number [redacted]; [redacted], [redacted] refused: 21211" {
 		t.Errorf("short number: %q", got)
 	}
@@ -44,7 +44,7 @@ func TestScrubNumberForms(t *testing.T) {
 // quoted.
 func TestScrubCredentials(t *testing.T) {
 	const appSecret = "Sx/9+q=Zr8wKdh3LmP0t"
-	n := &Notifier{&notifier{cfg: &Config{AppKey: "app-key", AppSecret: appSecret}}}
+	n := &Notifier{&notifier{cfg: &config{App: App{AppKey: "app-key", AppSecret: appSecret}}}}
 	header, digest := wsse("app-key", appSecret, time.Now())
 	scrub := n.scrubber(delivery.Message{To: to, Code: "753927"}, header, digest)
 	desc := "bad X-WSSE " + header + " digest " + url.QueryEscape(digest) + " secret " + appSecret + " escaped " + url.QueryEscape(appSecret)

@@ -72,7 +72,7 @@ func TestAnswerBounded(t *testing.T) {
 				}
 			}))
 			t.Cleanup(srv.Close)
-			n, err := New(Config{Region: "us-east-1", AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", Endpoint: srv.URL})
+			n, err := New(WithRegion("us-east-1"), WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""), WithEndpoint(srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,9 +94,11 @@ func TestAnswerBounded(t *testing.T) {
 			if errors.Is(err, delivery.ErrUndelivered) != tt.undelivered {
 				t.Fatalf("Notify = %v; undelivered %v, want %v", err, errors.Is(err, delivery.ErrUndelivered), tt.undelivered)
 			}
-			if tt.pad == 0 && !strings.Contains(err.Error(), "answer too long") {
-
-				t.Errorf("Notify = %v, want it to say the answer is too long", err)
+			// The SDK may also give up on the body before the bound (its
+			// XML decoder failing on the padding races the read): then
+			// fewer bytes than the bound were read, and that is as bounded.
+			if tt.pad == 0 && !strings.Contains(err.Error(), "answer too long") && read.Load() >= maxAnswer {
+				t.Errorf("Notify = %v after %d bytes, want it to say the answer is too long", err, read.Load())
 			}
 			// The body's bound, with room for the headers and one
 			// buffer of the transport's.

@@ -17,12 +17,14 @@ func Example() {
 	fake := snstest.Start() // in a test: snstest.NewServer(t)
 	defer fake.Close()
 
-	cfg, err := sns.ConfigFromEnv(fake.Getenv) // os.Getenv in production
-	if err != nil {
-		panic(err)
-	}
-	cfg.SenderID = "Acme" // or VCODE_SNS_SENDER_ID=Acme
-	n, err := sns.New(cfg)
+	// In production sns.New(sns.WithSenderID("Acme")) will do: the region
+	// and the credentials come from AWS's configuration.
+	n, err := sns.New(
+		sns.WithRegion(snstest.Region),
+		sns.WithStaticCredentials(snstest.AccessKeyID, snstest.SecretAccessKey, ""),
+		sns.WithEndpoint(fake.URL()),
+		sns.WithSenderID("Acme"),
+	)
 	if err != nil {
 		panic(err)
 	}

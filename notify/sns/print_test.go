@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -42,52 +43,48 @@ func shows(out string, credentials ...string) []string {
 	return found
 }
 
-// TestConfigPrinting: a Config printed with any fmt verb or logged with
-// log/slog shows its credentials as "redacted", and its other fields.
-func TestConfigPrinting(t *testing.T) {
+// TestSettingsPrinting: a Notifier given every option, printed with any
+// fmt verb or logged with log/slog, shows no credential; its %#v shows
+// them as "redacted", and its other settings.
+func TestSettingsPrinting(t *testing.T) {
 	const token = "FwoGZXIvYXdzEXAMPLETOKEN"
-	cfg := sns.Config{
-		Region: "eu-west-1", AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, SessionToken: token,
-		Profile: "prod", SenderID: "VCODE", OriginationNumber: "+18005550100",
-		Endpoint: "https://user:endpoint-password@sns.example.com/?apikey=endpoint-key", Timeout: 3 * time.Second,
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/config", []byte("[profile prod]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	secrets := []string{snstest.AccessKeyID, snstest.SecretAccessKey, token, "endpoint-password", "endpoint-key"}
-	for _, v := range []any{cfg, &cfg} {
-		for how, out := range printed(v) {
-			if s := shows(out, secrets...); s != nil {
-				t.Errorf("%T with %s shows %q: %s", v, how, s, out)
-			}
-			if how == "%x" { // String, hex-encoded
-				continue
-			}
-			if !strings.Contains(out, "redacted") {
-				t.Errorf("%T with %s: no \"redacted\": %s", v, how, out)
-			}
-			for _, want := range []string{"eu-west-1", "prod", "VCODE", "+18005550100", "sns.example.com"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("%T with %s lacks %q: %s", v, how, want, out)
-				}
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	n, err := sns.New(sns.WithRegion("eu-west-1"), sns.WithStaticCredentials(snstest.AccessKeyID, snstest.SecretAccessKey, token),
+		sns.WithProfile("prod"), sns.WithSenderID("VCODE"), sns.WithOriginationNumber("+18005550100"),
+		sns.WithEndpoint("https://sns.example.com"), sns.WithTimeout(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	secrets := []string{snstest.AccessKeyID, snstest.SecretAccessKey, token}
+	for how, out := range printed(n) {
+		if s := shows(out, secrets...); s != nil {
+			t.Errorf("%s shows %q: %s", how, s, out)
+		}
+		if how == "%x" { // String, hex-encoded
+			continue
+		}
+		for _, want := range []string{"eu-west-1", "VCODE", "+18005550100", "sns.example.com"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q: %s", how, want, out)
 			}
 		}
 	}
-	if got, want := fmt.Sprintf("%+v", cfg), "{Region:eu-west-1 AccessKeyID:redacted SecretAccessKey:redacted SessionToken:redacted Profile:prod SenderID:VCODE OriginationNumber:+18005550100 Endpoint:https://redacted@sns.example.com/?redacted Timeout:3s}"; got != want {
-		t.Errorf("%%+v = %s\nwant   %s", got, want)
-	}
-	if got, want := fmt.Sprintf("%#v", sns.Config{Region: "us-east-1", Timeout: time.Second}), `sns.Config{Region:"us-east-1", AccessKeyID:"", SecretAccessKey:"", SessionToken:"", Profile:"", SenderID:"", OriginationNumber:"", Endpoint:"", Timeout:1000000000}`; got != want {
+	if got, want := fmt.Sprintf("%#v", n), `&sns.Notifier{Region:"eu-west-1", AccessKeyID:"redacted", SecretAccessKey:"redacted", SessionToken:"redacted", Profile:"prod", SenderID:"VCODE", OriginationNumber:"+18005550100", Endpoint:"https://sns.example.com", Timeout:3000000000, Host:"sns.example.com"}`; got != want {
 		t.Errorf("%%#v = %s\nwant  %s", got, want)
-	}
-	var js bytes.Buffer
-	slog.New(slog.NewJSONHandler(&js, nil)).Info("start", "sns", cfg)
-	if !strings.Contains(js.String(), `"sns":{"Region":"eu-west-1","AccessKeyID":"redacted","SecretAccessKey":"redacted","SessionToken":"redacted",`) {
-		t.Errorf("slog JSON: %s", js.String())
 	}
 }
 
-// TestNotifierPrinting: so does a *Notifier, which holds the Config.
+// TestNotifierPrinting: a *Notifier with a session token and a sender ID
+// shows neither credential, whatever the verb.
 func TestNotifierPrinting(t *testing.T) {
 	const token = "FwoGZXIvYXdzEXAMPLETOKEN"
 	srv := newFake(t)
-	n := newNotifier(t, srv, func(c *sns.Config) { c.SessionToken, c.SenderID = token, "VCODE" })
+	n := newNotifier(t, srv, func(c *config) { c.SessionToken, c.SenderID = token, "VCODE" })
 	for how, out := range printed(n) {
 		if s := shows(out, snstest.AccessKeyID, snstest.SecretAccessKey, token); s != nil {
 			t.Errorf("%s shows %q: %s", how, s, out)
@@ -96,7 +93,7 @@ func TestNotifierPrinting(t *testing.T) {
 			t.Errorf("%s lacks the sender ID: %s", how, out)
 		}
 	}
-	if got := fmt.Sprintf("%#v", n); !strings.HasPrefix(got, `&sns.Notifier{Config:sns.Config{Region:"us-east-1", AccessKeyID:"redacted", SecretAccessKey:"redacted", SessionToken:"redacted",`) {
+	if got := fmt.Sprintf("%#v", n); !strings.HasPrefix(got, `&sns.Notifier{Region:"us-east-1", AccessKeyID:"redacted", SecretAccessKey:"redacted", SessionToken:"redacted",`) {
 		t.Errorf("%%#v = %s", got)
 	}
 }

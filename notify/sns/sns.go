@@ -15,11 +15,25 @@
 // They come from AWS's own configuration: New loads it with
 // config.LoadDefaultConfig, so the environment, the shared files
 // (~/.aws/config, ~/.aws/credentials), SSO, web identity, ECS and EC2
-// instance roles all work. ConfigFromEnv reads AWS_REGION and static keys
-// from the getenv it is given and hands them to the SDK explicitly, so
-// they win over the process environment. With static keys the EC2 instance
-// metadata service is switched off: nothing needs it, and a machine outside
-// AWS would otherwise wait on it.
+// instance roles all work. WithRegion and WithStaticCredentials hand a
+// region and static keys to the SDK explicitly, so they win over the
+// process environment. With static keys the EC2 instance metadata service
+// is switched off: nothing needs it, and a machine outside AWS would
+// otherwise wait on it.
+//
+// # Configuration
+//
+// New takes options only: unlike Twilio and Huawei Cloud, whose New takes
+// the values nothing can be sent without as a first argument, SNS needs
+// none of its own, as AWS's configuration can supply the region and the
+// credentials. Every setting is an Option (WithRegion,
+// WithStaticCredentials, WithProfile, WithSenderID,
+// WithOriginationNumber, WithEndpoint, WithTimeout), as in every vcode
+// package; New checks all of them at once and reports every problem in
+// one error. The package reads no environment variable of its own (the
+// SDK reads AWS's): cmd/vcoded maps its VCODE_SNS_* onto these options.
+//
+//	sms, err := sns.New(sns.WithRegion("us-east-1"), sns.WithSenderID("VCODE"))
 //
 // # Failures
 //
@@ -45,8 +59,8 @@
 // separators ("136 1234 5678", "+86-136-1234-5678"); SNS's InvalidParameter
 // message quotes the number ("Invalid parameter: PhoneNumber Reason:
 // +1... is not valid to publish to"). Nothing is logged: the SDK's logger
-// is a no-op. A Config or a Notifier printed with fmt, or logged with
-// log/slog, shows its credentials as "redacted".
+// is a no-op. A Notifier printed with fmt, or logged with log/slog,
+// shows no credential; its %#v shows them as "redacted".
 package sns
 
 import (
@@ -55,7 +69,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -76,7 +89,7 @@ import (
 // each: a PublishResponse or an ErrorResponse is a few hundred bytes.
 const maxAnswer = 64 << 10
 
-// DefaultTimeout bounds one Publish unless Config.Timeout says otherwise.
+// DefaultTimeout bounds one Publish unless WithTimeout says otherwise.
 const DefaultTimeout = 10 * time.Second
 
 // The message attributes Publish sets
@@ -87,79 +100,46 @@ const (
 	attrOriginationNumber = "AWS.MM.SMS.OriginationNumber"
 )
 
-// Config configures a Notifier. The zero value works on a machine whose
-// AWS configuration names a region and credentials.
-//
-// Printed with fmt (any verb) or logged with log/slog, a Config shows its
-// credentials as "redacted" (empty when unset), and its endpoint's user
-// information and query as "redacted".
-type Config struct {
-	// Region is the AWS region whose SNS sends the messages, such as
-	// us-east-1 (AWS_REGION). Empty: the SDK's own resolution (the
-	// AWS_REGION of the process, the shared config profile); New fails if
-	// that finds none.
-	Region string
-	// AccessKeyID and SecretAccessKey are static credentials
-	// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), with SessionToken for
-	// temporary ones (AWS_SESSION_TOKEN). Set both or neither; empty, the
-	// SDK's default credential chain applies.
-	AccessKeyID     string
-	SecretAccessKey string
-	SessionToken    string
-	// Profile names the shared config profile (AWS_PROFILE); empty: the
-	// SDK's default.
-	Profile string
-	// SenderID is the alphabetic sender shown on the phone, where the
-	// destination country supports one: 1 to 11 letters, digits or
-	// hyphens, at least one a letter. Empty: none is asked for.
-	SenderID string
-	// OriginationNumber is the number (long code, toll-free, 10DLC or short
-	// code) of the account's to send from: digits with an optional leading
-	// '+'. Empty: SNS picks one.
-	OriginationNumber string
-	// Endpoint overrides SNS's URL, for tests and private endpoints: http
-	// only on a loopback host, https otherwise; no user, query or
-	// fragment. Empty: the SDK's resolution, which honours
-	// AWS_ENDPOINT_URL_SNS and AWS_ENDPOINT_URL (and is held to the same
-	// rule), else the regional endpoint https://sns.<region>.amazonaws.com.
-	Endpoint string
-	// Timeout bounds one Publish, credentials included (default 10 s).
-	Timeout time.Duration
-}
-
 // Notifier sends SMS codes through Amazon SNS. It is safe for concurrent
 // use.
 type Notifier struct {
 	client    *awssns.Client
 	http      *http.Client
 	transport *http.Transport // http's, under its bound on answers
-	cfg       Config
+	cfg       settings
 	endpoint  string         // host, or host:port, for String
 	secrets   *regexp.Regexp // the credentials, for scrub; nil without
 }
 
 var _ delivery.ChannelNotifier = (*Notifier)(nil)
 
-// New checks cfg, loads the AWS configuration and returns a Notifier. It
-// makes no network call (credentials are fetched on the first Notify),
-// with one exception of the SDK's: AWS_DEFAULTS_MODE=auto without static
-// keys asks the EC2 metadata service for the region, within cfg.Timeout.
-func New(cfg Config) (*Notifier, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+// New checks the options, loads the AWS configuration and returns a
+// Notifier; every problem with the options is reported at once, in one
+// error. With no option, the AWS configuration alone says where and as
+// whom to send. New makes no network call (credentials are fetched on the
+// first Notify), with one exception of the SDK's: AWS_DEFAULTS_MODE=auto
+// without static credentials asks the EC2 metadata service for the
+// region, within the timeout.
+func New(opts ...Option) (*Notifier, error) {
+	var cfg settings
+	for _, o := range opts {
+		o(&cfg)
 	}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	opts := []func(*config.LoadOptions) error{}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	loadOpts := []func(*config.LoadOptions) error{}
 	if cfg.Region != "" {
-		opts = append(opts, config.WithRegion(cfg.Region))
+		loadOpts = append(loadOpts, config.WithRegion(cfg.Region))
 	}
 	if cfg.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile))
+		loadOpts = append(loadOpts, config.WithSharedConfigProfile(cfg.Profile))
 	}
 	if cfg.AccessKeyID != "" {
-		opts = append(opts,
+		loadOpts = append(loadOpts,
 			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)),
 			// Nothing else needs the instance metadata service; off AWS,
 			// the SDK would wait on 169.254.169.254 (with
@@ -168,12 +148,12 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
 	defer cancel()
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("notify: sns: loading the AWS configuration: %w", err)
 	}
 	if awsCfg.Region == "" {
-		return nil, errors.New("notify: sns: no AWS region: set AWS_REGION (or a region in the shared config profile)")
+		return nil, errors.New("notify: sns: no AWS region: give WithRegion, or set the SDK's AWS_REGION or a region in the shared config profile")
 	}
 	cfg.Region = awsCfg.Region
 	// A client of its own that never follows a redirect: a 3xx would
@@ -203,7 +183,7 @@ func New(cfg Config) (*Notifier, error) {
 	if base := client.Options().BaseEndpoint; base != nil {
 		u, err := checkEndpoint(*base)
 		if err != nil {
-			return nil, fmt.Errorf("notify: sns: endpoint (Endpoint, AWS_ENDPOINT_URL_SNS or AWS_ENDPOINT_URL): %w", err)
+			return nil, fmt.Errorf("notify: sns: endpoint (WithEndpoint, or the SDK's AWS_ENDPOINT_URL_SNS or AWS_ENDPOINT_URL): %w", err)
 		}
 		n.endpoint = u.Host
 	} else if ep, err := awssns.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, awssns.EndpointParameters{Region: aws.String(cfg.Region)}); err == nil {
@@ -213,76 +193,6 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	n.secrets = credentialPattern(cfg.SecretAccessKey, cfg.SessionToken, cfg.AccessKeyID)
 	return n, nil
-}
-
-var (
-	senderIDPattern    = regexp.MustCompile(`^[A-Za-z0-9-]{1,11}$`)
-	originationPattern = regexp.MustCompile(`^\+?[0-9]{3,15}$`)
-	e164Pattern        = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-)
-
-// check validates the fields New cannot leave to the SDK. Its errors never
-// quote a credential.
-func (cfg Config) check() error {
-	for _, f := range []struct{ name, v string }{
-		{"region", cfg.Region}, {"access key ID", cfg.AccessKeyID},
-		{"secret access key", cfg.SecretAccessKey}, {"session token", cfg.SessionToken},
-	} {
-		if err := checkBare(f.v); err != nil {
-			return fmt.Errorf("notify: sns: the %s %w", f.name, err)
-		}
-	}
-	switch {
-	case (cfg.AccessKeyID == "") != (cfg.SecretAccessKey == ""):
-		return errors.New("notify: sns: set both the access key ID and the secret access key, or neither")
-	case cfg.SessionToken != "" && cfg.AccessKeyID == "":
-		return errors.New("notify: sns: a session token needs an access key ID and a secret access key")
-	}
-	if err := checkSenderID(cfg.SenderID); err != nil {
-		return fmt.Errorf("notify: sns: sender ID: %w", err)
-	}
-	if err := checkOriginationNumber(cfg.OriginationNumber); err != nil {
-		return fmt.Errorf("notify: sns: origination number: %w", err)
-	}
-	if cfg.Endpoint != "" {
-		if _, err := checkEndpoint(cfg.Endpoint); err != nil {
-			return fmt.Errorf("notify: sns: endpoint: %w", err)
-		}
-	}
-	return nil
-}
-
-func checkSenderID(s string) error {
-	if s != "" && (!senderIDPattern.MatchString(s) || strings.Trim(s, "0123456789-") == "") {
-		return fmt.Errorf("%q is not 1 to 11 letters, digits or hyphens with at least one letter", s)
-	}
-	return nil
-}
-
-func checkOriginationNumber(s string) error {
-	if s != "" && !originationPattern.MatchString(s) {
-		return fmt.Errorf("%q is not a phone number or short code (digits, optional leading +)", s)
-	}
-	return nil
-}
-
-// checkEndpoint allows https anywhere and http only on a loopback host.
-// Its errors quote no more than the scheme: a URL may hold a password.
-func checkEndpoint(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, errors.New("not an absolute URL")
-	}
-	if u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
-		return nil, errors.New("a URL with a user, a query or a fragment")
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-	default:
-		return nil, fmt.Errorf("must be https (http only on a loopback host), got %s://", u.Scheme)
-	}
-	return u, nil
 }
 
 // Supports reports whether ch is delivery.SMS, the one channel SNS
@@ -311,7 +221,7 @@ func (n *Notifier) Close() error {
 }
 
 // Notify publishes m.Text to m.To, which must be an E.164 number. It
-// makes one attempt, bounded by Config.Timeout; see the package
+// makes one attempt, bounded by WithTimeout's timeout; see the package
 // documentation for what its errors mean.
 func (n *Notifier) Notify(ctx context.Context, m delivery.Message) error {
 	if m.Channel != delivery.SMS {

@@ -37,11 +37,6 @@ func sample() delivery.Message {
 	}
 }
 
-// mapenv is a getenv over m.
-func mapenv(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
 // newFake starts a fake SNS whose contract problems fail the test.
 func newFake(t *testing.T) *snstest.Server {
 	t.Helper()
@@ -54,17 +49,39 @@ func newFake(t *testing.T) *snstest.Server {
 	return srv
 }
 
-// newNotifier builds a Notifier from srv's environment, changed by edit.
-func newNotifier(t *testing.T, srv *snstest.Server, edit func(*sns.Config)) *sns.Notifier {
-	t.Helper()
-	cfg, err := sns.ConfigFromEnv(srv.Getenv)
-	if err != nil {
-		t.Fatal(err)
+// config is what the tests vary: each option's value.
+type config struct {
+	Region                                     string
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Profile, SenderID, OriginationNumber       string
+	Endpoint                                   string
+	Timeout                                    time.Duration
+}
+
+// options are the options c's values give.
+func (c config) options() []sns.Option {
+	return []sns.Option{
+		sns.WithRegion(c.Region), sns.WithStaticCredentials(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
+		sns.WithProfile(c.Profile), sns.WithSenderID(c.SenderID), sns.WithOriginationNumber(c.OriginationNumber),
+		sns.WithEndpoint(c.Endpoint), sns.WithTimeout(c.Timeout),
 	}
+}
+
+func (c config) new() (*sns.Notifier, error) { return sns.New(c.options()...) }
+
+// fakeConfig is what points a Notifier at srv.
+func fakeConfig(srv *snstest.Server) config {
+	return config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: srv.URL()}
+}
+
+// newNotifier builds a Notifier for srv, changed by edit.
+func newNotifier(t *testing.T, srv *snstest.Server, edit func(*config)) *sns.Notifier {
+	t.Helper()
+	cfg := fakeConfig(srv)
 	if edit != nil {
 		edit(&cfg)
 	}
-	n, err := sns.New(cfg)
+	n, err := cfg.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +121,7 @@ func TestPublishRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newFake(t)
-			n := newNotifier(t, srv, func(c *sns.Config) { c.SenderID, c.OriginationNumber = tt.senderID, tt.origin })
+			n := newNotifier(t, srv, func(c *config) { c.SenderID, c.OriginationNumber = tt.senderID, tt.origin })
 			m := sample()
 			if err := n.Notify(context.Background(), m); err != nil {
 				t.Fatal(err)
@@ -244,7 +261,7 @@ func TestAnswers(t *testing.T) {
 func TestHang(t *testing.T) {
 	srv := newFake(t)
 	srv.SetAnswer(snstest.Hang)
-	n := newNotifier(t, srv, func(c *sns.Config) { c.Timeout = 100 * time.Millisecond })
+	n := newNotifier(t, srv, func(c *config) { c.Timeout = 100 * time.Millisecond })
 	err := n.Notify(context.Background(), sample())
 	if err == nil || errors.Is(err, delivery.ErrUndelivered) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Notify = %v, want an ambiguous deadline error", err)
@@ -296,7 +313,7 @@ func TestUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	n, err := sns.New(sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: "http://" + addr})
+	n, err := config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: "http://" + addr}.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,12 +331,12 @@ func TestUnreachable(t *testing.T) {
 func TestAuthentication(t *testing.T) {
 	tests := []struct {
 		name  string
-		edit  func(*sns.Config)
+		edit  func(*config)
 		quote string
 	}{
-		{"wrong secret", func(c *sns.Config) { c.SecretAccessKey = "not-the-secret-key-of-the-account" }, "SignatureDoesNotMatch"},
-		{"unknown key", func(c *sns.Config) { c.AccessKeyID = "AKIAI44QH8DHBEXAMPLE" }, "InvalidClientTokenId"},
-		{"wrong region", func(c *sns.Config) { c.Region = "eu-west-1" }, "Credential should be scoped to a valid region."},
+		{"wrong secret", func(c *config) { c.SecretAccessKey = "not-the-secret-key-of-the-account" }, "SignatureDoesNotMatch"},
+		{"unknown key", func(c *config) { c.AccessKeyID = "AKIAI44QH8DHBEXAMPLE" }, "InvalidClientTokenId"},
+		{"wrong region", func(c *config) { c.Region = "eu-west-1" }, "Credential should be scoped to a valid region."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,7 +390,7 @@ func TestOtherAnswers(t *testing.T) {
 				w.Write([]byte(tt.body))
 			}))
 			defer srv.Close()
-			n, err := sns.New(sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: srv.URL})
+			n, err := config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: srv.URL}.new()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -444,7 +461,7 @@ func TestConcurrent(t *testing.T) {
 
 func TestString(t *testing.T) {
 	srv := newFake(t)
-	n := newNotifier(t, srv, func(c *sns.Config) { c.SenderID, c.OriginationNumber = "VCODE", "+18005550100" })
+	n := newNotifier(t, srv, func(c *config) { c.SenderID, c.OriginationNumber = "VCODE", "+18005550100" })
 	u, _ := url.Parse(srv.URL())
 	s := n.String()
 	for _, want := range []string{"SNS", snstest.Region, u.Host, "VCODE", "+18005550100"} {
@@ -455,7 +472,7 @@ func TestString(t *testing.T) {
 	if strings.Contains(s, snstest.SecretAccessKey) || strings.Contains(s, snstest.AccessKeyID) {
 		t.Errorf("String() = %q shows a credential", s)
 	}
-	def, err := sns.New(sns.Config{Region: "eu-west-1", AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey})
+	def, err := config{Region: "eu-west-1", AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey}.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,39 +483,39 @@ func TestString(t *testing.T) {
 
 // TestNewChecks: what New refuses.
 func TestNewChecks(t *testing.T) {
-	base := sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey}
+	base := config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey}
 	tests := []struct {
 		name string
-		edit func(*sns.Config)
+		edit func(*config)
 		ok   bool
 	}{
-		{"https anywhere", func(c *sns.Config) { c.Endpoint = "https://sns.example.com" }, true},
-		{"http on localhost", func(c *sns.Config) { c.Endpoint = "http://localhost:4566" }, true},
-		{"http on ::1", func(c *sns.Config) { c.Endpoint = "http://[::1]:4566" }, true},
-		{"http elsewhere", func(c *sns.Config) { c.Endpoint = "http://sns.example.com" }, false},
-		{"http on a LAN address", func(c *sns.Config) { c.Endpoint = "http://10.0.0.1:4566" }, false},
-		{"user in the URL", func(c *sns.Config) { c.Endpoint = "https://user:pass@sns.example.com" }, false},
-		{"query", func(c *sns.Config) { c.Endpoint = "https://sns.example.com/?key=x" }, false},
-		{"not a URL", func(c *sns.Config) { c.Endpoint = "sns.example.com" }, false},
-		{"key without secret", func(c *sns.Config) { c.SecretAccessKey = "" }, false},
-		{"secret without key", func(c *sns.Config) { c.AccessKeyID = "" }, false},
-		{"session token without keys", func(c *sns.Config) { c.AccessKeyID, c.SecretAccessKey, c.SessionToken = "", "", "token" }, false},
-		{"sender ID too long", func(c *sns.Config) { c.SenderID = "ABCDEFGHIJKL" }, false},
-		{"sender ID without a letter", func(c *sns.Config) { c.SenderID = "12345" }, false},
-		{"sender ID with a space", func(c *sns.Config) { c.SenderID = "MY CO" }, false},
-		{"origination number with letters", func(c *sns.Config) { c.OriginationNumber = "+1800FLOWERS" }, false},
-		{"short code", func(c *sns.Config) { c.OriginationNumber = "12345" }, true},
-		{"secret with a space", func(c *sns.Config) { c.SecretAccessKey = "wJalrXUtnFEMI/K7MDENG bPxRfiCYEXAMPLEKEY" }, false},
-		{"quoted secret", func(c *sns.Config) { c.SecretAccessKey = `"` + snstest.SecretAccessKey + `"` }, false},
-		{"key ID with a newline", func(c *sns.Config) { c.AccessKeyID += "\n" }, false},
-		{"quoted session token", func(c *sns.Config) { c.SessionToken = "'FwoGZXIvYXdzEXAMPLETOKEN'" }, false},
-		{"region with a space", func(c *sns.Config) { c.Region = "us-east-1 " }, false},
+		{"https anywhere", func(c *config) { c.Endpoint = "https://sns.example.com" }, true},
+		{"http on localhost", func(c *config) { c.Endpoint = "http://localhost:4566" }, true},
+		{"http on ::1", func(c *config) { c.Endpoint = "http://[::1]:4566" }, true},
+		{"http elsewhere", func(c *config) { c.Endpoint = "http://sns.example.com" }, false},
+		{"http on a LAN address", func(c *config) { c.Endpoint = "http://10.0.0.1:4566" }, false},
+		{"user in the URL", func(c *config) { c.Endpoint = "https://user:pass@sns.example.com" }, false},
+		{"query", func(c *config) { c.Endpoint = "https://sns.example.com/?key=x" }, false},
+		{"not a URL", func(c *config) { c.Endpoint = "sns.example.com" }, false},
+		{"key without secret", func(c *config) { c.SecretAccessKey = "" }, false},
+		{"secret without key", func(c *config) { c.AccessKeyID = "" }, false},
+		{"session token without keys", func(c *config) { c.AccessKeyID, c.SecretAccessKey, c.SessionToken = "", "", "token" }, false},
+		{"sender ID too long", func(c *config) { c.SenderID = "ABCDEFGHIJKL" }, false},
+		{"sender ID without a letter", func(c *config) { c.SenderID = "12345" }, false},
+		{"sender ID with a space", func(c *config) { c.SenderID = "MY CO" }, false},
+		{"origination number with letters", func(c *config) { c.OriginationNumber = "+1800FLOWERS" }, false},
+		{"short code", func(c *config) { c.OriginationNumber = "12345" }, true},
+		{"secret with a space", func(c *config) { c.SecretAccessKey = "wJalrXUtnFEMI/K7MDENG bPxRfiCYEXAMPLEKEY" }, false},
+		{"quoted secret", func(c *config) { c.SecretAccessKey = `"` + snstest.SecretAccessKey + `"` }, false},
+		{"key ID with a newline", func(c *config) { c.AccessKeyID += "\n" }, false},
+		{"quoted session token", func(c *config) { c.SessionToken = "'FwoGZXIvYXdzEXAMPLETOKEN'" }, false},
+		{"region with a space", func(c *config) { c.Region = "us-east-1 " }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := base
 			tt.edit(&cfg)
-			n, err := sns.New(cfg)
+			n, err := cfg.new()
 			if (err == nil) != tt.ok {
 				t.Fatalf("New = %v, want ok %v", err, tt.ok)
 			}
@@ -514,18 +531,14 @@ func TestNewChecks(t *testing.T) {
 	}
 }
 
-// TestSDKEndpointVariable: without VCODE_SNS_ENDPOINT, the SDK's
+// TestSDKEndpointVariable: without WithEndpoint, the SDK's
 // AWS_ENDPOINT_URL_SNS applies, held to the same https rule.
 func TestSDKEndpointVariable(t *testing.T) {
 	srv := newFake(t)
-	env := srv.Env()
-	delete(env, "VCODE_SNS_ENDPOINT")
-	cfg, err := sns.ConfigFromEnv(mapenv(env))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := fakeConfig(srv)
+	cfg.Endpoint = ""
 	t.Setenv("AWS_ENDPOINT_URL_SNS", srv.URL())
-	n, err := sns.New(cfg)
+	n, err := cfg.new()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +550,7 @@ func TestSDKEndpointVariable(t *testing.T) {
 		t.Fatalf("%d messages", len(srv.Messages()))
 	}
 	t.Setenv("AWS_ENDPOINT_URL_SNS", "http://sns.example.com")
-	if _, err := sns.New(cfg); err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL_SNS") {
+	if _, err := cfg.new(); err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL_SNS") {
 		t.Fatalf("New = %v, want a refusal of plain http", err)
 	}
 }
@@ -551,7 +564,7 @@ func TestNoRegion(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	_, err := sns.New(sns.Config{AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey})
+	_, err := config{AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey}.new()
 	if err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
 		t.Fatalf("New = %v, want a missing region", err)
 	}
@@ -625,7 +638,7 @@ func TestEchoedCredentials(t *testing.T) {
 	}{{400, true}, {403, true}, {302, true}, {303, false}, {500, false}} {
 		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
 			srv := errorServer(t, tt.status, echo)
-			n, err := sns.New(sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, SessionToken: token, Endpoint: srv.URL})
+			n, err := config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, SessionToken: token, Endpoint: srv.URL}.new()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -665,7 +678,7 @@ func TestNumberFormats(t *testing.T) {
 			srv := errorServer(t, 400, func(*http.Request) string {
 				return "Invalid parameter: PhoneNumber Reason: " + strings.Join(tt.quoted, ", ") + " (also 136-0000-0000 and (212) 555 0100) is not valid to publish to; error 21211, see 2.1"
 			})
-			n, err := sns.New(sns.Config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: srv.URL})
+			n, err := config{Region: snstest.Region, AccessKeyID: snstest.AccessKeyID, SecretAccessKey: snstest.SecretAccessKey, Endpoint: srv.URL}.new()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -79,7 +79,7 @@ func TestAnswerBounded(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(streamAnswer(tt.status, tt.open, tt.fill, tt.pad))
 			t.Cleanup(srv.Close)
-			n, err := New(Config{AccountSID: testAccount, AuthToken: testToken, From: "+15005550006", APIURL: srv.URL})
+			n, err := New(Account{SID: testAccount, AuthToken: testToken, From: "+15005550006"}, WithAPIURL(srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,21 @@
 // (https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource,
 // https://www.twilio.com/docs/usage/requests-to-twilio).
 //
+// # Configuration
+//
+// New takes the Account, the values without which nothing can be sent
+// (the account, its credential, the sender), as one struct: they come
+// together from Twilio's console, and a struct names each at the call
+// site, where positional strings would be easy to swap. Everything that
+// has a default is an Option (WithAPIURL, WithTimeout), as in every vcode
+// package; New checks all of it at once and reports every problem in one
+// error. The package reads no environment variable: cmd/vcoded maps its
+// own (TWILIO_ACCOUNT_SID, ...) onto these values.
+//
+//	sms, err := twilio.New(twilio.Account{
+//		SID: sid, AuthToken: token, From: "+15017122661",
+//	}, twilio.WithTimeout(5*time.Second))
+//
 // # Failures
 //
 // As everywhere in notify, a failure is delivery.Undelivered (the code is
@@ -55,7 +70,7 @@
 // between them or not ("136 1234 5678", "+86-136-1234-5678"), become
 // "[redacted]", while shorter runs such as error codes (21211), SIDs, IPv4
 // addresses and dates stay; the code is removed. The URLs errors quote
-// carry only the Account SID, an identifier. Printing a Config (fmt, or
+// carry only the Account SID, an identifier. Printing an Account (fmt, or
 // log/slog through its LogValue) or a *Notifier shows no secret. The
 // package never logs.
 //
@@ -63,12 +78,12 @@
 //
 // twilio-go is driven through the custom-client mechanism its
 // documentation describes, so that every request is the SDK's own,
-// pointed at Config.APIURL and watched by a transport of this package's;
+// pointed at WithAPIURL's URL and watched by a transport of this package's;
 // see sdk.go for why each piece is there. The SDK's own configuration from
 // the environment (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_EDGE,
 // TWILIO_REGION, read by twilio.NewRestClient and
-// client.NewRequestHandler) is bypassed: a Notifier is configured by its
-// Config alone. For an edge location, set Config.APIURL to its host, such
+// client.NewRequestHandler) is bypassed: a Notifier is configured by New's
+// arguments alone. For an edge location, give its host to WithAPIURL, such
 // as https://api.dublin.ie1.twilio.com.
 //
 // Package twiliotest is a fake of the Messages API for tests; this

@@ -16,15 +16,20 @@ import (
 	"github.com/vcodekit/vcode/delivery"
 )
 
-// APIError is an answer of Twilio's refusing a message: an error answer
-// (https://www.twilio.com/docs/usage/twilios-response, "Exceptions"), or
-// a message created with status "failed". Notify returns it wrapped with
-// delivery.Undelivered for a 4xx or a failed message, as it is for a 5xx,
-// which may have been taken; errors.As finds it. A 4xx refusing the number
+// APIError is an error answer of Twilio's
+// (https://www.twilio.com/docs/usage/twilios-response, "Exceptions"), or a
+// message created with status "failed"; errors.As finds it in Notify's
+// error. Whether the message left depends on the status, as the package
+// documentation's table says: for a 3xx or 4xx refusal and for a failed
+// message (201), Notify wraps the APIError with delivery.Undelivered, the
+// message certainly not sent; for a 5xx it returns the APIError alone,
+// not Undelivered, since Twilio may have created the message before
+// failing. A 4xx refusing the number
 // itself (21211, 21614) matches delivery.ErrInvalidRecipient too.
 type APIError struct {
-	// Status is the HTTP status: 4xx for a refusal, 201 for a failed
-	// message.
+	// Status is the HTTP status: 3xx or 4xx for a refusal, 201 for a
+	// failed message, 5xx for a server error (the message may have been
+	// created).
 	Status int
 	// Code is Twilio's error code, such as 21211 (invalid To number);
 	// zero when the answer had none. The dictionary is at

@@ -13,19 +13,19 @@ import (
 	"github.com/vcodekit/vcode/verifier"
 )
 
-// A verifier sending its SMS through Twilio, here the fake one; in
-// production getenv is os.Getenv and the environment holds the account's
-// TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VCODE_TWILIO_FROM.
+// A verifier sending its SMS through Twilio, here the fake one. In
+// production the Account holds the account's SID, auth token (or API key)
+// and sender, from wherever the program keeps its secrets, and
+// WithAPIURL is left out.
 func Example() {
 	fake := twiliotest.Start() // in a test: twiliotest.NewServer(t)
 	defer fake.Close()
 
-	cfg, err := twilio.ConfigFromEnv(fake.Getenv)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	sms, err := twilio.New(cfg)
+	sms, err := twilio.New(twilio.Account{
+		SID:       twiliotest.AccountSID,
+		AuthToken: twiliotest.AuthToken,
+		From:      twiliotest.From,
+	}, twilio.WithAPIURL(fake.URL()))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -26,12 +26,12 @@ import (
 // password each sends.
 var credentials = []struct {
 	name           string
-	cfg            twilio.Config
+	account        twilio.Account
 	user, password string
 }{
-	{"auth token", twilio.Config{AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From},
+	{"auth token", twilio.Account{SID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From},
 		twiliotest.AccountSID, twiliotest.AuthToken},
-	{"API key", twilio.Config{AccountSID: twiliotest.AccountSID, APIKey: twiliotest.APIKey, APISecret: twiliotest.APISecret, From: twiliotest.From},
+	{"API key", twilio.Account{SID: twiliotest.AccountSID, APIKey: twiliotest.APIKey, APISecret: twiliotest.APISecret, From: twiliotest.From},
 		twiliotest.APIKey, twiliotest.APISecret},
 }
 
@@ -55,16 +55,16 @@ func noCredential(t *testing.T, what, s, user, password string) {
 	}
 }
 
-// TestPrintingHidesSecrets: however a Config or a Notifier is printed,
-// with fmt or log/slog, its secret does not show; a Config's shows as
+// TestPrintingHidesSecrets: however an Account or a Notifier is printed,
+// with fmt or log/slog, its secret does not show; an Account's shows as
 // "redacted".
 func TestPrintingHidesSecrets(t *testing.T) {
 	for _, c := range credentials {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := c.cfg
+			cfg := c.account
 			n := mustNew(t, cfg)
 			for _, verb := range []string{"%v", "%+v", "%s", "%#v"} {
-				for what, v := range map[string]any{"Config": cfg, "*Config": &cfg} {
+				for what, v := range map[string]any{"Account": cfg, "*Account": &cfg} {
 					s := fmt.Sprintf(verb, v)
 					noCredential(t, verb+" of "+what, s, c.user, c.password)
 					if !strings.Contains(s, "redacted") || !strings.Contains(s, twiliotest.AccountSID) {
@@ -92,11 +92,11 @@ func TestPrintingHidesSecrets(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, g := range []map[string]any{rec.Twilio, rec.Pointer} {
-				if g["AccountSID"] != twiliotest.AccountSID || g["AuthToken"] != redactedIf(cfg.AuthToken) || g["APISecret"] != redactedIf(cfg.APISecret) {
+				if g["SID"] != twiliotest.AccountSID || g["AuthToken"] != redactedIf(cfg.AuthToken) || g["APISecret"] != redactedIf(cfg.APISecret) {
 					t.Errorf("slog JSON group %v", g)
 				}
 			}
-			if !strings.Contains(text.String(), "twilio.AccountSID="+twiliotest.AccountSID) || !strings.Contains(text.String(), "redacted") {
+			if !strings.Contains(text.String(), "twilio.SID="+twiliotest.AccountSID) || !strings.Contains(text.String(), "redacted") {
 				t.Errorf("slog text %s", text.String())
 			}
 		})
@@ -147,9 +147,7 @@ func TestErrorsHideEchoedCredentials(t *testing.T) {
 					fmt.Fprint(w, a.body(r, c.password))
 				}))
 				t.Cleanup(srv.Close)
-				cfg := c.cfg
-				cfg.APIURL = srv.URL
-				err := mustNew(t, cfg).Notify(context.Background(), sample)
+				err := mustNew(t, c.account, twilio.WithAPIURL(srv.URL)).Notify(context.Background(), sample)
 				if err == nil || errors.Is(err, delivery.ErrUndelivered) != a.undelivered {
 					t.Fatalf("Notify = %v, want undelivered %v", err, a.undelivered)
 				}
@@ -181,9 +179,7 @@ func TestErrorsHideEchoedCredentials(t *testing.T) {
 				_, b64, _ := strings.Cut(req.Header.Get("Authorization"), " ")
 				fmt.Fprintf(conn, "auth:%s;password:%s\r\n\r\n", b64, c.password)
 			}()
-			cfg := c.cfg
-			cfg.APIURL = "http://" + ln.Addr().String()
-			err = mustNew(t, cfg).Notify(context.Background(), sample)
+			err = mustNew(t, c.account, twilio.WithAPIURL("http://"+ln.Addr().String())).Notify(context.Background(), sample)
 			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want an ambiguous error", err)
 			}
@@ -210,9 +206,7 @@ func TestErrorsHideNumbers(t *testing.T) {
 		fmt.Fprint(w, jsonBody(map[string]any{"code": 21211, "message": message, "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}))
 	}))
 	t.Cleanup(srv.Close)
-	cfg := credentials[0].cfg
-	cfg.APIURL = srv.URL
-	err := mustNew(t, cfg).Notify(context.Background(), sample)
+	err := mustNew(t, credentials[0].account, twilio.WithAPIURL(srv.URL)).Notify(context.Background(), sample)
 	want := "notify: twilio: HTTP 400, error 21211: The 'To' number [redacted] ([redacted], [redacted], [redacted]) is not valid; nor is ([redacted]. Error 21211. (https://www.twilio.com/docs/errors/21211)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error\n%v\nwant\n%s", err, want)
@@ -229,12 +223,7 @@ func TestErrorsHideNumbers(t *testing.T) {
 func TestTimeoutStillReported(t *testing.T) {
 	srv := twiliotest.NewServer(t)
 	srv.SetAnswer(twiliotest.Hang)
-	cfg, err := twilio.ConfigFromEnv(srv.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Timeout = 50 * time.Millisecond
-	err = mustNew(t, cfg).Notify(context.Background(), sample)
+	err := mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(50*time.Millisecond)).Notify(context.Background(), sample)
 	var ue *url.Error
 	if !errors.As(err, &ue) || !ue.Timeout() || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Notify = %v: want a *url.Error that timed out", err)

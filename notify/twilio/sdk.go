@@ -25,7 +25,7 @@ import (
 //   - apiClient embeds the SDK's client.Client, which builds the request
 //     (form encoding, Basic authentication, User-Agent) and decodes
 //     Twilio's answer into a *client.TwilioRestError; its SendRequest only
-//     moves the URL onto Config.APIURL (the services' base URL,
+//     moves the URL onto WithAPIURL's URL (the services' base URL,
 //     https://api.twilio.com, is not settable).
 //   - The client.Client's HTTPClient has an attemptTransport, which gives
 //     the request this attempt's context: client.Client makes its requests
@@ -44,7 +44,7 @@ import (
 //     client.NewRequestHandler, which reads TWILIO_EDGE and TWILIO_REGION
 //     from the process's environment; twilio.NewRestClientWithParams is
 //     not used either, as it would read TWILIO_ACCOUNT_SID and
-//     TWILIO_AUTH_TOKEN. The configuration comes from Config alone.
+//     TWILIO_AUTH_TOKEN. The configuration comes from New's arguments alone.
 //
 // The SDK has no retry loop. client.Client.doWithErr sends a request a
 // second time in one case: an error answer to a request carrying
@@ -124,6 +124,6 @@ func (n *Notifier) service(ctx context.Context) (*openapi.ApiService, *attemptTr
 		},
 		base: n.base,
 	}
-	c.SetAccountSid(n.cfg.AccountSID)
+	c.SetAccountSid(n.account.SID)
 	return openapi.NewApiService(&sdkclient.RequestHandler{Client: c}), rt
 }

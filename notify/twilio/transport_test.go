@@ -43,7 +43,7 @@ func TestRetryBeforeWrite(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			requests.Store(0)
-			n, err := New(Config{AccountSID: testAccount, AuthToken: testToken, From: "+15005550006", APIURL: srv.URL})
+			n, err := New(Account{SID: testAccount, AuthToken: testToken, From: "+15005550006"}, WithAPIURL(srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}

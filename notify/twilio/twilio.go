@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	sdkclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
@@ -32,8 +33,9 @@ const tooLong = "the answer is longer than 64 KiB, and was not read further"
 // with To, Body (the message's localised text) and From or
 // MessagingServiceSid. It is safe for concurrent use.
 type Notifier struct {
-	cfg  Config // without its secrets, which only cred holds
-	base *url.URL
+	account Account // without its secrets, which only cred holds
+	timeout time.Duration
+	base    *url.URL
 	// cred is behind a func, which fmt prints as an address whatever
 	// the verb (a pointer it follows for %s, %d...): no printing of a
 	// Notifier, or of a struct holding one, shows the credential.
@@ -52,31 +54,36 @@ type credential struct {
 
 var _ delivery.ChannelNotifier = (*Notifier)(nil)
 
-// New checks cfg and returns a Notifier. It makes no request.
-func New(cfg Config) (*Notifier, error) {
-	if err := cfg.check(goNames); err != nil {
+// New checks account and the options, and returns a Notifier. Every
+// problem is reported at once, in one error. It makes no request.
+func New(account Account, opts ...Option) (*Notifier, error) {
+	var s settings
+	for _, o := range opts {
+		o(&s)
+	}
+	if err := check(account, s); err != nil {
 		return nil, err
 	}
-	if cfg.APIURL == "" {
-		cfg.APIURL = DefaultAPIURL
+	if s.apiURL == "" {
+		s.apiURL = DefaultAPIURL
 	}
-	base, err := parseAPIURL(cfg.APIURL)
+	base, err := parseAPIURL(s.apiURL)
 	if err != nil {
-		return nil, fmt.Errorf("notify: twilio: Config.APIURL %v", err)
+		return nil, fmt.Errorf("notify: twilio: WithAPIURL %v", err)
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
 	}
-	user, password := cfg.AccountSID, cfg.AuthToken
-	if cfg.AuthToken == "" {
-		user, password = cfg.APIKey, cfg.APISecret
+	user, password := account.SID, account.AuthToken
+	if account.AuthToken == "" {
+		user, password = account.APIKey, account.APISecret
 	}
-	cfg.AuthToken, cfg.APISecret = "", ""
+	account.AuthToken, account.APISecret = "", ""
 	cred := newCredential(user, password)
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxResponseHeaderBytes = maxAnswer
 	return &Notifier{
-		cfg: cfg, base: base,
+		account: account, timeout: s.timeout, base: base,
 		cred:      func() *credential { return cred },
 		transport: transport,
 	}, nil
@@ -89,15 +96,15 @@ func (n *Notifier) Supports(ch delivery.Channel) bool { return ch == delivery.SM
 // String describes the Notifier for a startup log: the API's host, the
 // account, the sender and the kind of credential, never a secret.
 func (n *Notifier) String() string {
-	sender := "from " + n.cfg.From
-	if n.cfg.MessagingServiceSID != "" {
-		sender = "messaging service " + n.cfg.MessagingServiceSID
+	sender := "from " + n.account.From
+	if n.account.MessagingServiceSID != "" {
+		sender = "messaging service " + n.account.MessagingServiceSID
 	}
 	auth := "auth token"
-	if n.cfg.APIKey != "" {
-		auth = "API key " + n.cfg.APIKey
+	if n.account.APIKey != "" {
+		auth = "API key " + n.account.APIKey
 	}
-	return fmt.Sprintf("twilio SMS via %s (account %s, %s, %s)", n.base.Host, n.cfg.AccountSID, sender, auth)
+	return fmt.Sprintf("twilio SMS via %s (account %s, %s, %s)", n.base.Host, n.account.SID, sender, auth)
 }
 
 // GoString is fmt's %#v of the Notifier: String's description, never a
@@ -140,16 +147,16 @@ func (n *Notifier) Notify(ctx context.Context, m delivery.Message) error {
 // send makes one attempt and says whether it may be repeated: only after
 // a failure before the request was written.
 func (n *Notifier) send(ctx context.Context, m delivery.Message) (again bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
 	api, rt := n.service(ctx)
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(m.To)
 	params.SetBody(m.Text)
-	if n.cfg.MessagingServiceSID != "" {
-		params.SetMessagingServiceSid(n.cfg.MessagingServiceSID)
+	if n.account.MessagingServiceSID != "" {
+		params.SetMessagingServiceSid(n.account.MessagingServiceSID)
 	} else {
-		params.SetFrom(n.cfg.From)
+		params.SetFrom(n.account.From)
 	}
 	msg, err := api.CreateMessage(params)
 	return n.verdict(m, msg, err, int(rt.status.Load()), rt.wrote.Load())
@@ -189,25 +196,13 @@ func (n *Notifier) verdict(m delivery.Message, msg *openapi.ApiV2010Message, err
 		// 400s of an invalid number (21211, 21614), a region not enabled
 		// (21408) or an unsubscribed recipient (21610); or a redirect,
 		// never followed.
-		e := &APIError{Status: status}
-		if errors.As(err, &restErr) {
-			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
-		} else if errors.Is(err, delivery.ErrAnswerTooLong) {
-			e.Message = tooLong
-		}
-		return false, delivery.Undelivered(e)
+		return false, delivery.Undelivered(n.apiError(status, err, m))
 	case status != 0:
 		// 5xx: Twilio may have created the message (20500's page: "If
 		// you get a 500 Server Error on these requests, and you retry
 		// the request, it is possible for a customer to receive multiple
 		// messages").
-		e := &APIError{Status: status}
-		if errors.As(err, &restErr) {
-			e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
-		} else if errors.Is(err, delivery.ErrAnswerTooLong) {
-			e.Message = tooLong
-		}
-		return false, e
+		return false, n.apiError(status, err, m)
 	case errors.As(err, &restErr):
 		// Made up by the SDK before sending (client.Client refuses
 		// credentials with characters other than letters and digits).
@@ -219,6 +214,20 @@ func (n *Notifier) verdict(m delivery.Message, msg *openapi.ApiV2010Message, err
 		// Written, then no answer: a timeout, a broken connection.
 		return false, fmt.Errorf("notify: twilio: no answer after the request was sent: %w", n.clean(err, m))
 	}
+}
+
+// apiError is the *APIError of an error answer with status: Twilio's
+// error, which the SDK decoded into err, scrubbed; or an answer too long
+// to read.
+func (n *Notifier) apiError(status int, err error, m delivery.Message) *APIError {
+	e := &APIError{Status: status}
+	var restErr *sdkclient.TwilioRestError
+	if errors.As(err, &restErr) {
+		e.Code, e.Message, e.MoreInfo = restErr.Code, n.scrub(restErr.Message, m), n.scrub(restErr.MoreInfo, m)
+	} else if errors.Is(err, delivery.ErrAnswerTooLong) {
+		e.Message = tooLong
+	}
+	return e
 }
 
 // clean makes an error of the SDK's or of the transport fit to return:

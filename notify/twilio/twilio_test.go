@@ -44,23 +44,16 @@ func checkLeaks(t *testing.T, err error) {
 	}
 }
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-// newNotifier points a Notifier at srv through its environment, as
-// cmd/vcoded does, with a short timeout.
+// newNotifier points a Notifier at srv with its account, with a short
+// timeout.
 func newNotifier(t *testing.T, srv *twiliotest.Server) *twilio.Notifier {
 	t.Helper()
-	cfg, err := twilio.ConfigFromEnv(env(srv.Env()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Timeout = 2 * time.Second
-	return mustNew(t, cfg)
+	return mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(2*time.Second))
 }
 
-func mustNew(t *testing.T, cfg twilio.Config) *twilio.Notifier {
+func mustNew(t *testing.T, account twilio.Account, opts ...twilio.Option) *twilio.Notifier {
 	t.Helper()
-	n, err := twilio.New(cfg)
+	n, err := twilio.New(account, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,9 +196,8 @@ func TestAmbiguous(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := twiliotest.NewServer(t)
 			srv.SetAnswer(tt.answer)
-			cfg, _ := twilio.ConfigFromEnv(env(srv.Env()))
-			cfg.Timeout = 100 * time.Millisecond // for the hang
-			err := mustNew(t, cfg).Notify(context.Background(), sample)
+			// A short timeout, for the hang.
+			err := mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(100*time.Millisecond)).Notify(context.Background(), sample)
 			if err == nil || errors.Is(err, delivery.ErrUndelivered) {
 				t.Fatalf("Notify = %v, want an ambiguous error", err)
 			}
@@ -254,9 +246,9 @@ func TestRawAnswers(t *testing.T) {
 				fmt.Fprint(w, tt.body)
 			}))
 			t.Cleanup(srv.Close)
-			err := mustNew(t, twilio.Config{
-				AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From, APIURL: srv.URL,
-			}).Notify(context.Background(), sample)
+			err := mustNew(t, twilio.Account{
+				SID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From,
+			}, twilio.WithAPIURL(srv.URL)).Notify(context.Background(), sample)
 			if err == nil || errors.Is(err, delivery.ErrUndelivered) != tt.undelivered {
 				t.Fatalf("Notify = %v, want undelivered %v", err, tt.undelivered)
 			}
@@ -281,9 +273,9 @@ func TestDialFailure(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	err = mustNew(t, twilio.Config{
-		AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From, APIURL: "http://" + addr,
-	}).Notify(context.Background(), sample)
+	err = mustNew(t, twilio.Account{
+		SID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken, From: twiliotest.From,
+	}, twilio.WithAPIURL("http://"+addr)).Notify(context.Background(), sample)
 	if !errors.Is(err, delivery.ErrUndelivered) || !strings.HasPrefix(err.Error(), "notify: twilio: ") {
 		t.Fatalf("Notify = %v, want Undelivered", err)
 	}
@@ -293,14 +285,14 @@ func TestDialFailure(t *testing.T) {
 // TestWrongCredentials: Twilio answers 401 (20003) to a wrong auth token.
 func TestWrongCredentials(t *testing.T) {
 	srv := twiliotest.NewServer(t)
-	cfg, _ := twilio.ConfigFromEnv(env(srv.Env()))
-	cfg.AuthToken = "0badc0de0badc0de0badc0de0badc0de"
-	err := mustNew(t, cfg).Notify(context.Background(), sample)
+	account := twilio.Account(srv.Account())
+	account.AuthToken = "0badc0de0badc0de0badc0de0badc0de"
+	err := mustNew(t, account, twilio.WithAPIURL(srv.URL())).Notify(context.Background(), sample)
 	var ae *twilio.APIError
 	if !errors.Is(err, delivery.ErrUndelivered) || !errors.As(err, &ae) || ae.Status != 401 || ae.Code != 20003 {
 		t.Fatalf("Notify = %v, want Undelivered 401 20003", err)
 	}
-	if strings.Contains(err.Error(), cfg.AuthToken) {
+	if strings.Contains(err.Error(), account.AuthToken) {
 		t.Errorf("error quotes the token: %v", err)
 	}
 	if p := srv.Problems(); len(p) != 1 || !strings.Contains(p[0], "wrong Basic credentials") {
@@ -323,9 +315,8 @@ func TestContext(t *testing.T) {
 	}
 
 	srv.SetAnswer(twiliotest.Hang)
-	cfg, _ := twilio.ConfigFromEnv(env(srv.Env()))
-	cfg.Timeout = time.Hour // only the cancellation can end it
-	n = mustNew(t, cfg)
+	// An hour: only the cancellation can end it.
+	n = mustNew(t, twilio.Account(srv.Account()), twilio.WithAPIURL(srv.URL()), twilio.WithTimeout(time.Hour))
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() {
 		for srv.Requests() == 0 { // the request is with "Twilio"
@@ -387,8 +378,8 @@ func TestString(t *testing.T) {
 			t.Errorf("String() = %q, without %q", s, want)
 		}
 	}
-	cfg, _ := twilio.ConfigFromEnv(env(srv.Env()))
-	for _, s := range []string{s, cfg.String(), fmt.Sprintf("%v %+v", cfg, cfg)} {
+	account := twilio.Account(srv.Account())
+	for _, s := range []string{s, account.String(), fmt.Sprintf("%v %+v", account, account)} {
 		if strings.Contains(s, twiliotest.APISecret) || strings.Contains(s, twiliotest.AuthToken) {
 			t.Errorf("%q shows a secret", s)
 		}

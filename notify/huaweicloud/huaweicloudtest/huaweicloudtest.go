@@ -14,7 +14,10 @@
 // a test fails on:
 //
 //	srv := huaweicloudtest.NewServer(t)
-//	cfg, _ := huaweicloud.ConfigFromEnv(srv.Getenv)
+//	n, _ := huaweicloud.New(huaweicloud.App{
+//		URL: srv.URL(), AppKey: srv.AppKey, AppSecret: srv.AppSecret,
+//		Sender: srv.Sender, TemplateID: srv.TemplateID,
+//	}, huaweicloud.WithTemplates(srv.TemplateIDs))
 //	...
 //	if p := srv.Problems(); len(p) > 0 {
 //		t.Fatal(p)
@@ -46,8 +49,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,43 +198,6 @@ func (s *Server) Close() {
 // URL is the fake's access address, such as http://127.0.0.1:41234 (the
 // API's path is appended by the client).
 func (s *Server) URL() string { return s.srv.URL }
-
-// Env returns the environment that makes huaweicloud.ConfigFromEnv point
-// at the fake with its account: every variable the account needs, no
-// other.
-func (s *Server) Env() map[string]string {
-	langs := make([]string, 0, len(s.TemplateIDs))
-	for l := range s.TemplateIDs {
-		langs = append(langs, l)
-	}
-	sort.Strings(langs)
-	ids := make([]string, len(langs))
-	for i, l := range langs {
-		ids[i] = l + "=" + s.TemplateIDs[l]
-	}
-	env := map[string]string{
-		"VCODE_HUAWEI_SMS_URL":          s.URL(),
-		"VCODE_HUAWEI_SMS_APP_KEY":      s.AppKey,
-		"VCODE_HUAWEI_SMS_APP_SECRET":   s.AppSecret,
-		"VCODE_HUAWEI_SMS_SENDER":       s.Sender,
-		"VCODE_HUAWEI_SMS_TEMPLATE_ID":  s.TemplateID,
-		"VCODE_HUAWEI_SMS_TEMPLATE_IDS": strings.Join(ids, ","),
-	}
-	if s.Signature != "" {
-		env["VCODE_HUAWEI_SMS_SIGNATURE"] = s.Signature
-	}
-	if s.StatusCallback != "" {
-		env["VCODE_HUAWEI_SMS_STATUS_CALLBACK"] = s.StatusCallback
-	}
-	if s.CodeOnly {
-		env["VCODE_HUAWEI_SMS_CODE_ONLY"] = "true"
-	}
-	return env
-}
-
-// Getenv reads Env, the way os.Getenv reads the environment:
-// huaweicloud.ConfigFromEnv(srv.Getenv) points at the fake.
-func (s *Server) Getenv(key string) string { return s.Env()[key] }
 
 // SetAnswer sets how the following well-formed requests are answered.
 func (s *Server) SetAnswer(a Answer) {

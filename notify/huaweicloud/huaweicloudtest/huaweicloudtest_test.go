@@ -139,17 +139,17 @@ func TestContract(t *testing.T) {
 	}
 }
 
-// Env names every variable of the account, and only those.
-func TestEnv(t *testing.T) {
+// The options set the account the fake plays; without them it has none
+// of the optional settings.
+func TestOptions(t *testing.T) {
 	s := huaweicloudtest.NewServer(t, huaweicloudtest.WithCodeOnly(), huaweicloudtest.WithSignature("sig"),
 		huaweicloudtest.WithStatusCallback("https://example.com/r"))
-	env := s.Env()
-	if len(env) != 9 || env["VCODE_HUAWEI_SMS_CODE_ONLY"] != "true" || env["VCODE_HUAWEI_SMS_URL"] != s.URL() ||
-		env["VCODE_HUAWEI_SMS_TEMPLATE_IDS"] != "en-US="+s.TemplateIDs["en-US"]+",zh-CN="+s.TemplateIDs["zh-CN"] {
-		t.Errorf("Env() = %v", env)
+	if !s.CodeOnly || s.Signature != "sig" || s.StatusCallback != "https://example.com/r" || len(s.TemplateIDs) != 2 ||
+		s.AppKey == "" || s.AppSecret == "" || s.Sender == "" || s.TemplateID == "" {
+		t.Errorf("server %+v", s)
 	}
-	if len(huaweicloudtest.NewServer(t).Env()) != 6 {
-		t.Error("optional variables set by default")
+	if d := huaweicloudtest.NewServer(t); d.CodeOnly || d.Signature != "" || d.StatusCallback != "" {
+		t.Error("optional settings set by default")
 	}
 }
 
@@ -200,17 +200,9 @@ func TestRecords(t *testing.T) {
 }
 
 // Start and Close run a fake without a testing.TB; Close may be called
-// twice. Getenv reads Env.
-func TestStartCloseGetenv(t *testing.T) {
+// twice.
+func TestStartClose(t *testing.T) {
 	s := huaweicloudtest.Start(huaweicloudtest.WithSignature("sig"))
-	for k, v := range s.Env() {
-		if s.Getenv(k) != v {
-			t.Errorf("Getenv(%s) = %q, want %q", k, s.Getenv(k), v)
-		}
-	}
-	if s.Getenv("VCODE_HUAWEI_SMS_SIGNATURE") != "sig" || s.Getenv("HOME") != "" {
-		t.Error("Getenv")
-	}
 	r := valid(s)
 	r.form.Set("signature", "sig")
 	if status, _ := r.do(t, s); status != 200 {

@@ -145,21 +145,6 @@ func (s *Server) Close() {
 // URL is the server's base URL, http://127.0.0.1:port.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Getenv reads Env(), so that sns.ConfigFromEnv(fake.Getenv) points at
-// this server.
-func (s *Server) Getenv(key string) string { return s.Env()[key] }
-
-// Env is the environment that makes sns.ConfigFromEnv point at this
-// server with its credentials.
-func (s *Server) Env() map[string]string {
-	return map[string]string{
-		"AWS_REGION":            Region,
-		"AWS_ACCESS_KEY_ID":     AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY": SecretAccessKey,
-		"VCODE_SNS_ENDPOINT":    s.srv.URL,
-	}
-}
-
 // SetAnswer sets how well-formed requests are answered from now on.
 func (s *Server) SetAnswer(a Answer) {
 	s.mu.Lock()
@@ -261,42 +246,17 @@ var smsAttributes = map[string]bool{
 	"AWS.MM.SMS.TemplateId":        true,
 }
 
+// serve checks a request as SNS would and answers it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	answer := s.answer
 	s.mu.Unlock()
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, 256<<10))
-	if err != nil {
-		s.reject(w, snsError{status: 400, code: "MalformedQueryString", message: "Could not read the request body"}, "unreadable body: "+err.Error())
+	msg, ok := s.read(w, r)
+	if !ok {
 		return
 	}
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.URL.RawQuery != "" {
-		s.reject(w, snsError{status: 400, code: "InvalidAction", message: "Could not find operation for this request"},
-			fmt.Sprintf("request is %s %s, want POST / with the parameters in the body", r.Method, r.URL.RequestURI()))
-		return
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
-		s.reject(w, snsError{status: 400, code: "InvalidAction", message: "Could not find operation for this request"},
-			fmt.Sprintf("Content-Type %q, want application/x-www-form-urlencoded", r.Header.Get("Content-Type")))
-		return
-	}
-	if e, problem := s.checkSignature(r, body); problem != "" {
-		s.reject(w, e, problem)
-		return
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		s.reject(w, snsError{status: 400, code: "MalformedQueryString", message: "The query string is malformed"}, "body is not form-encoded: "+err.Error())
-		return
-	}
-	msg, e, problem := parsePublish(form)
-	if problem != "" {
-		s.reject(w, e, problem)
-		return
-	}
-	msg.Header = r.Header.Clone()
 	if msg.SMSType != "Transactional" {
 		// SNS would send it, at Promotional's lower reliability: a
 		// problem of the sender's, not a refusal.
@@ -304,7 +264,49 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.problems = append(s.problems, fmt.Sprintf("AWS.SNS.SMS.SMSType is %q: codes must go Transactional", msg.SMSType))
 		s.mu.Unlock()
 	}
+	msg = s.record(msg, answer)
+	s.respond(w, r, msg, answer)
+}
 
+// read checks a request against the contract and returns its Publish,
+// or refuses it as SNS would.
+func (s *Server) read(w http.ResponseWriter, r *http.Request) (Received, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 256<<10))
+	if err != nil {
+		s.reject(w, snsError{status: 400, code: "MalformedQueryString", message: "Could not read the request body"}, "unreadable body: "+err.Error())
+		return Received{}, false
+	}
+	if r.Method != http.MethodPost || r.URL.Path != "/" || r.URL.RawQuery != "" {
+		s.reject(w, snsError{status: 400, code: "InvalidAction", message: "Could not find operation for this request"},
+			fmt.Sprintf("request is %s %s, want POST / with the parameters in the body", r.Method, r.URL.RequestURI()))
+		return Received{}, false
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		s.reject(w, snsError{status: 400, code: "InvalidAction", message: "Could not find operation for this request"},
+			fmt.Sprintf("Content-Type %q, want application/x-www-form-urlencoded", r.Header.Get("Content-Type")))
+		return Received{}, false
+	}
+	if e, problem := s.checkSignature(r, body); problem != "" {
+		s.reject(w, e, problem)
+		return Received{}, false
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		s.reject(w, snsError{status: 400, code: "MalformedQueryString", message: "The query string is malformed"}, "body is not form-encoded: "+err.Error())
+		return Received{}, false
+	}
+	msg, e, problem := parsePublish(form)
+	if problem != "" {
+		s.reject(w, e, problem)
+		return Received{}, false
+	}
+	msg.Header = r.Header.Clone()
+	return msg, true
+}
+
+// record keeps msg, answered with answer, unless answer refuses it, and
+// returns it with its answer and MessageID.
+func (s *Server) record(msg Received, answer Answer) Received {
 	switch answer {
 	case RejectInvalidNumber, Throttle, AuthFailure, OptedOut, KMSThrottle:
 		// Refused: nothing goes out, nothing is recorded.
@@ -320,6 +322,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.messages = append(s.messages, msg)
 		s.mu.Unlock()
 	}
+	return msg
+}
+
+// respond answers a well-formed Publish as answer says.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, msg Received, answer Answer) {
 	switch answer {
 	case RejectInvalidNumber:
 		s.writeError(w, snsError{status: 400, code: "InvalidParameter", message: "Invalid parameter: PhoneNumber Reason: " + msg.To + " is not valid to publish to"})
@@ -361,7 +368,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // parsePublish checks a Publish to a phone number field by field.
 func parsePublish(form url.Values) (Received, snsError, string) {
-	invalid := func(msg string) snsError { return snsError{status: 400, code: "InvalidParameter", message: msg} }
 	for k, v := range form {
 		if len(v) != 1 {
 			return Received{}, invalid("Invalid parameter: " + k), fmt.Sprintf("parameter %s given %d times", k, len(v))
@@ -392,10 +398,32 @@ func parsePublish(form url.Values) (Received, snsError, string) {
 		return Received{}, invalid("Invalid parameter: Message too long"), fmt.Sprintf("Message has %d characters, SMS allows 1600", n)
 	}
 	m.Code = lastCode(m.Text)
+	entries, e, problem := attributeEntries(form)
+	if problem != "" {
+		return Received{}, e, problem
+	}
+	if e, problem := m.setAttributes(entries); problem != "" {
+		return Received{}, e, problem
+	}
+	switch m.SMSType {
+	case "Transactional", "Promotional", "": // SNS takes all three; serve checks vcode's choice
+	default:
+		return Received{}, snsError{status: 400, code: "ParameterValueInvalid", message: "Invalid value for AWS.SNS.SMS.SMSType"}, "AWS.SNS.SMS.SMSType " + strconv.Quote(m.SMSType) + " is neither Transactional nor Promotional"
+	}
+	return m, snsError{}, ""
+}
 
-	// MessageAttributes.entry.N.{Name,Value.DataType,Value.StringValue},
-	// N from 1 with no gap.
-	type entry struct{ name, dataType, value string }
+func invalid(msg string) snsError {
+	return snsError{status: 400, code: "InvalidParameter", message: msg}
+}
+
+// entry is one of a Publish's MessageAttributes.
+type entry struct{ name, dataType, value string }
+
+// attributeEntries collects the MessageAttributes.entry.N.{Name,
+// Value.DataType,Value.StringValue} of form, by N, refusing any other
+// parameter.
+func attributeEntries(form url.Values) (map[int]*entry, snsError, string) {
 	entries := map[int]*entry{}
 	for k, v := range form {
 		switch k {
@@ -404,7 +432,7 @@ func parsePublish(form url.Values) (Received, snsError, string) {
 		}
 		sub := entryKey.FindStringSubmatch(k)
 		if sub == nil {
-			return Received{}, invalid("Invalid parameter: " + k), "unexpected parameter " + k
+			return nil, invalid("Invalid parameter: " + k), "unexpected parameter " + k
 		}
 		n, _ := strconv.Atoi(sub[1])
 		e := entries[n]
@@ -420,42 +448,43 @@ func parsePublish(form url.Values) (Received, snsError, string) {
 		case "Value.StringValue":
 			e.value = v[0]
 		default:
-			return Received{}, invalid("Invalid parameter: " + k), k + ": an SMS attribute has a StringValue, not a BinaryValue"
+			return nil, invalid("Invalid parameter: " + k), k + ": an SMS attribute has a StringValue, not a BinaryValue"
 		}
 	}
+	return entries, snsError{}, ""
+}
+
+// setAttributes checks the entries, numbered from 1 with no gap, and sets
+// m's attributes from them.
+func (m *Received) setAttributes(entries map[int]*entry) (snsError, string) {
 	for n := 1; n <= len(entries); n++ {
 		e := entries[n]
 		if e == nil {
-			return Received{}, invalid("Invalid parameter: MessageAttributes"), fmt.Sprintf("MessageAttributes entries are not numbered 1 to %d", len(entries))
+			return invalid("Invalid parameter: MessageAttributes"), fmt.Sprintf("MessageAttributes entries are not numbered 1 to %d", len(entries))
 		}
 		if e.name == "" {
-			return Received{}, invalid("Invalid parameter: MessageAttributes"), fmt.Sprintf("MessageAttributes.entry.%d has no Name", n)
+			return invalid("Invalid parameter: MessageAttributes"), fmt.Sprintf("MessageAttributes.entry.%d has no Name", n)
 		}
 		if _, dup := m.Attributes[e.name]; dup {
-			return Received{}, invalid("Invalid parameter: MessageAttributes"), "message attribute " + e.name + " given twice"
+			return invalid("Invalid parameter: MessageAttributes"), "message attribute " + e.name + " given twice"
 		}
 		if e.dataType != "String" {
-			return Received{}, snsError{status: 400, code: "ParameterValueInvalid", message: fmt.Sprintf("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", e.name)},
+			return snsError{status: 400, code: "ParameterValueInvalid", message: fmt.Sprintf("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", e.name)},
 				fmt.Sprintf("message attribute %s has DataType %q, want String", e.name, e.dataType)
 		}
 		if e.value == "" {
-			return Received{}, snsError{status: 400, code: "ParameterValueInvalid", message: fmt.Sprintf("The message attribute '%s' must contain non-empty message attribute value for message attribute type 'String'.", e.name)},
+			return snsError{status: 400, code: "ParameterValueInvalid", message: fmt.Sprintf("The message attribute '%s' must contain non-empty message attribute value for message attribute type 'String'.", e.name)},
 				"message attribute " + e.name + " has no StringValue"
 		}
 		if !smsAttributes[e.name] {
-			return Received{}, invalid("Invalid parameter: MessageAttributes"), "message attribute " + e.name + " is not an SMS attribute of Publish"
+			return invalid("Invalid parameter: MessageAttributes"), "message attribute " + e.name + " is not an SMS attribute of Publish"
 		}
 		m.Attributes[e.name] = e.value
 	}
 	m.SMSType = m.Attributes["AWS.SNS.SMS.SMSType"]
 	m.SenderID = m.Attributes["AWS.SNS.SMS.SenderID"]
 	m.OriginationNumber = m.Attributes["AWS.MM.SMS.OriginationNumber"]
-	switch m.SMSType {
-	case "Transactional", "Promotional", "": // SNS takes all three; serve checks vcode's choice
-	default:
-		return Received{}, snsError{status: 400, code: "ParameterValueInvalid", message: "Invalid value for AWS.SNS.SMS.SMSType"}, "AWS.SNS.SMS.SMSType " + strconv.Quote(m.SMSType) + " is neither Transactional nor Promotional"
-	}
-	return m, snsError{}, ""
+	return snsError{}, ""
 }
 
 // lastCode is the last run of 4 to 8 digits in text not adjacent to

@@ -37,13 +37,42 @@ func mismatch(msg string) snsError {
 //
 // It returns the error to answer and the problem to record, or "".
 func (s *Server) checkSignature(r *http.Request, body []byte) (snsError, string) {
-	auth := r.Header.Get("Authorization")
+	scope, signed, sig, e, problem := parseAuthorization(r.Header.Get("Authorization"))
+	if problem != "" {
+		return e, problem
+	}
+	amzDate := r.Header.Get("X-Amz-Date")
+	t, err := time.Parse("20060102T150405Z", amzDate)
+	if err != nil {
+		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."), fmt.Sprintf("X-Amz-Date %q is not yyyymmddThhmmssZ", amzDate)
+	}
+	if e, problem := checkScope(scope, amzDate); problem != "" {
+		return e, problem
+	}
+	if d := s.now().Sub(t); d > 15*time.Minute || d < -15*time.Minute {
+		return mismatch("Signature expired: " + amzDate + " is more than 15 minutes from the server's time"), "X-Amz-Date is more than 15 minutes off"
+	}
+	names := strings.Split(signed, ";")
+	if problem := checkSignedHeaders(r, names, signed); problem != "" {
+		return mismatch(errMismatch.message), problem
+	}
+	want := signature(r, body, names, signed, scope, amzDate)
+	if !hmac.Equal([]byte(want), []byte(sig)) {
+		return errMismatch, "signature does not match the one recomputed with " + AccessKeyID + "'s secret"
+	}
+	return snsError{}, ""
+}
+
+// parseAuthorization reads the Authorization header: the credential's
+// scope (key id, date, region, service, terminator), the signed headers
+// and the signature; or the error to answer and the problem to record.
+func parseAuthorization(auth string) (scope []string, signed, sig string, _ snsError, problem string) {
 	if auth == "" {
-		return errMissingToken, "no Authorization header"
+		return nil, "", "", errMissingToken, "no Authorization header"
 	}
 	rest, ok := strings.CutPrefix(auth, "AWS4-HMAC-SHA256 ")
 	if !ok {
-		return incomplete("Authorization header is not AWS4-HMAC-SHA256"), "Authorization is not AWS4-HMAC-SHA256"
+		return nil, "", "", incomplete("Authorization header is not AWS4-HMAC-SHA256"), "Authorization is not AWS4-HMAC-SHA256"
 	}
 	parts := map[string]string{}
 	for _, p := range strings.Split(rest, ",") {
@@ -52,20 +81,21 @@ func (s *Server) checkSignature(r *http.Request, body []byte) (snsError, string)
 	}
 	cred, signed, sig := parts["Credential"], parts["SignedHeaders"], parts["Signature"]
 	if cred == "" || signed == "" || sig == "" {
-		return incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."), "Authorization lacks Credential, SignedHeaders or Signature"
+		return nil, "", "", incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."), "Authorization lacks Credential, SignedHeaders or Signature"
 	}
-	scope := strings.Split(cred, "/")
+	scope = strings.Split(cred, "/")
 	if len(scope) != 5 {
-		return incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term"), "Credential is not keyid/date/region/service/aws4_request"
+		return nil, "", "", incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term"), "Credential is not keyid/date/region/service/aws4_request"
 	}
 	if scope[0] != AccessKeyID {
-		return errBadToken, "signed with another access key ID than " + AccessKeyID
+		return nil, "", "", errBadToken, "signed with another access key ID than " + AccessKeyID
 	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	t, err := time.Parse("20060102T150405Z", amzDate)
-	if err != nil {
-		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."), fmt.Sprintf("X-Amz-Date %q is not yyyymmddThhmmssZ", amzDate)
-	}
+	return scope, signed, sig, snsError{}, ""
+}
+
+// checkScope checks the credential's date, region, service and
+// terminator.
+func checkScope(scope []string, amzDate string) (snsError, string) {
 	switch {
 	case scope[1] != amzDate[:8]:
 		return mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"), "credential date " + scope[1] + " is not X-Amz-Date's"
@@ -76,25 +106,32 @@ func (s *Server) checkSignature(r *http.Request, body []byte) (snsError, string)
 	case scope[4] != "aws4_request":
 		return mismatch("Credential should be scoped with a valid terminator: 'aws4_request'."), "credential terminator " + scope[4] + ", want aws4_request"
 	}
-	if d := s.now().Sub(t); d > 15*time.Minute || d < -15*time.Minute {
-		return mismatch("Signature expired: " + amzDate + " is more than 15 minutes from the server's time"), "X-Amz-Date is more than 15 minutes off"
-	}
-	names := strings.Split(signed, ";")
+	return snsError{}, ""
+}
+
+// checkSignedHeaders checks that the signed headers are sorted lower-case
+// names, hold those SNS requires and every X-Amz- header; it returns the
+// problem, or "".
+func checkSignedHeaders(r *http.Request, names []string, signed string) string {
 	if !slices.IsSorted(names) || slices.Contains(names, "") {
-		return mismatch(errMismatch.message), "SignedHeaders " + signed + " is not sorted lower-case names"
+		return "SignedHeaders " + signed + " is not sorted lower-case names"
 	}
 	for _, must := range []string{"host", "x-amz-date", "content-type"} {
 		if !slices.Contains(names, must) {
-			return mismatch(errMismatch.message), "SignedHeaders lacks " + must
+			return "SignedHeaders lacks " + must
 		}
 	}
 	for k := range r.Header {
 		if lk := strings.ToLower(k); strings.HasPrefix(lk, "x-amz-") && !slices.Contains(names, lk) {
-			return mismatch(errMismatch.message), "header " + k + " is not signed"
+			return "header " + k + " is not signed"
 		}
 	}
+	return ""
+}
 
-	// The canonical request, the string to sign and the signing key.
+// signature recomputes the request's signature with SecretAccessKey: the
+// canonical request, the string to sign and the signing key.
+func signature(r *http.Request, body []byte, names []string, signed string, scope []string, amzDate string) string {
 	var canon strings.Builder
 	canon.WriteString(r.Method + "\n")
 	path := r.URL.EscapedPath()
@@ -114,11 +151,7 @@ func (s *Server) checkSignature(r *http.Request, body []byte) (snsError, string)
 	for _, p := range scope[1:] {
 		key = hmacSHA256(key, p)
 	}
-	want := hex.EncodeToString(hmacSHA256(key, toSign))
-	if !hmac.Equal([]byte(want), []byte(sig)) {
-		return errMismatch, "signature does not match the one recomputed with " + AccessKeyID + "'s secret"
-	}
-	return snsError{}, ""
+	return hex.EncodeToString(hmacSHA256(key, toSign))
 }
 
 // headerValue is a header's canonical value: its values trimmed, runs of

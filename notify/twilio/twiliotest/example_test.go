@@ -15,8 +15,7 @@ import (
 func Example() {
 	fake := twiliotest.Start(twiliotest.WithAPIKey()) // in a test: twiliotest.NewServer(t, ...)
 	defer fake.Close()
-	cfg, _ := twilio.ConfigFromEnv(fake.Getenv)
-	sms, _ := twilio.New(cfg)
+	sms, _ := twilio.New(twilio.Account(fake.Account()), twilio.WithAPIURL(fake.URL()))
 	defer sms.Close()
 
 	m := delivery.Message{Channel: delivery.SMS, To: "+14155550100", Code: "481516", Text: "Your code is 481516."}

@@ -22,8 +22,8 @@
 //
 // NewServer starts a server for a test, closed when the test ends; Start
 // and Close do the same outside tests (examples, a development server).
-// Getenv reads Env, so that twilio.ConfigFromEnv(fake.Getenv) points a
-// Notifier at the server.
+// Account and URL point a Notifier at the server:
+// twilio.New(twilio.Account(fake.Account()), twilio.WithAPIURL(fake.URL())).
 package twiliotest
 
 import (
@@ -120,12 +120,12 @@ type Received struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithAPIKey makes Env give the API key and its secret instead of the
+// WithAPIKey makes Account give the API key and its secret instead of the
 // auth token. The server accepts both credentials either way, as Twilio
 // does.
 func WithAPIKey() Option { return func(s *Server) { s.useKey = true } }
 
-// WithMessagingService makes Env give the Messaging Service instead of
+// WithMessagingService makes Account give the Messaging Service instead of
 // From. The server accepts either sender either way.
 func WithMessagingService() Option { return func(s *Server) { s.useService = true } }
 
@@ -172,35 +172,37 @@ func (s *Server) Close() {
 	})
 }
 
-// URL is the server's base URL, for Config.APIURL.
+// URL is the server's base URL, for twilio.WithAPIURL.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Env returns the environment that makes twilio.ConfigFromEnv point at
-// the server with its credentials: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
-// (or TWILIO_API_KEY and TWILIO_API_SECRET, WithAPIKey),
-// VCODE_TWILIO_FROM (or VCODE_TWILIO_MESSAGING_SERVICE_SID,
-// WithMessagingService) and VCODE_TWILIO_API_URL.
-func (s *Server) Env() map[string]string {
-	env := map[string]string{
-		"TWILIO_ACCOUNT_SID":   AccountSID,
-		"VCODE_TWILIO_API_URL": s.srv.URL,
-	}
-	if s.useKey {
-		env["TWILIO_API_KEY"], env["TWILIO_API_SECRET"] = APIKey, APISecret
-	} else {
-		env["TWILIO_AUTH_TOKEN"] = AuthToken
-	}
-	if s.useService {
-		env["VCODE_TWILIO_MESSAGING_SERVICE_SID"] = MessagingServiceSID
-	} else {
-		env["VCODE_TWILIO_FROM"] = From
-	}
-	return env
+// Account holds the values of a twilio.Account, field for field, so that
+// twilio.Account(fake.Account()) converts it; the fake imports nothing of
+// package twilio, which sits above it.
+type Account struct {
+	SID                 string
+	AuthToken           string
+	APIKey, APISecret   string
+	From                string
+	MessagingServiceSID string
 }
 
-// Getenv returns Env()[key]: twilio.ConfigFromEnv(s.Getenv) points a
-// Notifier at the server.
-func (s *Server) Getenv(key string) string { return s.Env()[key] }
+// Account is the account the server accepts: AccountSID with AuthToken
+// (or APIKey and APISecret, WithAPIKey), sending from From (or through
+// MessagingServiceSID, WithMessagingService).
+func (s *Server) Account() Account {
+	a := Account{SID: AccountSID}
+	if s.useKey {
+		a.APIKey, a.APISecret = APIKey, APISecret
+	} else {
+		a.AuthToken = AuthToken
+	}
+	if s.useService {
+		a.MessagingServiceSID = MessagingServiceSID
+	} else {
+		a.From = From
+	}
+	return a
+}
 
 // SetAnswer sets how well-formed requests are answered from now on.
 func (s *Server) SetAnswer(a Answer) {
@@ -269,6 +271,8 @@ func exception(w http.ResponseWriter, status, code int, message string) {
 	})
 }
 
+// serve checks a request as Twilio would, in Twilio's order, and
+// answers it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
@@ -276,6 +280,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	answer := s.answer
 	s.mu.Unlock()
 
+	user, ok := s.authenticate(w, r, n)
+	if !ok {
+		return
+	}
+	form, ok := s.readForm(w, r, n)
+	if !ok || !s.checkTo(w, form, n) || !s.checkSender(w, form, n) || !s.checkBody(w, form, n) {
+		return
+	}
+	s.respond(w, r, form, user, n, answer)
+}
+
+// authenticate checks the Basic credentials and returns the user, or
+// answers 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, n int) (string, bool) {
 	// Authentication comes first: Twilio answers 401 before looking at
 	// anything else.
 	user, pass, ok := r.BasicAuth()
@@ -287,19 +305,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		exception(w, http.StatusUnauthorized, 20003, "Authenticate")
-		return
+		return "", false
 	}
+	return user, true
+}
+
+// readForm checks the path, the method and the content type, and returns
+// the form, or answers as Twilio does.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, n int) (url.Values, bool) {
 	path := "/2010-04-01/Accounts/" + AccountSID + "/Messages.json"
 	if r.URL.Path != path {
 		s.problem("request %d: path %q, want %q", n, r.URL.Path, path)
 		exception(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
-		return
+		return nil, false
 	}
 	if r.Method != http.MethodPost {
 		// Twilio would list messages for a GET; a notifier never reads.
 		s.problem("request %d: method %s, want POST", n, r.Method)
 		exception(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
-		return
+		return nil, false
 	}
 	if r.URL.RawQuery != "" {
 		s.problem("request %d: query %q: the fields belong in the body", n, r.URL.RawQuery)
@@ -314,7 +338,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			s.problem("request %d: form: %v", n, err)
 			exception(w, http.StatusBadRequest, 20001, "Could not parse the request body")
-			return
+			return nil, false
 		}
 		form = r.PostForm
 	}
@@ -326,23 +350,33 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.problem("request %d: field %s given %d times", n, k, len(v))
 		}
 	}
+	return form, true
+}
 
-	to, from, service, body := form.Get("To"), form.Get("From"), form.Get("MessagingServiceSid"), form.Get("Body")
+// checkTo checks the recipient, or answers 400.
+func (s *Server) checkTo(w http.ResponseWriter, form url.Values, n int) bool {
+	to := form.Get("To")
 	switch {
 	case to == "":
 		s.problem("request %d: no To", n)
 		exception(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-		return
+		return false
 	case !e164.MatchString(to):
 		s.problem("request %d: To %q is not E.164", n, to)
 		exception(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")
-		return
+		return false
 	}
+	return true
+}
+
+// checkSender checks From or MessagingServiceSid, or answers 400.
+func (s *Server) checkSender(w http.ResponseWriter, form url.Values, n int) bool {
+	from, service := form.Get("From"), form.Get("MessagingServiceSid")
 	switch {
 	case from == "" && service == "":
 		s.problem("request %d: neither From nor MessagingServiceSid", n)
 		exception(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
-		return
+		return false
 	case from != "" && service != "":
 		// Twilio takes From from the service's pool; package twilio
 		// sends one or the other.
@@ -351,29 +385,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if from != "" && from != From {
 		s.problem("request %d: From %q, want %q", n, from, From)
 		exception(w, http.StatusBadRequest, 21606, "The From phone number "+from+" is not a valid, SMS-capable inbound phone number or short code for your account.")
-		return
+		return false
 	}
 	if service != "" && !serviceID.MatchString(service) {
 		s.problem("request %d: MessagingServiceSid %q is not a SID", n, service)
 		exception(w, http.StatusBadRequest, 21705, "The Messaging Service Sid "+service+" is invalid.")
-		return
+		return false
 	}
 	if service != "" && service != MessagingServiceSID {
 		s.problem("request %d: MessagingServiceSid %q, want %q", n, service, MessagingServiceSID)
 		exception(w, http.StatusBadRequest, 21701, "The Messaging Service Sid "+service+" does not exist")
-		return
+		return false
 	}
+	return true
+}
+
+// checkBody checks the message's text, or answers 400.
+func (s *Server) checkBody(w http.ResponseWriter, form url.Values, n int) bool {
+	body := form.Get("Body")
 	switch {
 	case strings.TrimSpace(body) == "":
 		s.problem("request %d: no Body", n)
 		exception(w, http.StatusBadRequest, 21602, "Message body is required.")
-		return
+		return false
 	case utf8.RuneCountInString(body) > 1600:
 		s.problem("request %d: Body of %d characters", n, utf8.RuneCountInString(body))
 		exception(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
-		return
+		return false
 	}
+	return true
+}
 
+// respond answers a well-formed request as answer says.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, form url.Values, user string, n int, answer Answer) {
+	to := form.Get("To")
 	switch answer {
 	case RejectInvalidNumber:
 		exception(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")

@@ -180,9 +180,8 @@ func TestReceived(t *testing.T) {
 	if _, ok := srv.LastCode("+15005550001"); ok {
 		t.Fatal("LastCode for a number never sent to")
 	}
-	env := srv.Env()
-	if env["VCODE_TWILIO_MESSAGING_SERVICE_SID"] != twiliotest.MessagingServiceSID || env["VCODE_TWILIO_FROM"] != "" || env["VCODE_TWILIO_API_URL"] != srv.URL() {
-		t.Fatalf("Env() = %v", env)
+	if a := srv.Account(); a.MessagingServiceSID != twiliotest.MessagingServiceSID || a.From != "" || a.SID != twiliotest.AccountSID || a.AuthToken != twiliotest.AuthToken {
+		t.Fatalf("Account() = %#v", a)
 	}
 	if len(srv.Problems()) != 0 {
 		t.Fatal(srv.Problems())
@@ -250,17 +249,12 @@ func TestRecordedAnswers(t *testing.T) {
 	}
 }
 
-// TestStartClose: Start serves without a testing.TB, Getenv reads Env,
-// and Close frees a request Hang holds and may be called twice.
+// TestStartClose: Start serves without a testing.TB, Account gives the
+// API key WithAPIKey asks for, and Close frees a request Hang holds and may be called twice.
 func TestStartClose(t *testing.T) {
 	srv := twiliotest.Start(twiliotest.WithAPIKey())
-	for k, v := range srv.Env() {
-		if srv.Getenv(k) != v {
-			t.Errorf("Getenv(%s) = %q, want %q", k, srv.Getenv(k), v)
-		}
-	}
-	if srv.Getenv("TWILIO_API_SECRET") != twiliotest.APISecret || srv.Getenv("TWILIO_AUTH_TOKEN") != "" || srv.Getenv("HOME") != "" {
-		t.Errorf("Getenv: not Env's values")
+	if a := srv.Account(); a.APIKey != twiliotest.APIKey || a.APISecret != twiliotest.APISecret || a.AuthToken != "" || a.From != twiliotest.From {
+		t.Errorf("Account() = %#v: want the API key and From", a)
 	}
 	srv.SetAnswer(twiliotest.Hang)
 	done := make(chan error, 1)

@@ -21,8 +21,7 @@ func Example_vcodetest() {
 	t := &testing.T{} // in a real test, the test's own t
 	fake := twiliotest.NewServer(t)
 	defer fake.Close()
-	cfg, _ := twilio.ConfigFromEnv(fake.Getenv)
-	sms, _ := twilio.New(cfg)
+	sms, _ := twilio.New(twilio.Account(fake.Account()), twilio.WithAPIURL(fake.URL()))
 	defer sms.Close()
 
 	v, _, clock := vcodetest.New(t, vcodetest.WithNotifier(sms))
