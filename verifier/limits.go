@@ -146,53 +146,68 @@ const (
 
 // check returns every problem with l, in the order of its fields.
 func (l Limits) check() error {
-	var errs []error
-	valid := func(r limiter.Rule) bool {
-		return r.Limit >= 1 && r.Limit <= maxCount && r.Window >= minWindow && r.Window <= maxWindow
-	}
-	rule := func(name string, r limiter.Rule, required bool) {
-		switch {
-		case r == limiter.Rule{} && required:
-			errs = append(errs, fmt.Errorf("verifier: Limits.%s may not be off", name))
-		case r != limiter.Rule{} && !valid(r):
-			errs = append(errs, fmt.Errorf("verifier: Limits.%s %d per %v is not a limit: 1 to %d per 1s to 366 days", name, r.Limit, r.Window, maxCount))
-		}
-	}
-	// deliveries checks that d, the Deliveries beside send, is on exactly
-	// when send is (when they may be off), and never caps the codes send
-	// lets through: every code is a call.
-	deliveries := func(prefix string, d, send limiter.Rule, required bool) {
-		switch {
-		case required:
-		case d == limiter.Rule{} && send != limiter.Rule{}:
-			errs = append(errs, fmt.Errorf("verifier: Limits.%sDeliveries may not be off while %[1]sSend is on", prefix))
-		case d != limiter.Rule{} && send == limiter.Rule{}:
-			errs = append(errs, fmt.Errorf("verifier: Limits.%sDeliveries %d per %v is on while %[1]sSend is off: it would cap the sends; switch it off too", prefix, d.Limit, d.Window))
-		}
-		if valid(d) && valid(send) && admits(d, send.Window) < int64(send.Limit) {
-			errs = append(errs, fmt.Errorf("verifier: Limits.%[1]sDeliveries %[2]d per %[3]v admits fewer calls to the notifier than %[1]sSend's %[4]d codes per %[5]v: every code is a call", prefix, d.Limit, d.Window, send.Limit, send.Window))
-		}
-	}
+	var p problems
 	if l.Guesses < 1 || l.Guesses > maxCount {
-		errs = append(errs, fmt.Errorf("verifier: Limits.Guesses %d outside 1..%d", l.Guesses, maxCount))
+		p.addf("verifier: Limits.Guesses %d outside 1..%d", l.Guesses, maxCount)
 	}
-	rule("Verify", l.Verify, true)
+	checkRule(&p, "Verify", l.Verify, true)
 	if l.Cooldown < 0 || l.Cooldown > 0 && l.Cooldown < minWindow || l.Cooldown > maxWindow {
-		errs = append(errs, fmt.Errorf("verifier: Limits.Cooldown %v is neither 0 nor 1s to 366 days", l.Cooldown))
+		p.addf("verifier: Limits.Cooldown %v is neither 0 nor 1s to 366 days", l.Cooldown)
 	}
-	rule("Send", l.Send, true)
-	rule("Deliveries", l.Deliveries, true)
-	deliveries("", l.Deliveries, l.Send, true)
-	client := func(name string, c ClientLimits) {
-		rule(name+".Send", c.Send, false)
-		rule(name+".Verify", c.Verify, false)
-		rule(name+".Deliveries", c.Deliveries, false)
-		deliveries(name+".", c.Deliveries, c.Send, false)
+	checkRule(&p, "Send", l.Send, true)
+	checkRule(&p, "Deliveries", l.Deliveries, true)
+	checkDeliveries(&p, "", l.Deliveries, l.Send, true)
+	l.Subject.check(&p, "Subject")
+	l.IP.check(&p, "IP")
+	l.checkRegions(&p)
+	return errors.Join(p...)
+}
+
+// validRule reports whether r is a limit within the bounds.
+func validRule(r limiter.Rule) bool {
+	return r.Limit >= 1 && r.Limit <= maxCount && r.Window >= minWindow && r.Window <= maxWindow
+}
+
+// checkRule checks Limits.name, r: off only when not required, otherwise
+// within the bounds.
+func checkRule(p *problems, name string, r limiter.Rule, required bool) {
+	switch {
+	case r == limiter.Rule{} && required:
+		p.addf("verifier: Limits.%s may not be off", name)
+	case r != limiter.Rule{} && !validRule(r):
+		p.addf("verifier: Limits.%s %d per %v is not a limit: 1 to %d per 1s to 366 days", name, r.Limit, r.Window, maxCount)
 	}
-	client("Subject", l.Subject)
-	client("IP", l.IP)
+}
+
+// checkDeliveries checks that d, the Deliveries beside send, is on exactly
+// when send is (when they may be off), and never caps the codes send lets
+// through: every code is a call.
+func checkDeliveries(p *problems, prefix string, d, send limiter.Rule, required bool) {
+	switch {
+	case required:
+	case d == limiter.Rule{} && send != limiter.Rule{}:
+		p.addf("verifier: Limits.%sDeliveries may not be off while %[1]sSend is on", prefix)
+	case d != limiter.Rule{} && send == limiter.Rule{}:
+		p.addf("verifier: Limits.%sDeliveries %d per %v is on while %[1]sSend is off: it would cap the sends; switch it off too", prefix, d.Limit, d.Window)
+	}
+	if validRule(d) && validRule(send) && admits(d, send.Window) < int64(send.Limit) {
+		p.addf("verifier: Limits.%[1]sDeliveries %[2]d per %[3]v admits fewer calls to the notifier than %[1]sSend's %[4]d codes per %[5]v: every code is a call", prefix, d.Limit, d.Window, send.Limit, send.Window)
+	}
+}
+
+// check checks c, the Limits field called name, whose rules may be off.
+func (c ClientLimits) check(p *problems, name string) {
+	checkRule(p, name+".Send", c.Send, false)
+	checkRule(p, name+".Verify", c.Verify, false)
+	checkRule(p, name+".Deliveries", c.Deliveries, false)
+	checkDeliveries(p, name+".", c.Deliveries, c.Send, false)
+}
+
+// checkRegions checks the daily region caps, RegionDailyBy's regions in
+// sorted order so that the problems come in the same order every time.
+func (l Limits) checkRegions(p *problems) {
 	if l.RegionDaily < 0 || l.RegionDaily > maxCount {
-		errs = append(errs, fmt.Errorf("verifier: Limits.RegionDaily %d outside 0..%d", l.RegionDaily, maxCount))
+		p.addf("verifier: Limits.RegionDaily %d outside 0..%d", l.RegionDaily, maxCount)
 	}
 	regions := make([]string, 0, len(l.RegionDailyBy))
 	for r := range l.RegionDailyBy {
@@ -202,18 +217,17 @@ func (l Limits) check() error {
 	seen := map[string]bool{}
 	for _, r := range regions {
 		if n := l.RegionDailyBy[r]; n < 0 || n > maxCount {
-			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy[%q] %d outside 0..%d", r, n, maxCount))
+			p.addf("verifier: Limits.RegionDailyBy[%q] %d outside 0..%d", r, n, maxCount)
 		}
 		switch code, err := regionCode(r); {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy: %w", err))
+			p.addf("verifier: Limits.RegionDailyBy: %w", err)
 		case seen[code]:
-			errs = append(errs, fmt.Errorf("verifier: Limits.RegionDailyBy: region %q given twice", code))
+			p.addf("verifier: Limits.RegionDailyBy: region %q given twice", code)
 		default:
 			seen[code] = true
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // admits is the most events r lets through in any span of length w.

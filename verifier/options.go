@@ -250,114 +250,166 @@ func WithClock(now func() time.Time) Option {
 // check returns every problem with the options and the notifier n, in the
 // order of this file, each option's problems in the order of its values.
 func (o *options) check(n delivery.Notifier) error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var p problems
+	o.checkBackends(&p, n)
+	o.checkCode(&p)
+	o.checkPolicy(&p)
+	o.checkDestinations(&p)
+	o.checkMessages(&p)
+	o.checkRuntime(&p)
+	o.checkAutofill(&p)
+	return errors.Join(p...)
+}
+
+// problems collects what check finds, in the order it finds it.
+type problems []error
+
+// addf adds the problem fmt.Errorf(format, args...) makes.
+func (p *problems) addf(format string, args ...any) {
+	*p = append(*p, fmt.Errorf(format, args...))
+}
+
+// add adds err unless it is nil.
+func (p *problems) add(err error) {
+	if err != nil {
+		*p = append(*p, err)
+	}
+}
+
+// checkBackends checks the notifier, the store, the limiter and the
+// secrets they need.
+func (o *options) checkBackends(p *problems, n delivery.Notifier) {
 	if n == nil {
-		add("verifier: nil notifier")
+		p.addf("verifier: nil notifier")
 	}
 	if (o.store != nil && *o.store == nil) || (o.limiter != nil && *o.limiter == nil) {
-		add("verifier: nil store or limiter")
+		p.addf("verifier: nil store or limiter")
 	}
 	if (o.store != nil || o.limiter != nil) && o.secrets == nil {
-		add("verifier: WithStore or WithLimiter needs WithSecrets: a random secret per process would make codes and limits per process, so instances sharing the backend would reject each other's codes and keep their cooldowns and quotas apart")
+		p.addf("verifier: WithStore or WithLimiter needs WithSecrets: a random secret per process would make codes and limits per process, so instances sharing the backend would reject each other's codes and keep their cooldowns and quotas apart")
 	}
 	if o.secrets != nil {
 		if len(*o.secrets) == 0 {
-			add("verifier: WithSecrets needs at least one secret")
+			p.addf("verifier: WithSecrets needs at least one secret")
 		}
 		for i, s := range *o.secrets {
 			if len(s) < minSecretLength {
-				add("verifier: secret %d is %d bytes, want at least %d", i, len(s), minSecretLength)
+				p.addf("verifier: secret %d is %d bytes, want at least %d", i, len(s), minSecretLength)
 			}
 		}
 	}
+}
+
+// checkCode checks the code's length and validity, and that a store
+// keeping the same code for a resend can give it back.
+func (o *options) checkCode(p *problems) {
 	if n := o.codeLength; n != nil && (*n < minCodeLength || *n > maxCodeLength) {
-		add("verifier: code length %d outside %d..%d", *n, minCodeLength, maxCodeLength)
+		p.addf("verifier: code length %d outside %d..%d", *n, minCodeLength, maxCodeLength)
 	}
 	if d := o.validity; d != nil && (*d < minValidity || *d > maxValidity) {
-		add("verifier: validity %v outside %v to %v", *d, minValidity, maxValidity)
+		p.addf("verifier: validity %v outside %v to %v", *d, minValidity, maxValidity)
 	}
 	if s := o.store; o.resendSame && s != nil && *s != nil {
 		if _, ok := (*s).(store.Peeker); !ok {
-			add("verifier: WithResendSameCode needs a store that implements store.Peeker, and %T does not", *s)
+			p.addf("verifier: WithResendSameCode needs a store that implements store.Peeker, and %T does not", *s)
 		}
 	}
-	if err := o.limitsOrDefault().check(); err != nil {
-		errs = append(errs, err)
-	}
+}
+
+// checkPolicy checks the limits and the pumping guard.
+func (o *options) checkPolicy(p *problems) {
+	p.add(o.limitsOrDefault().check())
 	// The guard needs a limiter.GuardLimiter: the default limiter, a
 	// *limiter.Memory, is one.
 	var l limiter.Limiter = (*limiter.Memory)(nil)
 	if o.limiter != nil {
 		l = *o.limiter
 	}
-	if err := o.guardOrDefault().check(l); l != nil && err != nil {
-		errs = append(errs, err)
+	if err := o.guardOrDefault().check(l); l != nil {
+		p.add(err)
 	}
+}
+
+// checkDestinations checks where codes may go: the channels, the regions,
+// the non-geographic calling codes and the default country.
+func (o *options) checkDestinations(p *problems) {
 	if o.channels != nil {
 		if len(*o.channels) == 0 {
-			add("verifier: WithChannels needs at least one channel; leave it out for both")
+			p.addf("verifier: WithChannels needs at least one channel; leave it out for both")
 		}
 		for _, ch := range *o.channels {
 			if ch != delivery.SMS && ch != delivery.Email {
-				add("verifier: unknown channel %q", ch)
+				p.addf("verifier: unknown channel %q", ch)
 			}
 		}
 	}
 	if o.regions != nil {
 		if len(*o.regions) == 0 {
-			add("verifier: WithAllowedRegions needs at least one region; leave it out to allow every region")
+			p.addf("verifier: WithAllowedRegions needs at least one region; leave it out to allow every region")
 		}
 		for _, r := range *o.regions {
 			if _, err := regionCode(r); err != nil {
-				add("verifier: WithAllowedRegions: %w", err)
+				p.addf("verifier: WithAllowedRegions: %w", err)
 			}
 		}
 	}
 	if o.nonGeographic != nil {
 		if len(*o.nonGeographic) == 0 {
-			add("verifier: WithNonGeographicNumbers needs at least one calling code, such as 881 (Iridium)")
+			p.addf("verifier: WithNonGeographicNumbers needs at least one calling code, such as 881 (Iridium)")
 		}
 		global := phonenumbers.GetSupportedGlobalNetworkCallingCodes()
 		for _, cc := range *o.nonGeographic {
 			if !global[cc] {
-				add("verifier: WithNonGeographicNumbers: %d is not a non-geographic calling code (800, 808, 870, 878, 881, 882, 883, 888 or 979)", cc)
+				p.addf("verifier: WithNonGeographicNumbers: %d is not a non-geographic calling code (800, 808, 870, 878, 881, 882, 883, 888 or 979)", cc)
 			}
 		}
 	}
 	if name := o.defaultCountry; name != nil {
 		if _, ok := contact.LookupCountry(*name); !ok {
-			add("verifier: default country %q is not a Huawei country value", *name)
+			p.addf("verifier: default country %q is not a Huawei country value", *name)
 		}
 	}
+}
+
+// checkMessages checks what the messages say: the brand and the catalog.
+func (o *options) checkMessages(p *problems) {
 	if b := o.brand; b != nil && !validBrand(*b) {
-		add("verifier: brand %q is not 1 to %d printable characters without brackets or surrounding spaces", *b, maxBrand)
+		p.addf("verifier: brand %q is not 1 to %d printable characters without brackets or surrounding spaces", *b, maxBrand)
 	}
 	if c := o.catalog; c != nil && (*c == nil || len((*c).Languages()) == 0) {
-		add("verifier: WithCatalog needs a catalog with at least one language")
+		p.addf("verifier: WithCatalog needs a catalog with at least one language")
 	}
+}
+
+// checkRuntime checks the delivery timeout, the contact cache and the
+// clock.
+func (o *options) checkRuntime(p *problems) {
 	if d := o.deliveryTimeout; d != nil && *d <= 0 {
-		add("verifier: delivery timeout %v is not positive", *d)
+		p.addf("verifier: delivery timeout %v is not positive", *d)
 	}
 	if n := o.contactCache; n != nil && *n < 0 {
-		add("verifier: contact cache of %d entries; 0 turns it off", *n)
+		p.addf("verifier: contact cache of %d entries; 0 turns it off", *n)
 	}
 	if o.now != nil && *o.now == nil {
-		add("verifier: WithClock needs a clock, not nil")
+		p.addf("verifier: WithClock needs a clock, not nil")
 	}
-	if o.autofill != nil {
-		// Whether the longest SMS still fits one segment is judged on
-		// the other values only once they are valid.
-		a, err := newAutofill(o.autofill[0], o.autofill[1])
-		if err != nil {
-			errs = append(errs, err)
-		} else if len(errs) == 0 {
-			if err := a.check(or(o.catalog, i18n.Default()), or(o.brand, ""), or(o.codeLength, defaultCodeLength), or(o.validity, defaultValidity)); err != nil {
-				errs = append(errs, err)
-			}
-		}
+}
+
+// checkAutofill checks WithSMSAutofill's values and, when every other
+// option is valid, that the longest SMS still fits one segment: that is
+// judged on the other values, so it comes last.
+func (o *options) checkAutofill(p *problems) {
+	if o.autofill == nil {
+		return
 	}
-	return errors.Join(errs...)
+	a, err := newAutofill(o.autofill[0], o.autofill[1])
+	if err != nil {
+		p.add(err)
+		return
+	}
+	if len(*p) == 0 {
+		p.add(a.check(or(o.catalog, i18n.Default()), or(o.brand, ""), or(o.codeLength, defaultCodeLength), or(o.validity, defaultValidity)))
+	}
 }
 
 func (o *options) limitsOrDefault() Limits {

@@ -203,19 +203,7 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 	}
 
 	var buf [maxBatch]namedRule
-	rules := v.clientRules(buf[:0], r, true)
-	if ch == delivery.SMS {
-		if capRules := v.rules.regionCap(c.Region); capRules != nil {
-			rules = append(rules, namedRule{"rgn", limitRegion, c.Region, "", capRules})
-		}
-	}
-	// The contact's hourly cap and cooldown share one key: two windows on
-	// one list of events. They span subjects: they bound how many messages
-	// one phone or mailbox receives, whoever asks.
-	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
-	rules = v.shareRule(rules, r, c)
-	deliveriesFrom := len(rules)
-	rules = v.deliveryRules(rules, r, c)
+	rules, deliveriesFrom := v.sendRules(buf[:0], r, c, ch)
 	untallied := len(rules) // the guard's hold, when judged, comes after these
 	var holdBuf [maxBatch + 1]hold
 	var holds []hold
@@ -291,6 +279,26 @@ func (v *Verifier) send(ctx context.Context, r Request) (sent Sent, b blocked, e
 	}
 	v.contacts.admit(r.Subject, r.Contact, r.Country, c)
 	return sent, b, nil
+}
+
+// sendRules appends the rules a send of r to c on ch takes, in the order
+// they are taken: the client's, the region's cap (SMS), the contact's, the
+// subject's share of it, then the deliveries', which start at
+// deliveriesFrom.
+func (v *Verifier) sendRules(dst []namedRule, r Request, c contact.Contact, ch delivery.Channel) (rules []namedRule, deliveriesFrom int) {
+	rules = v.clientRules(dst, r, true)
+	if ch == delivery.SMS {
+		if capRules := v.rules.regionCap(c.Region); capRules != nil {
+			rules = append(rules, namedRule{"rgn", limitRegion, c.Region, "", capRules})
+		}
+	}
+	// The contact's hourly cap and cooldown share one key: two windows on
+	// one list of events. They span subjects: they bound how many messages
+	// one phone or mailbox receives, whoever asks.
+	rules = append(rules, namedRule{"send", limitContact, c.Value, "", v.rules.send})
+	rules = v.shareRule(rules, r, c)
+	deliveriesFrom = len(rules)
+	return v.deliveryRules(rules, r, c), deliveriesFrom
 }
 
 // allowed applies the channel, region and routing restrictions.
