@@ -57,8 +57,8 @@
 // an earlier one. By topic:
 //
 //   - backends: WithStore, WithLimiter and WithSecrets, which a store or
-//     limiter shared by several instances requires (see "Several
-//     instances" in the README: redisstore and redislimiter);
+//     limiter shared by several instances requires (see "Backends" in
+//     the README: redisstore and redislimiter);
 //   - the code: WithCodeLength, WithValidity, WithResendSameCode;
 //   - the policy: WithLimits (a Limits value, from DefaultLimits) and
 //     WithGuard (the SMS pumping guard, from DefaultGuard);

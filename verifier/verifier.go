@@ -168,7 +168,7 @@ func closeAll(cs []io.Closer) error {
 // ErrTooFrequent; a *BackendError when the store, the limiter or the
 // notifier fails. A notifier's delivery.ErrInvalidRecipient (the provider
 // refused the number as not one) is the user's to fix: Send returns an
-// error matching ErrInvalidContact and the notifier's error, and gives
+// error matching contact.ErrInvalid and the notifier's error, and gives
 // the limits back as for ErrUndelivered.
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
