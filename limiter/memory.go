@@ -17,7 +17,9 @@ import (
 // newest event, and deletes a shard's expired keys under that mutex, a
 // shard at a time, so that each shard is swept once a minute and a call
 // waits for a sweep of at most 1/128 of the keys; memory is bounded by the
-// number of keys active within a window (plus a minute).
+// number of keys active within a window (plus a minute). Under a clock
+// given with WithClock, that clock alone expires keys, and the sweeps
+// delete by it.
 //
 // NewMemory allocates little and starts nothing: the shards and the
 // sweeper come with the first call of a method. Close stops

@@ -11,8 +11,10 @@ type options struct {
 	now func() time.Time
 }
 
-// WithClock sets the limiter's clock; tests pass a fake one. A nil now is
-// time.Now, the default.
+// WithClock sets the limiter's clock; tests pass a fake one. That clock
+// alone decides: a key's events stay until it says they have left the
+// window, however much real time passes. A nil now is time.Now, the
+// default, under which go-cache's own expiry drops stale keys.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
@@ -25,6 +27,8 @@ func NewMemory(opts ...Option) *Memory {
 	for _, opt := range opts {
 		opt(&m.options)
 	}
+	m.mem.SetClock(m.now) // nil: go-cache's expiry, by time.Now
+	m.guard.SetClock(m.now)
 	if m.now == nil {
 		m.now = time.Now
 	}

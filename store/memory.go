@@ -18,7 +18,8 @@ import (
 // of other shards do not wait for it. go-cache expires each record its TTL
 // after it was saved, and deletes a shard's expired records under that
 // mutex, once a minute, a shard at a time, so a call waits for a sweep of
-// at most 1/128 of the records.
+// at most 1/128 of the records. Under a clock given with WithClock, that
+// clock alone expires records, and the sweeps delete by it.
 //
 // NewMemory allocates little and starts nothing: the shards and a sweeping
 // goroutine, which reclaims expired records within about a minute of real

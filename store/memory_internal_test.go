@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/vcodekit/vcode/internal/clock"
 )
 
 // recordSize is the size class a pending code's one allocation fits,
@@ -60,5 +62,49 @@ func TestLongDigestAndPayload(t *testing.T) {
 	}
 	if r, _ := m.Consume(t.Context(), "k", long); r != Match {
 		t.Fatalf("the long digest: %v", r)
+	}
+}
+
+// TestMemoryExpiresByItsClockOnly: under WithClock, a record lives until
+// that clock passes its TTL, however much real time passes (a record given
+// a nanosecond is still there at the next call, real time having passed
+// it, while the clock stood still), and once the clock has passed it the
+// record is not found and the sweep reclaims it.
+func TestMemoryExpiresByItsClockOnly(t *testing.T) {
+	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	m := NewMemory(WithClock(c.Now))
+	defer m.Close()
+	ctx := t.Context()
+	digest, wrong := make([]byte, 32), bytes.Repeat([]byte{1}, 32)
+	sweepAll := func() {
+		for i := range m.mem.NumShards() {
+			m.mem.Sweep(i)
+		}
+	}
+	for _, r := range []struct {
+		key string
+		ttl time.Duration
+	}{{"nanosecond", time.Nanosecond}, {"minute", time.Minute}} {
+		if err := m.Save(ctx, r.key, Record{Digest: digest, TTL: r.ttl, MaxAttempts: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepAll()
+	if got := m.Len(); got != 2 {
+		t.Errorf("the clock stood still, and a sweep left %d records of 2", got)
+	}
+	if r, _ := m.Consume(ctx, "nanosecond", digest); r != Match {
+		t.Errorf("a record whose TTL the clock has not passed: %v", r)
+	}
+	if r, _ := m.Consume(ctx, "minute", wrong); r != Mismatch {
+		t.Errorf("a record whose TTL the clock has not passed: %v", r)
+	}
+	c.Advance(2 * time.Minute)
+	if r, _ := m.Consume(ctx, "minute", digest); r != NotFound {
+		t.Errorf("a record whose TTL the clock has passed: %v", r)
+	}
+	sweepAll()
+	if got := m.Len(); got != 0 {
+		t.Errorf("the clock passed the TTL, and a sweep left %d records", got)
 	}
 }

@@ -12,7 +12,9 @@ type options struct {
 }
 
 // WithClock sets the clock that decides expiry; tests pass a fake one.
-// A nil now is time.Now, the default.
+// That clock alone decides: a record stays until it says the TTL has
+// passed, however much real time passes. A nil now is time.Now, the
+// default, under which go-cache's own expiry reclaims records.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
@@ -25,6 +27,7 @@ func NewMemory(opts ...Option) *Memory {
 	for _, opt := range opts {
 		opt(&m.options)
 	}
+	m.mem.SetClock(m.now) // nil: go-cache's expiry, by time.Now
 	if m.now == nil {
 		m.now = time.Now
 	}

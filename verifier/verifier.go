@@ -106,12 +106,15 @@ func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
 	}
 	cfg := o.config()
 	var owned []io.Closer
+	// The default memory backends get WithClock's clock only: under none,
+	// nil keeps go-cache's own expiry, by time.Now.
+	memClock := or(o.now, nil)
 	if cfg.store == nil {
-		m := store.NewMemory(store.WithClock(cfg.now))
+		m := store.NewMemory(store.WithClock(memClock))
 		cfg.store, owned = m, append(owned, m)
 	}
 	if cfg.limiter == nil {
-		m := limiter.NewMemory(limiter.WithClock(cfg.now))
+		m := limiter.NewMemory(limiter.WithClock(memClock))
 		cfg.limiter, owned = m, append(owned, m)
 	}
 	if cfg.secrets == nil {

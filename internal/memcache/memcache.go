@@ -31,6 +31,18 @@
 // shard per tick of SweepInterval/Shards, so each entry is still reclaimed
 // within about a SweepInterval of expiring, while a sweep holds one
 // shard's lock for about 1/Shards of the time.
+//
+// # Clocks
+//
+// go-cache's expiry is by time.Now, and it is what decides under the
+// default clock. An owner given another clock (a test's manual clock) has
+// SetClock hand it over, and then that clock alone decides: Set computes
+// an item's Expiration by it, Get and the sweeps judge it by it, and
+// go-cache's Item.Expired and DeleteExpired, which would judge it by
+// time.Now, are not called on such a cache. So an entry neither vanishes
+// because real time passed its deadline while the clock stood still, nor
+// outlives a deadline the clock was moved past. The sweeps still come at
+// the ticks of real time.
 package memcache
 
 import (
@@ -57,37 +69,55 @@ type Shard struct {
 	sync.Mutex
 	items map[string]cache.Item // c's items
 	c     *cache.Cache          // over items; no janitor, see Lazy
+	now   func() time.Time      // the owner's clock; nil for go-cache's, time.Now
 
 	// A cache line each, so that cores taking the mutexes of different
 	// shards do not contend for one line.
-	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 2*unsafe.Sizeof(uintptr(0))]byte
+	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 3*unsafe.Sizeof(uintptr(0))]byte
 }
 
 const cacheLine = 64
 
 // newShard returns an empty shard: a go-cache over a map of its own,
-// without a janitor or a default expiration.
-func newShard() Shard {
+// without a janitor or a default expiration, whose items expire by now
+// (nil for go-cache's own expiry, by time.Now).
+func newShard(now func() time.Time) Shard {
 	items := map[string]cache.Item{}
-	return Shard{items: items, c: cache.NewFrom(cache.NoExpiration, 0, items)}
+	return Shard{items: items, c: cache.NewFrom(cache.NoExpiration, 0, items), now: now}
 }
 
-// Get returns the value under key, unless it is missing or expired by
-// go-cache's clock (time.Now). The mutex must be held.
+// expired reports whether it is past its Expiration: by go-cache's
+// Item.Expired under the default clock, by the owner's clock otherwise,
+// with the same comparison.
+func (s *Shard) expired(it cache.Item) bool {
+	if s.now == nil {
+		return it.Expired()
+	}
+	return it.Expiration > 0 && s.now().UnixNano() > it.Expiration
+}
+
+// Get returns the value under key, unless it is missing or expired by the
+// shard's clock (go-cache's, time.Now, by default). The mutex must be
+// held.
 func (s *Shard) Get(key string) (any, bool) {
 	it, ok := s.items[key]
-	if !ok || it.Expired() {
+	if !ok || s.expired(it) {
 		return nil, false
 	}
 	return it.Object, true
 }
 
-// Set puts v under key, expiring d from now as go-cache's Set does (never,
-// for d <= 0). The mutex must be held.
+// Set puts v under key, expiring d from now by the shard's clock as
+// go-cache's Set does by time.Now (never, for d <= 0). The mutex must be
+// held.
 func (s *Shard) Set(key string, v any, d time.Duration) {
 	var exp int64
-	if d > 0 {
+	switch {
+	case d <= 0:
+	case s.now == nil:
 		exp = time.Now().Add(d).UnixNano()
+	default:
+		exp = s.now().Add(d).UnixNano()
 	}
 	s.items[key] = cache.Item{Object: v, Expiration: exp}
 }
@@ -95,11 +125,22 @@ func (s *Shard) Set(key string, v any, d time.Duration) {
 // Delete removes key. The mutex must be held.
 func (s *Shard) Delete(key string) { delete(s.items, key) }
 
-// sweep has go-cache delete the shard's expired items, under the mutex.
+// sweep deletes the shard's expired items, under the mutex: go-cache's
+// DeleteExpired does under the default clock; under the owner's clock,
+// the same loop judged by that clock, read once.
 func (s *Shard) sweep() {
 	s.Lock()
-	s.c.DeleteExpired()
-	s.Unlock()
+	defer s.Unlock()
+	if s.now == nil {
+		s.c.DeleteExpired()
+		return
+	}
+	now := s.now().UnixNano()
+	for k, it := range s.items {
+		if it.Expiration > 0 && now > it.Expiration {
+			delete(s.items, k)
+		}
+	}
 }
 
 // count returns the number of items, expired ones not yet swept included.
@@ -114,7 +155,8 @@ func (s *Shard) count() int {
 type Lazy struct {
 	shards []Shard // set by Init; the length is a power of two
 	seed   maphash.Seed
-	n      int // shards to make, 0 for Shards; see SetShards
+	n      int              // shards to make, 0 for Shards; see SetShards
+	now    func() time.Time // the owner's clock, nil for time.Now; see SetClock
 
 	ready  sync.Once
 	mu     sync.Mutex // guards closed and sweep
@@ -132,6 +174,11 @@ func (l *Lazy) SetShards(n int) {
 	l.n = n
 }
 
+// SetClock makes the entries expire by now, and by now only, instead of
+// by go-cache's expiry (time.Now); a nil now keeps go-cache's. An owner
+// given a clock calls it before Init, when it is made.
+func (l *Lazy) SetClock(now func() time.Time) { l.now = now }
+
 // Init makes the shards (go-caches without a janitor) on its first call and,
 // unless Close came first, starts the sweeper. An owner that becomes
 // unreachable without Close has its sweeper stopped by the garbage
@@ -144,7 +191,7 @@ func Init[T any](l *Lazy, owner *T) {
 		}
 		shards := make([]Shard, n)
 		for i := range shards {
-			shards[i] = newShard()
+			shards[i] = newShard(l.now)
 		}
 		l.seed = maphash.MakeSeed()
 		l.shards = shards
