@@ -3,10 +3,12 @@ package verifier_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
+	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -110,4 +112,23 @@ func TestChannelRuleAgreesWithParse(t *testing.T) {
 			t.Errorf("%q parses as %v, but the rule says email %v", raw, c.Kind, email)
 		}
 	}
+}
+
+// A flow that takes email addresses only: a number is refused before any
+// limit or code, and Parse gives the host the contact Send would take,
+// to decide about it first.
+func ExampleVerifier_Parse() {
+	v, _ := verifier.New(&notify.Recorder{})
+	defer v.Close()
+	r := verifier.Request{Contact: "+8613612345678", Subject: "user-42", Purpose: "change-email",
+		Channels: []delivery.Channel{delivery.Email}}
+	_, err := v.Send(context.Background(), r)
+	fmt.Println(errors.Is(err, delivery.ErrNotAllowed))
+
+	r.Contact = "New@Example.com"
+	c, err := v.Parse(r)
+	fmt.Println(c.Value, err)
+	// Output:
+	// true
+	// new@example.com <nil>
 }
