@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/httpmw"
 	"github.com/vcodekit/vcode/notify"
@@ -17,13 +18,13 @@ import (
 
 // benchHandler has limits high enough, and the pumping guard off, so that
 // the benchmarks measure the pipeline rather than the refusal path.
-func benchHandler(b *testing.B, n delivery.Notifier) *httpmw.Handler {
+func benchHandler(b *testing.B, n delivery.Notifier, opts ...httpmw.Option) *httpmw.Handler {
 	v, err := verifier.New(n, vcodetest.BenchOptions()...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	auth, _ := httpmw.NewStaticTokens(map[string]string{token: "bench"})
-	h, err := httpmw.New(v, auth)
+	h, err := httpmw.New(v, auth, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +39,18 @@ func benchRequest(path, body string) *http.Request {
 }
 
 func BenchmarkSendHandler(b *testing.B) {
-	h := benchHandler(b, notify.Discard)
+	benchSend(b, benchHandler(b, notify.Discard))
+}
+
+// BenchmarkSendHandlerFlow is a send on a Handler limited to SMS with a
+// before-send hook that lets every contact through: the price of a flow,
+// the hook's second parse of the number included.
+func BenchmarkSendHandlerFlow(b *testing.B) {
+	benchSend(b, benchHandler(b, notify.Discard, httpmw.WithChannels(delivery.SMS),
+		httpmw.WithBeforeSend(func(*http.Request, string, contact.Contact) error { return nil })))
+}
+
+func benchSend(b *testing.B, h *httpmw.Handler) {
 	bodies := make([]string, 10000)
 	for i := range bodies {
 		bodies[i] = fmt.Sprintf(`{"contact":"+86136%08d","country":"chinaPR"}`, i)

@@ -23,9 +23,11 @@
 // Method (405), then the access token or WithSubject (401/403), then the
 // body: content type, size and JSON (400 USG.201060001); an unknown country
 // (003, even for an email address), the contact (002), a number that does
-// not match its country (003), the code's format (004); then rate limits
-// and the code itself. A client without a valid token learns nothing about
-// bodies or contacts.
+// not match its country (003), a contact of a channel WithChannels leaves
+// out (008), the code's format (004); on send, the destination (008:
+// channels, regions, routes) and then WithBeforeSend's hook; then the
+// pumping guard, rate limits and the code itself. A client without a
+// valid token learns nothing about bodies or contacts.
 //
 // # Mounting
 //
@@ -54,6 +56,14 @@
 //		}))
 //	mux.Handle("POST /account/phone/code", phone.SendHandler())
 //	mux.Handle("POST /account/phone/verify", phone.VerifyHandler())
+//
+// WithChannels limits a flow to its kind of contact (a change of email
+// address refuses a phone number with 403 USG.201060008 and "This
+// endpoint accepts email addresses only."). WithBeforeSend lets the host
+// refuse a parsed contact before any limit or code; it and WithVerified
+// answer with the host's own status, code and localised message by
+// returning a *HostError. WithRoute names a flow in RequestEvent, for
+// metrics per flow.
 //
 // # Client IP
 //

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -36,6 +38,10 @@ type Handler struct {
 	subjectOf     func(*http.Request) (string, error) // WithSubject
 	purpose       string                              // WithPurpose
 	onVerified    func(*http.Request, string, contact.Contact) error
+	beforeSend    func(*http.Request, string, contact.Contact) error // WithBeforeSend
+	channels      []delivery.Channel                                 // WithChannels; nil for any
+	onlyKey       i18n.Key                                           // the message of a contact WithChannels refuses, "" when it takes both
+	route         string                                             // WithRoute
 	log           *slog.Logger
 	maxBody       int64
 	publishedOnly bool
@@ -54,6 +60,10 @@ type Handler struct {
 type RequestEvent struct {
 	// Route is "send" or "verify".
 	Route string
+	// RouteName is the Handler's name (WithRoute), empty when it has
+	// none; Purpose is its purpose (WithPurpose). Both are the host's
+	// constants, given to New, never request data.
+	RouteName, Purpose string
 	// Status is the HTTP status answered; ErrorCode the USG code, empty on
 	// success.
 	Status    int
@@ -86,12 +96,18 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 		subjectOf:     or(o.subjectOf, nil),
 		purpose:       o.purpose,
 		onVerified:    or(o.onVerified, nil),
+		beforeSend:    or(o.beforeSend, nil),
+		route:         or(o.route, ""),
 		log:           or(o.log, slog.New(slog.DiscardHandler)),
 		maxBody:       or(o.maxBody, DefaultMaxBodyBytes),
 		publishedOnly: o.publishedOnly,
 		sendTimes:     o.sendTimes,
 		trust:         or(o.trust, nil),
 		observer:      o.observer,
+	}
+	if o.channels != nil {
+		h.channels = *o.channels
+		h.onlyKey = onlyKey(h.channels)
 	}
 	for _, c := range o.trusted {
 		p, _ := netip.ParsePrefix(c)
@@ -256,9 +272,15 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 		Language:  c.lang,
 		ClientIP:  clientIP(r, h.trusted),
 		RequestID: c.id,
+		Channels:  h.channels,
 	}
 	ctx := r.Context()
 	if !c.verify {
+		if h.beforeSend != nil {
+			if err := h.checkBeforeSend(r, subject, req, c); err != nil {
+				return err
+			}
+		}
 		req.Trusted = h.trust != nil && h.trust(r, subject)
 		sent, err := h.v.Send(ctx, req)
 		c.contact, c.sent = sent.Contact, sent
@@ -267,14 +289,54 @@ func (h *Handler) handle(r *http.Request, c *call) error {
 	c.contact, err = h.v.Verify(ctx, req, body.code)
 	if err == nil && h.onVerified != nil {
 		if err = h.onVerified(r, subject, c.contact); err != nil {
-			err = fmt.Errorf("httpmw: WithVerified: %w", err)
+			err = &hookError{"WithVerified", err}
 		}
 	}
 	return err
 }
 
+// checkBeforeSend parses req's contact as Send will and asks
+// WithBeforeSend's hook about it.
+func (h *Handler) checkBeforeSend(r *http.Request, subject string, req verifier.Request, c *call) error {
+	ct, err := h.v.Parse(req)
+	c.contact = ct
+	if err != nil {
+		return err
+	}
+	if err := h.beforeSend(r, subject, ct); err != nil {
+		return &hookError{"WithBeforeSend", err}
+	}
+	return nil
+}
+
+// onlyKey is the message for a contact that channels refuse: the one
+// channel they accept; "" when they accept both.
+func onlyKey(channels []delivery.Channel) i18n.Key {
+	sms, email := slices.Contains(channels, delivery.SMS), slices.Contains(channels, delivery.Email)
+	switch {
+	case sms && !email:
+		return i18n.PhoneOnly
+	case email && !sms:
+		return i18n.EmailOnly
+	}
+	return ""
+}
+
 func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, string) {
+	if he, ok := err.(*hookError); ok {
+		status, code, msg, bad, ok := hostAnswer(he, h.catalog, c.lang)
+		if ok && bad == nil {
+			h.writeHostError(w, c, status, code, msg)
+			return status, code
+		}
+		if bad != nil {
+			c.err, err = bad, bad
+		}
+	}
 	spec := specFor(err)
+	if spec.Message == i18n.NotAllowed && h.refusedChannel(c.contact) {
+		spec.Message = h.onlyKey
+	}
 	status := spec.Status
 	if rl := rateLimitError(err); rl != nil {
 		w.Header()["Retry-After"] = retryAfter(retrySeconds(rl.RetryAfter))
@@ -291,6 +353,31 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) (int, st
 	w.WriteHeader(status)
 	w.Write(body)
 	return status, spec.Code
+}
+
+// refusedChannel says whether WithChannels refuses ct's kind.
+func (h *Handler) refusedChannel(ct contact.Contact) bool {
+	switch h.onlyKey {
+	case i18n.EmailOnly:
+		return ct.Kind == contact.Phone
+	case i18n.PhoneOnly:
+		return ct.Kind == contact.Email
+	}
+	return false
+}
+
+// writeHostError writes a HostError's answer.
+func (h *Handler) writeHostError(w http.ResponseWriter, c *call, status int, code, msg string) {
+	b := append(make([]byte, 0, 64+len(code)+len(msg)), `{"error_code":`...)
+	b = appendJSONString(b, code)
+	b = append(b, `,"error_msg":`...)
+	b = appendJSONString(b, msg)
+	b = append(b, `,"request_id":`...)
+	b = appendJSONString(b, c.id)
+	b = append(b, '}')
+	w.Header()["Content-Type"] = headerJSON
+	w.WriteHeader(status)
+	w.Write(b)
 }
 
 // Constant header values, shared by every response: the slices are never
@@ -352,7 +439,7 @@ func (h *Handler) logCall(ctx context.Context, c *call, status int, code string,
 		route = "verify"
 	}
 	if h.observer != nil {
-		h.observer.ObserveRequest(ctx, RequestEvent{Route: route, Status: status, ErrorCode: code, Latency: latency})
+		h.observer.ObserveRequest(ctx, RequestEvent{Route: route, RouteName: h.route, Purpose: h.purpose, Status: status, ErrorCode: code, Latency: latency})
 	}
 	level := slog.LevelInfo
 	if status >= 500 {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 
 	"github.com/vcodekit/vcode/contact"
+	"github.com/vcodekit/vcode/delivery"
 	"github.com/vcodekit/vcode/verifier"
 )
 
@@ -29,6 +30,9 @@ type options struct {
 	onVerified    *func(*http.Request, string, contact.Contact) error
 	trust         *func(*http.Request, string) bool
 	observer      RequestObserver
+	channels      *[]delivery.Channel
+	beforeSend    *func(*http.Request, string, contact.Contact) error
+	route         *string
 }
 
 // given returns a pointer to a copy of v, for the options' fields.
@@ -113,10 +117,57 @@ func WithPurpose(purpose string) Option {
 // WithVerified calls f after each successful verify, before the 200 is
 // written, with the request, the subject and the verified contact: the
 // moment to record "this user owns this number". The code is consumed by
-// then; if f returns an error the client gets 500 USG.201060500 (and must
-// ask for a new code), and the error is logged.
+// then; if f returns an error the client must ask for a new code. A
+// *HostError (possibly wrapped) is answered as the host says, with its
+// status, code and message; any other error gets 500 USG.201060500, and
+// is logged.
 func WithVerified(f func(r *http.Request, subject string, c contact.Contact) error) Option {
 	return func(o *options) { o.onVerified = given(f) }
+}
+
+// WithChannels limits this Handler to contacts of the given channels, for
+// a flow that takes one kind (a change of email address takes
+// delivery.Email): a contact of another kind is refused, on send and on
+// verify alike, with 403 USG.201060008 and a message that names what is
+// accepted ("This endpoint accepts email addresses only.",
+// i18n.EmailOnly or i18n.PhoneOnly), right after it parses: before any
+// limit is taken or any code exists (verifier.Request.Channels). By
+// default a Handler takes every channel the Verifier allows, which still
+// applies. New refuses an empty list and a channel other than
+// delivery.SMS and delivery.Email.
+func WithChannels(channels ...delivery.Channel) Option {
+	return func(o *options) { o.channels = given(append([]delivery.Channel(nil), channels...)) }
+}
+
+// WithBeforeSend calls f on each send before a code is made for it, with
+// the request, the subject and the parsed contact, so that the host can
+// refuse a destination of its own knowledge (an email address another
+// account owns). f is called once the request is authenticated, its body
+// read and its contact parsed and accepted (the channels of WithChannels
+// and the Verifier's, its regions and routes: verifier.Verifier.Parse),
+// and before the pumping guard, any limit and any code: a refusal costs
+// the user no quota and leaves nothing in the store. A nil error lets the
+// send go on. A *HostError (possibly wrapped) is answered as the host
+// says; any other error gets 500 USG.201060500 and is logged.
+//
+// Because f runs before the limits, its answers are not rate limited: a
+// refusal that says "this address is taken" tells anyone who asks, as
+// often as they ask, which addresses have accounts. Give such refusals
+// limits of the host's own, or an answer that does not tell. The contact
+// is parsed twice on a send with f (once for f, once by Send): some
+// 16 µs more for a phone number.
+func WithBeforeSend(f func(r *http.Request, subject string, c contact.Contact) error) Option {
+	return func(o *options) { o.beforeSend = given(f) }
+}
+
+// WithRoute names this Handler's routes for metrics: RequestEvent.RouteName
+// (prommetrics' route_name label), so that a host's flows on one Verifier
+// ("signup", "change-email") are told apart whatever paths they are
+// mounted on. RequestEvent.Route stays "send" or "verify". The name is the
+// host's constant, never request data: 1 to 64 printable ASCII
+// characters. By default the name is empty.
+func WithRoute(name string) Option {
+	return func(o *options) { o.route = given(name) }
 }
 
 // WithRequestObserver sets the observer of every request (default none).
@@ -164,6 +215,7 @@ func (o *options) check(v *verifier.Verifier, auth Authenticator) error {
 	if o.trust != nil && *o.trust == nil {
 		errs = append(errs, errors.New("httpmw: nil WithTrust function"))
 	}
+	errs = append(errs, o.checkFlow()...)
 	switch {
 	case auth == nil && o.subjectOf == nil:
 		errs = append(errs, errors.New("httpmw: nil authenticator and no WithSubject"))
@@ -171,4 +223,40 @@ func (o *options) check(v *verifier.Verifier, auth Authenticator) error {
 		errs = append(errs, errors.New("httpmw: both an authenticator and WithSubject: give one"))
 	}
 	return errors.Join(errs...)
+}
+
+// checkFlow returns the problems with WithChannels, WithBeforeSend and
+// WithRoute.
+func (o *options) checkFlow() []error {
+	var errs []error
+	if o.channels != nil && len(*o.channels) == 0 {
+		errs = append(errs, errors.New("httpmw: WithChannels needs at least one channel; leave it out for every channel"))
+	}
+	if o.channels != nil {
+		for _, ch := range *o.channels {
+			if ch != delivery.SMS && ch != delivery.Email {
+				errs = append(errs, fmt.Errorf("httpmw: WithChannels: unknown channel %q", ch))
+			}
+		}
+	}
+	if o.beforeSend != nil && *o.beforeSend == nil {
+		errs = append(errs, errors.New("httpmw: nil WithBeforeSend function"))
+	}
+	if o.route != nil && !validRouteName(*o.route) {
+		errs = append(errs, fmt.Errorf("httpmw: WithRoute %q: want 1 to 64 printable ASCII characters", *o.route))
+	}
+	return errs
+}
+
+// validRouteName says whether name is 1 to 64 printable ASCII characters.
+func validRouteName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < 0x20 || name[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

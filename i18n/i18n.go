@@ -58,7 +58,9 @@ var (
 // Key names an error message of the HTTP API.
 type Key string
 
-// The error messages, one per row of the API's error table.
+// The error messages, one per row of the API's error table, and two
+// variants of NotAllowed's row: EmailOnly and PhoneOnly answer a contact of
+// the other kind on an endpoint that takes one (httpmw.WithChannels).
 const (
 	BadRequest      Key = "bad_request"
 	InvalidContact  Key = "invalid_contact"
@@ -71,13 +73,16 @@ const (
 	Unauthorized    Key = "unauthorized"
 	Forbidden       Key = "forbidden"
 	Internal        Key = "internal"
+	EmailOnly       Key = "email_only"
+	PhoneOnly       Key = "phone_only"
 )
 
 // Keys returns every error-message key: a language's Texts.Errors must have a
 // message for each of them, and for no other key.
 func Keys() []Key {
 	return []Key{BadRequest, InvalidContact, InvalidCountry, InvalidCode, WrongCode,
-		TooManyAttempts, TooFrequent, NotAllowed, Unauthorized, Forbidden, Internal}
+		TooManyAttempts, TooFrequent, NotAllowed, Unauthorized, Forbidden, Internal,
+		EmailOnly, PhoneOnly}
 }
 
 // Data is what a message template sees.

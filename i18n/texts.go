@@ -49,6 +49,8 @@ var catalogTexts = [len(builtinTags)]map[Key][]catalog.Message{
 		Unauthorized:      {catalog.String("访问令牌缺失、无效或已过期。")},
 		Forbidden:         {catalog.String("访问令牌无权执行此操作。")},
 		Internal:          {catalog.String("服务内部错误，请稍后再试。")},
+		EmailOnly:         {catalog.String("此接口仅接受邮箱地址。")},
+		PhoneOnly:         {catalog.String("此接口仅接受手机号码。")},
 		smsText:           {catalog.String("您的验证码为%[1]s，%[2]d分钟内有效。请勿将验证码告知他人。")},
 		smsBrand:          {catalog.String("【%[3]s】您的验证码为%[1]s，%[2]d分钟内有效。请勿将验证码告知他人。")},
 		emailSubject:      {catalog.String("您的验证码")},
@@ -68,6 +70,8 @@ var catalogTexts = [len(builtinTags)]map[Key][]catalog.Message{
 		Unauthorized:    {catalog.String("The access token is missing, invalid or expired.")},
 		Forbidden:       {catalog.String("The access token does not permit this operation.")},
 		Internal:        {catalog.String("An internal error occurred. Please try again later.")},
+		EmailOnly:       {catalog.String("This endpoint accepts email addresses only.")},
+		PhoneOnly:       {catalog.String("This endpoint accepts mobile numbers only.")},
 		smsText: {pluralMinutes(
 			"Your verification code is %[1]s. It is valid for %[2]d minute. Do not share it with anyone.",
 			"Your verification code is %[1]s. It is valid for %[2]d minutes. Do not share it with anyone.")},

@@ -61,6 +61,12 @@ const (
 type Event struct {
 	// Op is "send" or "verify".
 	Op string
+	// Purpose is the Request's Purpose, as the caller gave it: httpmw's
+	// is the host's constant (httpmw.WithPurpose), but a caller of the Go
+	// API may put anything there, so an observer that makes a label of it
+	// bounds it to the purposes the host declared (prommetrics.WithPurposes
+	// maps the others to "other").
+	Purpose string
 	// Outcome is how it ended.
 	Outcome Outcome
 	// Channel and Region describe the destination; empty when the contact

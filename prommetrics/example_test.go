@@ -33,3 +33,36 @@ func Example() {
 	}
 	// Output: vcode_codes_sent_total sms CN 1
 }
+
+// Metrics per flow: the purposes the host declares are labels of their
+// own; any other (a Go API caller's typo, or worse) counts as "other".
+func ExampleWithPurposes() {
+	reg := prometheus.NewRegistry()
+	metrics, err := prommetrics.New(reg, prommetrics.WithPurposes("signup", "change-email"))
+	if err != nil {
+		panic(err)
+	}
+	v, _ := verifier.New(notify.Discard, verifier.WithObserver(metrics))
+	defer v.Close()
+	ctx := context.Background()
+	v.Send(ctx, verifier.Request{Contact: "+8613612345678", Subject: "u1", Purpose: "signup"})
+	v.Send(ctx, verifier.Request{Contact: "a@example.com", Subject: "u1", Purpose: "change-email"})
+	v.Send(ctx, verifier.Request{Contact: "b@example.com", Subject: "u1", Purpose: "made-up"})
+	families, _ := reg.Gather()
+	for _, f := range families {
+		if f.GetName() != "vcode_events_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			fmt.Println(labels["purpose"], labels["outcome"], m.GetCounter().GetValue())
+		}
+	}
+	// Output:
+	// change-email sent 1
+	// other sent 1
+	// signup sent 1
+}

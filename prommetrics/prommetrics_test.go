@@ -36,10 +36,10 @@ func TestMetrics(t *testing.T) {
 vcode_codes_sent_total{channel="sms",region="CN"} 1
 # HELP vcode_events_total Send and Verify calls by outcome.
 # TYPE vcode_events_total counter
-vcode_events_total{channel="sms",op="send",outcome="delivery_failed"} 1
-vcode_events_total{channel="sms",op="send",outcome="pumping_blocked"} 1
-vcode_events_total{channel="sms",op="send",outcome="sent"} 1
-vcode_events_total{channel="sms",op="verify",outcome="wrong_code"} 1
+vcode_events_total{channel="sms",op="send",outcome="delivery_failed",purpose=""} 1
+vcode_events_total{channel="sms",op="send",outcome="pumping_blocked",purpose=""} 1
+vcode_events_total{channel="sms",op="send",outcome="sent",purpose=""} 1
+vcode_events_total{channel="sms",op="verify",outcome="wrong_code",purpose=""} 1
 # HELP vcode_lapses_total Best-effort writes of Send and Verify that failed: limits not given back, undelivered codes not withdrawn, verifies not counted for the pumping guard.
 # TYPE vcode_lapses_total counter
 vcode_lapses_total{lapse="release",op="send"} 1
@@ -49,7 +49,7 @@ vcode_lapses_total{lapse="withdraw",op="send"} 1
 vcode_pumping_blocked_total{channel="sms",region="PG"} 1
 # HELP vcode_http_requests_total Requests to the send and verify routes.
 # TYPE vcode_http_requests_total counter
-vcode_http_requests_total{code="USG.201060005",route="verify",status="400"} 1
+vcode_http_requests_total{code="USG.201060005",purpose="",route="verify",route_name="",status="400"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"vcode_codes_sent_total", "vcode_events_total", "vcode_lapses_total", "vcode_pumping_blocked_total", "vcode_http_requests_total"); err != nil {
@@ -101,5 +101,51 @@ func TestReadiness(t *testing.T) {
 	}
 	if err := prommetrics.RegisterReadiness(reg, func(context.Context) error { return nil }); err == nil {
 		t.Fatal("registered twice")
+	}
+}
+
+// TestPurposes: the purpose label is a declared purpose, empty for none,
+// and "other" for any other value, on the events and the requests alike;
+// route_name is the Handler's name. Bad declarations are refused at once.
+func TestPurposes(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := prommetrics.New(reg, prommetrics.WithPurposes("signup"), prommetrics.WithPurposes("change-email"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, p := range []string{"signup", "change-email", "", "signup", "attacker-1", "attacker-2"} {
+		m.Observe(ctx, observe.Event{Op: "send", Outcome: observe.OutcomeSent, Channel: delivery.Email, Purpose: p})
+	}
+	m.ObserveRequest(ctx, httpmw.RequestEvent{Route: "send", RouteName: "signup", Purpose: "signup", Status: 200})
+	m.ObserveRequest(ctx, httpmw.RequestEvent{Route: "send", RouteName: "legacy", Purpose: "undeclared", Status: 200})
+	want := `
+# HELP vcode_events_total Send and Verify calls by outcome.
+# TYPE vcode_events_total counter
+vcode_events_total{channel="email",op="send",outcome="sent",purpose=""} 1
+vcode_events_total{channel="email",op="send",outcome="sent",purpose="change-email"} 1
+vcode_events_total{channel="email",op="send",outcome="sent",purpose="other"} 2
+vcode_events_total{channel="email",op="send",outcome="sent",purpose="signup"} 2
+# HELP vcode_http_requests_total Requests to the send and verify routes.
+# TYPE vcode_http_requests_total counter
+vcode_http_requests_total{code="",purpose="other",route="send",route_name="legacy",status="200"} 1
+vcode_http_requests_total{code="",purpose="signup",route="send",route_name="signup",status="200"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vcode_events_total", "vcode_http_requests_total"); err != nil {
+		t.Fatal(err)
+	}
+	if n := testutil.CollectAndCount(reg, "vcode_http_request_duration_seconds"); n != 2 {
+		t.Errorf("%d latency series, want 2 (one per route name)", n)
+	}
+
+	many := make([]string, 65)
+	for i := range many {
+		many[i] = "p" + strings.Repeat("x", i)
+	}
+	_, err = prommetrics.New(prometheus.NewRegistry(), prommetrics.WithPurposes("", "other"), prommetrics.WithPurposes(many...))
+	for _, want := range []string{"an empty purpose", `"other" is the label`, "67 purposes, more than 64"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New with bad purposes: %v, want it to say %q", err, want)
+		}
 	}
 }

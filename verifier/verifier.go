@@ -71,6 +71,14 @@ type Request struct {
 	// spent its allowance (it is counted all the same); nothing else
 	// changes. httpmw sets it when the host's httpmw.WithTrust says so.
 	Trusted bool
+	// Channels, when not empty, are the only channels this request
+	// accepts, for a flow that takes one kind of contact (a change of
+	// email address): a contact of another channel is refused with
+	// delivery.ErrNotAllowed by Send and Verify alike, right after it
+	// parses, before any limit is taken or any code exists. Empty (nil)
+	// accepts every channel the Verifier allows (WithChannels), which
+	// still applies either way. httpmw sets it from httpmw.WithChannels.
+	Channels []delivery.Channel
 }
 
 // Sent describes a code that was sent.
@@ -167,7 +175,8 @@ func closeAll(cs []io.Closer) error {
 // change the error; the Observer sees it (observe.Event.Lapses).
 //
 // Errors: ErrNoSubject; contact.ErrInvalid, contact.ErrUnknownCountry,
-// contact.ErrCountryMismatch; delivery.ErrNotAllowed; a *RateLimitError matching
+// contact.ErrCountryMismatch; delivery.ErrNotAllowed (a destination
+// refused, or a contact of a channel r.Channels leaves out); a *RateLimitError matching
 // ErrTooFrequent; a *BackendError when the store, the limiter or the
 // notifier fails. A notifier's delivery.ErrInvalidRecipient (the provider
 // refused the number as not one) is the user's to fix: Send returns an
@@ -176,9 +185,14 @@ func closeAll(cs []io.Closer) error {
 func (v *Verifier) Send(ctx context.Context, r Request) (Sent, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
-	sent, b, err := v.send(wctx, r)
+	var sent Sent
+	var b blocked
+	var err error
+	if sent.Contact, err = v.outOfChannels(r); err == nil {
+		sent, b, err = v.send(wctx, r)
+	}
 	v.guard.queue.report(wctx)
-	v.observe(ctx, observe.Event{Op: "send", Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
+	v.observe(ctx, observe.Event{Op: "send", Purpose: r.Purpose, Channel: channelOf(sent.Contact), Region: sent.Contact.Region, BlockedPrefix: b.prefix, BlockedRegion: b.region, Lapses: l.kinds()}, start, err)
 	return sent, err
 }
 
@@ -368,6 +382,7 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 // on success: a code verifies once.
 //
 // Errors: contact.ErrInvalid, contact.ErrUnknownCountry, contact.ErrCountryMismatch;
+// delivery.ErrNotAllowed for a contact of a channel r.Channels leaves out;
 // ErrInvalidCode for a code not of the configured format; a *RateLimitError
 // matching ErrTooManyAttempts; ErrWrongCode for a wrong, expired, used,
 // exhausted or never-sent code alike; a *BackendError when the store or the
@@ -375,9 +390,12 @@ func (v *Verifier) issue(ctx context.Context, key string, binding []byte) (strin
 func (v *Verifier) Verify(ctx context.Context, r Request, code string) (contact.Contact, error) {
 	start := time.Now()
 	wctx, l := v.watch(ctx)
-	c, err := v.verify(wctx, r, code)
+	c, err := v.outOfChannels(r)
+	if err == nil {
+		c, err = v.verify(wctx, r, code)
+	}
 	v.guard.queue.report(wctx)
-	v.observe(ctx, observe.Event{Op: "verify", Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
+	v.observe(ctx, observe.Event{Op: "verify", Purpose: r.Purpose, Channel: channelOf(c), Region: c.Region, Lapses: l.kinds()}, start, err)
 	return c, err
 }
 

@@ -315,12 +315,12 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatalf("/metrics: %d", status)
 	}
 	for _, series := range []string{
-		`vcode_events_total{channel="sms",op="send",outcome="sent"} 1`,
-		`vcode_events_total{channel="sms",op="verify",outcome="wrong_code"} 1`,
+		`vcode_events_total{channel="sms",op="send",outcome="sent",purpose=""} 1`,
+		`vcode_events_total{channel="sms",op="verify",outcome="wrong_code",purpose=""} 1`,
 		`vcode_codes_sent_total{channel="sms",region="CN"} 1`,
-		`vcode_http_requests_total{code="",route="send",status="200"} 1`,
-		`vcode_http_requests_total{code="USG.201060005",route="verify",status="400"} 1`,
-		`vcode_http_request_duration_seconds_count{route="verify"} 1`,
+		`vcode_http_requests_total{code="",purpose="",route="send",route_name="",status="200"} 1`,
+		`vcode_http_requests_total{code="USG.201060005",purpose="",route="verify",route_name="",status="400"} 1`,
+		`vcode_http_request_duration_seconds_count{purpose="",route="verify",route_name=""} 1`,
 		`vcode_operation_duration_seconds_count{op="send"} 1`,
 		`go_goroutines`,
 	} {
