@@ -115,6 +115,18 @@ type Guard struct {
 	// bare calling code ("+1"): the guard is then off for every number
 	// they cover. Set it only to exempt a whole country deliberately.
 	AllowWide bool
+	// SafeList lets a number whose most recent code was verified (within
+	// 30 days) pass its prefix's or region's spent allowance once; the
+	// pass takes the mark, so the number must verify again to pass
+	// again, and the send is counted. It keeps returning users (logins)
+	// served through an attack on their prefix. Off by default, because
+	// it is an enumeration oracle: once a campaign has spent a prefix's
+	// allowance (some 20 SMS), a send to a number there is refused unless
+	// the number verified a code lately, and a refused send costs the
+	// asker nothing, so anyone may learn for free which numbers of that
+	// prefix belong to users. Turn it on where serving returning users
+	// through an attack matters more than that (SECURITY.md).
+	SafeList bool
 }
 
 // DefaultGuard returns the guard a Verifier has unless WithGuard sets
@@ -150,6 +162,11 @@ func (g Guard) check(l limiter.Limiter) error {
 	_, known := guardLevels[g.Level]
 	if !known && g.Level != GuardOff {
 		errs = append(errs, fmt.Errorf("verifier: unknown guard level %d", g.Level))
+	}
+	if g.Level == GuardOff && (len(g.Allow) > 0 || g.AllowWide || g.SafeList || g.PrefixDigits != defaultPrefixDigits) {
+		// Guard{Allow: ...} looks like a guard configured and is one
+		// switched off: its zero Level is GuardOff.
+		errs = append(errs, errors.New("verifier: Guard.Level is GuardOff (the zero value), so Allow, AllowWide, SafeList and PrefixDigits would do nothing and the guard would be off: start from verifier.DefaultGuard() to configure it, or give only Block to refuse prefixes with the guard off"))
 	}
 	if g.PrefixDigits < 1 || g.PrefixDigits > maxPrefix {
 		errs = append(errs, fmt.Errorf("verifier: Guard.PrefixDigits %d outside 1..%d", g.PrefixDigits, maxPrefix))
@@ -381,7 +398,16 @@ func (g *guard) judges(c contact.Contact) (bool, error) {
 // key.
 // The contact's key names it on the guard's safe list.
 func (v *Verifier) guardKey(c contact.Contact) limiter.GuardKey {
-	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c)), Contact: v.limitKey("gcon", c.Value)}
+	return limiter.GuardKey{Region: v.limitKey("grgn", c.Region), Prefix: v.limitKey("gpfx", v.guard.prefix(c)), Contact: v.safeListKey(c)}
+}
+
+// safeListKey is the contact's key on the guard's safe list, or empty
+// (no safe list) unless Guard.SafeList is on.
+func (v *Verifier) safeListKey(c contact.Contact) string {
+	if !v.guard.cfg.SafeList {
+		return ""
+	}
+	return v.limitKey("gcon", c.Value)
 }
 
 // blocked is what a send tells the Observer of a block it started.

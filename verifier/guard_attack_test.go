@@ -10,7 +10,6 @@ import (
 
 	"github.com/vcodekit/vcode/contact"
 	"github.com/vcodekit/vcode/delivery"
-	"github.com/vcodekit/vcode/limiter"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/verifier"
 )
@@ -63,12 +62,9 @@ func newWorld(t *testing.T) *world { return newWorldSafe(t, true) }
 func newWorldSafe(t *testing.T, safe bool) *world {
 	clk := vcodetest.NewClock(start)
 	w := &world{t: t, codes: map[string]string{}, clk: clk}
-	opts := []verifier.Option{verifier.WithClock(clk.Now)}
-	if !safe {
-		m := limiter.NewMemory(limiter.WithClock(clk.Now))
-		t.Cleanup(func() { m.Close() })
-		opts = append(opts, verifier.WithLimiter(noSafeList{m}), verifier.WithSecrets([]byte("0123456789abcdef")))
-	}
+	g := verifier.DefaultGuard()
+	g.SafeList = safe
+	opts := []verifier.Option{verifier.WithClock(clk.Now), verifier.WithGuard(g)}
 	// Events run one at a time: the notifier needs no lock.
 	v, err := verifier.New(delivery.NotifierFunc(func(_ context.Context, m delivery.Message) error {
 		w.codes[m.To] = m.Code
@@ -80,20 +76,6 @@ func newWorldSafe(t *testing.T, safe bool) *world {
 	t.Cleanup(func() { v.Close() })
 	w.v = v
 	return w
-}
-
-// noSafeList is a Memory limiter without the guard's safe list: it drops
-// the contact from every guard key.
-type noSafeList struct{ *limiter.Memory }
-
-func (n noSafeList) AllowSend(ctx context.Context, reqs []limiter.Request, s limiter.GuardSend, ds []limiter.Decision) (limiter.SendDecision, error) {
-	s.Key.Contact = ""
-	return n.Memory.AllowSend(ctx, reqs, s, ds)
-}
-
-func (n noSafeList) Verified(ctx context.Context, key limiter.GuardKey, at time.Time) error {
-	key.Contact = ""
-	return n.Memory.Verified(ctx, key, at)
 }
 
 func (w *world) at(t time.Time, fn func()) {

@@ -255,6 +255,22 @@ func TestGuardAllowPins(t *testing.T) {
 			t.Errorf("%s: %v, want an error naming Guard.Allow", name, err)
 		}
 	}
+	// A zero Level is GuardOff: a Guard that sets anything but Block
+	// without a Level looks configured and would be off.
+	for name, g := range map[string]verifier.Guard{
+		"off with an Allow pin":  {Allow: []string{"+86138"}},
+		"off with the safe list": {SafeList: true},
+		"off with 4 digits":      {PrefixDigits: 4},
+	} {
+		if _, err := verifier.New(rec, verifier.WithGuard(g)); err == nil || !strings.Contains(err.Error(), "GuardOff") {
+			t.Errorf("%s: %v, want an error naming GuardOff", name, err)
+		}
+	}
+	if v, err := verifier.New(rec, verifier.WithGuard(verifier.Guard{Block: []string{"+1900"}})); err != nil {
+		t.Errorf("the guard off with a Block pin: %v", err)
+	} else {
+		v.Close()
+	}
 	for name, g := range map[string]verifier.Guard{
 		"a guard prefix":       {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+86138", "+1650", "+44794"}},
 		"a narrower range":     {Level: verifier.GuardStandard, PrefixDigits: 3, Allow: []string{"+8613800"}},

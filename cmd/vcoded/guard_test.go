@@ -8,14 +8,15 @@ import (
 
 // TestGuardPins: -guard-block refuses a prefix even with the guard off
 // (VCODE_GUARD_BLOCK alike), other prefixes go through, and a malformed
-// prefix stops the start with an error naming it.
+// prefix stops the start with an error naming it, as does -guard-allow
+// with the guard off.
 func TestGuardPins(t *testing.T) {
 	for name, tt := range map[string]struct {
 		args []string
 		env  map[string]string
 	}{
-		"flags":       {[]string{"-tokens", "tok", "-guard", "off", "-guard-block", "+86137,+1900", "-guard-allow", "+86138"}, nil},
-		"environment": {[]string{"-tokens", "tok"}, map[string]string{"VCODE_GUARD": "off", "VCODE_GUARD_BLOCK": "+86137", "VCODE_GUARD_ALLOW": "+86138"}},
+		"flags":       {[]string{"-tokens", "tok", "-guard", "off", "-guard-block", "+86137,+1900"}, nil},
+		"environment": {[]string{"-tokens", "tok"}, map[string]string{"VCODE_GUARD": "off", "VCODE_GUARD_BLOCK": "+86137"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := start(t, tt.args, tt.env)
@@ -33,6 +34,11 @@ func TestGuardPins(t *testing.T) {
 				t.Errorf("the start line does not say guard=off:\n%s", logs)
 			}
 		})
+	}
+	// An Allow pin with the guard off would do nothing: refused, not
+	// silently ignored.
+	if _, err := runOnce(t, []string{"-tokens", "tok", "-guard", "off", "-guard-allow", "+86138"}, nil); err == nil || !strings.Contains(err.Error(), "GuardOff") {
+		t.Fatalf("-guard off with -guard-allow: %v", err)
 	}
 	_, err := runOnce(t, []string{"-tokens", "tok", "-guard-block", "86137"}, nil)
 	if err == nil || !strings.Contains(err.Error(), `"86137"`) {
