@@ -54,8 +54,10 @@ const GuardSafeFor = 30 * 24 * time.Hour
 // less each day it is refused, and real users near their allowance do
 // not lose their base to a refusal.
 //
-// So a prefix that never converts gets at most Base SMS in any 24 hours,
-// however its sends are timed, and a region RegionBase; a busy prefix of
+// So a prefix that never converts gets at most Base SMS in a day's
+// window (23 to 24 hours of hour buckets: at most twice Base in any
+// rolling 24 hours), however its sends are timed, and a region
+// RegionBase; a busy prefix of
 // real users has room for High/Per unverified sends per verified code,
 // which is what an attacker must fill, with SMS that are delivered, to
 // have its real users refused; and a quiet one little more than Base, for

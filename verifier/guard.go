@@ -51,8 +51,9 @@ const (
 //     days since the prefix was first counted, when fewer) when that is
 //     more. A send counts as unverified from the moment it is made, until
 //     its code is verified: no send is free and nothing resets, so a
-//     prefix that never converts gets its base in any 24 hours, however
-//     the sends are timed;
+//     prefix that never converts gets its base in each window of 23 to 24
+//     hours (the counts are hour buckets), so at most twice its base in
+//     any rolling 24 hours, however the sends are timed;
 //   - a send its prefix has not earned needs room in its region (its ISO
 //     code) too: the region's unverified sends may be at most its own
 //     base (300) plus one per code the region verifies on a usual day, so
