@@ -69,3 +69,47 @@ func TestGuardLogsBlocks(t *testing.T) {
 		t.Fatalf("%d block lines, want one naming +86138:\n%s", n, logs)
 	}
 }
+
+// TestGuardSafeListFlag: with -guard-safe-list (VCODE_GUARD_SAFE_LIST
+// alike) a number whose code was verified passes its prefix's spent
+// allowance once; without it, it is refused like any other.
+func TestGuardSafeListFlag(t *testing.T) {
+	base := []string{"-tokens", "tok", "-limit-subject-send", "off", "-limit-ip-send", "off", "-limit-cooldown", "0"}
+	for name, tt := range map[string]struct {
+		args []string
+		env  map[string]string
+		want int
+	}{
+		"off by default": {base, nil, 403},
+		"flag":           {append(base, "-guard-safe-list"), nil, 200},
+		"environment":    {base, map[string]string{"VCODE_GUARD_SAFE_LIST": "true"}, 200},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := start(t, tt.args, tt.env)
+			sendURL := s.url + "/v1/usg/dcs/member/verification-code"
+			const known = "+8613800000099"
+			if resp, body := post(t, sendURL, "tok", `{"contact":"`+known+`"}`); resp.StatusCode != 200 {
+				t.Fatalf("first send: %d %s", resp.StatusCode, body)
+			}
+			code := lastCode(t, s.stdout.String(), known)
+			if resp, body := post(t, sendURL+"/verify", "tok", `{"contact":"`+known+`","verificationCode":"`+code+`"}`); resp.StatusCode != 200 {
+				t.Fatalf("verify: %d %s", resp.StatusCode, body)
+			}
+			// The standard base: 20 unverified sends, then the prefix is spent.
+			for i := range 21 {
+				resp, _ := post(t, sendURL, "tok", fmt.Sprintf(`{"contact":"+86138000000%02d"}`, i))
+				if want := map[bool]int{true: 200, false: 403}[i < 20]; resp.StatusCode != want {
+					t.Fatalf("send %d: %d, want %d", i+1, resp.StatusCode, want)
+				}
+			}
+			if resp, body := post(t, sendURL, "tok", `{"contact":"`+known+`"}`); resp.StatusCode != tt.want {
+				t.Fatalf("the verified number on the spent prefix: %d %s, want %d", resp.StatusCode, body, tt.want)
+			}
+			// Its next send does not pass (a pass takes the mark; the
+			// contact's provider calls, 2 a minute, may refuse it first).
+			if resp, _ := post(t, sendURL, "tok", `{"contact":"`+known+`"}`); resp.StatusCode == 200 {
+				t.Fatal("its next send went through: a pass takes the mark")
+			}
+		})
+	}
+}

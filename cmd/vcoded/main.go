@@ -51,6 +51,9 @@
 //	                 guard always lets through ("+86138,+1650")
 //	-guard-block     VCODE_GUARD_BLOCK     comma-separated E.164 prefixes
 //	                 always refused, even with -guard off ("+1900")
+//	-guard-safe-list VCODE_GUARD_SAFE_LIST a number whose last code was
+//	                 verified passes a spent allowance once (off: on an
+//	                 attacked prefix it tells who verified lately)
 //	-default-country VCODE_DEFAULT_COUNTRY Huawei country value in which a
 //	                 national number without "country" is read (chinaPR)
 //	-log-level       VCODE_LOG_LEVEL       which requests get a log line

@@ -22,6 +22,8 @@ type policyFlags struct {
 	// guardAllow and guardBlock are the guard's pinned prefixes,
 	// comma-separated.
 	guardAllow, guardBlock string
+	// guardSafeList is -guard-safe-list: verifier.Guard.SafeList.
+	guardSafeList bool
 	// deliveriesSet records which -limit-*-deliveries were given; the
 	// others follow their -limit-*-send (see withDeliveries).
 	deliveriesSet [3]bool
@@ -128,6 +130,7 @@ func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
 	fs.StringVar(&p.guard, "guard", "standard", "SMS pumping guard `level`: off, basic, standard or max (env VCODE_GUARD)")
 	fs.StringVar(&p.guardAllow, "guard-allow", "", "comma-separated E.164 `prefixes` the pumping guard always lets through, \"+86138,+1650\" (env VCODE_GUARD_ALLOW)")
 	fs.StringVar(&p.guardBlock, "guard-block", "", "comma-separated E.164 `prefixes` always refused, even with -guard off, \"+1900\" (env VCODE_GUARD_BLOCK)")
+	fs.BoolVar(&p.guardSafeList, "guard-safe-list", false, "let a number whose last code was verified pass a spent pumping allowance once; off by default, since on an attacked prefix it tells anyone which numbers verified lately (env VCODE_GUARD_SAFE_LIST=true)")
 	fs.StringVar(&p.country, "default-country", "", "Huawei `country` value in which a national number without \"country\" is read; chinaPR when empty (env VCODE_DEFAULT_COUNTRY)")
 	return p
 }
@@ -143,6 +146,7 @@ var policyEnv = map[string]string{
 	"validity": "VCODE_VALIDITY", "brand": "VCODE_BRAND",
 	"default-country": "VCODE_DEFAULT_COUNTRY", "guard": "VCODE_GUARD",
 	"guard-allow": "VCODE_GUARD_ALLOW", "guard-block": "VCODE_GUARD_BLOCK",
+	"guard-safe-list": "VCODE_GUARD_SAFE_LIST",
 }
 
 // applyPolicyEnv sets, from the environment, every policy flag the command
@@ -174,6 +178,7 @@ func (p *policyFlags) options() ([]verifier.Option, error) {
 	g := verifier.DefaultGuard()
 	g.Level = level
 	g.Allow, g.Block = splitList(p.guardAllow), splitList(p.guardBlock)
+	g.SafeList = p.guardSafeList
 	opts := []verifier.Option{verifier.WithLimits(p.withDeliveries()), verifier.WithValidity(p.validity), verifier.WithGuard(g)}
 	if p.brand != "" {
 		opts = append(opts, verifier.WithBrand(p.brand))
