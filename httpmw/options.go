@@ -129,8 +129,9 @@ func WithVerified(f func(r *http.Request, subject string, c contact.Contact) err
 // a flow that takes one kind (a change of email address takes
 // delivery.Email): a contact of another kind is refused, on send and on
 // verify alike, with 403 USG.201060008 and a message that names what is
-// accepted ("This endpoint accepts email addresses only.",
-// i18n.EmailOnly or i18n.PhoneOnly), right after it parses: before any
+// accepted ("This endpoint accepts email addresses only." or "This
+// endpoint accepts mobile numbers only.", i18n.EmailOnly and
+// i18n.PhoneOnly), right after it parses: before any
 // limit is taken or any code exists (verifier.Request.Channels). By
 // default a Handler takes every channel the Verifier allows, which still
 // applies. New refuses an empty list and a channel other than
