@@ -42,3 +42,17 @@ func Example() {
 	// +19999999999 false true false true
 	// alice@example.com false false true false
 }
+
+// A notifier of your own says that its provider refused the number itself
+// with InvalidRecipient: the verifier then answers the user that the
+// contact is invalid (400 USG.201060002 over HTTP), withdraws the code and
+// gives the limits back, as for any certain non-delivery.
+func ExampleInvalidRecipient() {
+	gateway := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
+		// The gateway answered "no such subscriber" for m.To.
+		return delivery.InvalidRecipient(errors.New("gateway: 21211 not a valid number"))
+	})
+	err := gateway.Notify(context.Background(), delivery.Message{Channel: delivery.SMS, To: "+15005550001", Code: "123456"})
+	fmt.Println(errors.Is(err, delivery.ErrInvalidRecipient), errors.Is(err, delivery.ErrUndelivered))
+	// Output: true true
+}
