@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -40,4 +42,26 @@ func Ping(ctx context.Context, client redis.UniversalClient, timeout time.Durati
 	ctx, cancel := Bound(ctx, timeout)
 	defer cancel()
 	return client.Ping(ctx).Err()
+}
+
+// CheckNew returns every problem with a Redis backend's New arguments,
+// each named for pkg ("redisstore"): noClient for a nil client, an empty
+// prefix (example is one to suggest, "vcode:code:"), a prefix with a brace
+// (it would change the keys' Cluster hash tag), and a timeout given
+// (non-nil) that is not positive.
+func CheckNew(pkg, example string, noClient error, client redis.UniversalClient, prefix string, timeout *time.Duration) error {
+	var errs []error
+	if client == nil {
+		errs = append(errs, noClient)
+	}
+	switch {
+	case prefix == "":
+		errs = append(errs, fmt.Errorf("%s: empty key prefix: give one of the application's own, such as %q", pkg, example))
+	case strings.ContainsAny(prefix, "{}"):
+		errs = append(errs, fmt.Errorf("%s: key prefix %q has a brace, which would change the keys' Redis Cluster hash tag", pkg, prefix))
+	}
+	if timeout != nil && *timeout <= 0 {
+		errs = append(errs, fmt.Errorf("%s: timeout %v is not positive", pkg, *timeout))
+	}
+	return errors.Join(errs...)
 }

@@ -1,12 +1,10 @@
 package redislimiter
 
 import (
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/vcodekit/vcode/internal/rediskey"
 )
 
 // Option configures a Limiter. An option only records its value: New checks
@@ -55,18 +53,5 @@ func New(client redis.UniversalClient, prefix string, opts ...Option) (*Limiter,
 
 // check returns every problem with client, prefix and the options.
 func (o *options) check(client redis.UniversalClient, prefix string) error {
-	var errs []error
-	if client == nil {
-		errs = append(errs, errNoClient)
-	}
-	switch {
-	case prefix == "":
-		errs = append(errs, errors.New("redislimiter: empty key prefix: give one of the application's own, such as \"vcode:limit:\""))
-	case strings.ContainsAny(prefix, "{}"):
-		errs = append(errs, fmt.Errorf("redislimiter: key prefix %q has a brace, which would change the keys' Redis Cluster hash tag", prefix))
-	}
-	if d := o.timeout; d != nil && *d <= 0 {
-		errs = append(errs, fmt.Errorf("redislimiter: timeout %v is not positive", *d))
-	}
-	return errors.Join(errs...)
+	return rediskey.CheckNew("redislimiter", "vcode:limit:", errNoClient, client, prefix, o.timeout)
 }

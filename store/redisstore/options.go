@@ -1,12 +1,10 @@
 package redisstore
 
 import (
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/vcodekit/vcode/internal/rediskey"
 )
 
 // Option configures a Store. An option only records its value: New checks
@@ -58,18 +56,5 @@ func New(client redis.UniversalClient, prefix string, opts ...Option) (*Store, e
 
 // check returns every problem with client, prefix and the options.
 func (o *options) check(client redis.UniversalClient, prefix string) error {
-	var errs []error
-	if client == nil {
-		errs = append(errs, errNoClient)
-	}
-	switch {
-	case prefix == "":
-		errs = append(errs, errors.New("redisstore: empty key prefix: give one of the application's own, such as \"vcode:code:\""))
-	case strings.ContainsAny(prefix, "{}"):
-		errs = append(errs, fmt.Errorf("redisstore: key prefix %q has a brace, which would change the keys' Redis Cluster hash tag", prefix))
-	}
-	if d := o.timeout; d != nil && *d <= 0 {
-		errs = append(errs, fmt.Errorf("redisstore: timeout %v is not positive", *d))
-	}
-	return errors.Join(errs...)
+	return rediskey.CheckNew("redisstore", "vcode:code:", errNoClient, client, prefix, o.timeout)
 }
