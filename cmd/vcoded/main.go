@@ -61,6 +61,13 @@
 //	                 only those failing with a 5xx; off, none (see Logs)
 //	-log-format      VCODE_LOG_FORMAT      text (default: key=value lines)
 //	                 or json (one JSON object a line, slog's JSON handler)
+//	-ui              VCODE_UI              serve a demo page with the
+//	                 <vcode-verify> widget (package widget) at /ui/: the
+//	                 page hands each browser a demo session cookie, and its
+//	                 endpoints (/ui/api/send, /ui/api/verify) take that
+//	                 cookie instead of an access token, so for development
+//	                 only: go run ./cmd/vcoded -ui, then open
+//	                 http://127.0.0.1:8080/ui/ (codes print on stdout)
 //	-version                               print vcoded's version and exit
 //
 // The policy, each flag with its environment variable, defaults as in
@@ -294,6 +301,8 @@ type config struct {
 	// secretWarnings are the secrets given as flags, to warn about once
 	// the logger exists.
 	secretWarnings []secretWarning
+	// ui is -ui: the demo page at /ui/.
+	ui bool
 }
 
 // secretWarning is a secret given on the command line, and where it had
@@ -329,6 +338,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*config
 	logLevel := fs.String("log-level", envOr(getenv, "VCODE_LOG_LEVEL", "info"), "least `level` of the per-request log lines: debug, info, warn, error or off (env VCODE_LOG_LEVEL); vcoded's own lines are always written")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "VCODE_LOG_FORMAT", "text"), "log line `format`: text (key=value) or json (env VCODE_LOG_FORMAT)")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print vcoded's version and exit")
+	fs.BoolVar(&cfg.ui, "ui", false, "serve a demo page with the <vcode-verify> widget at /ui/, its endpoints authenticated by a demo session cookie instead of a token: for development (env VCODE_UI=true)")
 	cfg.policy = addPolicyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -337,6 +347,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*config
 		return cfg, nil
 	}
 	if err := applyPolicyEnv(fs, getenv); err != nil {
+		return nil, err
+	}
+	if err := boolFromEnv(fs, "ui", "VCODE_UI", getenv); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -557,7 +570,14 @@ func buildHandler(cfg *config, notifier delivery.Notifier, vopts []verifier.Opti
 	if err != nil {
 		return err
 	}
-	srv.handler = h.Middleware(probes(v))
+	next := probes(v)
+	if cfg.ui {
+		if err := addUI(next, v, hopts); err != nil {
+			return err
+		}
+		logger.Warn("-ui: the demo page's endpoints at /ui/api/ take a session cookie the page hands to any browser, no access token; for development only")
+	}
+	srv.handler = h.Middleware(next)
 	srv.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return nil
 }
@@ -586,6 +606,9 @@ func serve(ctx context.Context, cfg *config, srv *app, logger *slog.Logger, read
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("vcoded listening", "addr", ln.Addr().String(), "backend", srv.backend, "delivery", srv.delivery, "guard", cfg.policy.guard, "version", buildVersion())
+	if cfg.ui {
+		logger.Info("vcoded demo page", "url", "http://"+ln.Addr().String()+"/ui/")
+	}
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -669,7 +692,7 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 }
 
 // probes serves the health endpoints beside the API.
-func probes(v *verifier.Verifier) http.Handler {
+func probes(v *verifier.Verifier) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
@@ -858,6 +881,24 @@ func readList(value, file, valueName, fileName string) ([]string, error) {
 		return nil, fmt.Errorf("%s: %s lists nothing (only blank lines and # comments)", fileName, file)
 	}
 	return out, nil
+}
+
+// boolFromEnv gives a boolean flag not on the command line the value of
+// its environment variable ("true", "1", "false"...), when set.
+func boolFromEnv(fs *flag.FlagSet, name, env string, getenv func(string) string) error {
+	v := getenv(env)
+	if v == "" {
+		return nil
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	if given {
+		return nil
+	}
+	if err := fs.Set(name, v); err != nil {
+		return fmt.Errorf("%s: %q is not a boolean (true or false)", env, v)
+	}
+	return nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

@@ -341,11 +341,13 @@
 
     // secondsUntil counts from the server's own clock (its Date header),
     // so that a wrong clock in the browser does not skew the countdown.
+    // Date has whole seconds: the server's now is taken mid-second.
     secondsUntil(when, res) {
       const at = Date.parse(when || '');
       if (!Number.isFinite(at)) return 0;
-      const now = Date.parse(res.headers.get('Date') || '');
-      return Math.max(0, Math.ceil((at - (Number.isFinite(now) ? now : Date.now())) / 1000));
+      const date = Date.parse(res.headers.get('Date') || '');
+      const now = Number.isFinite(date) ? date + 500 : Date.now();
+      return Math.max(0, Math.ceil((at - now) / 1000));
     }
 
     // fail shows an error in the form that made the request, marks the
