@@ -139,6 +139,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>vcode widget</title>
+<link rel="stylesheet" href="/page.css">
 <link rel="stylesheet" href="/vcode/vcode-verify.css">
 <script defer src="/vcode/vcode-verify.js"></script>
 </head>
@@ -150,6 +151,13 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 </body>
 </html>
 `))
+
+// pageCSS is the host page's own style sheet (the widget inherits its
+// font).
+const pageCSS = `body { margin: 0; font: 16px/1.5 system-ui, "Noto Sans", "WenQuanYi Zen Hei", sans-serif; color: #1b1d21; background: #f6f7f9; }
+main { max-width: 26rem; margin: 1.5rem auto; padding: 1.25rem 1.75rem; background: #fff; border-radius: 0.75rem; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.1); }
+h1 { margin-top: 0; font-size: 1.4rem; }
+`
 
 // newServer starts the host. Its pages set the session cookie; its API
 // answers carry the manual clock's Date, as the widget counts down from
@@ -168,6 +176,10 @@ func newServer(t *testing.T, opts ...widget.Option) *server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /page", s.page)
+	mux.HandleFunc("GET /page.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Write([]byte(pageCSS))
+	})
 	mux.HandleFunc("GET /control", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
