@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +35,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vcodekit/vcode/httpmw"
+	"github.com/vcodekit/vcode/i18n"
 	"github.com/vcodekit/vcode/notify"
 	"github.com/vcodekit/vcode/vcodetest"
 	"github.com/vcodekit/vcode/widget"
@@ -146,7 +148,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <body>
 <main>
 <h1>Sign in</h1>
-<vcode-verify send-url="/api/send" verify-url="/api/verify" channel="{{.Channel}}"></vcode-verify>
+<vcode-verify send-url="{{.Send}}" verify-url="/api/verify" channel="{{.Channel}}"></vcode-verify>
 </main>
 </body>
 </html>
@@ -188,9 +190,48 @@ func newServer(t *testing.T, opts ...widget.Option) *server {
 	mux.Handle("/vcode/", http.StripPrefix("/vcode", assets))
 	mux.Handle("POST /api/send", s.dated(h.SendHandler()))
 	mux.Handle("POST /api/verify", s.dated(h.VerifyHandler()))
+	mux.HandleFunc("POST /api/fake", fakeAnswer)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
+}
+
+// fakeAnswer answers what ?answer= says: the error of that code from
+// httpmw's table (its status, and its message in the request's language),
+// a proxy's HTML error page ("html"), or a connection closed with no
+// answer ("hangup").
+func fakeAnswer(w http.ResponseWriter, r *http.Request) {
+	answer := r.URL.Query().Get("answer")
+	switch answer {
+	case "html":
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+		return
+	case "hangup":
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
+	lang := i18n.Default().Negotiate(r.Header.Get("Accept-Language"))
+	for _, spec := range errorSpecs() {
+		if spec.Code == answer {
+			w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+			if spec.Status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "5")
+			}
+			w.WriteHeader(spec.Status)
+			json.NewEncoder(w).Encode(map[string]string{"error_code": spec.Code, "error_msg": i18n.Default().Error(lang, spec.Message), "request_id": "fake"})
+			return
+		}
+	}
+	http.Error(w, "unknown answer", http.StatusTeapot)
+}
+
+// errorSpecs is httpmw's error table with its internal-error row.
+func errorSpecs() []httpmw.ErrorSpec {
+	return append(httpmw.ErrorTable(), httpmw.ErrorSpec{Status: http.StatusInternalServerError, Code: httpmw.CodeInternal, Message: i18n.Internal})
 }
 
 // page serves the page with the widget, opening a session when the
@@ -205,7 +246,10 @@ func (s *server) page(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
-	data := struct{ Lang, Channel string }{"en-US", "phone"}
+	data := struct{ Lang, Channel, Send string }{"en-US", "phone", "/api/send"}
+	if u := r.URL.Query().Get("send"); u != "" {
+		data.Send = u
+	}
 	if l := r.URL.Query().Get("lang"); l != "" {
 		data.Lang = l
 	}
