@@ -302,30 +302,30 @@ func TestWidget(t *testing.T) {
 		ctx := newTab(t, browser)
 		for _, lang := range []string{"en-US", "zh-CN"} {
 			tag := i18n.Default().Negotiate(lang)
-			type want struct{ answer, msg, invalid string }
+			type want struct{ answer, code, msg, invalid string }
 			var cases []want
-			for _, spec := range errorSpecs() {
+			for i, spec := range errorSpecs() {
 				invalid := "null"
 				switch spec.Code {
 				case httpmw.CodeInvalidContact, httpmw.CodeInvalidCountry, httpmw.CodeNotAllowed:
 					invalid = "true"
 				}
-				cases = append(cases, want{spec.Code, i18n.Default().Error(tag, spec.Message), invalid})
+				cases = append(cases, want{strconv.Itoa(i), spec.Code, i18n.Default().Error(tag, spec.Message), invalid})
 			}
 			own := map[string]map[string]string{
 				"en-US": {"html": "The server gave an unexpected answer. Try again later.", "hangup": "The server could not be reached. Check your connection and try again."},
 				"zh-CN": {"html": "服务器返回了意外的应答，请稍后重试。", "hangup": "无法连接服务器，请检查网络后重试。"},
 			}
-			cases = append(cases, want{"html", own[lang]["html"], "null"}, want{"hangup", own[lang]["hangup"], "null"})
+			cases = append(cases, want{"html", "", own[lang]["html"], "null"}, want{"hangup", "", own[lang]["hangup"], "null"})
 			for _, c := range cases {
 				open(t, ctx, s.URL+"/page?lang="+lang+"&send="+url.QueryEscape("/api/fake?answer="+c.answer))
 				do(t, ctx, chromedp.SendKeys(in("#contact"), "13612345678"), chromedp.Click(in(".send")))
-				waitFor(t, ctx, lang+" "+c.answer+"'s message", root+".querySelector('#contact-error').textContent === "+strconv.Quote(c.msg))
+				waitFor(t, ctx, lang+" "+c.answer+" "+c.code+"'s message", root+".querySelector('#contact-error').textContent === "+strconv.Quote(c.msg))
 				expect(t, ctx, map[string]string{
 					root + ".querySelector('#contact').getAttribute('aria-invalid')": c.invalid,
 					root + ".activeElement.id":                                       "contact",
 				})
-				if c.answer == httpmw.CodeTooFrequent {
+				if c.code == httpmw.CodeTooFrequent || c.code == httpmw.CodeTooManyAttempts {
 					countdown(t, ctx, ".send", map[string]string{"en-US": "New code in {s} s", "zh-CN": "{s} 秒后可重新获取"}[lang], 1, 5)
 				}
 			}
