@@ -105,7 +105,10 @@ func WithTrustedProxies(cidrs ...string) Option {
 // and refuses "", "*" and any wildcard, and "null" (the origin of every
 // sandboxed frame and local file). Given more than once, the origins add
 // up. A trusted origin's pages may then ask for codes with the user's
-// cookies: trust only origins whose pages are the host's own.
+// cookies: trust only origins whose pages are the host's own. Such a page
+// also needs CORS headers for its JSON requests, which httpmw does not
+// write (it answers OPTIONS with 405): the host answers the preflight in
+// front of the Handler, for these origins only.
 //
 // Requests that come from the endpoints' own origin, and requests from
 // programs that are no browser (they send neither Sec-Fetch-Site nor
