@@ -134,3 +134,20 @@ func BenchmarkVerifyHandler429(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCrossOriginRefused is a forged request from a page on another
+// site, hammered: refused before the credentials and the body.
+func BenchmarkCrossOriginRefused(b *testing.B) {
+	h := benchHandler(b, notify.Discard)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := benchRequest(httpmw.SendPath, sendBody)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		r.Header.Set("Origin", "https://evil.example")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 403 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}

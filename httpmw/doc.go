@@ -20,14 +20,42 @@
 //
 // # Order of checks
 //
-// Method (405), then the access token or WithSubject (401/403), then the
-// body: content type, size and JSON (400 USG.201060001); an unknown country
+// Method (405), then the origin of a browser's request (403
+// USG.000000005, ErrCrossOrigin), then the access token or WithSubject
+// (401/403), then the body: content type, size and JSON (400 USG.201060001); an unknown country
 // (003, even for an email address), the contact (002), a number that does
 // not match its country (003), a contact of a channel WithChannels leaves
 // out (008), the code's format (004); on send, the destination (008:
 // channels, regions, routes) and then WithBeforeSend's hook; then the
 // pumping guard, rate limits and the code itself. A client without a
 // valid token learns nothing about bodies or contacts.
+//
+// # Cross-origin requests
+//
+// A browser attaches a site's cookies (and a client certificate) to every
+// request to the site, whichever page made it, so a host whose WithSubject
+// reads a session cookie would serve a hostile page's forged request in
+// its user's name. Every Handler refuses a browser's request from another
+// origin with net/http's CrossOriginProtection: Sec-Fetch-Site cross-site
+// or same-site (a page on another subdomain), or, from a browser that
+// sends no Sec-Fetch-Site, an Origin whose host is not the request's Host.
+// The refusal comes before the credentials and the body: a forged request
+// learns nothing and costs nothing (no subject looked up, no quota, no
+// code). Programs that are no browser send neither header and pass, as do
+// the site's own pages. A page of the host's on another origin (a widget
+// on https://www.example.com calling https://api.example.com) is named
+// with WithTrustedOrigins, or the host passes its own check with
+// WithCrossOriginProtection. The check is on with an Authenticator too,
+// where a custom header already forces a CORS preflight: one rule for
+// every Handler. Behind a proxy that rewrites Host, a browser without
+// Sec-Fetch-Site (most browsers before 2023) is refused even on the
+// site's own pages: have the proxy pass the Host on, or trust the site's
+// origin.
+//
+// The JSON content type is a second, independent wall: the bodies a page
+// on another site can send without a CORS preflight (text/plain,
+// application/x-www-form-urlencoded, multipart/form-data, or none) all
+// get 400 USG.201060001 before any state changes.
 //
 // # Mounting
 //

@@ -44,12 +44,14 @@ type ErrorSpec struct {
 var errBadRequest = errors.New("httpmw: unreadable request body")
 
 // errorTable is the API's error table. The rows of httpmw's own errors
-// come first; then one row per class of verifier.Classify, which decides
-// the class of every other error, in the order it documents.
+// (ownRows of them) come first; then one row per class of
+// verifier.Classify, which decides the class of every other error, in the
+// order it documents.
 var errorTable = []ErrorSpec{
 	{errBadRequest, http.StatusBadRequest, CodeBadRequest, i18n.BadRequest},
 	{ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized, i18n.Unauthorized},
 	{ErrForbidden, http.StatusForbidden, CodeForbidden, i18n.Forbidden},
+	{ErrCrossOrigin, http.StatusForbidden, CodeForbidden, i18n.CrossOrigin},
 	{contact.ErrInvalid, http.StatusBadRequest, CodeInvalidContact, i18n.InvalidContact},
 	{contact.ErrUnknownCountry, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
 	{contact.ErrCountryMismatch, http.StatusBadRequest, CodeInvalidCountry, i18n.InvalidCountry},
@@ -62,9 +64,10 @@ var errorTable = []ErrorSpec{
 
 // ErrorTable returns the API's error table, the one place that maps an
 // error to its status, code and message (a copy: changing it changes
-// nothing). httpmw's own errors (an unreadable body, a refused token) are
-// told by errors.Is; every other error by verifier.Classify, so that the
-// HTTP answer and the verifier's Observer outcome always agree. An error
+// nothing). httpmw's own errors (an unreadable body, a refused token, a
+// cross-origin request) are told by errors.Is; every other error by
+// verifier.Classify, so that the HTTP answer and the verifier's Observer
+// outcome always agree. An error
 // matching no row is an internal error: 500, CodeInternal. A provider's
 // certain refusal of the number (delivery.ErrInvalidRecipient: Twilio's
 // 21211, Huawei Cloud's E200023...) reaches the table as
@@ -74,17 +77,20 @@ func ErrorTable() []ErrorSpec {
 	return slices.Clone(errorTable)
 }
 
+// ownRows is the number of rows of httpmw's own errors.
+const ownRows = 4
+
 var internalSpec = ErrorSpec{nil, http.StatusInternalServerError, CodeInternal, i18n.Internal}
 
 // specFor returns the row for err.
 func specFor(err error) ErrorSpec {
-	for _, s := range errorTable[:3] {
+	for _, s := range errorTable[:ownRows] {
 		if errors.Is(err, s.Err) {
 			return s
 		}
 	}
 	if class := verifier.Classify(err); class != nil {
-		for _, s := range errorTable[3:] {
+		for _, s := range errorTable[ownRows:] {
 			if s.Err == class {
 				return s
 			}

@@ -15,7 +15,8 @@ import (
 )
 
 // FuzzReadBody: decoding never panics and fails only with the documented
-// errors.
+// errors; a body without a content type, or of one a page on another site
+// can send without a CORS preflight, is never read.
 func FuzzReadBody(f *testing.F) {
 	for _, seed := range []string{
 		`{"contact":"+8613612345678","country":"chinaPR"}`, `{"contact":"+8613612345678","verificationCode":"753927"}`,
@@ -25,6 +26,9 @@ func FuzzReadBody(f *testing.F) {
 		f.Add([]byte(seed), "application/json")
 	}
 	f.Add([]byte(`{}`), "text/plain")
+	f.Add([]byte(`{"contact":"+8613612345678","x":"="}`), "text/plain;charset=UTF-8")
+	f.Add([]byte(`{"contact":"+8613612345678"}`), "application/x-www-form-urlencoded")
+	f.Add([]byte(`{"contact":"+8613612345678"}`), "")
 	f.Add([]byte(`{}`), "application/json; charset=latin1")
 	f.Fuzz(func(t *testing.T, raw []byte, contentType string) {
 		r := httptest.NewRequest("POST", SendPath, bytes.NewReader(raw))
@@ -33,6 +37,9 @@ func FuzzReadBody(f *testing.F) {
 		if err != nil && !errors.Is(err, errBadRequest) && !errors.Is(err, contact.ErrInvalid) &&
 			!errors.Is(err, contact.ErrUnknownCountry) {
 			t.Fatalf("readBody(%q, %q): undocumented error %v", raw, contentType, err)
+		}
+		if (contentType == "" || corsSafelisted(contentType)) && !errors.Is(err, errBadRequest) {
+			t.Fatalf("readBody(%q, %q): a body a page on another site can send without a preflight was read: %v", raw, contentType, err)
 		}
 	})
 }

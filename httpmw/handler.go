@@ -49,7 +49,8 @@ type Handler struct {
 	trusted       []netip.Prefix
 	trust         func(*http.Request, string) bool // WithTrust
 	observer      RequestObserver
-	standalone    http.Handler // Middleware(NotFound), built once for ServeHTTP
+	crossOrigin   *http.CrossOriginProtection // WithTrustedOrigins, WithCrossOriginProtection
+	standalone    http.Handler                // Middleware(NotFound), built once for ServeHTTP
 	catalog       *i18n.Catalog
 	// contentLanguage holds a Content-Language value per language of the
 	// catalog, shared by every response: the slices are never written to.
@@ -112,6 +113,13 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 	for _, c := range o.trusted {
 		p, _ := netip.ParsePrefix(c)
 		h.trusted = append(h.trusted, p.Masked())
+	}
+	h.crossOrigin = or(o.crossOrigin, nil)
+	if h.crossOrigin == nil {
+		h.crossOrigin = http.NewCrossOriginProtection()
+		for _, origin := range o.origins {
+			h.crossOrigin.AddTrustedOrigin(origin) // checked by New
+		}
 	}
 	h.catalog = v.Catalog()
 	h.contentLanguage = map[language.Tag][]string{}
@@ -254,8 +262,12 @@ func (h *Handler) subject(r *http.Request) (string, error) {
 	return subject, nil
 }
 
-// handle authenticates, decodes and runs the request.
+// handle checks the request's origin, authenticates, decodes and runs
+// the request.
 func (h *Handler) handle(r *http.Request, c *call) error {
+	if err := crossOrigin(h.crossOrigin, r); err != nil {
+		return err
+	}
 	subject, err := h.subject(r)
 	if err != nil {
 		return err

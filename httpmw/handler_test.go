@@ -197,6 +197,9 @@ func TestErrorTable(t *testing.T) {
 		{name: "token forbidden", call: func(string) call {
 			return call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"X-Access-Token": "readonly"}}
 		}, status: 403, code: "USG.000000005", msg: i18n.Forbidden},
+		{name: "cross-origin browser request", call: func(string) call {
+			return call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}}
+		}, status: 403, code: "USG.000000005", msg: i18n.CrossOrigin},
 		{name: "authenticator down", call: func(string) call {
 			return call{path: httpmw.SendPath, body: sendBody, header: map[string]string{"X-Access-Token": "broken"}}
 		}, status: 500, code: "USG.201060500", msg: i18n.Internal},

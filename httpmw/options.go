@@ -33,6 +33,8 @@ type options struct {
 	channels      *[]delivery.Channel
 	beforeSend    *func(*http.Request, string, contact.Contact) error
 	route         *string
+	origins       []string                     // WithTrustedOrigins
+	crossOrigin   **http.CrossOriginProtection // WithCrossOriginProtection
 }
 
 // given returns a pointer to a copy of v, for the options' fields.
@@ -91,6 +93,41 @@ func WithSendTimes() Option {
 // Given more than once, the prefixes add up.
 func WithTrustedProxies(cidrs ...string) Option {
 	return func(o *options) { o.trusted = append(o.trusted, cidrs...) }
+}
+
+// WithTrustedOrigins lets browsers' requests from the given origins
+// through the cross-origin check every Handler makes (ErrCrossOrigin): a
+// page on another origin than the endpoints' that calls them, such as a
+// widget on https://www.example.com calling https://api.example.com.
+// Each origin is written as a browser sends it in the Origin header,
+// "scheme://host[:port]": lower case, without a path, a trailing slash or
+// a default port. New refuses any other form, since it would never match,
+// and refuses "", "*" and any wildcard, and "null" (the origin of every
+// sandboxed frame and local file). Given more than once, the origins add
+// up. A trusted origin's pages may then ask for codes with the user's
+// cookies: trust only origins whose pages are the host's own. Such a page
+// also needs CORS headers for its JSON requests, which httpmw does not
+// write (it answers OPTIONS with 405): the host answers the preflight in
+// front of the Handler, for these origins only.
+//
+// Requests that come from the endpoints' own origin, and requests from
+// programs that are no browser (they send neither Sec-Fetch-Site nor
+// Origin), pass without it.
+func WithTrustedOrigins(origins ...string) Option {
+	return func(o *options) { o.origins = append(o.origins, origins...) }
+}
+
+// WithCrossOriginProtection makes the Handler's cross-origin check p, the
+// host's own (for instance the one that guards its other routes), instead
+// of one of its own: the origins p trusts, then and later, are trusted
+// here too. httpmw calls p.Check only, and answers a refusal itself, with
+// 403 ErrCrossOrigin in the client's language; p's deny handler is not
+// used. p's bypass patterns apply: a pattern given to
+// AddInsecureBypassPattern that matches the endpoints' paths switches the
+// check off for them, which is the one way to do without it. New refuses
+// a nil p, and WithTrustedOrigins with it: give the origins to p.
+func WithCrossOriginProtection(p *http.CrossOriginProtection) Option {
+	return func(o *options) { o.crossOrigin = given(p) }
 }
 
 // WithSubject replaces the X-Access-Token check with f, for hosts whose
@@ -217,6 +254,7 @@ func (o *options) check(v *verifier.Verifier, auth Authenticator) error {
 		errs = append(errs, errors.New("httpmw: nil WithTrust function"))
 	}
 	errs = append(errs, o.checkFlow()...)
+	errs = append(errs, o.checkOrigins()...)
 	switch {
 	case auth == nil && o.subjectOf == nil:
 		errs = append(errs, errors.New("httpmw: nil authenticator and no WithSubject"))
@@ -245,6 +283,24 @@ func (o *options) checkFlow() []error {
 	}
 	if o.route != nil && !validRouteName(*o.route) {
 		errs = append(errs, fmt.Errorf("httpmw: WithRoute %q: want 1 to 64 printable ASCII characters", *o.route))
+	}
+	return errs
+}
+
+// checkOrigins returns the problems with WithTrustedOrigins and
+// WithCrossOriginProtection.
+func (o *options) checkOrigins() []error {
+	var errs []error
+	for _, origin := range o.origins {
+		if err := checkOrigin(origin); err != nil {
+			errs = append(errs, fmt.Errorf("httpmw: WithTrustedOrigins: %w", err))
+		}
+	}
+	if o.crossOrigin != nil && *o.crossOrigin == nil {
+		errs = append(errs, errors.New("httpmw: nil WithCrossOriginProtection"))
+	}
+	if o.crossOrigin != nil && o.origins != nil {
+		errs = append(errs, errors.New("httpmw: both WithTrustedOrigins and WithCrossOriginProtection: give the origins to the CrossOriginProtection"))
 	}
 	return errs
 }

@@ -61,6 +61,8 @@ type Key string
 // The error messages, one per row of the API's error table, and two
 // variants of NotAllowed's row: EmailOnly and PhoneOnly answer a contact of
 // the other kind on an endpoint that takes one (httpmw.WithChannels).
+// CrossOrigin answers a browser's request from another origin, which
+// httpmw refuses before it looks at the request's credentials.
 const (
 	BadRequest      Key = "bad_request"
 	InvalidContact  Key = "invalid_contact"
@@ -75,6 +77,7 @@ const (
 	Internal        Key = "internal"
 	EmailOnly       Key = "email_only"
 	PhoneOnly       Key = "phone_only"
+	CrossOrigin     Key = "cross_origin"
 )
 
 // Keys returns every error-message key: a language's Texts.Errors must have a
@@ -82,7 +85,7 @@ const (
 func Keys() []Key {
 	return []Key{BadRequest, InvalidContact, InvalidCountry, InvalidCode, WrongCode,
 		TooManyAttempts, TooFrequent, NotAllowed, Unauthorized, Forbidden, Internal,
-		EmailOnly, PhoneOnly}
+		EmailOnly, PhoneOnly, CrossOrigin}
 }
 
 // Data is what a message template sees.

@@ -51,6 +51,7 @@ var catalogTexts = [len(builtinTags)]map[Key][]catalog.Message{
 		Internal:          {catalog.String("服务内部错误，请稍后再试。")},
 		EmailOnly:         {catalog.String("此接口仅接受邮箱地址。")},
 		PhoneOnly:         {catalog.String("此接口仅接受手机号码。")},
+		CrossOrigin:       {catalog.String("已拒绝跨站请求：此接口只接受本站页面及受信任来源发起的请求。")},
 		smsText:           {catalog.String("您的验证码为%[1]s，%[2]d分钟内有效。请勿将验证码告知他人。")},
 		smsBrand:          {catalog.String("【%[3]s】您的验证码为%[1]s，%[2]d分钟内有效。请勿将验证码告知他人。")},
 		emailSubject:      {catalog.String("您的验证码")},
@@ -72,6 +73,7 @@ var catalogTexts = [len(builtinTags)]map[Key][]catalog.Message{
 		Internal:        {catalog.String("An internal error occurred. Please try again later.")},
 		EmailOnly:       {catalog.String("This endpoint accepts email addresses only.")},
 		PhoneOnly:       {catalog.String("This endpoint accepts mobile numbers only.")},
+		CrossOrigin:     {catalog.String("Cross-site request refused: this endpoint accepts requests from this site's own pages and its trusted origins only.")},
 		smsText: {pluralMinutes(
 			"Your verification code is %[1]s. It is valid for %[2]d minute. Do not share it with anyone.",
 			"Your verification code is %[1]s. It is valid for %[2]d minutes. Do not share it with anyone.")},

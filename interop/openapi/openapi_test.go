@@ -149,6 +149,8 @@ func TestHandlerMatchesDocument(t *testing.T) {
 		{path: send, body: `{"contact":"+8613612345678"}`, headers: map[string]string{"X-Access-Token": ""}, wantStatus: 401, description: "token missing"},
 		{path: send, body: `{"contact":"+8613612345678"}`, headers: map[string]string{"X-Access-Token": "nope"}, validBody: true, wantStatus: 401, description: "token invalid"},
 		{path: send, body: `{"contact":"+8613612345678"}`, headers: map[string]string{"X-Access-Token": "readonly"}, validBody: true, wantStatus: 403, description: "forbidden"},
+		{path: send, body: `{"contact":"+8613612345678"}`, headers: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, validBody: true, wantStatus: 403, description: "cross-origin browser request"},
+		{path: verify, body: `{"contact":"+8613612345678","verificationCode":"123456"}`, headers: map[string]string{"Origin": "https://evil.example"}, validBody: true, wantStatus: 403, description: "cross-origin request of an old browser"},
 		{path: send, body: `{"contact":"+8613612345678"}`, headers: map[string]string{"X-Access-Token": "panic"}, validBody: true, wantStatus: 500, description: "panic"},
 	} {
 		run(t, v, f, e)
