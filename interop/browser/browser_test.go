@@ -134,6 +134,14 @@ type server struct {
 
 	mu       sync.Mutex
 	sessions map[string]bool
+	seen     []seen // every request to /api/
+}
+
+// seen is one request to the API as the server saw it.
+type seen struct {
+	path, fetchSite, origin string
+	session                 bool // it carried a known session cookie
+	status                  int
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
@@ -277,12 +285,34 @@ func (s *server) subject(r *http.Request) (string, error) {
 }
 
 // dated sets the Date header from the manual clock (net/http keeps a Date
-// already set).
+// already set), and records the request in s.seen.
 func (s *server) dated(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
-		h.ServeHTTP(w, r)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		_, err := s.subject(r)
+		s.mu.Lock()
+		s.seen = append(s.seen, seen{r.URL.Path, r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin"), err == nil, sw.status})
+		s.mu.Unlock()
 	})
+}
+
+// requests returns what the API saw.
+func (s *server) requests() []seen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]seen(nil), s.seen...)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // advance moves the server's clock and the page's by d.

@@ -61,7 +61,7 @@ func waitFor(t *testing.T, ctx context.Context, what, predicate string) {
 }
 
 // state is what the widget shows, for failure messages.
-const state = `(() => { const r = ` + root + `; return r ? JSON.stringify({
+const state = `(() => { const r = document.querySelector('vcode-verify')?.shadowRoot; return r ? JSON.stringify({
   status: r.querySelector('.status').textContent,
   contactError: r.querySelector('#contact-error').textContent,
   codeError: r.querySelector('#code-error').textContent,
@@ -332,6 +332,9 @@ func TestWidget(t *testing.T) {
 		}
 		clean(t, ctx)
 	})
+
+	// A page of another origin forges requests with the session cookie.
+	t.Run("cross-site-forgery", func(t *testing.T) { forgery(t, browser) })
 
 	// A host's language through labels.json: its texts where given, en-US
 	// elsewhere.
