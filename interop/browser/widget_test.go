@@ -250,7 +250,8 @@ func TestWidget(t *testing.T) {
 		clean(t, ctx)
 	})
 
-	// An email address: no country, an email field, the code by email.
+	// An email address: no country, an email field, the code by email,
+	// typed in full-width digits.
 	t.Run("email", func(t *testing.T) {
 		s := newServer(t)
 		ctx := newTab(t, browser)
@@ -262,7 +263,9 @@ func TestWidget(t *testing.T) {
 		})
 		do(t, ctx, chromedp.SendKeys(in("#contact"), "user@example.com"), chromedp.Click(in(".send")))
 		waitFor(t, ctx, "the code field", `!`+root+`.querySelector('.code-form').hidden`)
-		do(t, ctx, chromedp.SendKeys(in("#code"), s.code(t, "user@example.com")), chromedp.Click(in(".verify")))
+		// Typed with full-width digits, as a Chinese IME may give them.
+		wide := strings.Map(func(r rune) rune { return r - '0' + '０' }, s.code(t, "user@example.com"))
+		do(t, ctx, chromedp.SendKeys(in("#code"), wide), chromedp.Click(in(".verify")))
 		d := verifiedDetail(t, ctx)
 		if d["contact"] != "user@example.com" || d["country"] != "" || d["channel"] != "email" {
 			t.Fatalf("verified detail %v", d)

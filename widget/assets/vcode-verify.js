@@ -241,10 +241,12 @@
         if (this.channel === 'both') this.$('.country-field').hidden = this.$('#contact').value.includes('@');
       });
       // Digits only in the code field: full-width digits typed by an IME
-      // become ASCII, anything else is dropped.
+      // become ASCII, anything else is dropped. Written back only when it
+      // changed, so that the caret stays where it is otherwise.
       this.$('#code').addEventListener('input', (e) => {
         const el = e.target;
-        el.value = el.value.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/\D/g, '');
+        const digits = el.value.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/\D/g, '');
+        if (digits !== el.value) el.value = digits;
       });
     }
 
