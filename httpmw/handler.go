@@ -199,7 +199,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 	start := time.Now()
 	c := &call{verify: verify}
 	hdr := w.Header()
-	c.id, hdr["X-Request-Id"] = requestID(r.Header.Get("X-Request-Id"))
+	c.id, hdr["X-Request-Id"] = requestID(headerValue(r.Header, "X-Request-Id"))
 	hdr["Cache-Control"] = headerNoCache
 	hdr["Pragma"] = headerNoCache
 	if r.Method != http.MethodPost {
@@ -208,7 +208,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 		h.logCall(r.Context(), c, http.StatusMethodNotAllowed, "", start)
 		return
 	}
-	c.lang = h.catalog.Negotiate(r.Header.Get("Accept-Language"))
+	c.lang = h.catalog.Negotiate(headerValue(r.Header, "Accept-Language"))
 	hdr["Content-Language"] = h.contentLanguageOf(c.lang)
 
 	status, code := http.StatusOK, ""
@@ -257,7 +257,7 @@ func (h *Handler) subject(r *http.Request) (string, error) {
 	var err error
 	if h.subjectOf != nil {
 		subject, err = h.subjectOf(r)
-	} else if token := r.Header.Get("X-Access-Token"); token == "" {
+	} else if token := headerValue(r.Header, "X-Access-Token"); token == "" {
 		return "", ErrUnauthenticated
 	} else {
 		subject, err = h.auth.Authenticate(r, token)
