@@ -84,9 +84,13 @@ var internalSpec = ErrorSpec{nil, http.StatusInternalServerError, CodeInternal, 
 
 // specFor returns the row for err.
 func specFor(err error) ErrorSpec {
-	for _, s := range errorTable[:ownRows] {
-		if errors.Is(err, s.Err) {
-			return s
+	// A verifier's refusal (a RateLimitError of one of its sentinels)
+	// wraps none of httpmw's own errors: it skips their errors.Is walk.
+	if rl, ok := err.(*verifier.RateLimitError); !ok || (rl.Reason != verifier.ErrTooManyAttempts && rl.Reason != verifier.ErrTooFrequent) {
+		for _, s := range errorTable[:ownRows] {
+			if errors.Is(err, s.Err) {
+				return s
+			}
 		}
 	}
 	if class := verifier.Classify(err); class != nil {

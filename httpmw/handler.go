@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/language"
@@ -54,7 +56,8 @@ type Handler struct {
 	catalog       *i18n.Catalog
 	// contentLanguage holds a Content-Language value per language of the
 	// catalog, shared by every response: the slices are never written to.
-	contentLanguage map[language.Tag][]string
+	// A catalog has a few languages: a scan is cheaper than hashing a Tag.
+	contentLanguage []tagHeader
 }
 
 // RequestEvent describes one served request, for metrics.
@@ -122,9 +125,8 @@ func New(v *verifier.Verifier, auth Authenticator, opts ...Option) (*Handler, er
 		}
 	}
 	h.catalog = v.Catalog()
-	h.contentLanguage = map[language.Tag][]string{}
 	for _, l := range h.catalog.Languages() {
-		h.contentLanguage[l] = []string{l.String()}
+		h.contentLanguage = append(h.contentLanguage, tagHeader{l, []string{l.String()}})
 	}
 	h.standalone = h.Middleware(http.NotFoundHandler())
 	return h, nil
@@ -174,6 +176,23 @@ func (h *Handler) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// tagHeader is a language and its Content-Language value.
+type tagHeader struct {
+	tag   language.Tag
+	value []string
+}
+
+// contentLanguageOf is the Content-Language value for lang, one of the
+// catalog's languages (Negotiate's answer).
+func (h *Handler) contentLanguageOf(lang language.Tag) []string {
+	for _, th := range h.contentLanguage {
+		if th.tag == lang {
+			return th.value
+		}
+	}
+	return nil
+}
+
 // call is the state of one request.
 type call struct {
 	id      string
@@ -188,7 +207,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 	start := time.Now()
 	c := &call{verify: verify}
 	hdr := w.Header()
-	c.id, hdr["X-Request-Id"] = requestID(r.Header.Get("X-Request-Id"))
+	c.id, hdr["X-Request-Id"] = requestID(headerValue(r.Header, "X-Request-Id"))
 	hdr["Cache-Control"] = headerNoCache
 	hdr["Pragma"] = headerNoCache
 	if r.Method != http.MethodPost {
@@ -197,8 +216,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, verify bool) {
 		h.logCall(r.Context(), c, http.StatusMethodNotAllowed, "", start)
 		return
 	}
-	c.lang = h.catalog.Negotiate(r.Header.Get("Accept-Language"))
-	hdr["Content-Language"] = h.contentLanguage[c.lang]
+	c.lang = h.catalog.Negotiate(headerValue(r.Header, "Accept-Language"))
+	hdr["Content-Language"] = h.contentLanguageOf(c.lang)
 
 	status, code := http.StatusOK, ""
 	defer func() {
@@ -246,7 +265,7 @@ func (h *Handler) subject(r *http.Request) (string, error) {
 	var err error
 	if h.subjectOf != nil {
 		subject, err = h.subjectOf(r)
-	} else if token := r.Header.Get("X-Access-Token"); token == "" {
+	} else if token := headerValue(r.Header, "X-Access-Token"); token == "" {
 		return "", ErrUnauthenticated
 	} else {
 		subject, err = h.auth.Authenticate(r, token)
@@ -445,7 +464,8 @@ func retrySeconds(d time.Duration) int64 {
 }
 
 func (h *Handler) logCall(ctx context.Context, c *call, status int, code string, start time.Time) {
-	latency := time.Since(start)
+	end := time.Now()
+	latency := end.Sub(start)
 	route := "send"
 	if c.verify {
 		route = "verify"
@@ -460,12 +480,13 @@ func (h *Handler) logCall(ctx context.Context, c *call, status int, code string,
 	if !h.log.Enabled(ctx, level) {
 		return
 	}
-	attrs := []slog.Attr{
+	var attrBuf [7]slog.Attr
+	attrs := append(attrBuf[:0],
 		slog.String("request_id", c.id),
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Duration("latency", latency),
-	}
+	)
 	if code != "" {
 		attrs = append(attrs, slog.String("error_code", code))
 	}
@@ -481,5 +502,26 @@ func (h *Handler) logCall(ctx context.Context, c *call, status int, code string,
 		}
 		attrs = append(attrs, slog.String("error", msg))
 	}
-	h.log.LogAttrs(ctx, level, "vcode request", attrs...)
+	// The record is made here rather than by Logger.LogAttrs, which would
+	// read the clock again and walk the stack for the caller's PC on every
+	// request: the time is the answer's, and the PC, the same for every
+	// request, is found once.
+	r := slog.NewRecord(end, level, "vcode request", logCallPC())
+	r.AddAttrs(attrs...)
+	h.log.Handler().Handle(ctx, r) // as Logger does, the error is the handler's to report
+}
+
+// logPC is the program counter logCall's records carry for a handler's
+// source (slog.HandlerOptions.AddSource): logCall's own.
+var logPC atomic.Uintptr
+
+// logCallPC is logPC, found on the first call.
+func logCallPC() uintptr {
+	if pc := logPC.Load(); pc != 0 {
+		return pc
+	}
+	var pcs [1]uintptr
+	runtime.Callers(2, pcs[:]) // skip Callers and logCallPC: logCall's frame
+	logPC.Store(pcs[0])
+	return pcs[0]
 }

@@ -38,7 +38,7 @@ type wireBody struct {
 // of the wrong JSON type gets that field's own error (a number for contact
 // is an invalid contact) rather than a generic one.
 func readBody(r *http.Request, limit int64) (body, error) {
-	if !isJSON(r.Header.Get("Content-Type")) {
+	if !isJSON(headerValue(r.Header, "Content-Type")) {
 		return body{}, fmt.Errorf("%w: content type %q", errBadRequest, r.Header.Get("Content-Type"))
 	}
 	if r.ContentLength > limit {
@@ -203,4 +203,14 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, s...)
 	return append(dst, '"')
+}
+
+// headerValue is h.Get(key) for a key already in canonical form (the
+// constants this package reads), without Get's canonicalising of the key
+// on every call: the map holds canonical keys, so the lookup is the same.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -149,6 +149,10 @@ func TestClassifyIsTheObserversOrder(t *testing.T) {
 		{&verifier.BackendError{Op: "store", Err: errDown}, verifier.ErrBackend},
 		{verifier.ErrNoSubject, verifier.ErrNoSubject},
 		{contact.ErrCountryMismatch, contact.ErrCountryMismatch},
+		{&verifier.RateLimitError{Reason: verifier.ErrTooManyAttempts}, verifier.ErrTooManyAttempts},
+		{&verifier.RateLimitError{Reason: fmt.Errorf("x: %w", verifier.ErrWrongCode)}, verifier.ErrWrongCode},
+		{&verifier.RateLimitError{}, nil},
+		{unhashableError{[]string{"x"}}, nil}, // compared without a panic
 	}
 	for _, tt := range tests {
 		if got := verifier.Classify(tt.err); got != tt.want {
@@ -172,6 +176,11 @@ func TestClassifyIsTheObserversOrder(t *testing.T) {
 		t.Fatalf("outcome %q, want not_allowed", got)
 	}
 }
+
+// unhashableError is an error value of a type == cannot compare.
+type unhashableError struct{ s []string }
+
+func (e unhashableError) Error() string { return "unhashable" }
 
 // TestClose: Close is idempotent, and a Verifier made with the caller's
 // backends leaves them to the caller.

@@ -120,6 +120,19 @@ func Classify(err error) error {
 	if err == nil {
 		return nil
 	}
+	// The sentinels wrap nothing, so a sentinel itself, or a
+	// RateLimitError whose Reason is one (the attack path's answer), is of
+	// its own class: the same answer the errors.Is walk below gives, found
+	// without walking each class.
+	e := err
+	if rl, ok := err.(*RateLimitError); ok {
+		e = rl.Reason
+	}
+	for _, c := range classes {
+		if e == c {
+			return c
+		}
+	}
 	for _, c := range classes {
 		if errors.Is(err, c) {
 			return c

@@ -8,7 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/vcodekit/vcode/contact"
 )
@@ -124,4 +127,72 @@ func (k *keyedHash) sum(dst []byte, domain byte, binding []byte, extra string) [
 func appendField(dst []byte, s string) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
+}
+
+// keyCache remembers the limit keys of recent subjects and client IPs,
+// and a subject's verify key for a contact, so that a client hammering the
+// endpoints (the attack path: every request a 429) does not pay an HMAC
+// per rule per request (about 0.8 µs each, three on a verify).
+//
+// It is never consulted for a key of a contact alone (the per-contact
+// send cap, cooldown and deliveries, the guard's keys): how fast such a
+// key comes back would tell any subject whether somebody else used that
+// contact lately, the cross-subject oracle SECURITY.md rules out. Every
+// key it holds has the asking subject or the client's own address in its
+// input, so a hit says only that the same subject (or someone behind the
+// same address) made a request lately, which the quotas' own counts tell
+// it already.
+//
+// It is direct-mapped: a slot is chosen by maphash under a per-process
+// random seed and holds the last key derived there; entries are immutable
+// and swapped atomically, so a lookup takes no lock and a hit allocates
+// nothing. It holds at most keyCacheSlots entries of inputs no longer
+// than maxCachedFields, about 200 KiB at most.
+type keyCache struct {
+	seed  maphash.Seed
+	slots [keyCacheSlots]atomic.Pointer[cachedKey]
+}
+
+const (
+	keyCacheSlots   = 1024 // a power of two
+	maxCachedFields = 128
+)
+
+// cachedKey is one slot's entry: the rule's name and HMAC input, and the
+// key derived from them, the two strings over the entry's own array (one
+// allocation a miss, as deriving the key alone took), which is never
+// written again once the entry is stored.
+type cachedKey struct {
+	name, fields, key string
+	buf               [maxCachedFields + maxCachedName + 1 + 16]byte
+}
+
+// maxCachedName bounds the names of cached keys (vsub, verify, ...).
+const maxCachedName = 15
+
+func newKeyCache() *keyCache {
+	return &keyCache{seed: maphash.MakeSeed()}
+}
+
+// cachedLimitKeyOf is limitKeyOf through the cache. Callers pass only
+// inputs that hold the subject or the client IP; see keyCache.
+func (v *Verifier) cachedLimitKeyOf(name string, fields []byte) string {
+	c := v.keys
+	if len(fields) > maxCachedFields || len(name) > maxCachedName {
+		return v.limitKeyOf(name, fields)
+	}
+	h := maphash.Bytes(c.seed, fields) ^ maphash.String(c.seed, name)
+	slot := &c.slots[h&(keyCacheSlots-1)]
+	if e := slot.Load(); e != nil && e.name == name && e.fields == string(fields) {
+		return e.key
+	}
+	var kb [64]byte
+	k := v.appendLimitKey(kb[:0], name, fields)
+	e := &cachedKey{name: name}
+	n := copy(e.buf[:], fields)
+	m := copy(e.buf[n:], k)
+	e.fields = unsafe.String(&e.buf[0], n)
+	e.key = unsafe.String(&e.buf[n], m)
+	slot.Store(e)
+	return e.key
 }

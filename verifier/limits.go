@@ -444,10 +444,16 @@ func (v *Verifier) takeSend(ctx context.Context, rules []namedRule, key limiter.
 	return append(holds, hold{guard: key, at: d.At}), blocked{}, nil
 }
 
-// ruleKey is rule's limit key: the one already derived, or limitKey's.
+// ruleKey is rule's limit key: the one already derived, or limitKey's;
+// a subject's or an IP's through the key cache (never a contact's: see
+// keyCache).
 func (v *Verifier) ruleKey(rule namedRule) string {
-	if rule.key != "" {
+	switch {
+	case rule.key != "":
 		return rule.key
+	case rule.limit == limitSubject || rule.limit == limitIP:
+		var fieldBuf [96]byte
+		return v.cachedLimitKeyOf(rule.name, appendField(fieldBuf[:0], rule.value))
 	}
 	return v.limitKey(rule.name, rule.value)
 }
@@ -484,14 +490,20 @@ func (v *Verifier) limitKey(name, value string) string {
 }
 
 // verifyKey is the key of the verification attempts per subject and
-// contact.
+// contact, through the key cache: its input holds the subject.
 func (v *Verifier) verifyKey(subject, contact string) string {
 	var fieldBuf [128]byte
-	return v.limitKeyOf("verify", appendField(appendField(fieldBuf[:0], contact), subject))
+	return v.cachedLimitKeyOf("verify", appendField(appendField(fieldBuf[:0], contact), subject))
 }
 
 func (v *Verifier) limitKeyOf(name string, fields []byte) string {
 	var buf [64]byte
-	prefix := append(append(buf[:0], name...), ':')
-	return string(v.hashes[0].sum(prefix, domainLimit, fields, name)[:len(prefix)+16])
+	return string(v.appendLimitKey(buf[:0], name, fields))
+}
+
+// appendLimitKey appends the limit key of name and fields to dst: the
+// name, a colon and the first 16 bytes of the HMAC.
+func (v *Verifier) appendLimitKey(dst []byte, name string, fields []byte) []byte {
+	prefix := append(append(dst, name...), ':')
+	return v.hashes[0].sum(prefix, domainLimit, fields, name)[:len(prefix)+16]
 }

@@ -22,6 +22,7 @@ import (
 type Verifier struct {
 	cfg      config
 	hashes   []*keyedHash // one per secret; the first issues
+	keys     *keyCache    // recent subjects' and IPs' limit keys
 	notifier delivery.Notifier
 	sealer   cipher.AEAD // for WithResendSameCode; nil otherwise
 	contacts *contactCache
@@ -133,7 +134,7 @@ func New(n delivery.Notifier, opts ...Option) (*Verifier, error) {
 	if cfg.rand == nil {
 		cfg.rand = rand.Reader
 	}
-	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg.limits), guard: newGuard(cfg.guard, cfg.limiter), owned: owned}
+	v := &Verifier{cfg: cfg, notifier: n, contacts: newContactCache(cfg.contactCache), rules: newRuleSet(cfg.limits), guard: newGuard(cfg.guard, cfg.limiter), owned: owned, keys: newKeyCache()}
 	for _, s := range cfg.secrets {
 		v.hashes = append(v.hashes, newKeyedHash(s))
 	}

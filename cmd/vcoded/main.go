@@ -648,11 +648,13 @@ func parseLogLevel(s string) (slog.Level, bool, error) {
 	return 0, false, fmt.Errorf("-log-level (VCODE_LOG_LEVEL): %q is not debug, info, warn, error or off", s)
 }
 
-// parseLogFormat reads -log-format: slog's text or JSON handler.
+// parseLogFormat reads -log-format: slog's text format (written by
+// asynclog's text handler, which formats the request lines by hand, byte
+// for byte as slog's handler would) or slog's JSON handler.
 func parseLogFormat(s string) (func(io.Writer, *slog.HandlerOptions) slog.Handler, error) {
 	switch s {
 	case "text":
-		return func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) }, nil
+		return asynclog.NewTextHandler, nil
 	case "json":
 		return func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, o) }, nil
 	}
