@@ -78,7 +78,7 @@ func digitForms(cc, nsn, ndd string) []string {
 		out = append(out, b, "+"+b, "00"+b, "011"+b, "810"+b, "0011"+b)
 	}
 	for i := 1; i <= len(cc+nsn); i++ {
-		out = append(out, (cc + nsn)[:i], "+"+(cc+nsn)[:i])
+		out = append(out, (cc + nsn)[:i], "+"+(cc + nsn)[:i])
 	}
 	return out
 }
