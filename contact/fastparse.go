@@ -47,6 +47,7 @@ func parseNumber(number, region string) (*phonenumbers.PhoneNumber, error) {
 // plan is one region's (or non-geographic calling code's) metadata with
 // the regular expressions phonenumbers compiles from it.
 type plan struct {
+	md          *phonenumbers.PhoneMetadata
 	callingCode int
 	ccPrefix    string         // the calling code in decimal
 	idd         *regexp.Regexp // the international prefix, unanchored, as parsePrefixAsIdd searches it
@@ -55,6 +56,7 @@ type plan struct {
 	transform   string         // the national prefix transform rule
 	lengths     []int32        // the general description's possible lengths
 	localOnly   []int32        // and its local-only lengths
+	types       typePatterns   // for the number's type, compiled on first use
 }
 
 // planTable is phonenumbers' metadata container as parseHelper reads it.
@@ -64,8 +66,10 @@ type planTable struct {
 	regions map[string]*plan
 	// nonGeo holds the metadata of non-geographic calling codes ("001").
 	nonGeo map[int]*plan
-	// callingCodes is the set of calling codes phonenumbers knows.
+	// callingCodes is the set of calling codes phonenumbers knows, and
+	// ccRegions their regions (the main one first).
 	callingCodes map[int]bool
+	ccRegions    map[int][]string
 	// nonMatch is what phonenumbers searches for an international prefix
 	// when there is no region: "NonMatch".
 	nonMatch *regexp.Regexp
@@ -89,10 +93,12 @@ func buildPlans() (*planTable, error) {
 		regions:      make(map[string]*plan),
 		nonGeo:       make(map[int]*plan),
 		callingCodes: make(map[int]bool),
+		ccRegions:    make(map[int][]string),
 		nonMatch:     regexp.MustCompile("NonMatch"),
 	}
 	for cc := range phonenumbers.GetSupportedCallingCodes() {
 		t.callingCodes[cc] = true
+		t.ccRegions[cc] = phonenumbers.GetRegionCodesForCountryCode(cc)
 	}
 	for r := range phonenumbers.GetSupportedRegions() {
 		t.regions[r] = nil
@@ -120,6 +126,7 @@ func newPlan(md *phonenumbers.PhoneMetadata) (*plan, error) {
 		return nil, errNoFastPath
 	}
 	p := &plan{
+		md:          md,
 		callingCode: int(md.GetCountryCode()),
 		transform:   md.GetNationalPrefixTransformRule(),
 		lengths:     general.GetPossibleLength(),

@@ -30,6 +30,27 @@ func describe(n *phonenumbers.PhoneNumber, err error) string {
 		show(n.PreferredDomesticCarrierCode))
 }
 
+// libraryReader is phonenumbers itself, as parsePhone asked it before
+// parseDigits and typeAndRegion.
+var libraryReader = numberReader{phonenumbers.Parse, libraryTypeAndRegion}
+
+func libraryTypeAndRegion(num *phonenumbers.PhoneNumber) (phonenumbers.PhoneNumberType, string) {
+	return phonenumbers.GetNumberType(num), phonenumbers.GetRegionCodeForNumber(num)
+}
+
+// checkType fails t unless typeAndRegion answers num as phonenumbers
+// does, through the plans.
+func checkType(t testing.TB, num *phonenumbers.PhoneNumber) {
+	t.Helper()
+	typ, region, ok := fastTypeAndRegion(num)
+	if !ok {
+		t.Fatalf("fastTypeAndRegion(%s) took no fast path", describe(num, nil))
+	}
+	if wantTyp, wantRegion := libraryTypeAndRegion(num); typ != wantTyp || region != wantRegion {
+		t.Fatalf("typeAndRegion(%s) = %v, %q; phonenumbers: %v, %q", describe(num, nil), typ, region, wantTyp, wantRegion)
+	}
+}
+
 // checkDigits fails t unless parseDigits answers number in region as
 // phonenumbers.Parse does, through the fast path.
 func checkDigits(t testing.TB, number, region string) {
@@ -41,6 +62,48 @@ func checkDigits(t testing.TB, number, region string) {
 	full, fullErr := phonenumbers.Parse(number, region)
 	if got, want := describe(fast, fastErr), describe(full, fullErr); got != want {
 		t.Fatalf("parseDigits(%q, %q) = %s; phonenumbers.Parse = %s", number, region, got, want)
+	}
+	if fastErr == nil {
+		checkType(t, full)
+	}
+}
+
+// TestNumberTypeMatchesPhonenumbers holds typeAndRegion to phonenumbers
+// on the example number of every type of every region and non-geographic
+// calling code, on each with its last digit changed, and on numbers of
+// every calling code (the shared ones' regions told apart by leading
+// digits or by type).
+func TestNumberTypeMatchesPhonenumbers(t *testing.T) {
+	var nums []*phonenumbers.PhoneNumber
+	for r := range phonenumbers.GetSupportedRegions() {
+		for typ := phonenumbers.FIXED_LINE; typ <= phonenumbers.VOICEMAIL; typ++ {
+			nums = append(nums, phonenumbers.GetExampleNumberForType(r, typ))
+		}
+	}
+	for cc := range phonenumbers.GetSupportedGlobalNetworkCallingCodes() {
+		nums = append(nums, phonenumbers.GetExampleNumberForNonGeoEntity(cc))
+	}
+	for cc := range phonenumbers.GetSupportedCallingCodes() {
+		for _, nn := range []uint64{2015550123, 7400123456, 612345678, 5, 0} {
+			code := int32(cc)
+			nums = append(nums, &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &nn})
+		}
+	}
+	code, unknown := int32(999), uint64(12345678)
+	nums = append(nums, &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &unknown})
+	checked := 0
+	for _, n := range nums {
+		if n == nil {
+			continue
+		}
+		checkType(t, n)
+		cc, nn := n.GetCountryCode(), n.GetNationalNumber()/10*10+(n.GetNationalNumber()+1)%10
+		checkType(t, &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn,
+			ItalianLeadingZero: n.ItalianLeadingZero, NumberOfLeadingZeros: n.NumberOfLeadingZeros})
+		checked++
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d example numbers", checked)
 	}
 }
 
@@ -160,14 +223,14 @@ func TestParseDigitsEdges(t *testing.T) {
 	}
 }
 
-// checkContact fails t unless Parse-in answers as it does with
-// phonenumbers.Parse, the code before the fast path.
+// checkContact fails t unless ParseIn answers as it does with
+// phonenumbers itself, the code before parseDigits and typeAndRegion.
 func checkContact(t testing.TB, raw, country, defaultCountry string) {
 	t.Helper()
-	got, gotErr := parseIn(raw, country, defaultCountry, parseNumber)
-	want, wantErr := parseIn(raw, country, defaultCountry, phonenumbers.Parse)
+	got, gotErr := parseIn(raw, country, defaultCountry, fastReader)
+	want, wantErr := parseIn(raw, country, defaultCountry, libraryReader)
 	if got != want || gotErr != wantErr {
-		t.Fatalf("ParseIn(%q, %q, %q) = %#v, %v; with phonenumbers.Parse %#v, %v",
+		t.Fatalf("ParseIn(%q, %q, %q) = %#v, %v; with phonenumbers itself %#v, %v",
 			raw, country, defaultCountry, got, gotErr, want, wantErr)
 	}
 }
