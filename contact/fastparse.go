@@ -27,7 +27,9 @@ import (
 // TestParseDigitsMatchesPhonenumbers and FuzzParseDigits hold it to
 // phonenumbers.Parse: the same PhoneNumber, or the same error, for every
 // number and region they try. No answer depends on an earlier request:
-// the tables hold metadata only.
+// the tables hold metadata only, and each plan's regular expressions,
+// compiled on its first use (the tables are some 0.4 ms to build, a
+// plan's patterns some 0.2 ms to compile).
 
 // errNoFastPath tells parseNumber to ask phonenumbers.Parse: the input is
 // not digits after an optional '+', or the metadata tables could not be
@@ -56,7 +58,9 @@ type plan struct {
 	transform   string         // the national prefix transform rule
 	lengths     []int32        // the general description's possible lengths
 	localOnly   []int32        // and its local-only lengths
-	types       typePatterns   // for the number's type, compiled on first use
+	compiled    sync.Once      // idd, general and natPrefix, by ready
+	compileErr  error
+	types       typePatterns // for the number's type, compiled on first use
 }
 
 // planTable is phonenumbers' metadata container as parseHelper reads it.
@@ -119,6 +123,8 @@ func buildPlans() (*planTable, error) {
 	return t, nil
 }
 
+// newPlan reads md; its regular expressions are compiled on first use
+// (ready), so that the first number parsed pays for its own regions only.
 func newPlan(md *phonenumbers.PhoneMetadata) (*plan, error) {
 	general := md.GetGeneralDesc()
 	if general == nil || len(general.GetPossibleLength()) == 0 {
@@ -133,20 +139,33 @@ func newPlan(md *phonenumbers.PhoneMetadata) (*plan, error) {
 		localOnly:   general.GetPossibleLengthLocalOnly(),
 	}
 	p.ccPrefix = strconv.Itoa(p.callingCode)
-	var err error
-	if p.idd, err = regexp.Compile(md.GetInternationalPrefix()); err != nil {
-		return nil, err
-	}
-	if p.general, err = regexp.Compile("^(?:" + general.GetNationalNumberPattern() + ")$"); err != nil {
-		return nil, err
-	}
-	if npfp := md.GetNationalPrefixForParsing(); npfp != "" {
-		if p.natPrefix, err = regexp.Compile("^(?:" + npfp + ")"); err != nil {
-			return nil, err
-		}
-	}
 	return p, nil
 }
+
+// ready compiles p's parsing patterns on first use and reports whether
+// they compiled; if not, phonenumbers.Parse is asked instead.
+func (p *plan) ready() bool {
+	p.compiled.Do(func() { p.compileErr = p.compile() })
+	return p.compileErr == nil
+}
+
+func (p *plan) compile() error {
+	var err error
+	if p.idd, err = regexp.Compile(p.md.GetInternationalPrefix()); err != nil {
+		return err
+	}
+	if p.general, err = regexp.Compile("^(?:" + p.md.GetGeneralDesc().GetNationalNumberPattern() + ")$"); err != nil {
+		return err
+	}
+	if npfp := p.md.GetNationalPrefixForParsing(); npfp != "" {
+		p.natPrefix, err = regexp.Compile("^(?:" + npfp + ")")
+	}
+	return err
+}
+
+// usable reports whether phonenumbers' metadata p (nil for none) can be
+// read here.
+func usable(p *plan) bool { return p == nil || p.ready() }
 
 // forRegionOrCode is getMetadataForRegionOrCallingCode.
 func (t *planTable) forRegionOrCode(cc int, region string) *plan {
@@ -196,6 +215,9 @@ func parseDigits(number, region string) (*phonenumbers.PhoneNumber, error) {
 	if !known && !plus {
 		return nil, phonenumbers.ErrInvalidCountryCode
 	}
+	if !usable(md) {
+		return nil, errNoFastPath
+	}
 	cc, nsn, err := t.extractCountryCode(number, md)
 	if err == phonenumbers.ErrInvalidCountryCode && plus {
 		// Strip the plus-char, and try again.
@@ -206,14 +228,21 @@ func parseDigits(number, region string) (*phonenumbers.PhoneNumber, error) {
 	if err != nil {
 		return nil, err
 	}
+	return t.afterCountryCode(number, region, cc, nsn, md)
+}
+
+// afterCountryCode is parseHelper after maybeExtractCountryCode: with a
+// calling code, the metadata becomes that code's main region's; without
+// one, the national number is the input's digits and the calling code the
+// region's (0 for phonenumbers' nil metadata).
+func (t *planTable) afterCountryCode(number, region string, cc int, nsn string, md *plan) (*phonenumbers.PhoneNumber, error) {
 	if cc != 0 {
 		if r := phonenumbers.GetRegionCodeForCountryCode(cc); r != region {
-			md = t.forRegionOrCode(cc, r)
+			if md = t.forRegionOrCode(cc, r); !usable(md) {
+				return nil, errNoFastPath
+			}
 		}
 	} else {
-		// No calling code: the national number is the input's digits,
-		// with the region's calling code (phonenumbers' nil metadata
-		// gives 0).
 		nsn = strings.TrimPrefix(number, "+")
 		if region != "" && md != nil {
 			cc = md.callingCode

@@ -341,3 +341,28 @@ func FuzzParseDigits(f *testing.F) {
 		checkContact(t, raw, "", region)
 	})
 }
+
+// TestPlanFallsBack: metadata whose patterns Go's regexp rejects, or
+// whose descriptions are missing, turns the fast path off for that plan
+// (parseNumber then asks phonenumbers) rather than answering otherwise.
+func TestPlanFallsBack(t *testing.T) {
+	bad, good := "(", `\d{4,9}`
+	md := &phonenumbers.PhoneMetadata{InternationalPrefix: &bad,
+		GeneralDesc: &phonenumbers.PhoneNumberDesc{NationalNumberPattern: &good, PossibleLength: []int32{4, 9}}}
+	p, err := newPlan(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ready() || usable(p) {
+		t.Error("a plan with an international prefix of \"(\" is ready")
+	}
+	if p.typesOf() != nil {
+		t.Error("a plan without its type descriptions has type patterns")
+	}
+	if !usable(nil) {
+		t.Error("no metadata is not usable, as phonenumbers reads it")
+	}
+	if _, err := newPlan(&phonenumbers.PhoneMetadata{GeneralDesc: &phonenumbers.PhoneNumberDesc{}}); err == nil {
+		t.Error("a plan without possible lengths was built")
+	}
+}
