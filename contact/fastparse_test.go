@@ -191,6 +191,7 @@ func TestParseDigitsMatchesPhonenumbers(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d cases", len(seen))
 	if len(seen) < 10000 {
 		t.Fatalf("only %d cases", len(seen))
 	}
