@@ -2,6 +2,7 @@ package contact
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -366,4 +367,25 @@ func TestPlanFallsBack(t *testing.T) {
 	if _, err := newPlan(&phonenumbers.PhoneMetadata{GeneralDesc: &phonenumbers.PhoneNumberDesc{}}); err == nil {
 		t.Error("a plan without possible lengths was built")
 	}
+}
+
+// TestPhonenumbersVersion: parseDigits and typeAndRegion are
+// phonenumbers v1.8.1's parseHelper, GetNumberType and
+// GetRegionCodeForNumber step for step. Another version may parse
+// otherwise in ways the differential tests do not reach: re-read those
+// functions against fastparse.go and numbertype.go, then update this.
+func TestPhonenumbersVersion(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "github.com/nyaruka/phonenumbers" {
+			if f[1] != "v1.8.1" {
+				t.Fatalf("phonenumbers %s: re-read parseHelper, GetNumberType and GetRegionCodeForNumber against contact's copies", f[1])
+			}
+			return
+		}
+	}
+	t.Fatal("go.mod requires no phonenumbers")
 }
