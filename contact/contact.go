@@ -143,6 +143,24 @@ func Parse(raw, country string) (Contact, error) {
 // a country is still taken as it is, and an explicit country still wins.
 // An unknown defaultCountry gives ErrUnknownCountry for such numbers.
 func ParseIn(raw, country, defaultCountry string) (Contact, error) {
+	return parseIn(raw, country, defaultCountry, fastReader)
+}
+
+// numberReader is what parsePhone asks of phonenumbers: fastReader in
+// use, and libraryReader, phonenumbers itself, in the tests that hold the
+// two to one answer.
+type numberReader struct {
+	// parse is phonenumbers.Parse.
+	parse func(number, region string) (*phonenumbers.PhoneNumber, error)
+	// typeAndRegion is phonenumbers.GetNumberType and
+	// GetRegionCodeForNumber.
+	typeAndRegion func(*phonenumbers.PhoneNumber) (phonenumbers.PhoneNumberType, string)
+}
+
+var fastReader = numberReader{parseNumber, typeAndRegion}
+
+// parseIn is ParseIn with the phonenumbers functions to use.
+func parseIn(raw, country, defaultCountry string, read numberReader) (Contact, error) {
 	// A country longer than the published 255 characters is not in the
 	// table either, so one lookup answers both rules.
 	var ctry *Country
@@ -159,10 +177,10 @@ func ParseIn(raw, country, defaultCountry string) (Contact, error) {
 	if strings.IndexByte(raw, '@') >= 0 {
 		return parseEmail(raw)
 	}
-	return parsePhone(raw, ctry, defaultCountry)
+	return parsePhone(raw, ctry, defaultCountry, read)
 }
 
-func parsePhone(raw string, ctry *Country, defaultCountry string) (Contact, error) {
+func parsePhone(raw string, ctry *Country, defaultCountry string, read numberReader) (Contact, error) {
 	digits, international, ok := foldPhone(raw)
 	if !ok {
 		return Contact{}, ErrInvalid
@@ -180,11 +198,12 @@ func parsePhone(raw string, ctry *Country, defaultCountry string) (Contact, erro
 		}
 		region = c.Region
 	}
-	num, err := phonenumbers.Parse(digits, region)
+	num, err := read.parse(digits, region)
 	if err != nil {
 		return Contact{}, ErrInvalid
 	}
-	switch phonenumbers.GetNumberType(num) {
+	typ, numRegion := read.typeAndRegion(num)
+	switch typ {
 	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
 	default:
 		return Contact{}, ErrInvalid
@@ -192,7 +211,7 @@ func parsePhone(raw string, ctry *Country, defaultCountry string) (Contact, erro
 	c := Contact{
 		Kind:        Phone,
 		Value:       phonenumbers.Format(num, phonenumbers.E164),
-		Region:      phonenumbers.GetRegionCodeForNumber(num),
+		Region:      numRegion,
 		CallingCode: int(num.GetCountryCode()),
 	}
 	// A country names a region, and binds the number to it, whether the
