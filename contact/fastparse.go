@@ -3,6 +3,7 @@ package contact
 import (
 	"errors"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,14 +80,55 @@ type planTable struct {
 	nonMatch *regexp.Regexp
 }
 
-// plans builds the tables on first use; nil means the fast path is off.
+// copiedFrom is the phonenumbers release this file repeats. A program
+// linked with any other (a host's go.mod may select a newer one) parses
+// through phonenumbers.Parse itself: a change upstream would not be here.
+const copiedFrom = "v1.8.1"
+
+// linkedPhonenumbers is the version of phonenumbers the running program
+// was built with, from its build information: "(replaced)" for a
+// replacement by a directory, and "" when the program lists no
+// dependencies (a go test binary lists only its main module; a build
+// without module information none), which plans takes as this module's
+// own go.mod's version (TestPhonenumbersVersion holds that to copiedFrom).
+func linkedPhonenumbers() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, m := range info.Deps {
+		if m.Path != "github.com/nyaruka/phonenumbers" {
+			continue
+		}
+		if m.Replace != nil {
+			if m.Replace.Version == "" {
+				return "(replaced)"
+			}
+			return m.Replace.Version
+		}
+		return m.Version
+	}
+	return ""
+}
+
+// plans builds the tables on first use; nil means the fast path is off:
+// the program is not linked with the phonenumbers it was copied from, or
+// the metadata could not be read.
 var plans = sync.OnceValue(func() *planTable {
+	return plansFor(linkedPhonenumbers())
+})
+
+// plansFor is plans for a program linked with phonenumbers at version.
+func plansFor(version string) *planTable {
+	if version != copiedFrom && version != "" {
+		return nil
+	}
 	t, err := buildPlans()
 	if err != nil {
 		return nil
 	}
 	return t
-})
+}
 
 func buildPlans() (*planTable, error) {
 	coll, err := phonenumbers.MetadataCollection()

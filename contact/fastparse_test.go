@@ -389,3 +389,25 @@ func TestPhonenumbersVersion(t *testing.T) {
 	}
 	t.Fatal("go.mod requires no phonenumbers")
 }
+
+// TestFastPathOnlyWithItsPhonenumbers: the copied steps run only in a
+// program linked with the release they were copied from. A host whose
+// go.mod selects another phonenumbers (or replaces it by a directory)
+// parses through phonenumbers.Parse, whatever upstream changed.
+func TestFastPathOnlyWithItsPhonenumbers(t *testing.T) {
+	// A test binary lists no dependencies: go.mod's version stands for
+	// it, which TestPhonenumbersVersion checks.
+	if got := linkedPhonenumbers(); got != copiedFrom && got != "" {
+		t.Fatalf("this test binary is linked with phonenumbers %q, want %s", got, copiedFrom)
+	}
+	for _, version := range []string{"v1.8.0", "v1.8.2", "v1.9.0", "v2.0.0", "(devel)", "(replaced)"} {
+		if plansFor(version) != nil {
+			t.Errorf("phonenumbers %q: the fast path is on", version)
+		}
+	}
+	for _, version := range []string{copiedFrom, ""} {
+		if plansFor(version) == nil {
+			t.Errorf("phonenumbers %q: the fast path is off", version)
+		}
+	}
+}
