@@ -1,6 +1,8 @@
 package limiter
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,8 +11,8 @@ import (
 )
 
 // TestMemoryOneEventIsCompact: a key with one event in its window, the
-// usual case, holds a boxed int64 (8 bytes) rather than a slice; the
-// second event switches it to a list and a release goes back.
+// usual case, is packed (no go-cache item); the second event switches it
+// to a go-cache list, and the next lone event back to packed.
 func TestMemoryOneEventIsCompact(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	m := NewMemory(WithClock(func() time.Time { return now }))
@@ -18,7 +20,14 @@ func TestMemoryOneEventIsCompact(t *testing.T) {
 	ctx := t.Context()
 	rule := Rule{Limit: 3, Window: time.Minute}
 	kind := func() string {
-		v, ok := m.mem.Shard("k").Get("k")
+		sh := m.mem.Shard("k")
+		v, ok := sh.Get("k")
+		if _, inPacked := packedOf(sh).get("k"); inPacked {
+			if ok {
+				return "packed and in go-cache"
+			}
+			return "packed"
+		}
 		switch v.(type) {
 		case single:
 			return "single"
@@ -32,7 +41,7 @@ func TestMemoryOneEventIsCompact(t *testing.T) {
 	}
 
 	first, _ := m.Allow(ctx, "k", rule)
-	if got := kind(); got != "single" {
+	if got := kind(); got != "packed" {
 		t.Fatalf("after one event the key holds %s", got)
 	}
 	now = now.Add(time.Second)
@@ -48,7 +57,7 @@ func TestMemoryOneEventIsCompact(t *testing.T) {
 	}
 	now = now.Add(2 * time.Minute)
 	m.Allow(ctx, "k", rule)
-	if got := kind(); got != "single" {
+	if got := kind(); got != "packed" {
 		t.Fatalf("after the window passed, one new event: the key holds %s", got)
 	}
 	if err := m.Release(ctx, "k", now); err != nil {
@@ -67,8 +76,17 @@ func TestMemoryOneEventIsCompact(t *testing.T) {
 // counts likewise go a month and a day after their last write by the
 // clock.
 func TestMemoryForgetsByItsClockOnly(t *testing.T) {
+	for _, packed := range []bool{true, false} {
+		t.Run(map[bool]string{true: "packed", false: "go-cache"}[packed], func(t *testing.T) { testForgetsByItsClockOnly(t, packed) })
+	}
+}
+
+func testForgetsByItsClockOnly(t *testing.T, packed bool) {
 	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	m := NewMemory(WithClock(c.Now))
+	if !packed {
+		m.mem.SetPacked(nil)
+	}
 	defer m.Close()
 	ctx := t.Context()
 	sweepAll := func(l *memcache.Lazy) {
@@ -117,5 +135,73 @@ func TestMemoryForgetsByItsClockOnly(t *testing.T) {
 		if got := m.guard.Len(); got != step.held {
 			t.Fatalf("after %v more: %d regions held, want %d", step.advance, got, step.held)
 		}
+	}
+}
+
+// TestMemoryPackedListsBounded: a shard's lists of heads and windows are
+// bounded; a key whose head or window finds no room, or whose head is
+// longer than maxHead, is a go-cache item, and is limited, released and
+// swept exactly as a packed one.
+func TestMemoryPackedListsBounded(t *testing.T) {
+	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	m := NewMemory(WithClock(c.Now))
+	defer m.Close()
+	ctx := t.Context()
+	m.init()
+	tail := "0123456789abcdef"
+	// Keys that all land in one shard: new heads, then new windows.
+	var keys []string
+	target := m.mem.Shard("h0:" + tail)
+	for i := 0; len(keys) < 2*(maxHeads+maxWindows); i++ {
+		if k := fmt.Sprintf("h%d:%s", i, tail); m.mem.Shard(k) == target {
+			keys = append(keys, k)
+		}
+	}
+	keys = append(keys, strings.Repeat("x", maxHead+1)+tail)
+	inGoCache := func(k string) bool {
+		sh := m.mem.Shard(k)
+		sh.Lock()
+		defer sh.Unlock()
+		_, ok := sh.Get(k)
+		_, p := packedOf(sh).get(k)
+		if ok == p {
+			t.Fatalf("%q: in go-cache %v, packed %v", k, ok, p)
+		}
+		return ok
+	}
+	goCache := 0
+	for i, k := range keys {
+		rule := Rule{Limit: 1, Window: time.Duration(1+i%(2*maxWindows)) * time.Second}
+		d, err := m.Allow(ctx, k, rule)
+		if err != nil || !d.Allowed {
+			t.Fatalf("%q: first event %+v, %v", k, d, err)
+		}
+		if d, _ := m.Allow(ctx, k, rule); d.Allowed || d.RetryAfter != rule.Window {
+			t.Fatalf("%q: second event within its window %+v", k, d)
+		}
+		if inGoCache(k) {
+			goCache++
+		}
+		if i%2 == 0 {
+			if err := m.Release(ctx, k, d.At); err != nil {
+				t.Fatal(err)
+			}
+			if d, _ := m.Allow(ctx, k, rule); !d.Allowed {
+				t.Fatalf("%q: refused after its event was released", k)
+			}
+		}
+	}
+	target.Lock()
+	heads, windows := len(packedOf(target).heads), len(packedOf(target).windows)
+	target.Unlock()
+	if heads != maxHeads || windows != maxWindows || goCache < len(keys)-maxHeads {
+		t.Fatalf("%d heads, %d windows listed; %d of %d keys in go-cache", heads, windows, goCache, len(keys))
+	}
+	c.Advance((2*maxWindows + 1) * time.Second) // past the longest window
+	for i := range m.mem.NumShards() {
+		m.mem.Sweep(i)
+	}
+	if got := m.Len(); got != 0 {
+		t.Fatalf("every window passed, and a sweep left %d keys", got)
 	}
 }
