@@ -205,3 +205,45 @@ func TestMemoryPackedListsBounded(t *testing.T) {
 		t.Fatalf("every window passed, and a sweep left %d keys", got)
 	}
 }
+
+// TestMemoryPackedExpiryPerWindow: a packed key is swept once its own
+// longest window has passed by the clock, not before, not at another
+// key's: the verifier's contact keys, a one-minute deliveries count
+// beside an hourly cap with a cooldown.
+func TestMemoryPackedExpiryPerWindow(t *testing.T) {
+	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	m := NewMemory(WithClock(c.Now))
+	defer m.Close()
+	ctx := t.Context()
+	const n = 1000
+	send := []Rule{{Limit: 10, Window: time.Hour}, {Limit: 1, Window: time.Minute}}
+	deliveries := []Rule{{Limit: 2, Window: time.Minute}}
+	for i := range n {
+		tail := fmt.Sprintf("%016d", i)
+		for _, r := range []struct {
+			key   string
+			rules []Rule
+		}{{"send:" + tail, send}, {"dcon:" + tail, deliveries}} {
+			if d, err := m.Allow(ctx, r.key, r.rules...); err != nil || !d.Allowed {
+				t.Fatalf("%s: %+v, %v", r.key, d, err)
+			}
+		}
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		held    int
+	}{
+		{time.Minute, 2 * n},                           // at the minute's deadline: kept, as go-cache's "now > Expiration"
+		{time.Nanosecond, n},                           // the deliveries gone, the hourly caps kept
+		{time.Hour - time.Minute - time.Nanosecond, n}, // at the hour's deadline
+		{time.Nanosecond, 0},
+	} {
+		c.Advance(step.advance)
+		for i := range m.mem.NumShards() {
+			m.mem.Sweep(i)
+		}
+		if got := m.Len(); got != step.held {
+			t.Fatalf("after %v more: %d keys held, want %d", step.advance, got, step.held)
+		}
+	}
+}
