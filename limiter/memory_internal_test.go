@@ -1,7 +1,11 @@
 package limiter
 
 import (
+	"context"
+	"encoding/binary"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +250,54 @@ func TestMemoryPackedExpiryPerWindow(t *testing.T) {
 			t.Fatalf("after %v more: %d keys held, want %d", step.advance, got, step.held)
 		}
 	}
+}
+
+// BenchmarkPackedSweepPause: how long a sweep holds a shard of a limiter
+// of a million packed keys (a pending code's hourly caps), a tenth more
+// expired in each shard (its deliveries counts): the time to range over
+// the shard's packed map, reported per shard.
+func BenchmarkPackedSweepPause(b *testing.B) {
+	const n = 1_000_000
+	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	m := NewMemory(WithClock(c.Now))
+	defer m.Close()
+	m.init()
+	m.mem.Close() // no sweeper running: this benchmark sweeps
+	ctx := context.Background()
+	hour := []Rule{{Limit: 10, Window: time.Hour}, {Limit: 1, Window: time.Minute}}
+	minute := []Rule{{Limit: 2, Window: time.Minute}}
+	var tail [16]byte
+	key := func(name string, i int) string {
+		binary.LittleEndian.PutUint64(tail[:], uint64(i)*0x9E3779B97F4A7C15)
+		return name + string(tail[:])
+	}
+	for i := range n {
+		m.Allow(ctx, key("send:", i), hour...)
+	}
+	var walls []time.Duration
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		for i := range n / 10 {
+			m.Allow(ctx, key("dcon:", round*n+i), minute...)
+		}
+		c.Advance(2 * time.Minute)
+		round++
+		runtime.GC()
+		b.StartTimer()
+		for i := range m.mem.NumShards() {
+			t0 := time.Now()
+			m.mem.Sweep(i)
+			walls = append(walls, time.Since(t0))
+		}
+	}
+	if got := m.Len(); got != n {
+		b.Fatalf("the sweeps left %d keys of %d live", got, n)
+	}
+	slices.Sort(walls)
+	q := func(p float64) float64 { return float64(walls[int(p*float64(len(walls)-1))]) / 1e3 }
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(q(0.5), "sweep-p50-us")
+	b.ReportMetric(q(0.99), "sweep-p99-us")
+	b.ReportMetric(q(1), "sweep-max-us")
 }

@@ -92,14 +92,15 @@ func (p packedRecords) Len() int { return len(p) }
 func newPackedRecords() memcache.Packed { return packedRecords{} }
 
 // packed returns sh's packed records and key's packed form if key has
-// one (16 bytes). The mutex must be held.
+// one (16 bytes) and sh packs records. The mutex must be held.
 func packed(sh *memcache.Shard, key string) (packedRecords, packedKey, bool) {
 	var k packedKey
-	if len(key) != len(k) {
+	p, _ := sh.Packed().(packedRecords)
+	if len(key) != len(k) || p == nil {
 		return nil, k, false
 	}
 	copy(k[:], key)
-	return sh.Packed().(packedRecords), k, true
+	return p, k, true
 }
 
 // lookup returns the record held under key in sh, packed or in go-cache,
