@@ -2,6 +2,7 @@ package limiter_test
 
 import (
 	"context"
+	"encoding/binary"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -44,4 +45,27 @@ func BenchmarkMemoryAllowParallel(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkMemoryAllowVerifierKeys: keys shaped as the verifier's (a name
+// and a 16-byte HMAC), under a cooldown and an hourly cap, each call a key
+// of 100,000 in turn: the first pass allows one event a key (packed),
+// later ones are refused by the cooldown.
+func BenchmarkMemoryAllowVerifierKeys(b *testing.B) {
+	ctx := context.Background()
+	l := limiter.NewMemory()
+	defer l.Close()
+	keys := make([]string, 100_000)
+	for i := range keys {
+		var tail [16]byte
+		binary.LittleEndian.PutUint64(tail[:], uint64(i)*0x9E3779B97F4A7C15)
+		keys[i] = "send:" + string(tail[:])
+	}
+	rules := []limiter.Rule{{Limit: 10, Window: time.Hour}, {Limit: 1, Window: time.Minute}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		l.Allow(ctx, keys[i%len(keys)], rules...)
+		i++
+	}
 }

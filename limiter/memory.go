@@ -10,6 +10,11 @@ import (
 
 // Memory is a Limiter for a single process, on github.com/patrickmn/go-cache.
 //
+// A key with one event in its window, the usual case, is kept packed
+// beside its shard's go-cache, under the same mutex and swept with it, in
+// some 27 bytes of map slot; keys with more events are go-cache items (see
+// memory_packed.go).
+//
 // Each key keeps the times of at most limit events, newest last. The keys
 // are spread by a seeded hash over 128 go-caches (shards), each under one
 // mutex, the one lock a call takes: a call is atomic under its key's
@@ -46,22 +51,55 @@ type events struct {
 // 8-byte allocation instead of an events and its slice.
 type single int64
 
-// load returns the times kept for key in its shard sh, ascending; scratch
-// backs a single event. ev is the key's events value when it has one, for
-// reuse.
-func load(sh *memcache.Shard, key string, scratch *[1]int64) (times []int64, ev *events) {
+// load returns the times kept for key in its shard sh, ascending, and
+// where: packed reports a packed event (see memory_packed.go), in
+// scratch; otherwise ev is the key's go-cache events value when it has
+// one, for reuse, and a go-cache single is in scratch. The mutex must be
+// held.
+func load(sh *memcache.Shard, key string, scratch *[1]int64) (times []int64, ev *events, packed bool) {
+	if t, ok := packedOf(sh).get(key); ok {
+		scratch[0] = t
+		return scratch[:], nil, true
+	}
 	v, ok := sh.Get(key)
 	if !ok {
-		return nil, nil
+		return nil, nil, false
 	}
 	switch v := v.(type) {
 	case single:
 		scratch[0] = int64(v)
-		return scratch[:], nil
+		return scratch[:], nil, false
 	case *events:
-		return v.times, v
+		return v.times, v, false
 	}
-	return nil, nil
+	return nil, nil, false
+}
+
+// keep records the key's events, live then t, ascending, where they
+// belong: one event packed if there is room, otherwise a go-cache item
+// expiring a longest window after t (ev, the key's events value when it
+// had one, reused); and forgets them in the other place. The mutex must
+// be held.
+func keep(sh *memcache.Shard, key string, live []int64, t int64, maxWindow time.Duration, ev *events, packed bool) {
+	p := packedOf(sh)
+	if len(live) == 0 && p.put(key, t, maxWindow) {
+		if !packed {
+			sh.Delete(key)
+		}
+		return
+	}
+	if packed {
+		p.remove(key)
+	}
+	if len(live) == 0 {
+		sh.Set(key, single(t), maxWindow)
+		return
+	}
+	if ev == nil {
+		ev = &events{times: make([]int64, 0, len(live)+1)}
+	}
+	ev.times = append(append(ev.times[:0], live...), t)
+	sh.Set(key, ev, maxWindow)
 }
 
 // init readies m on first use: the shards and, unless m is closed, the
@@ -101,7 +139,7 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 	defer sh.Unlock()
 
 	var scratch [1]int64
-	times, ev := load(sh, key, &scratch)
+	times, ev, packed := load(sh, key, &scratch)
 	if n := len(times); n > 0 && t < times[n-1] {
 		// The wall clock stepped back; keep the times ascending so the
 		// window arithmetic stays exact.
@@ -129,15 +167,7 @@ func (m *Memory) Allow(_ context.Context, key string, rules ...Rule) (Decision, 
 	if len(live) > maxLimit-1 {
 		live = live[len(live)-(maxLimit-1):]
 	}
-	if len(live) == 0 {
-		sh.Set(key, single(t), maxWindow)
-	} else {
-		if ev == nil {
-			ev = &events{times: make([]int64, 0, len(live)+1)}
-		}
-		ev.times = append(append(ev.times[:0], live...), t)
-		sh.Set(key, ev, maxWindow)
-	}
+	keep(sh, key, live, t, maxWindow, ev, packed)
 	return Decision{Allowed: true, Remaining: remaining, At: time.Unix(0, t)}, nil
 }
 
@@ -156,12 +186,14 @@ func (m *Memory) Release(_ context.Context, key string, at time.Time) error {
 	sh.Lock()
 	defer sh.Unlock()
 	var scratch [1]int64
-	times, ev := load(sh, key, &scratch)
+	times, ev, packed := load(sh, key, &scratch)
 	for i := len(times) - 1; i >= 0; i-- {
 		if times[i] != t {
 			continue
 		}
 		switch {
+		case packed:
+			packedOf(sh).remove(key)
 		case len(times) == 1:
 			sh.Delete(key)
 		case ev != nil:

@@ -17,6 +17,17 @@ func TestMemoryConformance(t *testing.T) {
 	})
 }
 
+// TestMemoryUnpackedConformance: with no packed keys, a key's one event
+// is a go-cache item, the layout of a key whose head or window finds no
+// room in its shard's lists.
+func TestMemoryUnpackedConformance(t *testing.T) {
+	limitertest.Run(t, func(t *testing.T, now func() time.Time) limiter.Limiter {
+		l := limiter.NewMemoryUnpacked(limiter.WithClock(now))
+		t.Cleanup(func() { l.Close() })
+		return l
+	})
+}
+
 // TestMemoryClockStepBack: a wall clock that steps back must not let more
 // events in.
 func TestMemoryClockStepBack(t *testing.T) {

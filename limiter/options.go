@@ -28,6 +28,7 @@ func NewMemory(opts ...Option) *Memory {
 		opt(&m.options)
 	}
 	m.mem.SetClock(m.now) // nil: go-cache's expiry, by time.Now
+	m.mem.SetPacked(newPackedKeys)
 	m.guard.SetClock(m.now)
 	if m.now == nil {
 		m.now = time.Now

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/binary"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -49,5 +50,39 @@ func BenchmarkMemory(b *testing.B) {
 				i++
 			}
 		})
+	})
+}
+
+// BenchmarkMemoryVerifierKeys is BenchmarkMemory with keys shaped as the
+// verifier's, 16-byte HMACs, which the store keeps packed.
+func BenchmarkMemoryVerifierKeys(b *testing.B) {
+	ctx := context.Background()
+	s := store.NewMemory()
+	defer s.Close()
+	keys := make([]string, 10000)
+	digest := make([]byte, 32)
+	for i := range keys {
+		var k [16]byte
+		binary.LittleEndian.PutUint64(k[:], uint64(i)*0x9E3779B97F4A7C15)
+		keys[i] = string(k[:])
+		s.Save(ctx, keys[i], store.Record{Digest: digest, TTL: time.Hour, MaxAttempts: 1 << 30})
+	}
+	wrong := make([]byte, 32)
+	wrong[0] = 1
+	b.Run("Save", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s.Save(ctx, keys[i%len(keys)], store.Record{Digest: digest, TTL: time.Hour, MaxAttempts: 1 << 30})
+			i++
+		}
+	})
+	b.Run("Consume", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s.Consume(ctx, keys[i%len(keys)], wrong)
+			i++
+		}
 	})
 }

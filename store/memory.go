@@ -11,6 +11,12 @@ import (
 
 // Memory is a CodeStore for a single process, on github.com/patrickmn/go-cache.
 //
+// A record under a 16-byte key (the verifier's keys are 128-bit HMACs)
+// with a 32-byte digest and no sealed payload, the usual pending code, is
+// kept beside its shard's go-cache in a map keyed by the 16 bytes, under
+// the same mutex and swept with it (see memcache's Packed): no key string
+// and no cache.Item per record. Every other record is a go-cache item.
+//
 // Validity is judged by the clock given with WithClock (time.Now by default),
 // on every read. The records are spread by a seeded hash of the key over
 // 128 go-caches (shards), each under one mutex, the one lock a call takes:
@@ -63,6 +69,61 @@ func record(v any) (*memoryRecord, *rareRecord) {
 	return nil, nil
 }
 
+// packedKey is the key of a record kept in packedRecords.
+type packedKey = [16]byte
+
+// packedRecords is a shard's usual records (see Memory), by key. It is a
+// memcache.Packed.
+type packedRecords map[packedKey]*memoryRecord
+
+// Sweep implements memcache.Packed: go-cache's expiry of a record saved
+// with its TTL, "now > Expiration".
+func (p packedRecords) Sweep(now int64) {
+	for k, rec := range p {
+		if now > rec.expires {
+			delete(p, k)
+		}
+	}
+}
+
+// Len implements memcache.Packed.
+func (p packedRecords) Len() int { return len(p) }
+
+func newPackedRecords() memcache.Packed { return packedRecords{} }
+
+// packed returns sh's packed records and key's packed form if key has
+// one (16 bytes) and sh packs records. The mutex must be held.
+func packed(sh *memcache.Shard, key string) (packedRecords, packedKey, bool) {
+	var k packedKey
+	p, _ := sh.Packed().(packedRecords)
+	if len(key) != len(k) || p == nil {
+		return nil, k, false
+	}
+	copy(k[:], key)
+	return p, k, true
+}
+
+// lookup returns the record held under key in sh, packed or in go-cache,
+// and its rare parts if any. The mutex must be held.
+func lookup(sh *memcache.Shard, key string) (*memoryRecord, *rareRecord) {
+	if p, k, ok := packed(sh, key); ok {
+		if rec := p[k]; rec != nil {
+			return rec, nil
+		}
+	}
+	v, _ := sh.Get(key)
+	return record(v)
+}
+
+// remove deletes key's record from sh, wherever it is. The mutex must be
+// held.
+func remove(sh *memcache.Shard, key string) {
+	if p, k, ok := packed(sh, key); ok {
+		delete(p, k)
+	}
+	sh.Delete(key)
+}
+
 // init readies m on first use: the shards and, unless m is closed, the
 // sweeper.
 func (m *Memory) init() { memcache.Init(&m.mem, m) }
@@ -95,8 +156,9 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 		expires: m.now().Add(r.TTL).UnixNano(),
 		max:     int32(min(r.MaxAttempts, 1<<30)),
 	}
+	usual := len(r.Digest) == len(head.digest) && r.Sealed == nil
 	var rec any
-	if len(r.Digest) == len(head.digest) && r.Sealed == nil {
+	if usual {
 		copy(head.digest[:], r.Digest)
 		rec = &head
 	} else {
@@ -108,8 +170,13 @@ func (m *Memory) Save(_ context.Context, key string, r Record) error {
 	}
 	sh := m.shard(key)
 	sh.Lock()
+	defer sh.Unlock()
+	remove(sh, key) // a record it replaces may be held in the other place
+	if p, k, ok := packed(sh, key); ok && usual {
+		p[k] = &head
+		return nil
+	}
 	sh.Set(key, rec, r.TTL)
-	sh.Unlock()
 	return nil
 }
 
@@ -119,8 +186,7 @@ func (m *Memory) Peek(_ context.Context, key string) ([]byte, time.Duration, err
 	sh := m.shard(key)
 	sh.Lock()
 	defer sh.Unlock()
-	v, _ := sh.Get(key)
-	rec, rare := record(v)
+	rec, rare := lookup(sh, key)
 	if rec == nil || now >= rec.expires || rare == nil || rare.sealed == nil {
 		return nil, 0, nil
 	}
@@ -137,8 +203,7 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 	sh := m.shard(key)
 	sh.Lock()
 	defer sh.Unlock()
-	v, _ := sh.Get(key)
-	rec, rare := record(v)
+	rec, rare := lookup(sh, key)
 	if rec == nil || now >= rec.expires {
 		subtle.ConstantTimeCompare(dummyDigest, digest)
 		return NotFound, nil
@@ -148,12 +213,12 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 		want = rare.anyDigest
 	}
 	if subtle.ConstantTimeCompare(want, digest) == 1 {
-		sh.Delete(key)
+		remove(sh, key)
 		return Match, nil
 	}
 	rec.attempts++
 	if rec.attempts >= rec.max {
-		sh.Delete(key)
+		remove(sh, key)
 		return Exhausted, nil
 	}
 	return Mismatch, nil
@@ -163,7 +228,7 @@ func (m *Memory) Consume(_ context.Context, key string, digest []byte) (Result, 
 func (m *Memory) Delete(_ context.Context, key string) error {
 	sh := m.shard(key)
 	sh.Lock()
-	sh.Delete(key)
+	remove(sh, key)
 	sh.Unlock()
 	return nil
 }

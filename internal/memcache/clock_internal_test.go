@@ -92,3 +92,63 @@ func TestDefaultClockIsGoCaches(t *testing.T) {
 		t.Fatalf("Expiration %v from now", d)
 	}
 }
+
+// deadlines is a Packed of bare deadlines, for the tests.
+type deadlines map[int64]struct{}
+
+func (d deadlines) Sweep(now int64) {
+	for exp := range d {
+		if now > exp {
+			delete(d, exp)
+		}
+	}
+}
+
+func (d deadlines) Len() int { return len(d) }
+
+// TestPackedSweptByTheShardClock: a shard's packed entries are counted
+// by Len and swept with its go-cache items, by the same clock: an
+// injected one when set (running a year behind real time here, so
+// time.Now would sweep everything), time.Now otherwise.
+func TestPackedSweptByTheShardClock(t *testing.T) {
+	for _, injected := range []bool{true, false} {
+		c := clock.NewManual(time.Now().Add(-365 * 24 * time.Hour))
+		type owner struct{ mem Lazy }
+		o := &owner{}
+		now := time.Now
+		if injected {
+			o.mem.SetClock(c.Now)
+			now = c.Now
+		}
+		o.mem.SetPacked(func() Packed { return deadlines{} })
+		o.mem.Close() // no sweeper: this test sweeps
+		Init(&o.mem, o)
+		base := now().UnixNano()
+		for i := range o.mem.NumShards() {
+			sh := &o.mem.shards[i]
+			sh.Lock()
+			d := sh.Packed().(deadlines)
+			d[base+int64(i)*2+int64(time.Hour)] = struct{}{} // an hour to go
+			d[base-int64(i)-1] = struct{}{}                  // past
+			sh.Unlock()
+		}
+		if got, want := o.mem.Len(), 2*o.mem.NumShards(); got != want {
+			t.Fatalf("injected clock %v: Len %d, want %d", injected, got, want)
+		}
+		for i := range o.mem.NumShards() {
+			o.mem.Sweep(i)
+		}
+		if got, want := o.mem.Len(), o.mem.NumShards(); got != want {
+			t.Fatalf("injected clock %v: %d packed entries after a sweep, want %d", injected, got, want)
+		}
+		if injected {
+			c.Advance(time.Hour + time.Duration(2*o.mem.NumShards()))
+			for i := range o.mem.NumShards() {
+				o.mem.Sweep(i)
+			}
+			if got := o.mem.Len(); got != 0 {
+				t.Fatalf("the clock passed every deadline: %d packed entries after a sweep", got)
+			}
+		}
+	}
+}

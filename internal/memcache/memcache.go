@@ -43,6 +43,17 @@
 // because real time passed its deadline while the clock stood still, nor
 // outlives a deadline the clock was moved past. The sweeps still come at
 // the ticks of real time.
+//
+// # Packed entries
+//
+// go-cache keeps an entry as a string key and a cache.Item (an interface
+// and an int64) in a map: some 40 bytes a slot, plus the key's and the
+// value's own allocations. An owner whose usual entries have a fixed size
+// (a 16-byte key and one record, one event time) can keep those in a
+// layout of its own, a Packed given to SetPacked, one per shard beside the
+// shard's go-cache and under the same mutex; the rest stay in go-cache.
+// The sweeps delete a Packed's expired entries with go-cache's, judged by
+// the same clock.
 package memcache
 
 import (
@@ -70,10 +81,22 @@ type Shard struct {
 	items map[string]cache.Item // c's items
 	c     *cache.Cache          // over items; no janitor, see Lazy
 	now   func() time.Time      // the owner's clock; nil for go-cache's, time.Now
+	p     Packed                // the owner's packed entries, or nil; see SetPacked
 
 	// A cache line each, so that cores taking the mutexes of different
 	// shards do not contend for one line.
-	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 3*unsafe.Sizeof(uintptr(0))]byte
+	_ [cacheLine - unsafe.Sizeof(sync.Mutex{}) - 5*unsafe.Sizeof(uintptr(0))]byte
+}
+
+// Packed is the entries an owner keeps in a shard outside go-cache, in a
+// layout of its own (see the package doc), guarded by the shard's mutex.
+type Packed interface {
+	// Sweep deletes the entries expired at now (unix nanoseconds by the
+	// shard's clock): those whose deadline is before now, as go-cache's
+	// Item.Expired judges.
+	Sweep(now int64)
+	// Len returns the number of entries held.
+	Len() int
 }
 
 const cacheLine = 64
@@ -81,10 +104,14 @@ const cacheLine = 64
 // newShard returns an empty shard: a go-cache over a map of its own,
 // without a janitor or a default expiration, whose items expire by now
 // (nil for go-cache's own expiry, by time.Now).
-func newShard(now func() time.Time) Shard {
+func newShard(now func() time.Time, p Packed) Shard {
 	items := map[string]cache.Item{}
-	return Shard{items: items, c: cache.NewFrom(cache.NoExpiration, 0, items), now: now}
+	return Shard{items: items, c: cache.NewFrom(cache.NoExpiration, 0, items), now: now, p: p}
 }
+
+// Packed returns the shard's packed entries, made by the function given
+// to SetPacked, or nil. The mutex must be held to use them.
+func (s *Shard) Packed() Packed { return s.p }
 
 // expired reports whether it is past its Expiration: by go-cache's
 // Item.Expired under the default clock, by the owner's clock otherwise,
@@ -127,12 +154,16 @@ func (s *Shard) Delete(key string) { delete(s.items, key) }
 
 // sweep deletes the shard's expired items, under the mutex: go-cache's
 // DeleteExpired does under the default clock; under the owner's clock,
-// the same loop judged by that clock, read once.
+// the same loop judged by that clock, read once. The packed entries are
+// swept by the same clock.
 func (s *Shard) sweep() {
 	s.Lock()
 	defer s.Unlock()
 	if s.now == nil {
 		s.c.DeleteExpired()
+		if s.p != nil {
+			s.p.Sweep(time.Now().UnixNano())
+		}
 		return
 	}
 	now := s.now().UnixNano()
@@ -141,13 +172,21 @@ func (s *Shard) sweep() {
 			delete(s.items, k)
 		}
 	}
+	if s.p != nil {
+		s.p.Sweep(now)
+	}
 }
 
-// count returns the number of items, expired ones not yet swept included.
+// count returns the number of entries, go-cache's and the packed ones,
+// expired ones not yet swept included.
 func (s *Shard) count() int {
 	s.Lock()
 	defer s.Unlock()
-	return s.c.ItemCount()
+	n := s.c.ItemCount()
+	if s.p != nil {
+		n += s.p.Len()
+	}
+	return n
 }
 
 // Lazy is a sharded cache made on first use. The zero value is ready; it is
@@ -157,6 +196,7 @@ type Lazy struct {
 	seed   maphash.Seed
 	n      int              // shards to make, 0 for Shards; see SetShards
 	now    func() time.Time // the owner's clock, nil for time.Now; see SetClock
+	packed func() Packed    // makes a shard's packed entries, or nil; see SetPacked
 
 	ready  sync.Once
 	mu     sync.Mutex // guards closed and sweep
@@ -179,6 +219,10 @@ func (l *Lazy) SetShards(n int) {
 // given a clock calls it before Init, when it is made.
 func (l *Lazy) SetClock(now func() time.Time) { l.now = now }
 
+// SetPacked makes Init give every shard the packed entries newPacked
+// returns (see Packed). An owner calls it before Init.
+func (l *Lazy) SetPacked(newPacked func() Packed) { l.packed = newPacked }
+
 // Init makes the shards (go-caches without a janitor) on its first call and,
 // unless Close came first, starts the sweeper. An owner that becomes
 // unreachable without Close has its sweeper stopped by the garbage
@@ -191,7 +235,11 @@ func Init[T any](l *Lazy, owner *T) {
 		}
 		shards := make([]Shard, n)
 		for i := range shards {
-			shards[i] = newShard(l.now)
+			var p Packed
+			if l.packed != nil {
+				p = l.packed()
+			}
+			shards[i] = newShard(l.now, p)
 		}
 		l.seed = maphash.MakeSeed()
 		l.shards = shards

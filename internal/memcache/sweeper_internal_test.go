@@ -15,7 +15,7 @@ import (
 func TestSweeperReclaims(t *testing.T) {
 	shards := make([]Shard, 4)
 	for i := range shards {
-		shards[i] = newShard(nil)
+		shards[i] = newShard(nil, nil)
 		shards[i].Lock()
 		shards[i].Set("old", 1, time.Nanosecond)
 		shards[i].Set("live", 2, time.Hour)
@@ -82,7 +82,7 @@ func TestShardsSpreadKeys(t *testing.T) {
 // not found but still held until a sweep, which go-cache's DeleteExpired
 // does; an unexpired one, and one set with no expiry, stay.
 func TestExpiry(t *testing.T) {
-	sh := newShard(nil)
+	sh := newShard(nil, nil)
 	sh.Lock()
 	defer sh.Unlock()
 	sh.Set("live", 1, time.Hour)
