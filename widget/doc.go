@@ -59,10 +59,11 @@
 //	             (the directory of vcode-verify.js)
 //
 // A missing send-url or verify-url, an unknown channel, or a style sheet or
-// JSON file that does not load makes the element show only a localised
-// configuration error (label key config), with console.error saying what
-// is wrong; it sends nothing. An unknown country falls back to chinaPR
-// (contact.DefaultCountry) and a bad code-length to 10, each with a
+// countries.json that does not load makes the element show only a
+// localised configuration error (label key config), with console.error
+// saying what is wrong; it sends nothing. An unknown country falls back to
+// chinaPR (contact.DefaultCountry), a bad code-length to 10 and a
+// labels.json that does not load to the built-in labels, each with a
 // console.warn.
 //
 // There is no purpose attribute: an httpmw.Handler serves one purpose

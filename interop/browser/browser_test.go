@@ -205,6 +205,15 @@ func newServer(t *testing.T, opts ...widget.Option) *server {
 		w.Write([]byte(`<!doctype html><title>control</title><p>An inline script, which the policy must refuse:</p><script>document.title = 'ran';</script>`))
 	})
 	mux.Handle("/vcode/", http.StripPrefix("/vcode", assets))
+	// The widget's files without labels.json, as a host that copied only
+	// the script, the style sheet and the countries would serve them.
+	mux.Handle("/partial/", http.StripPrefix("/partial", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/labels.json" {
+			http.NotFound(w, r)
+			return
+		}
+		assets.ServeHTTP(w, r)
+	})))
 	mux.Handle("POST /api/send", s.dated(h.SendHandler()))
 	mux.Handle("POST /api/verify", s.dated(h.VerifyHandler()))
 	mux.HandleFunc("POST /api/fake", fakeAnswer)

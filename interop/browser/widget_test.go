@@ -374,10 +374,15 @@ func TestWidget(t *testing.T) {
 				checks: map[string]string{root + ".querySelector('#code').maxLength + ''": "10"}},
 			{name: "code-length-8", query: "code-length=8",
 				checks: map[string]string{root + ".querySelector('#code').maxLength + ''": "8"}},
+			{name: "no-labels-json", query: "assets=/partial/", console: []string{"warn: <vcode-verify>: cannot load " + s.URL + "/partial/labels.json; built-in labels only"},
+				checks: map[string]string{root + ".querySelector('.send').textContent": "Send code"}},
 			{name: "no-verify-url", query: "verify=none", config: configEN, console: []string{"error: <vcode-verify>: missing attribute verify-url (see docs/widget.md)"}},
 			{name: "no-urls-zh-CN", query: "lang=zh-CN&send=none&verify=", config: configZH, console: []string{"error: <vcode-verify>: missing attribute send-url; missing attribute verify-url (see docs/widget.md)"}},
 			{name: "unknown-channel", query: "channel=sms", config: configEN, console: []string{`error: <vcode-verify>: channel="sms" is not phone, email or both (see docs/widget.md)`}},
-			{name: "wrong-assets", query: "assets=/nope/", config: configEN, console: []string{"error: <vcode-verify>: cannot load " + s.URL + "/nope/vcode-verify.css; cannot load " + s.URL + "/nope/labels.json; cannot load " + s.URL + "/nope/countries.json (see docs/widget.md)"}},
+			{name: "wrong-assets", query: "assets=/nope/", config: configEN, console: []string{
+				"warn: <vcode-verify>: cannot load " + s.URL + "/nope/labels.json; built-in labels only",
+				"error: <vcode-verify>: cannot load " + s.URL + "/nope/vcode-verify.css; cannot load " + s.URL + "/nope/countries.json (see docs/widget.md)",
+			}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

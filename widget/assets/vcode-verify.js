@@ -5,8 +5,7 @@
 (() => {
   'use strict';
 
-  // The default of the assets attribute. currentScript is set only while
-  // a classic script runs, so it is read here, once.
+  // The assets default; currentScript is set only while this first runs.
   const SCRIPT_DIR = document.currentScript
     ? new URL('.', document.currentScript.src).href
     : new URL('.', location.href).href;
@@ -130,7 +129,7 @@
       root.appendChild(TEMPLATE.content.cloneNode(true));
       this.$ = (sel) => root.querySelector(sel);
       this.channel = this.getAttribute('channel') || 'phone';
-      // Not this.lang: that property reflects the element's own lang attribute.
+      // Not this.lang, which reflects the lang attribute.
       this.language = this.closest('[lang]')?.getAttribute('lang') || 'zh-CN';
       this.timers = new Map(); // button -> countdown timeout
       this.busy = false;
@@ -159,7 +158,8 @@
       const countries = this.channel === 'email' ? [] : fetchJSON(url('countries.json'));
       const [hostLabels, table, cssOK] = await Promise.all([labels, countries, css]);
       if (!cssOK) problems.push(`cannot load ${url('vcode-verify.css')}`);
-      if (!hostLabels) problems.push(`cannot load ${url('labels.json')}`);
+      // Without labels.json, only the host's labels are missing.
+      if (!hostLabels) console.warn(`<vcode-verify>: cannot load ${url('labels.json')}; built-in labels only`);
       if (!table) problems.push(`cannot load ${url('countries.json')}`);
       this.texts = this.resolveLabels(hostLabels);
       this.$('.box').hidden = false;
