@@ -1,24 +1,29 @@
 // Package widget serves <vcode-verify>, a drop-in verification form for web
 // pages: one custom element in one small JavaScript file and a style sheet,
 // embedded in the module and served by an http.Handler the host mounts
-// where it likes. A page puts it on with three lines:
-//
-//	<link rel="stylesheet" href="/vcode/vcode-verify.css">
-//	<script defer src="/vcode/vcode-verify.js"></script>
-//	<vcode-verify send-url="/auth/code" verify-url="/auth/verify" channel="phone"></vcode-verify>
-//
-// after mounting the assets and the two endpoints (httpmw's SendHandler and
-// VerifyHandler, with WithSubject reading the session cookie and
-// WithSendTimes, so that the widget can count down to the next send):
+// where it likes. A host puts it on with three lines, one in Go and two in
+// the page:
 //
 //	mux.Handle("/vcode/", http.StripPrefix("/vcode", widget.Handler()))
+//
+//	<script defer src="/vcode/vcode-verify.js"></script>
+//	<vcode-verify send-url="/auth/code" verify-url="/auth/verify"></vcode-verify>
+//
+// after mounting the two endpoints (httpmw's SendHandler and VerifyHandler,
+// with WithSubject reading the session cookie and WithSendTimes, so that
+// the widget can count down to the next send):
+//
 //	mux.Handle("POST /auth/code", h.SendHandler())
 //	mux.Handle("POST /auth/verify", h.VerifyHandler())
 //
-// The style sheet link in the page is optional: the element links it in its
-// own shadow root (from the directory its script came from) and hides
-// itself until it has loaded. The link in the page only starts the download
-// earlier.
+// No <link> to the style sheet is needed: the element links it in its own
+// shadow root (from the directory its script came from) and hides itself
+// until it has loaded or failed. Example_cookieSession is a complete host:
+// a cookie sign-in, a delivery.Notifier, WithSubject, WithSendTimes,
+// WithVerified recording the verification in the session, a strict CSP,
+// the 401/403 texts reworded for cookie users, and the page asking the
+// server after the verified event. Try the widget without a clone with
+// go run github.com/vcodekit/vcode/cmd/vcoded@latest -ui.
 //
 // # What the element does
 //
@@ -49,9 +54,17 @@
 //	channel      phone (default), email or both
 //	country      the Huawei country value selected first (chinaPR)
 //	lang         the language, else the nearest ancestor's lang, else zh-CN
-//	code-length  the code's number of digits, 4 to 10 (6)
+//	code-length  the code field's maxlength, 4 to 10 (10: any server's code fits)
 //	assets       the URL of the directory of the style sheet and JSON files
 //	             (the directory of vcode-verify.js)
+//
+// A missing send-url or verify-url, an unknown channel, or a style sheet or
+// countries.json that does not load makes the element show only a
+// localised configuration error (label key config), with console.error
+// saying what is wrong; it sends nothing. An unknown country falls back to
+// chinaPR (contact.DefaultCountry), a bad code-length to 10 and a
+// labels.json that does not load to the built-in labels, each with a
+// console.warn.
 //
 // There is no purpose attribute: an httpmw.Handler serves one purpose
 // (httpmw.WithPurpose), so a page chooses the purpose by the URLs it names.

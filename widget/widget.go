@@ -29,13 +29,14 @@ var assets embed.FS
 //	sending, sent, verifying, verified  the announcements (sent: {contact})
 //	missingContact, missingCode     an empty field
 //	network, unexpected             no answer, or one that is not the API's
+//	config                          a wrong attribute or assets directory
 var LabelKeys = []string{
 	"country", "phone", "email", "both",
 	"send", "resend", "resendIn",
 	"code", "verify", "retryIn",
 	"sending", "sent", "verifying", "verified",
 	"missingContact", "missingCode",
-	"network", "unexpected",
+	"network", "unexpected", "config",
 }
 
 // Option configures New.

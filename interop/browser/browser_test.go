@@ -96,14 +96,20 @@ func newBrowser(t *testing.T) context.Context {
 
 // hooks runs in every document before its own scripts (a DevTools
 // injection, not a page script: the page's CSP does not apply to it). It
-// records the verified events, the CSP violations and uncaught errors,
-// and lets the test move the page's clock: Date.now is shifted by
-// __vcodeTest.advance(ms), as the server's manual clock is.
+// records the verified events, the CSP violations, uncaught errors and
+// console warnings and errors, and lets the test drive the page's clock:
+// __vcodeTest.freeze() stops Date.now, and __vcodeTest.advance(ms) shifts
+// it, as the server's manual clock is.
 const hooks = `(() => {
   const realNow = Date.now.bind(Date);
-  let offset = 0;
-  Date.now = () => realNow() + offset;
-  const rec = { events: [], violations: [], errors: [], advance(ms) { offset += ms; } };
+  let offset = 0, frozen = null;
+  Date.now = () => (frozen ?? realNow()) + offset;
+  const rec = { events: [], violations: [], errors: [], console: [],
+    advance(ms) { offset += ms; }, freeze() { frozen = realNow(); } };
+  for (const level of ['warn', 'error']) {
+    const real = console[level].bind(console);
+    console[level] = (...args) => { rec.console.push(level + ': ' + args.join(' ')); real(...args); };
+  }
   window.__vcodeTest = rec;
   document.addEventListener('verified', (e) => rec.events.push(e.detail));
   document.addEventListener('securitypolicyviolation', (e) => rec.violations.push(e.violatedDirective + ' ' + e.blockedURI));
@@ -156,7 +162,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <body>
 <main>
 <h1>Sign in</h1>
-<vcode-verify send-url="{{.Send}}" verify-url="/api/verify" channel="{{.Channel}}"></vcode-verify>
+<vcode-verify{{with .Send}} send-url="{{.}}"{{end}}{{with .Verify}} verify-url="{{.}}"{{end}}{{with .Channel}} channel="{{.}}"{{end}}{{with .Country}} country="{{.}}"{{end}}{{with .CodeLength}} code-length="{{.}}"{{end}}{{with .Assets}} assets="{{.}}"{{end}}></vcode-verify>
 </main>
 </body>
 </html>
@@ -175,6 +181,9 @@ h1 { margin-top: 0; font-size: 1.4rem; }
 func newServer(t *testing.T, opts ...widget.Option) *server {
 	t.Helper()
 	v, outbox, clock := vcodetest.New(t)
+	// Mid-second, as a real clock almost always is: a countdown's first
+	// value then matches the cooldown exactly (see countdown-429).
+	clock.Advance(250 * time.Millisecond)
 	s := &server{outbox: outbox, clock: clock, sessions: map[string]bool{}}
 	h, err := httpmw.New(v, nil, httpmw.WithSubject(s.subject), httpmw.WithSendTimes())
 	if err != nil {
@@ -196,6 +205,15 @@ func newServer(t *testing.T, opts ...widget.Option) *server {
 		w.Write([]byte(`<!doctype html><title>control</title><p>An inline script, which the policy must refuse:</p><script>document.title = 'ran';</script>`))
 	})
 	mux.Handle("/vcode/", http.StripPrefix("/vcode", assets))
+	// The widget's files without labels.json, as a host that copied only
+	// the script, the style sheet and the countries would serve them.
+	mux.Handle("/partial/", http.StripPrefix("/partial", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/labels.json" {
+			http.NotFound(w, r)
+			return
+		}
+		assets.ServeHTTP(w, r)
+	})))
 	mux.Handle("POST /api/send", s.dated(h.SendHandler()))
 	mux.Handle("POST /api/verify", s.dated(h.VerifyHandler()))
 	mux.HandleFunc("POST /api/fake", fakeAnswer)
@@ -254,15 +272,22 @@ func (s *server) page(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
-	data := struct{ Lang, Channel, Send string }{"en-US", "phone", "/api/send"}
-	if u := r.URL.Query().Get("send"); u != "" {
-		data.Send = u
+	// The element's attributes: send-url, verify-url and channel by
+	// default, each replaced by its query parameter (send, verify, channel,
+	// country, code-length, assets); "none" or "" leaves it out.
+	q := r.URL.Query()
+	param := func(name, value string) string {
+		if q.Has(name) {
+			value = q.Get(name)
+		}
+		if value == "none" {
+			return ""
+		}
+		return value
 	}
-	if l := r.URL.Query().Get("lang"); l != "" {
-		data.Lang = l
-	}
-	if c := r.URL.Query().Get("channel"); c != "" {
-		data.Channel = c
+	data := struct{ Lang, Send, Verify, Channel, Country, CodeLength, Assets string }{
+		param("lang", "en-US"), param("send", "/api/send"), param("verify", "/api/verify"), param("channel", "phone"),
+		param("country", ""), param("code-length", ""), param("assets", ""),
 	}
 	w.Header().Set("Content-Security-Policy", csp)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -313,6 +338,15 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// freeze stops the page's clock (Date.now), so that a countdown shows
+// its first value until the test advances the clock.
+func freeze(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`window.__vcodeTest.freeze()`)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // advance moves the server's clock and the page's by d.

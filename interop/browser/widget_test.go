@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,9 +100,9 @@ func expect(t *testing.T, ctx context.Context, checks map[string]string) {
 }
 
 // countdown waits for the button to be disabled and show a number of
-// seconds between lo and hi (real time passes while the test looks), and
-// returns it.
-func countdown(t *testing.T, ctx context.Context, button, label string, lo, hi int) int {
+// seconds, and checks that it is exactly want (the page's clock is
+// frozen: see freeze).
+func countdown(t *testing.T, ctx context.Context, button, label string, want int) {
 	t.Helper()
 	before, after, _ := strings.Cut(label, "{s}")
 	re := regexp.MustCompile("^" + regexp.QuoteMeta(before) + `(\d+)` + regexp.QuoteMeta(after) + "$")
@@ -111,11 +112,9 @@ func countdown(t *testing.T, ctx context.Context, button, label string, lo, hi i
 	if m == nil {
 		t.Fatalf("%s shows %q, want %q with a number", button, txt, label)
 	}
-	n, _ := strconv.Atoi(m[1])
-	if n < lo || n > hi {
-		t.Fatalf("%s shows %q: %d s, want %d to %d", button, txt, n, lo, hi)
+	if n, _ := strconv.Atoi(m[1]); n != want {
+		t.Fatalf("%s shows %q: %d s, want %d", button, txt, n, want)
 	}
-	return n
 }
 
 // verifiedDetail waits for the one verified event and returns its detail.
@@ -160,9 +159,11 @@ func TestWidget(t *testing.T) {
 			root + ".querySelector('#country').options.length + ''":            "169",
 			root + ".querySelector('#code').autocomplete":                      "one-time-code",
 			root + ".querySelector('#code').inputMode":                         "numeric",
+			root + ".querySelector('#code').maxLength + ''":                    "10",
 			root + ".querySelector('.status').getAttribute('aria-live')":       "polite",
 		})
 		shot(t, ctx, "1-form")
+		freeze(t, ctx)
 		do(t, ctx,
 			chromedp.SetValue(in("#country"), "chinaHKG"),
 			chromedp.SendKeys(in("#contact"), "5123 4567"),
@@ -173,7 +174,7 @@ func TestWidget(t *testing.T) {
 			root + ".querySelector('.status').textContent": "Code sent to 5123 4567. Enter it below.",
 			root + ".activeElement.id":                     "code",
 		})
-		countdown(t, ctx, ".send", "New code in {s} s", 50, 60)
+		countdown(t, ctx, ".send", "New code in {s} s", 60)
 		shot(t, ctx, "2-sent")
 		do(t, ctx, chromedp.SendKeys(in("#code"), s.code(t, "+85251234567")), chromedp.Click(in(".verify")))
 		d := verifiedDetail(t, ctx)
@@ -219,24 +220,29 @@ func TestWidget(t *testing.T) {
 
 	// The resend countdown: from next_send_at after a send, then from a
 	// 429's Retry-After on a new page, each ending when both clocks have
-	// moved on.
+	// moved on. The 60 s cooldown shows exactly 60 first, as Retry-After
+	// would say (newServer's clock is mid-second: its Date header is
+	// truncated, next_send_at rounded up), and the page's clock is frozen
+	// so that the first value stays until the test moves it.
 	t.Run("countdown-429", func(t *testing.T) {
 		s := newServer(t)
 		ctx := newTab(t, browser)
 		open(t, ctx, s.URL+"/page?lang=en-US")
+		freeze(t, ctx)
 		do(t, ctx, chromedp.SendKeys(in("#contact"), "13612345678"), chromedp.Click(in(".send")))
 		waitFor(t, ctx, "the code field", `!`+root+`.querySelector('.code-form').hidden`)
-		countdown(t, ctx, ".send", "New code in {s} s", 50, 60)
+		countdown(t, ctx, ".send", "New code in {s} s", 60)
 		s.advance(t, ctx, 30*time.Second)
-		waitFor(t, ctx, "30 s less", `/^New code in (2\d|30) s$/.test(`+root+`.querySelector('.send').textContent)`)
+		waitFor(t, ctx, "30 s less", `/^New code in 30 s$/.test(`+root+`.querySelector('.send').textContent)`)
 
 		// A new page knows nothing of the first send: the server's 429 says.
 		do(t, ctx, chromedp.Reload())
 		open(t, ctx, s.URL+"/page?lang=en-US")
+		freeze(t, ctx)
 		do(t, ctx, chromedp.SendKeys(in("#contact"), "13612345678"), chromedp.Click(in(".send")))
 		msg := i18n.Default().Error(i18n.EnUS, i18n.TooFrequent)
 		waitFor(t, ctx, "the 429's message", root+".querySelector('#contact-error').textContent === "+strconv.Quote(msg))
-		countdown(t, ctx, ".send", "New code in {s} s", 20, 30)
+		countdown(t, ctx, ".send", "New code in {s} s", 30)
 		shot(t, ctx, "429-countdown")
 		s.advance(t, ctx, 30*time.Second)
 		waitFor(t, ctx, "the send button back", `(() => { const b = `+root+`.querySelector('.send'); return !b.disabled && b.textContent === 'Send code'; })()`)
@@ -322,6 +328,7 @@ func TestWidget(t *testing.T) {
 			cases = append(cases, want{"html", "", own[lang]["html"], "null"}, want{"hangup", "", own[lang]["hangup"], "null"})
 			for _, c := range cases {
 				open(t, ctx, s.URL+"/page?lang="+lang+"&send="+url.QueryEscape("/api/fake?answer="+c.answer))
+				freeze(t, ctx)
 				do(t, ctx, chromedp.SendKeys(in("#contact"), "13612345678"), chromedp.Click(in(".send")))
 				waitFor(t, ctx, lang+" "+c.answer+" "+c.code+"'s message", root+".querySelector('#contact-error').textContent === "+strconv.Quote(c.msg))
 				expect(t, ctx, map[string]string{
@@ -329,7 +336,7 @@ func TestWidget(t *testing.T) {
 					root + ".activeElement.id":                                       "contact",
 				})
 				if c.code == httpmw.CodeTooFrequent || c.code == httpmw.CodeTooManyAttempts {
-					countdown(t, ctx, ".send", map[string]string{"en-US": "New code in {s} s", "zh-CN": "{s} 秒后可重新获取"}[lang], 1, 5)
+					countdown(t, ctx, ".send", map[string]string{"en-US": "New code in {s} s", "zh-CN": "{s} 秒后可重新获取"}[lang], 5)
 				}
 			}
 		}
@@ -338,6 +345,82 @@ func TestWidget(t *testing.T) {
 
 	// A page of another origin forges requests with the session cookie.
 	t.Run("cross-site-forgery", func(t *testing.T) { forgery(t, browser) })
+
+	// A wrong attribute or assets directory. An optional attribute with a
+	// wrong value falls back to its default with a console.warn; a missing
+	// URL, an unknown channel or a file that does not load shows only the
+	// localised configuration error, says what is wrong in console.error,
+	// and sends nothing.
+	t.Run("misconfigured", func(t *testing.T) {
+		s := newServer(t)
+		ctx := newTab(t, browser)
+		const (
+			configEN = "This form is not set up correctly and cannot be used."
+			configZH = "此表单配置有误，无法使用。"
+		)
+		cases := []struct {
+			name, query string
+			config      string // the configuration error shown, "" for the form
+			console     []string
+			checks      map[string]string
+		}{
+			{name: "unknown-country", query: "country=China", console: []string{`warn: <vcode-verify>: country="China" is not valid; using chinaPR`},
+				checks: map[string]string{root + ".querySelector('#country').value": "chinaPR"}},
+			{name: "unknown-country-zh-CN", query: "lang=zh-CN&country=China", console: []string{`warn: <vcode-verify>: country="China" is not valid; using chinaPR`},
+				checks: map[string]string{root + ".querySelector('#country').selectedOptions[0].textContent": "中国 (+86)"}},
+			{name: "known-country", query: "country=chinaHKG",
+				checks: map[string]string{root + ".querySelector('#country').value": "chinaHKG"}},
+			{name: "code-length-short", query: "code-length=3", console: []string{`warn: <vcode-verify>: code-length="3" is not valid; using up to 10 digits`},
+				checks: map[string]string{root + ".querySelector('#code').maxLength + ''": "10"}},
+			{name: "code-length-8", query: "code-length=8",
+				checks: map[string]string{root + ".querySelector('#code').maxLength + ''": "8"}},
+			{name: "no-labels-json", query: "assets=/partial/", console: []string{"warn: <vcode-verify>: cannot load " + s.URL + "/partial/labels.json; built-in labels only"},
+				checks: map[string]string{root + ".querySelector('.send').textContent": "Send code"}},
+			{name: "no-verify-url", query: "verify=none", config: configEN, console: []string{"error: <vcode-verify>: missing attribute verify-url (see docs/widget.md)"}},
+			{name: "no-urls-zh-CN", query: "lang=zh-CN&send=none&verify=", config: configZH, console: []string{"error: <vcode-verify>: missing attribute send-url; missing attribute verify-url (see docs/widget.md)"}},
+			{name: "unknown-channel", query: "channel=sms", config: configEN, console: []string{`error: <vcode-verify>: channel="sms" is not phone, email or both (see docs/widget.md)`}},
+			{name: "wrong-assets", query: "assets=/nope/", config: configEN, console: []string{
+				"warn: <vcode-verify>: cannot load " + s.URL + "/nope/labels.json; built-in labels only",
+				"error: <vcode-verify>: cannot load " + s.URL + "/nope/vcode-verify.css; cannot load " + s.URL + "/nope/countries.json (see docs/widget.md)",
+			}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				open(t, ctx, s.URL+"/page?"+c.query)
+				if c.config != "" {
+					expect(t, ctx, map[string]string{
+						root + ".querySelector('.config').textContent":                                              c.config,
+						root + ".querySelector('.config').hidden + ''":                                              "false",
+						root + ".querySelector('.config').getAttribute('role')":                                     "alert",
+						root + ".querySelectorAll('form:not([hidden])').length + ''":                                "0",
+						"[..." + root + ".querySelectorAll('input, select, button')].every((e) => e.disabled) + ''": "true",
+					})
+					shot(t, ctx, "config-"+c.name)
+					// Even asked to, it sends nothing: not even to "null". The
+					// page fetched its style sheet and the widget's files only.
+					do(t, ctx, chromedp.Evaluate[chromedp.Void](root+".querySelector('#contact').value = '13612345678'; document.querySelector('vcode-verify').send()"))
+					expect(t, ctx, map[string]string{
+						"JSON.stringify(performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => !/^\\/(vcode|nope)\\/|^\\/page\\.css$/.test(p)))": "[]",
+					})
+				} else {
+					expect(t, ctx, map[string]string{
+						root + ".querySelector('.config').hidden + ''":       "true",
+						root + ".querySelector('.contact-form').hidden + ''": "false",
+						root + ".querySelector('.send').disabled + ''":       "false",
+					})
+				}
+				expect(t, ctx, c.checks)
+				got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__vcodeTest.console`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, c.console) && !(len(got) == 0 && len(c.console) == 0) {
+					t.Errorf("console %q, want %q", got, c.console)
+				}
+				clean(t, ctx)
+			})
+		}
+	})
 
 	// A host's language through labels.json: its texts where given, en-US
 	// elsewhere.

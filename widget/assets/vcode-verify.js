@@ -1,30 +1,16 @@
 // vcode-verify.js: the <vcode-verify> custom element, vcode's drop-in
-// verification form. No framework, no build step, no dependency: load it
-// with <script defer src=".../vcode-verify.js"></script> and write
-//
-//   <vcode-verify send-url="/auth/code" verify-url="/auth/verify"></vcode-verify>
-//
-// Attributes: send-url, verify-url (required), channel (phone, email or
-// both), country (the Huawei value selected first), lang, code-length,
-// assets (where vcode-verify.css, countries.json and labels.json are).
-// On success it dispatches "verified" (bubbles, composed) with
-// detail {contact, country, channel}. docs/widget.md has the whole story.
-//
-// It works under Content-Security-Policy: default-src 'self': no inline
-// script or style, no style attributes (parts are shown and hidden with the
-// hidden attribute), and the style sheet is a <link> in the shadow root.
+// verification form; docs/widget.md documents its attributes and events.
+// No framework, no build step. CSP default-src 'self' is enough: no inline
+// script or style, parts are shown and hidden with the hidden attribute.
 (() => {
   'use strict';
 
-  // The directory this script was loaded from: the default of the assets
-  // attribute. document.currentScript is only set while a classic script
-  // runs, so it is read here, once.
+  // The assets default; currentScript is set only while this first runs.
   const SCRIPT_DIR = document.currentScript
     ? new URL('.', document.currentScript.src).href
     : new URL('.', location.href).href;
 
-  // The element's own texts. {s} is a number of seconds, {contact} what the
-  // user typed. A host adds languages with labels.json (widget.WithLabels).
+  // The element's own texts (widget.LabelKeys).
   const LABELS = {
     'en-US': {
       country: 'Country or region',
@@ -45,6 +31,7 @@
       missingCode: 'Enter the code you received.',
       network: 'The server could not be reached. Check your connection and try again.',
       unexpected: 'The server gave an unexpected answer. Try again later.',
+      config: 'This form is not set up correctly and cannot be used.',
     },
     'zh-CN': {
       country: '国家/地区',
@@ -65,63 +52,63 @@
       missingCode: '请输入收到的验证码。',
       network: '无法连接服务器，请检查网络后重试。',
       unexpected: '服务器返回了意外的应答，请稍后重试。',
+      config: '此表单配置有误，无法使用。',
     },
   };
 
-  // Error codes of the API (httpmw.ErrorTable) that concern one field: the
-  // widget marks that field invalid and puts the focus on it. Every other
-  // code is shown in the form that made the request.
+  // The API's error codes (httpmw.ErrorTable) that mark a field invalid.
   const CONTACT_ERRORS = ['USG.201060002', 'USG.201060003', 'USG.201060008'];
   const CODE_ERRORS = ['USG.201060004', 'USG.201060005', 'USG.201060006'];
 
-  // The shadow tree. Static markup only: every text is set later with
-  // textContent, never interpolated here.
+  // The shadow tree: static markup, every text is set with textContent.
   const TEMPLATE = document.createElement('template');
   TEMPLATE.innerHTML = `
-    <div class="box" part="box" hidden>
-      <form class="contact-form" part="form" novalidate>
-        <div class="field country-field" hidden>
-          <label for="country" part="label"></label>
-          <select id="country" part="select"></select>
-        </div>
-        <div class="field">
-          <label for="contact" part="label"></label>
-          <input id="contact" part="input" aria-describedby="contact-error" required>
-        </div>
-        <p id="contact-error" class="error" part="error" role="alert"></p>
-        <button type="submit" class="send" part="button"></button>
-      </form>
-      <form class="code-form" part="form" novalidate hidden>
-        <div class="field">
-          <label for="code" part="label"></label>
-          <input id="code" part="input" autocomplete="one-time-code" inputmode="numeric"
-                 aria-describedby="code-error" required>
-        </div>
-        <p id="code-error" class="error" part="error" role="alert"></p>
-        <button type="submit" class="verify" part="button"></button>
-      </form>
-      <p class="status" part="status" role="status" aria-live="polite"></p>
-    </div>`;
+<div class="box" part="box" hidden>
+  <p class="config error" part="error" role="alert" hidden></p>
+  <form class="contact-form" part="form" novalidate>
+    <div class="field country-field" hidden>
+      <label for="country" part="label"></label>
+      <select id="country" part="select"></select>
+    </div>
+    <div class="field">
+      <label for="contact" part="label"></label>
+      <input id="contact" part="input" aria-describedby="contact-error" required>
+    </div>
+    <p id="contact-error" class="error" part="error" role="alert"></p>
+    <button type="submit" class="send" part="button"></button>
+  </form>
+  <form class="code-form" part="form" novalidate hidden>
+    <div class="field">
+      <label for="code" part="label"></label>
+      <input id="code" part="input" autocomplete="one-time-code" inputmode="numeric"
+             aria-describedby="code-error" required>
+    </div>
+    <p id="code-error" class="error" part="error" role="alert"></p>
+    <button type="submit" class="verify" part="button"></button>
+  </form>
+  <p class="status" part="status" role="status" aria-live="polite"></p>
+</div>`;
 
-  // fetchJSON gets a JSON file once per URL for every element of the page.
-  // A failure gives the fallback: the widget then works without the file.
+  // fetchJSON gets a JSON file once per URL per page; null if it failed.
   const jsonCache = new Map();
-  function fetchJSON(url, fallback) {
+  function fetchJSON(url) {
     if (!jsonCache.has(url)) {
       jsonCache.set(url, fetch(url, { credentials: 'same-origin' })
-        .then((r) => (r.ok ? r.json() : fallback))
-        .catch(() => fallback));
+        .then((r) => (r.ok ? r.json() : null))
+        .catch(() => null));
     }
     return jsonCache.get(url);
   }
+
+  // The code lengths verifier.WithCodeLength allows.
+  const MIN_CODE = 4, MAX_CODE = 10;
 
   // format fills {name} placeholders.
   function format(text, values) {
     return text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
   }
 
-  // pickLanguage finds lang among the keys of table: exactly (case
-  // aside), else by its primary subtag ("en-GB" finds "en-US").
+  // pickLanguage finds lang in table's keys, else its primary subtag's.
   function pickLanguage(lang, table) {
     const keys = Object.keys(table);
     const lower = lang.toLowerCase();
@@ -141,9 +128,8 @@
       const root = this.attachShadow({ mode: 'open' });
       root.appendChild(TEMPLATE.content.cloneNode(true));
       this.$ = (sel) => root.querySelector(sel);
-      this.channel = ['phone', 'email', 'both'].includes(this.getAttribute('channel'))
-        ? this.getAttribute('channel') : 'phone';
-      // Not this.lang: that property reflects the element's own lang attribute.
+      this.channel = this.getAttribute('channel') || 'phone';
+      // Not this.lang, which reflects the lang attribute.
       this.language = this.closest('[lang]')?.getAttribute('lang') || 'zh-CN';
       this.timers = new Map(); // button -> countdown timeout
       this.busy = false;
@@ -157,37 +143,60 @@
       this.timers.clear();
     }
 
-    // setup loads the style sheet, the labels and (for phones) the country
-    // table together, then fills the texts and shows the form.
+    // setup loads the files together, then shows the form, or only the
+    // configuration error for a wrong attribute or a file that failed.
     async setup() {
+      const problems = [];
+      for (const a of ['send-url', 'verify-url']) {
+        if (!this.getAttribute(a)) problems.push(`missing attribute ${a}`);
+      }
+      if (!['phone', 'email', 'both'].includes(this.channel)) problems.push(`channel="${this.channel}" is not phone, email or both`);
       const dir = new URL(this.getAttribute('assets') || SCRIPT_DIR, location.href);
-      const css = this.loadStyle(new URL('vcode-verify.css', dir).href);
-      const labels = fetchJSON(new URL('labels.json', dir).href, {});
-      const countries = this.channel === 'email'
-        ? Promise.resolve([]) : fetchJSON(new URL('countries.json', dir).href, []);
-      const [hostLabels, table] = await Promise.all([labels, countries, css]);
+      const url = (name) => new URL(name, dir).href;
+      const css = this.loadStyle(url('vcode-verify.css'));
+      const labels = fetchJSON(url('labels.json'));
+      const countries = this.channel === 'email' ? [] : fetchJSON(url('countries.json'));
+      const [hostLabels, table, cssOK] = await Promise.all([labels, countries, css]);
+      if (!cssOK) problems.push(`cannot load ${url('vcode-verify.css')}`);
+      // Without labels.json, only the host's labels are missing.
+      if (!hostLabels) console.warn(`<vcode-verify>: cannot load ${url('labels.json')}; built-in labels only`);
+      if (!table) problems.push(`cannot load ${url('countries.json')}`);
       this.texts = this.resolveLabels(hostLabels);
+      this.$('.box').hidden = false;
+      if (problems.length) {
+        console.error(`<vcode-verify>: ${problems.join('; ')} (see docs/widget.md)`);
+        for (const el of this.shadowRoot.querySelectorAll('input, select, button')) el.disabled = true;
+        for (const f of this.shadowRoot.querySelectorAll('form')) f.hidden = true;
+        const err = this.$('.config');
+        err.textContent = this.t('config');
+        err.hidden = false;
+        return;
+      }
       this.fillCountries(table);
       this.fillTexts();
       this.listen();
-      this.$('.box').hidden = false;
     }
 
-    // loadStyle links the style sheet in the shadow root; the promise
-    // settles when it has loaded or failed (the form is usable either way).
+    // warn: a wrong optional attribute falls back to its default.
+    warn(name, value, fallback) {
+      console.warn(`<vcode-verify>: ${name}="${value}" is not valid; using ${fallback}`);
+    }
+
+    // loadStyle links the style sheet in the shadow root: true if loaded.
     loadStyle(href) {
       const link = document.createElement('link');
       link.rel = 'stylesheet';
       link.href = href;
-      const done = new Promise((resolve) => { link.onload = link.onerror = resolve; });
+      const done = new Promise((resolve) => {
+        link.onload = () => resolve(true);
+        link.onerror = () => resolve(false);
+      });
       this.shadowRoot.prepend(link);
       return done;
     }
 
-    // resolveLabels picks the texts of the element's language: the host's
-    // (labels.json) over the built-in ones of that language, or over
-    // en-US for a language the widget does not have. A language nobody
-    // has gets zh-CN, the server's default too.
+    // resolveLabels: the host's labels.json over the built-in texts of the
+    // language (en-US if none); zh-CN for a language nobody has.
     resolveLabels(host) {
       const hostLang = host && typeof host === 'object' ? pickLanguage(this.language, host) : undefined;
       const builtin = pickLanguage(this.language, LABELS) || (hostLang ? 'en-US' : 'zh-CN');
@@ -198,8 +207,7 @@
       return format(this.texts[key] || key, values || {});
     }
 
-    // fillCountries makes the options: the region's name in the page's
-    // language (Intl.DisplayNames) and the dialing code, sorted by name.
+    // fillCountries: region names in the page's language, sorted.
     fillCountries(table) {
       const select = this.$('#country');
       if (!table.length) return;
@@ -209,7 +217,11 @@
       const rows = table.map((c) => ({ c, name: nameOf(c) }));
       const collator = new Intl.Collator(this.language);
       rows.sort((a, b) => collator.compare(a.name, b.name));
-      const wanted = this.getAttribute('country') || 'chinaPR';
+      let wanted = this.getAttribute('country') || 'chinaPR';
+      if (!table.some((c) => c.value === wanted)) {
+        this.warn('country', wanted, 'chinaPR');
+        wanted = 'chinaPR'; // contact.DefaultCountry
+      }
       for (const { c, name } of rows) {
         const opt = new Option(`${name} (${c.dial})`, c.value, false, c.value === wanted);
         select.add(opt);
@@ -227,7 +239,14 @@
       this.$('label[for=contact]').textContent = this.t(kind);
       this.$('label[for=country]').textContent = this.t('country');
       this.$('label[for=code]').textContent = this.t('code');
-      const len = Math.min(10, Math.max(4, parseInt(this.getAttribute('code-length'), 10) || 6));
+      // Never shorter than the server's codes: up to MAX_CODE unless told.
+      const attr = this.getAttribute('code-length');
+      let len = MAX_CODE;
+      if (attr !== null) {
+        const n = Number(attr);
+        if (Number.isInteger(n) && n >= MIN_CODE && n <= MAX_CODE) len = n;
+        else this.warn('code-length', attr, `up to ${MAX_CODE} digits`);
+      }
       this.$('#code').maxLength = len;
       this.$('.send').textContent = this.t('send');
       this.$('.verify').textContent = this.t('verify');
@@ -240,9 +259,8 @@
       this.$('#contact').addEventListener('input', () => {
         if (this.channel === 'both') this.$('.country-field').hidden = this.$('#contact').value.includes('@');
       });
-      // Digits only in the code field: full-width digits typed by an IME
-      // become ASCII, anything else is dropped. Written back only when it
-      // changed, so that the caret stays where it is otherwise.
+      // Digits only; an IME's full-width digits become ASCII. Written back
+      // only when changed, so that the caret stays put.
       this.$('#code').addEventListener('input', (e) => {
         const el = e.target;
         const digits = el.value.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/\D/g, '');
@@ -250,7 +268,7 @@
       });
     }
 
-    // request is the current contact, country and channel, as sent.
+    // request: the contact, country and channel to send.
     request() {
       const contact = this.$('#contact').value.trim();
       const email = this.channel === 'email' || (this.channel === 'both' && contact.includes('@'));
@@ -293,8 +311,7 @@
       this.finish(to);
     }
 
-    // finish ends the flow: the form is locked, the status says so, and
-    // the page hears of it.
+    // finish locks the form and tells the page.
     finish(to) {
       this.otp?.abort();
       for (const el of this.shadowRoot.querySelectorAll('input, select, button')) el.disabled = true;
@@ -307,10 +324,8 @@
       }));
     }
 
-    // post sends one request and reads the answer into
-    // {ok, code, msg, wait, nextSend}: wait is a 429's Retry-After and
-    // nextSend the seconds until the next send (WithSendTimes), both
-    // possibly 0.
+    // post answers {ok, code, msg, wait, nextSend}: wait is a 429's
+    // Retry-After, nextSend from WithSendTimes, in seconds, maybe 0.
     async post(form, url, body) {
       this.busy = true;
       form.setAttribute('aria-busy', 'true');
@@ -341,19 +356,19 @@
       return { ok: false, code: 'unexpected', msg: this.t('unexpected'), wait: retryAfter(res) };
     }
 
-    // secondsUntil counts from the server's own clock (its Date header),
-    // so that a wrong clock in the browser does not skew the countdown.
-    // Date has whole seconds: the server's now is taken mid-second.
+    // secondsUntil counts on the server's clock (Date), not the browser's.
+    // Date is truncated and next_send_at rounded up: take now as Date + 1 s,
+    // the latest it can be, so that a 60 s cooldown shows 60.
     secondsUntil(when, res) {
       const at = Date.parse(when || '');
       if (!Number.isFinite(at)) return 0;
       const date = Date.parse(res.headers.get('Date') || '');
-      const now = Number.isFinite(date) ? date + 500 : Date.now();
+      const now = Number.isFinite(date) ? date + 1000 : Date.now();
       return Math.max(0, Math.ceil((at - now) / 1000));
     }
 
-    // fail shows an error in the form that made the request, marks the
-    // field it concerns, moves the focus there, and counts down a 429.
+    // fail shows an error in its form, marks and focuses the field it
+    // concerns, and counts down a 429.
     fail(form, res) {
       const codeForm = form === this.$('.code-form');
       const field = codeForm ? this.$('#code') : this.$('#contact');
@@ -382,9 +397,8 @@
       this.$('.status').textContent = text;
     }
 
-    // countdown disables button for seconds, showing them with the label
-    // waitKey, then enables it with doneKey. It recomputes from Date.now()
-    // at each tick, so a throttled background tab still ends on time.
+    // countdown disables button for seconds (label waitKey), then enables
+    // it (doneKey). Each tick reads Date.now(): a throttled tab ends on time.
     countdown(button, seconds, waitKey, doneKey) {
       clearTimeout(this.timers.get(button));
       const deadline = Date.now() + seconds * 1000;
@@ -403,9 +417,8 @@
       tick();
     }
 
-    // listenForSMS asks the browser for the code of an SMS (WebOTP: the
-    // message ends with "@host #code"); the user may still type it. A new
-    // send, the verify's success or leaving the page aborts the request.
+    // listenForSMS: WebOTP (the SMS ends with "@host #code"); a new send,
+    // success or leaving the page aborts it.
     listenForSMS() {
       if (!('OTPCredential' in window) || !navigator.credentials) return;
       this.otp?.abort();
