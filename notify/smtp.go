@@ -361,13 +361,20 @@ func (s *SMTP) converse(ctx context.Context, to string, msg []byte) (ambiguous b
 // Lines are checked where the replies cross this connection in the
 // clear: on a plain connection, and before STARTTLS. Inside TLS they are
 // encrypted, and the bound on the whole conversation holds them.
+//
+// While it reads lines it hands on whole lines only, holding back the
+// start of one until its LF arrives: bufio's ReadLine returns the bytes
+// it has with no error when a read fails after some of a line, so a reply
+// cut at the bound ("250 " and the first of an endless line) would read
+// as a reply of its own.
 type boundedConn struct {
 	net.Conn
 	left  int
 	lines bool
-	line  int // bytes of the current line so far
 	tls   int // writes to go until TLS records follow; 0: none expected
 	err   error
+	buf   [4 << 10]byte // buf[r:w]: read from the server, not handed on yet
+	r, w  int
 }
 
 var (
@@ -376,32 +383,49 @@ var (
 )
 
 func (c *boundedConn) Read(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	if c.left <= 0 {
-		c.err = errSMTPTooLong
-		return 0, c.err
-	}
-	if len(p) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.Conn.Read(p)
-	c.left -= n
-	if c.lines {
-		for _, b := range p[:n] {
-			if b == '\n' {
-				c.line = 0
-				continue
-			}
-			// With its LF, the line is c.line+1 octets.
-			if c.line++; c.line >= maxSMTPLine {
+	for {
+		held := c.buf[c.r:c.w]
+		end := len(held)
+		if c.lines {
+			// With its LF, a line is at most maxSMTPLine octets.
+			end = bytes.IndexByte(held[:min(len(held), maxSMTPLine)], '\n') + 1
+			if end == 0 && len(held) >= maxSMTPLine {
 				c.err = errSMTPLineTooLong
-				return 0, c.err
 			}
 		}
+		if end == 0 && c.err != nil && c.err != errSMTPLineTooLong {
+			end = len(held) // what came before the connection's end
+		}
+		if end > 0 {
+			n := copy(p, held[:end])
+			c.r += n
+			return n, nil
+		}
+		if c.err != nil {
+			return 0, c.err
+		}
+		c.fill()
 	}
-	return n, err
+}
+
+// fill reads what the server sends next into buf, after what it holds.
+func (c *boundedConn) fill() {
+	c.w = copy(c.buf[:], c.buf[c.r:c.w])
+	c.r = 0
+	if c.left <= 0 {
+		c.err = errSMTPTooLong
+		return
+	}
+	room := c.buf[c.w:]
+	if len(room) > c.left {
+		room = room[:c.left]
+	}
+	n, err := c.Conn.Read(room)
+	c.w += n
+	c.left -= n
+	if err != nil {
+		c.err = err
+	}
 }
 
 // startTLS says that net/smtp's StartTLS comes: its first write is the
