@@ -224,7 +224,8 @@ func newServer(t *testing.T, opts ...widget.Option) *server {
 
 // fakeAnswer answers what ?answer= says: the error of that row of
 // httpmw's table (rows may share a code) (its status, and its message in the request's language),
-// a proxy's HTML error page ("html"), or a connection closed with no
+// a proxy's HTML error page ("html"), a page of the host's answered 200
+// ("html200"), or a connection closed with no
 // answer ("hangup").
 func fakeAnswer(w http.ResponseWriter, r *http.Request) {
 	answer := r.URL.Query().Get("answer")
@@ -233,6 +234,10 @@ func fakeAnswer(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
 		w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+		return
+	case "html200": // a send-url naming a page of the host's, not the endpoint
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<html><body>Welcome</body></html>"))
 		return
 	case "hangup":
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {

@@ -325,7 +325,8 @@ func TestWidget(t *testing.T) {
 				"en-US": {"html": "The server gave an unexpected answer. Try again later.", "hangup": "The server could not be reached. Check your connection and try again."},
 				"zh-CN": {"html": "服务器返回了意外的应答，请稍后重试。", "hangup": "无法连接服务器，请检查网络后重试。"},
 			}
-			cases = append(cases, want{"html", "", own[lang]["html"], "null"}, want{"hangup", "", own[lang]["hangup"], "null"})
+			cases = append(cases, want{"html", "", own[lang]["html"], "null"}, want{"html200", "", own[lang]["html"], "null"},
+				want{"hangup", "", own[lang]["hangup"], "null"})
 			for _, c := range cases {
 				open(t, ctx, s.URL+"/page?lang="+lang+"&send="+url.QueryEscape("/api/fake?answer="+c.answer))
 				freeze(t, ctx)
@@ -335,6 +336,17 @@ func TestWidget(t *testing.T) {
 					root + ".querySelector('#contact').getAttribute('aria-invalid')": c.invalid,
 					root + ".activeElement.id":                                       "contact",
 				})
+				if status, ok := map[string]string{"html": "502 text/html", "html200": "200 text/html; charset=utf-8"}[c.answer]; ok {
+					// Not the API's answer: the console says where it came from.
+					want := "error: <vcode-verify>: POST " + s.URL + "/api/fake?answer=" + c.answer + " answered " + status + ", not the API's JSON"
+					got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__vcodeTest.console`))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Contains(got, want) {
+						t.Errorf("%s %s: console %q, want %q in it", lang, c.answer, got, want)
+					}
+				}
 				if c.code == httpmw.CodeTooFrequent || c.code == httpmw.CodeTooManyAttempts {
 					countdown(t, ctx, ".send", map[string]string{"en-US": "New code in {s} s", "zh-CN": "{s} 秒后可重新获取"}[lang], 5)
 				}

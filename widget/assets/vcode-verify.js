@@ -1,7 +1,5 @@
-// vcode-verify.js: the <vcode-verify> custom element, vcode's drop-in
-// verification form; docs/widget.md documents its attributes and events.
-// No framework, no build step. CSP default-src 'self' is enough: no inline
-// script or style, parts are shown and hidden with the hidden attribute.
+// <vcode-verify>, vcode's drop-in verification form (docs/widget.md).
+// No framework, no build step, nothing inline: CSP default-src 'self'.
 (() => {
   'use strict';
 
@@ -349,11 +347,13 @@
       const text = await res.text();
       let data = null;
       try { data = text ? JSON.parse(text) : {}; } catch (e) { /* not JSON */ }
-      if (res.ok) return { ok: true, nextSend: data ? this.secondsUntil(data.next_send_at, res) : 0 };
-      if (data && typeof data.error_code === 'string' && typeof data.error_msg === 'string') {
-        return { ok: false, code: data.error_code, msg: data.error_msg, wait: retryAfter(res) };
+      if (res.ok && data) return { ok: true, nextSend: this.secondsUntil(data.next_send_at, res) };
+      const wait = retryAfter(res);
+      if (typeof data?.error_code === 'string' && typeof data.error_msg === 'string') {
+        return { ok: false, code: data.error_code, msg: data.error_msg, wait };
       }
-      return { ok: false, code: 'unexpected', msg: this.t('unexpected'), wait: retryAfter(res) };
+      console.error(`<vcode-verify>: POST ${res.url} answered ${res.status} ${res.headers.get('Content-Type')}, not the API's JSON`);
+      return { ok: false, code: 'unexpected', msg: this.t('unexpected'), wait };
     }
 
     // secondsUntil counts on the server's clock (Date), not the browser's.
