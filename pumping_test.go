@@ -186,10 +186,18 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 	clk := vcodetest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	rng := &lockedRand{r: rand.New(rand.NewPCG(1, 2))}
 	gateway, takenSoFar := gw.start(t, clk, rng)
-	// Which request a message belongs to, for the per-subject counts.
-	var requestOf sync.Map // to|code -> request id
+	// Which request a message belongs to, for the per-subject counts, and
+	// the (fake) time vcode handed it to the gateway's client. A message
+	// is counted at that time, not at the gateway's: on a loaded machine
+	// the gateway may run an attempt vcode gave up on (its 40 ms timeout,
+	// ambiguous, the cooldown kept) only after the round ended and the
+	// clock moved on, and its stamp would put it beside the next round's
+	// legitimate message. A message the gateway took twice still counts
+	// twice, at one time.
+	var requestOf, handedAt sync.Map // to|code -> request id, time
 	notifier := delivery.NotifierFunc(func(ctx context.Context, m delivery.Message) error {
 		requestOf.Store(m.To+"|"+m.Code, m.RequestID)
+		handedAt.Store(m.To+"|"+m.Code, clk.Now())
 		return gateway.Notify(ctx, m)
 	})
 	st, lim := b.build(t, clk.Now)
@@ -254,14 +262,19 @@ func runPumping(t *testing.T, b backends, gw pumpGateway) {
 	bySubject := map[string][]time.Time{}
 	var all []time.Time
 	for _, m := range got {
-		byContact[m.to] = append(byContact[m.to], m.at)
 		id, ok := requestOf.Load(m.to + "|" + m.code)
 		if !ok {
 			t.Fatalf("the gateway took a message vcode never handed it: %s %q", m.to, m.code)
 		}
+		at, _ := handedAt.Load(m.to + "|" + m.code)
+		sent := at.(time.Time)
+		if m.at.Before(sent) {
+			t.Fatalf("the gateway took %s %q at %v, before vcode handed it over at %v", m.to, m.code, m.at, sent)
+		}
+		byContact[m.to] = append(byContact[m.to], sent)
 		subject, _, _ := strings.Cut(id.(string), "-")
-		bySubject[subject] = append(bySubject[subject], m.at)
-		all = append(all, m.at)
+		bySubject[subject] = append(bySubject[subject], sent)
+		all = append(all, sent)
 	}
 	t.Logf("%d messages taken by the gateway; %d clients hung up, %d answered", len(got), hungUp.Load(), answered.Load())
 	if len(got) < 30 || hungUp.Load() < 10 || answered.Load() < rounds {
