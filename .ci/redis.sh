@@ -19,11 +19,15 @@ redis_pids=()
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # free_port prints a port that is free, and whose cluster bus port (+10000)
-# is free too.
+# is free too, both below the kernel's ephemeral range: a port in it may be
+# the local end of some client's connection at any moment (Chromium's, a
+# test's), which a listener cannot bind, yet which port_free cannot see.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
-  local p
+  local p span=$(( ephemeral_low - 10000 - 11000 ))
+  [ "$span" -ge 1000 ] || span=1000
   for _ in $(seq 1 200); do
-    p=$(( (RANDOM % 9000) + 20000 ))
+    p=$(( (RANDOM % span) + 11000 ))
     if port_free "$p" && port_free $((p + 10000)); then echo "$p"; return 0; fi
   done
   echo "no free port" >&2; return 1
