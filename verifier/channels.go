@@ -36,13 +36,7 @@ func (v *Verifier) outOfChannels(r Request) (contact.Contact, error) {
 	if slices.Contains(r.Channels, ch) {
 		return contact.Contact{}, nil
 	}
-	if r.Subject == "" {
-		return contact.Contact{}, ErrNoSubject
-	}
-	if _, err := clientIPKey(r.ClientIP); err != nil {
-		return contact.Contact{}, err
-	}
-	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
+	c, err := v.parseRequest(r)
 	if err != nil {
 		return contact.Contact{}, err
 	}
@@ -66,13 +60,7 @@ func (v *Verifier) Parse(r Request) (contact.Contact, error) {
 	if c, err := v.outOfChannels(r); err != nil {
 		return c, err
 	}
-	if r.Subject == "" {
-		return contact.Contact{}, ErrNoSubject
-	}
-	if _, err := clientIPKey(r.ClientIP); err != nil {
-		return contact.Contact{}, err
-	}
-	c, err := v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
+	c, err := v.parseRequest(r)
 	if err != nil {
 		return contact.Contact{}, err
 	}
@@ -80,4 +68,17 @@ func (v *Verifier) Parse(r Request) (contact.Contact, error) {
 		return c, delivery.ErrNotAllowed
 	}
 	return c, nil
+}
+
+// parseRequest is what Parse and outOfChannels check before the contact's
+// destination: a subject, a client IP, and the contact, read through the
+// subject's parsed-contact cache.
+func (v *Verifier) parseRequest(r Request) (contact.Contact, error) {
+	if r.Subject == "" {
+		return contact.Contact{}, ErrNoSubject
+	}
+	if _, err := clientIPKey(r.ClientIP); err != nil {
+		return contact.Contact{}, err
+	}
+	return v.contacts.parse(r.Subject, r.Contact, r.Country, v.cfg.defaultCountry)
 }
