@@ -6,7 +6,9 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,11 +41,18 @@ var LabelKeys = []string{
 	"network", "unexpected", "config",
 }
 
-// Option configures New.
-type Option func(*config) error
+// Option configures New. Options only record what they are given; New
+// checks them all and reports every problem at once.
+type Option func(*config)
 
 type config struct {
-	labels map[string]map[string]string
+	labels []labelSet
+}
+
+// labelSet is one WithLabels call, as given.
+type labelSet struct {
+	lang   string
+	labels map[string]string
 }
 
 // WithLabels gives the element's texts in a language, a BCP 47 tag such
@@ -54,24 +63,31 @@ type config struct {
 // i18n catalog too, or the server's error messages come in zh-CN. New
 // refuses an unknown key, an empty text or a malformed tag.
 func WithLabels(lang string, labels map[string]string) Option {
-	return func(c *config) error {
-		tag, err := language.Parse(lang)
+	return func(c *config) { c.labels = append(c.labels, labelSet{lang, maps.Clone(labels)}) }
+}
+
+// checkLabels returns the label sets by canonical tag, a later set of one
+// language over an earlier one, and every problem found in them.
+func checkLabels(sets []labelSet) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	var errs []error
+	for _, set := range sets {
+		tag, err := language.Parse(set.lang)
 		if err != nil {
-			return fmt.Errorf("widget: WithLabels: language %q: %w", lang, err)
+			errs = append(errs, fmt.Errorf("widget: WithLabels: language %q: %w", set.lang, err))
+			continue
 		}
-		m := make(map[string]string, len(labels))
-		for k, v := range labels {
-			if !slices.Contains(LabelKeys, k) {
-				return fmt.Errorf("widget: WithLabels(%q): unknown key %q (see LabelKeys)", lang, k)
+		for _, k := range slices.Sorted(maps.Keys(set.labels)) {
+			switch {
+			case !slices.Contains(LabelKeys, k):
+				errs = append(errs, fmt.Errorf("widget: WithLabels(%q): unknown key %q (see LabelKeys)", set.lang, k))
+			case strings.TrimSpace(set.labels[k]) == "":
+				errs = append(errs, fmt.Errorf("widget: WithLabels(%q): empty text for %q", set.lang, k))
 			}
-			if strings.TrimSpace(v) == "" {
-				return fmt.Errorf("widget: WithLabels(%q): empty text for %q", lang, k)
-			}
-			m[k] = v
 		}
-		c.labels[tag.String()] = m
-		return nil
+		out[tag.String()] = set.labels
 	}
+	return out, errors.Join(errs...)
 }
 
 // file is one served file, with what its headers need.
@@ -101,11 +117,13 @@ func Handler() http.Handler {
 // http.StripPrefix. GET and HEAD only (405 otherwise), 404 for any other
 // path; If-None-Match with the file's ETag gets 304.
 func New(opts ...Option) (http.Handler, error) {
-	c := &config{labels: map[string]map[string]string{}}
+	c := &config{}
 	for _, o := range opts {
-		if err := o(c); err != nil {
-			return nil, err
-		}
+		o(c)
+	}
+	byTag, err := checkLabels(c.labels)
+	if err != nil {
+		return nil, err
 	}
 	js, err := assets.ReadFile("assets/vcode-verify.js")
 	if err != nil {
@@ -115,7 +133,7 @@ func New(opts ...Option) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	labels, err := json.Marshal(c.labels)
+	labels, err := json.Marshal(byTag)
 	if err != nil {
 		return nil, err
 	}

@@ -162,6 +162,16 @@ func TestLabels(t *testing.T) {
 			t.Errorf("%s: New error %v, want a widget: error", name, err)
 		}
 	}
+	// Every problem at once, as the project's other New functions do.
+	_, err = widget.New(
+		widget.WithLabels("ja", map[string]string{"sned": "x", "send": " "}),
+		widget.WithLabels("not a tag!", map[string]string{"send": "x"}),
+	)
+	for _, want := range []string{`unknown key "sned"`, `empty text for "send"`, `language "not a tag!"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New error %v, want it to say %s", err, want)
+		}
+	}
 }
 
 // TestLabelKeysMatchScript: LabelKeys are exactly the keys of each
